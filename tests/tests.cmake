@@ -1,0 +1,30 @@
+# Test registration. Every tests/unit/test_*.c and tests/sim/test_*.c is a cmocka
+# program; every tests/e2e/test_*.sh is a shell test run with the built binaries.
+set(TEST_ENV
+  "DS_BIN=${CMAKE_BINARY_DIR}/bin"
+  "DS_SRC=${CMAKE_SOURCE_DIR}"
+  "DS_VALGRIND_BIN=${DS_VALGRIND_BIN_DIR}"
+  "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1"
+  "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+
+file(GLOB TEST_C_SRC CONFIGURE_DEPENDS
+  ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c ${CMAKE_SOURCE_DIR}/tests/sim/test_*.c)
+file(GLOB TEST_HELPER_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/support/*.c)
+foreach(src IN LISTS TEST_C_SRC)
+  get_filename_component(name ${src} NAME_WE)
+  get_filename_component(dir ${src} DIRECTORY)
+  get_filename_component(kind ${dir} NAME)
+  add_executable(${kind}_${name} ${src} ${TEST_HELPER_SRC})
+  target_include_directories(${kind}_${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/support)
+  target_link_libraries(${kind}_${name} dscore PkgConfig::CMOCKA)
+  set_target_properties(${kind}_${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  add_test(NAME ${kind}/${name} COMMAND ${kind}_${name})
+  set_tests_properties(${kind}/${name} PROPERTIES ENVIRONMENT "${TEST_ENV}" TIMEOUT 300 SKIP_RETURN_CODE 77)
+endforeach()
+
+file(GLOB TEST_SH CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/e2e/test_*.sh)
+foreach(src IN LISTS TEST_SH)
+  get_filename_component(name ${src} NAME_WE)
+  add_test(NAME e2e/${name} COMMAND bash ${src})
+  set_tests_properties(e2e/${name} PROPERTIES ENVIRONMENT "${TEST_ENV}" TIMEOUT 300 SKIP_RETURN_CODE 77)
+endforeach()
