@@ -1,5 +1,4 @@
-# Test registration. Every tests/unit/test_*.c and tests/sim/test_*.c is a cmocka
-# program; every tests/e2e/test_*.sh is a shell test run with the built binaries.
+# Test registration. Every tests/{unit,sim,e2e}/test_*.c is a cmocka program; every tests/e2e/test_*.sh is a shell test run with the built binaries.
 set(TEST_ENV
   "DS_BIN=${CMAKE_BINARY_DIR}/bin"
   "DS_SRC=${CMAKE_SOURCE_DIR}"
@@ -8,7 +7,8 @@ set(TEST_ENV
   "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
 
 file(GLOB TEST_C_SRC CONFIGURE_DEPENDS
-  ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c ${CMAKE_SOURCE_DIR}/tests/sim/test_*.c)
+  ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c ${CMAKE_SOURCE_DIR}/tests/sim/test_*.c
+  ${CMAKE_SOURCE_DIR}/tests/e2e/test_*.c)
 file(GLOB TEST_HELPER_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/support/*.c)
 foreach(src IN LISTS TEST_C_SRC)
   get_filename_component(name ${src} NAME_WE)
