@@ -1,0 +1,77 @@
+/* pve_api: typed Proxmox VE API calls (VMs, host network, users, ACLs, pools, nodes) on pve_call.
+ * Each call names its action and object in ds_err, e.g. "clone of template 100 on pve1 to VM 5003
+ * failed: ...". */
+#ifndef DS_PVE_API_H
+#define DS_PVE_API_H
+
+#include "pve/pve_client.h"
+
+/* Every function returns 0 or -1 and sets ds_err naming the call and the object, e.g.
+ * "clone of template 100 on pve1 to VM 5003 failed: 500 unable to create VM 5003: config file
+ * already exists". Out-params that are json_t** get a NEW reference (caller json_decref's); char**
+ * are malloc'd (caller frees); both are NULL after a failure. Async calls return the UPID in *upid;
+ * the *_wait variants also wait for the task (timeout in seconds, see pve_task_wait). */
+int pve_version_get(pve_client *c, json_t **out);
+int pve_nodes_list(pve_client *c, json_t **out);                          /* GET /nodes */
+int pve_cluster_resources(pve_client *c, const char *type, json_t **out); /* type may be NULL */
+int pve_cluster_nextid(pve_client *c, int *vmid);
+int pve_permissions_get(pve_client *c, json_t **out); /* GET /access/permissions */
+int pve_vm_config_get(pve_client *c, const char *node, int vmid, json_t **out);
+/* PUT (synchronous) config change: params e.g. {"net0": "...", "tags": "a;b", "delete": "net1"} */
+int pve_vm_config_set(pve_client *c, const char *node, int vmid, const json_t *params);
+
+struct pve_clone_opts {
+    const char *name;
+    const char *pool;
+    const char *description;
+    int full; /* 0 linked, 1 full */
+    const char *target;
+    const char *storage;
+};
+/* o may be NULL (PVE defaults). */
+int pve_vm_clone(pve_client *c, const char *node, int vmid, int newid,
+                 const struct pve_clone_opts *o, char **upid);
+int pve_vm_clone_wait(pve_client *c, const char *node, int vmid, int newid,
+                      const struct pve_clone_opts *o, int timeout_s);
+int pve_vm_template_wait(pve_client *c, const char *node, int vmid, int timeout_s);
+int pve_vm_migrate_wait(pve_client *c, const char *node, int vmid, const char *target,
+                        int timeout_s);
+int pve_vm_status(pve_client *c, const char *node, int vmid, json_t **out); /* status/current */
+int pve_vm_start_wait(pve_client *c, const char *node, int vmid, int timeout_s);
+int pve_vm_stop_wait(pve_client *c, const char *node, int vmid, int timeout_s);
+int pve_vm_shutdown_wait(pve_client *c, const char *node, int vmid, int timeout_s);
+int pve_vm_destroy_wait(pve_client *c, const char *node, int vmid, int purge, int timeout_s);
+
+/* GET /nodes/{node}/network; *changes = the pending diff (malloc'd) or NULL when none. */
+int pve_net_list(pve_client *c, const char *node, json_t **ifaces, char **changes);
+struct pve_bridge_opts {
+    int vlan_aware;
+    const char *comments;
+    int autostart;
+};
+/* An isolated bridge (no ports); o may be NULL. */
+int pve_net_bridge_create(pve_client *c, const char *node, const char *iface,
+                          const struct pve_bridge_opts *o);
+int pve_net_iface_delete(pve_client *c, const char *node, const char *iface);
+int pve_net_apply_wait(pve_client *c, const char *node, int timeout_s); /* PUT network + wait */
+int pve_net_revert(pve_client *c, const char *node);
+
+int pve_users_list(pve_client *c, json_t **out);
+int pve_user_get(pve_client *c, const char *userid, json_t **out);
+/* password and comment may be NULL */
+int pve_user_create(pve_client *c, const char *userid, const char *password, const char *comment);
+int pve_user_delete(pve_client *c, const char *userid);
+int pve_acl_list(pve_client *c, json_t **out);
+/* PUT /access/acl for one user (or API token, "user@realm!id") and one role; del=1 removes it. */
+int pve_acl_set(pve_client *c, const char *path, const char *role, const char *userid,
+                int propagate, int del);
+int pve_pools_list(pve_client *c, json_t **out);
+/* The pool object ({"poolid"?, "comment"?, "members": [...]}); nested ids "a/b" supported. */
+int pve_pool_get(pve_client *c, const char *poolid, json_t **out);
+int pve_pool_create(pve_client *c, const char *poolid,
+                    const char *comment); /* comment may be NULL */
+int pve_pool_delete(pve_client *c, const char *poolid);
+int pve_storage_list(pve_client *c, const char *node, json_t **out); /* GET /nodes/{node}/storage */
+int pve_node_status(pve_client *c, const char *node, json_t **out);
+
+#endif

@@ -1,0 +1,115 @@
+/* pve_client: one authenticated connection to the Proxmox VE HTTP API (libcurl + jansson).
+ * Ticket or API-token auth, schema-checked requests, PVE error envelopes turned into clear errors.
+ */
+#ifndef DS_PVE_CLIENT_H
+#define DS_PVE_CLIENT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+struct pve_conn_opts {
+    const char *host;         /* hostname or IP, no port */
+    unsigned port;            /* default 8006 when 0 */
+    int plain_http;           /* 1 = http:// (only for the simulator's --http mode) */
+    const char *user;         /* "root@pam" (ticket auth) */
+    const char *password;     /* ticket auth when non-NULL */
+    const char *token_id;     /* "user@realm!name": token auth when non-NULL */
+    const char *token_secret; /* the token UUID */
+    int verify_tls;           /* 1 = verify against system CAs (default) */
+    const char *fingerprint;  /* SHA-256 pin "AA:BB:..." (any case, colons optional); when set, the
+                                 server cert must match it exactly (checked during the TLS handshake,
+                                 before any request is sent) and CA verification is not required */
+    long timeout_ms;          /* per request; default 30000 */
+};
+
+typedef struct pve_client pve_client;
+
+/* Copies every string; returns NULL only on allocation failure. A malformed `fingerprint` is
+ * reported by pve_client_login / pve_call (never silently ignored). Free with pve_client_free. */
+pve_client *pve_client_new(const struct pve_conn_opts *o);
+void pve_client_free(pve_client *c);
+
+/* Logs in (ticket) or checks the token (GET /version). 0 ok; -1 with a clear ds_err_last():
+ *  "cannot connect to https://127.0.0.1:1/: Connection refused" / "authentication failed for
+ *  root@pam at ...: wrong user or password" / "TLS certificate of 127.0.0.1:8006 does not match the
+ *  pinned fingerprint (got AB:..., expected CD:...)" / "TLS certificate of ... cannot be verified:
+ *  ...; set `fingerprint:` to pin it or `verify_ssl: false`". */
+int pve_client_login(pve_client *c);
+
+struct pve_response {
+    long status;    /* HTTP status, 0 when no response (connection error) */
+    char *message;  /* status-line text, or the body "message" (first line) when present; owned */
+    json_t *data;   /* the "data" member (new ref) or NULL */
+    json_t *errors; /* the "errors" object (new ref) or NULL */
+};
+/* Frees the members and zeroes the struct (safe on a zeroed struct). */
+void pve_response_clear(struct pve_response *r);
+
+/* One API call. `path` is relative to /api2/json (e.g. "/nodes/pve1/qemu/100/clone"), unescaped:
+ * each segment is percent-encoded on the wire. `params` is an object of strings/integers/booleans
+ * (may be NULL; borrowed). Before sending, the request is validated against the embedded PVE
+ * schema; a request the schema would reject is NOT sent: returns -1 with ds_err "internal error:
+ * refusing to send METHOD PATH: <param>: <msg>". Returns 0 for HTTP 200. Otherwise -1 with `resp`
+ * filled (if non-NULL) and ds_err_last() = "<METHOD> <path>: <status> <message>[ (<param>: <msg>;
+ * ...)]". Connection failures: status 0, message = the clear text. Re-logs in once and retries on
+ * 401 when using tickets. `resp` must be zeroed or cleared; it is cleared first, filled on success
+ * too, and the caller clears it. A pve_client is used by one thread at a time. */
+int pve_call(pve_client *c, const char *method, const char *path, const json_t *params,
+             struct pve_response *resp);
+
+/* pve_call that also returns the whole decoded body (new ref, or NULL when there was none) in
+ * *body when body != NULL; e.g. for the top-level "changes" of GET /nodes/{node}/network. */
+int pve_call_full(pve_client *c, const char *method, const char *path, const json_t *params,
+                  struct pve_response *resp, json_t **body);
+
+/* A new client with the same options and the same (copied) ticket, for another thread.
+ * NULL on allocation failure. */
+pve_client *pve_client_dup(pve_client *c);
+
+/* Counters for tests and benchmarks: HTTP requests actually sent (logins included). */
+unsigned long pve_client_request_count(const pve_client *c);
+
+/* true for PVE's transient failures: lock timeouts ("got timeout", "got lock request timeout"),
+ * "VM is locked", 5xx other than 500 and 501 (500 is PVE's generic error and only counts with
+ * the lock messages), 595-599 (proxy failures), and status 0 (connection refused/reset/timeout). */
+bool pve_response_is_transient(const struct pve_response *r);
+
+/* Base URL "https://host:port" (owned by the client). */
+const char *pve_client_base_url(const pve_client *c);
+
+/* Replaces the clock used for ticket age (default: time(NULL)); now == NULL restores it.
+ * A ticket older than PVE_TICKET_RENEW_S is renewed by logging in again before the next call. */
+#define PVE_TICKET_RENEW_S (105 * 60)
+void pve_client_set_clock(pve_client *c, time_t (*now)(void *ctx), void *ctx);
+
+/* true when the client holds a ticket (ticket auth, logged in). */
+bool pve_client_has_ticket(const pve_client *c);
+
+/* --- helpers, exposed for unit tests ------------------------------------------------------ */
+
+/* Percent-encodes s (RFC 3986 unreserved chars kept; in path mode also '@' ':' and '!' kept).
+ * Returns malloc'd string (caller frees) or NULL on allocation failure. */
+char *pve_url_encode(const char *s, bool path_mode);
+
+/* Converts params to the strings PVE receives: strings as-is, integers in decimal, booleans 1/0,
+ * reals in %.15g. Returns a NEW object of strings, or NULL (ds_err set) for other value types. */
+json_t *pve_params_to_strings(const json_t *params);
+
+/* "k=v&k2=v2" with keys sorted, both sides percent-encoded (a form body or a query string).
+ * `strings` is an object of strings (pve_params_to_strings). Returns malloc'd text ("" when empty).
+ */
+char *pve_params_encode(const json_t *strings);
+
+/* Writes "<status> <message>[ (<param>: <msg>; ...)]" for an HTTP error (params sorted), or the
+ * message alone for status 0, into buf. Returns buf. */
+const char *pve_response_describe(const struct pve_response *r, char *buf, size_t len);
+
+/* Parses a response body (may be NULL/empty) into r's message/data/errors for HTTP `status` with
+ * status-line text `status_text` (may be NULL). The body "message" (first line) wins over the
+ * status text. Returns 0, or -1 when a non-empty body is not a JSON object (r still filled). */
+int pve_response_parse(struct pve_response *r, long status, const char *status_text,
+                       const char *body, size_t len, json_t **full);
+
+#endif

@@ -1,0 +1,174 @@
+/* pve_task: Proxmox VE worker tasks: UPID parsing and waiting for a task to finish.
+ * The wait is bounded by a monotonic deadline; it never sleeps longer than the time that is left.
+ */
+#include "pve/pve_task.h"
+
+#include "util/err.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static bool is_alnum(char ch)
+{
+    return isalnum((unsigned char)ch) != 0;
+}
+
+static bool is_space(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v';
+}
+
+/* Reads exactly [min,max] hex digits up to ':' into *v. Returns the pointer after ':' or NULL. */
+static const char *hex_field(const char *p, size_t min, size_t max, unsigned long long *v)
+{
+    size_t n = 0;
+    unsigned long long x = 0;
+    while (isxdigit((unsigned char)p[n])) {
+        int d =
+            isdigit((unsigned char)p[n]) ? p[n] - '0' : (tolower((unsigned char)p[n]) - 'a' + 10);
+        x = x * 16 + (unsigned)d;
+        n++;
+        if (n > max)
+            return NULL;
+    }
+    if (n < min || p[n] != ':')
+        return NULL;
+    *v = x;
+    return p + n + 1;
+}
+
+/* Copies a field of chars not in ":\s/" up to ':'. Returns the pointer after ':' or NULL. */
+static const char *text_field(const char *p, bool allow_empty, char *out, size_t outlen)
+{
+    size_t n = 0;
+    while (p[n] && p[n] != ':' && p[n] != '/' && !is_space(p[n]))
+        n++;
+    if (p[n] != ':' || (n == 0 && !allow_empty) || n >= outlen)
+        return NULL;
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return p + n + 1;
+}
+
+int pve_upid_parse(const char *upid, struct pve_upid *out)
+{
+    struct pve_upid u;
+    memset(&u, 0, sizeof u);
+    if (!upid || strncmp(upid, "UPID:", 5) != 0)
+        return -1;
+    const char *p = upid + 5;
+    /* node: [a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])? */
+    size_t n = 0;
+    while (is_alnum(p[n]) || p[n] == '-')
+        n++;
+    if (n == 0 || p[n] != ':' || !is_alnum(p[0]) || !is_alnum(p[n - 1]) || n >= sizeof u.node)
+        return -1;
+    memcpy(u.node, p, n);
+    u.node[n] = '\0';
+    p += n + 1;
+    unsigned long long v;
+    if (!(p = hex_field(p, 8, 8, &v)))
+        return -1;
+    u.pid = (unsigned)v;
+    if (!(p = hex_field(p, 8, 9, &v)))
+        return -1;
+    u.pstart = (unsigned)(v & 0xffffffffu);
+    if (!(p = hex_field(p, 8, 8, &v)))
+        return -1;
+    u.starttime = (unsigned long)v;
+    if (!(p = text_field(p, false, u.type, sizeof u.type)))
+        return -1;
+    if (!(p = text_field(p, true, u.id, sizeof u.id)))
+        return -1;
+    if (!(p = text_field(p, false, u.user, sizeof u.user)))
+        return -1;
+    if (*p != '\0')
+        return -1;
+    if (out)
+        *out = u;
+    return 0;
+}
+
+bool pve_task_exit_ok(const char *s)
+{
+    if (!s)
+        return false;
+    if (strcmp(s, "OK") == 0)
+        return true;
+    if (strncmp(s, "WARNINGS: ", 10) != 0 || !s[10])
+        return false;
+    for (const char *p = s + 10; *p; p++)
+        if (!isdigit((unsigned char)*p))
+            return false;
+    return true;
+}
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_s(double s)
+{
+    if (s <= 0)
+        return;
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+int pve_task_wait(pve_client *c, const char *upid, int timeout_s, const char *what)
+{
+    if (!what)
+        what = "task";
+    struct pve_upid u;
+    if (pve_upid_parse(upid, &u) < 0)
+        return ds_err_set("%s: '%s' is not a task id (UPID)", what, upid ? upid : "(null)");
+    size_t plen = strlen(upid) + strlen(u.node) + 32;
+    char *path = malloc(plen);
+    if (!path)
+        return ds_err_set("out of memory");
+    snprintf(path, plen, "/nodes/%s/tasks/%s/status", u.node, upid);
+
+    double deadline = mono_now() + (timeout_s > 0 ? timeout_s : 0);
+    double backoff = 0.02;
+    int rc = -1;
+    for (;;) {
+        struct pve_response r = {0};
+        if (pve_call(c, "GET", path, NULL, &r) < 0) {
+            if (!pve_response_is_transient(&r)) {
+                ds_err_wrap("%s: cannot read the status of task %s", what, upid);
+                pve_response_clear(&r);
+                break;
+            }
+        } else {
+            const char *status = json_string_value(json_object_get(r.data, "status"));
+            if (status && strcmp(status, "stopped") == 0) {
+                const char *ex = json_string_value(json_object_get(r.data, "exitstatus"));
+                if (pve_task_exit_ok(ex))
+                    rc = 0;
+                else
+                    ds_err_set("%s failed: %s", what, ex ? ex : "unexpected status");
+                pve_response_clear(&r);
+                break;
+            }
+        }
+        pve_response_clear(&r);
+        double left = deadline - mono_now();
+        if (left <= 0) {
+            ds_err_set("%s: task %s still running after %d s", what, upid,
+                       timeout_s > 0 ? timeout_s : 0);
+            break;
+        }
+        sleep_s(backoff < left ? backoff : left);
+        backoff = backoff * 2 > 1.0 ? 1.0 : backoff * 2;
+    }
+    free(path);
+    return rc;
+}
