@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,7 @@ struct pve_client {
     struct buf body;
     long status;
     char status_text[512];
+    int bad_body; /* the last answer's body was not a JSON object */
 };
 
 /* ---- process-wide state ---------------------------------------------------------------- */
@@ -73,10 +75,9 @@ static unsigned schema_users;
 static void schema_ref(void)
 {
     pthread_mutex_lock(&schema_mu);
-    if (schema_users++ == 0 || !schema) {
-        if (!schema)
-            schema = pve_schema_load_embedded();
-    }
+    schema_users++;
+    if (!schema)
+        schema = pve_schema_load_embedded();
     pthread_mutex_unlock(&schema_mu);
 }
 
@@ -632,6 +633,51 @@ static void describe_curl_failure(pve_client *c, CURLcode rc, char *out, size_t 
 
 enum auth_mode { AUTH_NONE, AUTH_SESSION };
 
+/* Appends one formatted header; the temporary text is wiped (it may hold a secret). */
+static int hdr_add(struct curl_slist **l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int hdr_add(struct curl_slist **l, const char *fmt, ...)
+{
+    char line[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    struct curl_slist *nl = NULL;
+    if (n >= 0 && (size_t)n < sizeof line)
+        nl = curl_slist_append(*l, line);
+    memset(line, 0, sizeof line);
+    if (!nl)
+        return -1;
+    *l = nl;
+    return 0;
+}
+
+/* Headers of one request and, for ticket auth, the cookie text (malloc'd secret). */
+static int request_headers(pve_client *c, const char *method, enum auth_mode auth, bool has_body,
+                           struct curl_slist **hdrs, char **cookie)
+{
+    if (hdr_add(hdrs, "Accept: application/json") < 0 || hdr_add(hdrs, "Expect:") < 0)
+        return -1;
+    if (has_body && hdr_add(hdrs, "Content-Type: application/x-www-form-urlencoded") < 0)
+        return -1;
+    if (auth != AUTH_SESSION)
+        return 0;
+    if (c->token_id)
+        return hdr_add(hdrs, "Authorization: PVEAPIToken=%s=%s", c->token_id,
+                       c->token_secret ? c->token_secret : "");
+    if (!c->ticket)
+        return 0;
+    size_t n = strlen(c->ticket) + 16;
+    *cookie = malloc(n);
+    if (!*cookie)
+        return -1;
+    snprintf(*cookie, n, "PVEAuthCookie=%s", c->ticket);
+    if (strcmp(method, "GET") != 0 && c->csrf)
+        return hdr_add(hdrs, "CSRFPreventionToken: %s", c->csrf);
+    return 0;
+}
+
 /* Sends one request and fills resp (cleared first). Returns 0 when a response arrived (any
  * status), -1 on transport failure (resp->status 0, resp->message the clear text). */
 static int transport_send(pve_client *c, const char *method, const char *path, const char *form,
@@ -675,57 +721,8 @@ static int transport_send(pve_client *c, const char *method, const char *path, c
 
     struct curl_slist *hdrs = NULL;
     char *cookie = NULL;
-    if (!bad) {
-        hdrs = curl_slist_append(hdrs, "Accept: application/json");
-        hdrs = hdrs ? curl_slist_append(hdrs, "Expect:") : NULL;
-        bad = !hdrs;
-    }
-    if (!bad && auth == AUTH_SESSION) {
-        if (c->token_id) {
-            size_t n = strlen(c->token_id) + strlen(c->token_secret ? c->token_secret : "") + 40;
-            char *h = malloc(n);
-            if (h) {
-                snprintf(h, n, "Authorization: PVEAPIToken=%s=%s", c->token_id,
-                         c->token_secret ? c->token_secret : "");
-                struct curl_slist *nh = curl_slist_append(hdrs, h);
-                memset(h, 0, n);
-                free(h);
-                bad = !nh;
-                if (nh)
-                    hdrs = nh;
-            } else {
-                bad = 1;
-            }
-        } else if (c->ticket) {
-            size_t n = strlen(c->ticket) + 16;
-            cookie = malloc(n);
-            bad = !cookie;
-            if (cookie)
-                snprintf(cookie, n, "PVEAuthCookie=%s", c->ticket);
-            if (!bad && strcmp(method, "GET") != 0 && c->csrf) {
-                size_t hn = strlen(c->csrf) + 32;
-                char *h = malloc(hn);
-                if (h) {
-                    snprintf(h, hn, "CSRFPreventionToken: %s", c->csrf);
-                    struct curl_slist *nh = curl_slist_append(hdrs, h);
-                    memset(h, 0, hn);
-                    free(h);
-                    bad = !nh;
-                    if (nh)
-                        hdrs = nh;
-                } else {
-                    bad = 1;
-                }
-            }
-        }
-    }
-    if (!bad && has_body) {
-        struct curl_slist *nh =
-            curl_slist_append(hdrs, "Content-Type: application/x-www-form-urlencoded");
-        bad = !nh;
-        if (nh)
-            hdrs = nh;
-    }
+    if (!bad)
+        bad = request_headers(c, method, auth, has_body, &hdrs, &cookie) < 0;
     if (bad) {
         free(url.p);
         curl_slist_free_all(hdrs);
@@ -740,6 +737,7 @@ static int transport_send(pve_client *c, const char *method, const char *path, c
     c->status = 0;
     c->status_text[0] = '\0';
     c->body.n = 0;
+    c->bad_body = 0;
     pve_tls_check_reset(&c->tls);
     curl_easy_setopt(h, CURLOPT_URL, url.p);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -808,7 +806,7 @@ static int transport_send(pve_client *c, const char *method, const char *path, c
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
     if (code == 0)
         code = c->status;
-    pve_response_parse(resp, code, c->status_text, c->body.p, c->body.n, full);
+    c->bad_body = pve_response_parse(resp, code, c->status_text, c->body.p, c->body.n, full) < 0;
     /* the body may hold a ticket: wipe it */
     if (c->body.p)
         memset(c->body.p, 0, c->body.n);
@@ -862,16 +860,19 @@ static int request_check(const char *method, const char *path, const json_t *str
     }
     json_decref(pp);
     json_t *errs = pve_schema_validate(ep, all, NULL);
-    json_decref(all);
-    if (!errs)
+    if (!errs) {
+        json_decref(all);
         return 0;
+    }
     char detail[1024] = "";
     size_t off = 0, n;
     const char **keys = sorted_keys(errs, &n);
     for (size_t i = 0; keys && i < n && off < sizeof detail; i++) {
-        const char *msg = param_is_secret(keys[i])
-                              ? "invalid value"
-                              : json_string_value(json_object_get(errs, keys[i]));
+        const char *msg = json_string_value(json_object_get(errs, keys[i]));
+        const char *val = json_string_value(json_object_get(all, keys[i]));
+        /* a message quoting a secret value is not shown */
+        if (msg && param_is_secret(keys[i]) && val && val[0] && strstr(msg, val))
+            msg = "invalid value (not shown)";
         int w = snprintf(detail + off, sizeof detail - off, "%s%s: %s", i ? "; " : "", keys[i],
                          msg ? msg : "invalid");
         if (w < 0)
@@ -880,6 +881,7 @@ static int request_check(const char *method, const char *path, const json_t *str
     }
     free(keys);
     json_decref(errs);
+    json_decref(all);
     return ds_err_set("internal error: refusing to send %s %s: %s", method, path, detail);
 }
 
@@ -1009,6 +1011,8 @@ int pve_call_full(pve_client *c, const char *method, const char *path, const jso
     } else if (r->status != 200) {
         char d[1536];
         rc = ds_err_set("%s %s: %s", method, path, pve_response_describe(r, d, sizeof d));
+    } else if (c->bad_body) {
+        rc = ds_err_set("%s %s: 200 but the answer is not a JSON object", method, path);
     }
     if (body)
         *body = full;
