@@ -1,0 +1,1292 @@
+/* pve_format: Proxmox VE's named value formats and schema regex patterns, with PVE's exact
+ * error messages (pve-common JSONSchema.pm, pve-access-control, pve-network). */
+#include "pve_format.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <pthread.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- small helpers --------------------------------------------------------------------- */
+
+static bool fail(char *msg, size_t msglen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Writes the PVE message into msg and returns false, so `return fail(...)` reads naturally. */
+static bool fail(char *msg, size_t msglen, const char *fmt, ...)
+{
+    if (msg && msglen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, msglen, fmt, ap);
+        va_end(ap);
+    }
+    return false;
+}
+
+static bool c_alnum(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+static bool c_alpha(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+static bool c_digit(int c)
+{
+    return c >= '0' && c <= '9';
+}
+/* Perl's \s (ASCII): space, \t, \n, \v, \f, \r. */
+static bool c_space(int c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+/* Perl's \w (ASCII). */
+static bool c_word(int c)
+{
+    return c_alnum(c) || c == '_';
+}
+static bool c_xdigit(int c)
+{
+    return c_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* True when every byte of s[0..n) is in the class and n >= min. */
+static bool span_all(const char *s, size_t n, size_t min, bool (*cls)(int))
+{
+    if (n < min)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!cls((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+/* [A-Za-z0-9.\-_] */
+static bool c_idchar(int c)
+{
+    return c_alnum(c) || c == '.' || c == '-' || c == '_';
+}
+/* [a-z0-9_\-+.] /i (tag tail) */
+static bool c_tagchar(int c)
+{
+    return c_alnum(c) || c == '_' || c == '-' || c == '+' || c == '.';
+}
+/* [a-zA-Z0-9\-] */
+static bool c_nodechar(int c)
+{
+    return c_alnum(c) || c == '-';
+}
+/* [\w\+\-\~] (email user part) */
+static bool c_emailchar(int c)
+{
+    return c_word(c) || c == '+' || c == '-' || c == '~';
+}
+/* [^\s:/] (user part of a userid) */
+static bool c_userchar(int c)
+{
+    return !c_space(c) && c != ':' && c != '/' && c != '\0';
+}
+
+/* ^[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?$ over s[0..n) */
+static bool match_label(const char *s, size_t n)
+{
+    if (n == 0 || !c_alnum((unsigned char)s[0]) || !c_alnum((unsigned char)s[n - 1]))
+        return false;
+    return span_all(s, n, 1, c_nodechar);
+}
+
+/* ^[A-Za-z][A-Za-z0-9\.\-_]+$ over s[0..n) */
+static bool match_realm(const char *s, size_t n)
+{
+    return n >= 2 && c_alpha((unsigned char)s[0]) && span_all(s + 1, n - 1, 1, c_idchar);
+}
+
+/* ^[^\s:/]+@realm$ (no length limits), s[0..n) */
+static bool match_user_at_realm(const char *s, size_t n)
+{
+    const char *at = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '@')
+            at = s + i; /* realm cannot contain '@': the last one separates */
+    if (!at)
+        return false;
+    size_t ulen = (size_t)(at - s);
+    return span_all(s, ulen, 1, c_userchar) && match_realm(at + 1, n - ulen - 1);
+}
+
+/* ^[1-9][0-9]{2,8}$ */
+static bool match_vmid(const char *s)
+{
+    size_t n = strlen(s);
+    return n >= 3 && n <= 9 && s[0] >= '1' && s[0] <= '9' && span_all(s, n, 3, c_digit);
+}
+
+/* Perl-style IPv4 octets: 25[0-5]|(2[0-4]|1[0-9]|[1-9])?[0-9], no leading zeros. */
+static bool match_ipv4(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (int part = 0; part < 4; part++) {
+        size_t start = i;
+        while (i < n && c_digit((unsigned char)s[i]))
+            i++;
+        size_t len = i - start;
+        if (len == 0 || len > 3 || (len > 1 && s[start] == '0'))
+            return false;
+        int v = 0;
+        for (size_t k = start; k < i; k++)
+            v = v * 10 + (s[k] - '0');
+        if (v > 255)
+            return false;
+        if (part < 3) {
+            if (i >= n || s[i] != '.')
+                return false;
+            i++;
+        }
+    }
+    return i == n;
+}
+
+/* RFC 4291 text form (the grammar of PVE::Tools::$IPV6RE), s[0..n). */
+static bool match_ipv6(const char *s, size_t n)
+{
+    char buf[64];
+    unsigned char out[16];
+    if (n == 0 || n >= sizeof(buf))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!(c_xdigit((unsigned char)s[i]) || s[i] == ':' || s[i] == '.'))
+            return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    /* The embedded IPv4 part must follow $IPV4RE (no leading zeros) too. */
+    const char *dot = strchr(buf, '.');
+    if (dot) {
+        const char *v4 = strrchr(buf, ':');
+        if (!v4 || v4 > dot || !match_ipv4(v4 + 1, strlen(v4 + 1)))
+            return false;
+    }
+    return inet_pton(AF_INET6, buf, out) == 1;
+}
+
+/* "<ip>/<bits>" with lo < bits <= hi; v6 selects the family. */
+static bool match_cidr(const char *s, bool v6, int lo, int hi)
+{
+    const char *slash = strrchr(s, '/');
+    if (!slash || !slash[1])
+        return false;
+    size_t iplen = (size_t)(slash - s);
+    if (v6 ? !match_ipv6(s, iplen) : !match_ipv4(s, iplen))
+        return false;
+    const char *b = slash + 1;
+    if (!span_all(b, strlen(b), 1, c_digit) || strlen(b) > 4)
+        return false;
+    int bits = atoi(b);
+    return bits > lo && bits <= hi;
+}
+
+/* PVE::Tools::$EMAIL_USER_RE: [\w\+\-\~]+(\.[\w\+\-\~]+)* over s[0..n) */
+static bool match_email_user(const char *s, size_t n)
+{
+    size_t start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i == n || s[i] == '.') {
+            if (!span_all(s + start, i - start, 1, c_emailchar))
+                return false;
+            start = i + 1;
+        }
+    }
+    return true;
+}
+
+/* PVE::Tools::$EMAIL_RE */
+static bool match_email(const char *s)
+{
+    const char *at = strchr(s, '@');
+    if (!at || !match_email_user(s, (size_t)(at - s)))
+        return false;
+    const char *d = at + 1;
+    size_t start = 0, n = strlen(d);
+    for (size_t i = 0; i <= n; i++) {
+        if (i == n || d[i] == '.') {
+            if (!span_all(d + start, i - start, 1, c_nodechar))
+                return false;
+            start = i + 1;
+        }
+    }
+    return true;
+}
+
+static bool match_dns_name(const char *s)
+{
+    size_t start = 0, n = strlen(s);
+    for (size_t i = 0; i <= n; i++) {
+        if (i == n || s[i] == '.') {
+            if (!match_label(s + start, i - start))
+                return false;
+            start = i + 1;
+        }
+    }
+    return true;
+}
+
+/* ^[a-z][a-z0-9_]{1,20}([:\.]\d+)?$/i */
+static bool match_iface(const char *s)
+{
+    size_t n = strlen(s), i = 1;
+    if (n < 2 || !c_alpha((unsigned char)s[0]))
+        return false;
+    while (i < n && (c_alnum((unsigned char)s[i]) || s[i] == '_'))
+        i++;
+    size_t body = i - 1;
+    if (body < 1)
+        return false;
+    if (i < n) {
+        if (s[i] != ':' && s[i] != '.')
+            return false;
+        if (!span_all(s + i + 1, n - i - 1, 1, c_digit))
+            return false;
+    }
+    /* The {1,20} cap: with a suffix the body must fit; without one the greedy body is all. */
+    return body <= 20;
+}
+
+/* ^[a-z][a-z0-9\-\_\.]*[a-z0-9]$/i */
+static bool match_parse_id(const char *s)
+{
+    size_t n = strlen(s);
+    return n >= 2 && c_alpha((unsigned char)s[0]) && c_alnum((unsigned char)s[n - 1]) &&
+           span_all(s, n, 2, c_idchar);
+}
+
+/* ^[a-z][a-z0-9]*[a-z0-9]$/i (SDN object ids) */
+static bool match_sdn_id(const char *s)
+{
+    size_t n = strlen(s);
+    return n >= 2 && c_alpha((unsigned char)s[0]) && span_all(s, n, 2, (bool (*)(int))c_alnum);
+}
+
+/* ---- individual formats ---------------------------------------------------------------- */
+
+typedef bool (*format_fn)(const char *v, char *msg, size_t msglen);
+
+static bool f_string(const char *v, char *msg, size_t msglen)
+{
+    (void)v, (void)msg, (void)msglen;
+    return true;
+}
+
+static bool f_vmid(const char *v, char *msg, size_t msglen)
+{
+    return match_vmid(v) || fail(msg, msglen, "value does not look like a valid VM ID");
+}
+
+static bool f_node(const char *v, char *msg, size_t msglen)
+{
+    return match_label(v, strlen(v)) ||
+           fail(msg, msglen, "value does not look like a valid node name");
+}
+
+static bool f_userid(const char *v, char *msg, size_t msglen)
+{
+    size_t n = strlen(v);
+    if (n < 3)
+        return fail(msg, msglen, "user name '%s' is too short", v);
+    if (n > 64)
+        return fail(msg, msglen, "user name '%s' is too long (%zu > 64)", v, n);
+    return match_user_at_realm(v, n) ||
+           fail(msg, msglen, "value '%s' does not look like a valid user name", v);
+}
+
+static bool f_realm(const char *v, char *msg, size_t msglen)
+{
+    return match_realm(v, strlen(v)) || fail(msg, msglen, "value does not look like a valid realm");
+}
+
+static bool f_groupid(const char *v, char *msg, size_t msglen)
+{
+    return span_all(v, strlen(v), 1, c_idchar) ||
+           fail(msg, msglen, "group name '%s' contains invalid characters", v);
+}
+
+static bool f_roleid(const char *v, char *msg, size_t msglen)
+{
+    return span_all(v, strlen(v), 1, c_idchar) ||
+           fail(msg, msglen, "role name '%s' contains invalid characters", v);
+}
+
+static bool f_poolid(const char *v, char *msg, size_t msglen)
+{
+    /* Perl split("/") drops trailing empty fields; count the remaining levels. */
+    size_t n = strlen(v);
+    while (n > 0 && v[n - 1] == '/')
+        n--;
+    int levels = n > 0 ? 1 : 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == '/')
+            levels++;
+    if (levels > 3)
+        return fail(msg, msglen, "pool name '%s' nested too deeply (max levels = 3)", v);
+    size_t start = 0, len = strlen(v);
+    for (size_t i = 0; i <= len; i++) {
+        if (i == len || v[i] == '/') {
+            if (!span_all(v + start, i - start, 1, c_idchar))
+                return fail(msg, msglen, "pool name '%s' contains invalid characters", v);
+            start = i + 1;
+        }
+    }
+    return true;
+}
+
+static bool f_tokenid(const char *v, char *msg, size_t msglen)
+{
+    const char *bang = strrchr(v, '!');
+    if (bang && match_user_at_realm(v, (size_t)(bang - v)) &&
+        match_realm(bang + 1, strlen(bang + 1)))
+        return true;
+    return fail(msg, msglen, "value '%s' does not look like a valid token ID", v);
+}
+
+/* Privileges known to PVE 8.4 (pve-access-control AccessControl.pm $privgroups). */
+static const char *const pve_privs[] = {"Datastore.Allocate",
+                                        "Datastore.AllocateSpace",
+                                        "Datastore.AllocateTemplate",
+                                        "Datastore.Audit",
+                                        "Group.Allocate",
+                                        "Mapping.Audit",
+                                        "Mapping.Modify",
+                                        "Mapping.Use",
+                                        "Permissions.Modify",
+                                        "Pool.Allocate",
+                                        "Pool.Audit",
+                                        "Realm.Allocate",
+                                        "Realm.AllocateUser",
+                                        "SDN.Allocate",
+                                        "SDN.Audit",
+                                        "SDN.Use",
+                                        "Sys.AccessNetwork",
+                                        "Sys.Audit",
+                                        "Sys.Console",
+                                        "Sys.Incoming",
+                                        "Sys.Modify",
+                                        "Sys.PowerMgmt",
+                                        "Sys.Syslog",
+                                        "User.Modify",
+                                        "VM.Allocate",
+                                        "VM.Audit",
+                                        "VM.Backup",
+                                        "VM.Clone",
+                                        "VM.Config.CDROM",
+                                        "VM.Config.CPU",
+                                        "VM.Config.Cloudinit",
+                                        "VM.Config.Disk",
+                                        "VM.Config.HWType",
+                                        "VM.Config.Memory",
+                                        "VM.Config.Network",
+                                        "VM.Config.Options",
+                                        "VM.Console",
+                                        "VM.Migrate",
+                                        "VM.Monitor",
+                                        "VM.PowerMgmt",
+                                        "VM.Snapshot",
+                                        "VM.Snapshot.Rollback",
+                                        NULL};
+
+static bool f_priv(const char *v, char *msg, size_t msglen)
+{
+    for (int i = 0; pve_privs[i]; i++)
+        if (strcmp(pve_privs[i], v) == 0)
+            return true;
+    return fail(msg, msglen, "invalid privilege '%s'", v);
+}
+
+static bool f_configid(const char *v, char *msg, size_t msglen)
+{
+    size_t n = strlen(v);
+    bool ok = n >= 2 && c_alpha((unsigned char)v[0]);
+    for (size_t i = 1; ok && i < n; i++)
+        ok = c_alnum((unsigned char)v[i]) || v[i] == '_' || v[i] == '-';
+    return ok || fail(msg, msglen, "invalid configuration ID '%s'", v);
+}
+
+static bool f_storage_id(const char *v, char *msg, size_t msglen)
+{
+    return match_parse_id(v) || fail(msg, msglen, "storage ID '%s' contains illegal characters", v);
+}
+
+static bool f_bridge_id(const char *v, char *msg, size_t msglen)
+{
+    return span_all(v, strlen(v), 1, c_idchar) || fail(msg, msglen, "invalid bridge ID '%s'", v);
+}
+
+static bool f_iface(const char *v, char *msg, size_t msglen)
+{
+    return match_iface(v) || fail(msg, msglen, "invalid network interface name '%s'", v);
+}
+
+static bool f_mac(const char *v, char *msg, size_t msglen)
+{
+    bool ok = strlen(v) == 17;
+    for (int i = 0; ok && i < 17; i++) {
+        int c = tolower((unsigned char)v[i]);
+        if (i % 3 == 2)
+            ok = c == ':';
+        else if (i == 1)
+            ok = strchr("02468ace", c) != NULL && c != '\0';
+        else
+            ok = c_xdigit(c);
+    }
+    return ok || fail(msg, msglen, "value does not look like a valid unicast MAC address");
+}
+
+static bool f_ipv4(const char *v, char *msg, size_t msglen)
+{
+    return match_ipv4(v, strlen(v)) ||
+           fail(msg, msglen, "value does not look like a valid IPv4 address");
+}
+
+static bool f_ipv6(const char *v, char *msg, size_t msglen)
+{
+    return match_ipv6(v, strlen(v)) ||
+           fail(msg, msglen, "value does not look like a valid IPv6 address");
+}
+
+static bool f_ip(const char *v, char *msg, size_t msglen)
+{
+    return match_ipv4(v, strlen(v)) || match_ipv6(v, strlen(v)) ||
+           fail(msg, msglen, "value does not look like a valid IP address");
+}
+
+static bool f_ipv4mask(const char *v, char *msg, size_t msglen)
+{
+    if (match_ipv4(v, strlen(v))) {
+        struct in_addr a;
+        if (inet_pton(AF_INET, v, &a) == 1) {
+            uint32_t m = ntohl(a.s_addr);
+            if ((m & (~m >> 1)) == 0) /* ones then zeros only */
+                return true;
+        }
+    }
+    return fail(msg, msglen, "value does not look like a valid IP netmask");
+}
+
+static bool f_cidrv4(const char *v, char *msg, size_t msglen)
+{
+    return match_cidr(v, false, 7, 32) ||
+           fail(msg, msglen, "value does not look like a valid IPv4 CIDR network");
+}
+
+static bool f_cidrv6(const char *v, char *msg, size_t msglen)
+{
+    return match_cidr(v, true, 7, 128) ||
+           fail(msg, msglen, "value does not look like a valid IPv6 CIDR network");
+}
+
+static bool f_cidr(const char *v, char *msg, size_t msglen)
+{
+    return match_cidr(v, false, 7, 32) || match_cidr(v, true, 7, 128) ||
+           fail(msg, msglen, "value does not look like a valid CIDR network");
+}
+
+static bool f_ipv4_config(const char *v, char *msg, size_t msglen)
+{
+    return strcmp(v, "dhcp") == 0 || strcmp(v, "manual") == 0 || match_cidr(v, false, 7, 32) ||
+           fail(msg, msglen, "value does not look like a valid ipv4 network configuration");
+}
+
+static bool f_ipv6_config(const char *v, char *msg, size_t msglen)
+{
+    return strcmp(v, "auto") == 0 || strcmp(v, "dhcp") == 0 || strcmp(v, "manual") == 0 ||
+           match_cidr(v, true, 7, 128) ||
+           fail(msg, msglen, "value does not look like a valid ipv6 network configuration");
+}
+
+static bool f_email(const char *v, char *msg, size_t msglen)
+{
+    return match_email(v) || fail(msg, msglen, "value does not look like a valid email address");
+}
+
+static bool f_email_or_username(const char *v, char *msg, size_t msglen)
+{
+    return match_email(v) || match_email_user(v, strlen(v)) ||
+           fail(msg, msglen, "value does not look like a valid email address or user name");
+}
+
+static bool f_dns_name(const char *v, char *msg, size_t msglen)
+{
+    return match_dns_name(v) || fail(msg, msglen, "value does not look like a valid DNS name");
+}
+
+static bool f_address(const char *v, char *msg, size_t msglen)
+{
+    return match_ipv4(v, strlen(v)) || match_ipv6(v, strlen(v)) || match_dns_name(v) ||
+           fail(msg, msglen, "value does not look like a valid address: %s", v);
+}
+
+/* ^(\d+(\.\d+)?)([KMGT])?$ */
+static bool f_disk_size(const char *v, char *msg, size_t msglen)
+{
+    size_t n = strlen(v), i = 0;
+    if (n > 0 && strchr("KMGT", v[n - 1]))
+        n--;
+    while (i < n && c_digit((unsigned char)v[i]))
+        i++;
+    bool ok = i > 0;
+    if (ok && i < n) {
+        ok = v[i] == '.' && span_all(v + i + 1, n - i - 1, 1, c_digit);
+    }
+    return ok || fail(msg, msglen, "value does not look like a valid disk size: %s", v);
+}
+
+static bool f_tag(const char *v, char *msg, size_t msglen)
+{
+    size_t n = strlen(v);
+    bool ok =
+        n >= 1 && (c_alnum((unsigned char)v[0]) || v[0] == '_') && span_all(v, n, 1, c_tagchar);
+    return ok || fail(msg, msglen, "invalid characters in tag");
+}
+
+static bool f_urlencoded(const char *v, char *msg, size_t msglen)
+{
+    for (const char *p = v; *p; p++)
+        if (!c_alnum((unsigned char)*p) && !strchr("-%_.!~*'()", *p))
+            return fail(msg, msglen, "invalid urlencoded string: %s", v);
+    return true;
+}
+
+static bool f_vlan_id_or_range(const char *v, char *msg, size_t msglen)
+{
+    const char *dash = strchr(v, '-');
+    size_t alen = dash ? (size_t)(dash - v) : strlen(v);
+    if (!span_all(v, alen, 1, c_digit) ||
+        (dash && !span_all(dash + 1, strlen(dash + 1), 1, c_digit)))
+        return fail(msg, msglen, "invalid VLAN configuration '%s'", v);
+    /* Perl compares numerically; a long digit run is simply huge. */
+    double start = strtod(v, NULL);
+    double end = dash ? strtod(dash + 1, NULL) : 0;
+    if (start < 2 || start > 4094)
+        return fail(msg, msglen, "invalid VLAN tag '%.*s'", (int)alen, v);
+    if (dash && end != 0) { /* Perl: `if ($end)` - "0" counts as absent */
+        if (end < 2 || end > 4094)
+            return fail(msg, msglen, "invalid VLAN tag '%s'", dash + 1);
+        if (start >= end)
+            return fail(msg, msglen, "VLAN range must go from lower to higher tag '%s'", v);
+    }
+    return true;
+}
+
+static bool f_sdn_zone(const char *v, char *msg, size_t msglen)
+{
+    if (!match_sdn_id(v))
+        return fail(msg, msglen, "zone ID '%s' contains illegal characters", v);
+    if (strlen(v) > 8)
+        return fail(msg, msglen, "zone ID '%s' can't be more length than 8 characters", v);
+    return true;
+}
+
+static bool f_sdn_vnet(const char *v, char *msg, size_t msglen)
+{
+    if (!match_sdn_id(v))
+        return fail(msg, msglen, "vnet ID '%s' contains illegal characters", v);
+    if (strlen(v) > 8)
+        return fail(msg, msglen, "vnet ID '%s' can't be more length than 8 characters", v);
+    return true;
+}
+
+static bool f_sdn_controller(const char *v, char *msg, size_t msglen)
+{
+    return match_sdn_id(v) ||
+           fail(msg, msglen, "controller ID '%s' contains illegal characters", v);
+}
+
+static bool f_sdn_ipam(const char *v, char *msg, size_t msglen)
+{
+    return match_sdn_id(v) || fail(msg, msglen, "ipam ID '%s' contains illegal characters", v);
+}
+
+static bool f_sdn_dns(const char *v, char *msg, size_t msglen)
+{
+    return match_sdn_id(v) || fail(msg, msglen, "dns ID '%s' contains illegal characters", v);
+}
+
+/* pve_parse_startup_order: comma parts "[order=]N", "up=N", "down=N"; blank parts skipped. */
+static bool f_startup_order(const char *v, char *msg, size_t msglen)
+{
+    bool ok = v[0] != '\0' && strcmp(v, "0") != 0;
+    const char *p = v;
+    while (ok && *p) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        size_t k = 0;
+        while (k < n && c_space((unsigned char)p[k]))
+            k++;
+        if (k < n) {
+            const char *num = p;
+            size_t nn = n;
+            if (n > 6 && strncmp(p, "order=", 6) == 0)
+                num = p + 6, nn = n - 6;
+            else if (n > 3 && strncmp(p, "up=", 3) == 0)
+                num = p + 3, nn = n - 3;
+            else if (n > 5 && strncmp(p, "down=", 5) == 0)
+                num = p + 5, nn = n - 5;
+            ok = span_all(num, nn, 1, c_digit);
+        }
+        p = e ? e + 1 : p + n;
+    }
+    return ok || fail(msg, msglen, "unable to parse startup options");
+}
+
+static bool f_task_status_type(const char *v, char *msg, size_t msglen)
+{
+    static const char *const ok[] = {"ok", "error", "warning", "unknown", NULL};
+    for (int i = 0; ok[i]; i++)
+        if (strcasecmp(v, ok[i]) == 0)
+            return true;
+    return fail(msg, msglen, "invalid status '%s'", v);
+}
+
+static bool f_ldap_simple_attr(const char *v, char *msg, size_t msglen)
+{
+    return span_all(v, strlen(v), 1, (bool (*)(int))c_alnum) ||
+           fail(msg, msglen, "value '%s' does not look like a simple ldap attribute name", v);
+}
+
+/* AccessControl.pm normalize_path + check_path (PVE 8.4 ACL paths). */
+static bool f_acl_path(const char *v, char *msg, size_t msglen)
+{
+    char norm[512];
+    size_t n = 0;
+    bool ok = true;
+    if (v[0] != '/')
+        norm[n++] = '/';
+    for (const char *p = v; *p && ok; p++) {
+        if (*p == '/' && n > 0 && norm[n - 1] == '/')
+            continue;
+        if (n + 2 >= sizeof(norm) || !(c_idchar((unsigned char)*p) || *p == '/'))
+            ok = false;
+        else
+            norm[n++] = *p;
+    }
+    if (n > 1 && norm[n - 1] == '/')
+        n--;
+    norm[n] = '\0';
+
+    /* Split into at most 6 segments. */
+    const char *seg[7];
+    size_t segl[7];
+    int ns = 0;
+    for (size_t i = 1, start = 1; ok && i <= n; i++) {
+        if (i == n || norm[i] == '/') {
+            if (i > start) {
+                if (ns == 7) {
+                    ok = false;
+                    break;
+                }
+                seg[ns] = norm + start;
+                segl[ns++] = i - start;
+            }
+            start = i + 1;
+        }
+    }
+#define SEG_IS(i, lit) (segl[i] == strlen(lit) && strncmp(seg[i], lit, segl[i]) == 0)
+    if (ok) {
+        if (ns == 0)
+            ok = true;
+        else if (SEG_IS(0, "access"))
+            ok = ns == 1 || (ns <= 3 && (SEG_IS(1, "groups") || SEG_IS(1, "realm")));
+        else if (SEG_IS(0, "nodes") || SEG_IS(0, "storage"))
+            ok = ns <= 2;
+        else if (SEG_IS(0, "pool"))
+            ok = ns <= 4;
+        else if (SEG_IS(0, "mapping"))
+            ok = ns <= 3;
+        else if (SEG_IS(0, "vms")) {
+            ok = ns == 1 || (ns == 2 && segl[1] >= 3 && seg[1][0] >= '1' && seg[1][0] <= '9' &&
+                             span_all(seg[1], segl[1], 3, c_digit));
+        } else if (SEG_IS(0, "sdn")) {
+            if (ns == 1)
+                ok = true;
+            else if (SEG_IS(1, "controllers") || SEG_IS(1, "dns") || SEG_IS(1, "ipams"))
+                ok = ns <= 3;
+            else if (SEG_IS(1, "zones")) {
+                ok = ns <= 4;
+                if (ns == 5) { /* /sdn/zones/<zone>/<vnet>/<vlan 1-9999> */
+                    ok = segl[4] <= 4 && span_all(seg[4], segl[4], 1, c_digit) && seg[4][0] != '0';
+                }
+            } else
+                ok = false;
+        } else
+            ok = false;
+    }
+#undef SEG_IS
+    return ok || fail(msg, msglen, "invalid ACL path '%s'", v);
+}
+
+struct format_entry {
+    const char *name;
+    format_fn fn;
+};
+
+static const struct format_entry formats[] = {
+    {"string", f_string},
+    {"pve-vmid", f_vmid},
+    {"pve-node", f_node},
+    {"pve-userid", f_userid},
+    {"pve-realm", f_realm},
+    {"pve-groupid", f_groupid},
+    {"pve-roleid", f_roleid},
+    {"pve-poolid", f_poolid},
+    {"pve-tokenid", f_tokenid},
+    {"pve-priv", f_priv},
+    {"pve-configid", f_configid},
+    {"pve-storage-id", f_storage_id},
+    {"pve-bridge-id", f_bridge_id},
+    {"pve-iface", f_iface},
+    {"mac-addr", f_mac},
+    {"ipv4", f_ipv4},
+    {"ipv6", f_ipv6},
+    {"ip", f_ip},
+    {"ipv4mask", f_ipv4mask},
+    {"CIDR", f_cidr},
+    {"CIDRv4", f_cidrv4},
+    {"CIDRv6", f_cidrv6},
+    {"pve-ipv4-config", f_ipv4_config},
+    {"pve-ipv6-config", f_ipv6_config},
+    {"email", f_email},
+    {"email-or-username", f_email_or_username},
+    {"dns-name", f_dns_name},
+    {"address", f_address},
+    {"disk-size", f_disk_size},
+    {"pve-tag", f_tag},
+    {"urlencoded", f_urlencoded},
+    {"pve-vlan-id-or-range", f_vlan_id_or_range},
+    {"pve-sdn-zone-id", f_sdn_zone},
+    {"pve-sdn-vnet-id", f_sdn_vnet},
+    {"pve-sdn-controller-id", f_sdn_controller},
+    {"pve-sdn-ipam-id", f_sdn_ipam},
+    {"pve-sdn-dns-id", f_sdn_dns},
+    {"pve-startup-order", f_startup_order},
+    {"pve-task-status-type", f_task_status_type},
+    {"ldap-simple-attr", f_ldap_simple_attr},
+    {"pve-acl-path", f_acl_path},
+    {NULL, NULL},
+};
+
+/* Splits "name-list"/"name-opt" like `m/^(.*?)(?:-(list|opt))?$/`; returns the entry or NULL.
+ * *kind is 0 (plain), 'l' (list) or 'o' (opt). */
+static const struct format_entry *format_lookup(const char *format, int *kind)
+{
+    size_t n = strlen(format);
+    *kind = 0;
+    if (n > 5 && strcmp(format + n - 5, "-list") == 0) {
+        *kind = 'l';
+        n -= 5;
+    } else if (n > 4 && strcmp(format + n - 4, "-opt") == 0) {
+        *kind = 'o';
+        n -= 4;
+    }
+    for (const struct format_entry *e = formats; e->name; e++)
+        if (strlen(e->name) == n && strncmp(e->name, format, n) == 0)
+            return e;
+    return NULL;
+}
+
+bool pve_format_known(const char *format)
+{
+    int kind;
+    return format && format_lookup(format, &kind) != NULL;
+}
+
+bool pve_format_check(const char *format, const char *value, char *msg, size_t msglen)
+{
+    int kind;
+    if (msg && msglen)
+        msg[0] = '\0';
+    if (!format || !value)
+        return true;
+    const struct format_entry *e = format_lookup(format, &kind);
+    if (!e)
+        return true;
+    if (kind == 'o') /* Perl: `if $value` - "" and "0" skip the check */
+        return value[0] == '\0' || strcmp(value, "0") == 0 || e->fn(value, msg, msglen);
+    if (kind != 'l')
+        return e->fn(value, msg, msglen);
+
+    /* PVE::Tools::split_list: separators , ; and whitespace; empty items vanish. */
+    size_t n = strlen(value);
+    char *item = malloc(n + 1);
+    if (!item)
+        return fail(msg, msglen, "out of memory");
+    bool ok = true;
+    size_t i = 0;
+    while (ok && i < n) {
+        while (i < n && (value[i] == ',' || value[i] == ';' || c_space((unsigned char)value[i])))
+            i++;
+        size_t start = i;
+        while (i < n && !(value[i] == ',' || value[i] == ';' || c_space((unsigned char)value[i])))
+            i++;
+        if (i > start) {
+            memcpy(item, value + start, i - start);
+            item[i - start] = '\0';
+            ok = e->fn(item, msg, msglen);
+        }
+    }
+    free(item);
+    return ok;
+}
+
+bool pve_is_userid(const char *s)
+{
+    return s && f_userid(s, NULL, 0);
+}
+bool pve_is_dns_name(const char *s)
+{
+    return s && match_dns_name(s);
+}
+bool pve_is_poolid(const char *s)
+{
+    return s && f_poolid(s, NULL, 0);
+}
+bool pve_is_iface(const char *s)
+{
+    return s && strlen(s) >= 2 && strlen(s) <= 20 && match_iface(s);
+}
+bool pve_is_node(const char *s)
+{
+    return s && match_label(s, strlen(s));
+}
+bool pve_is_tag(const char *s)
+{
+    return s && f_tag(s, NULL, 0);
+}
+bool pve_is_mac(const char *s)
+{
+    return s && f_mac(s, NULL, 0);
+}
+
+/* ---- Perl pattern -> POSIX ERE ---------------------------------------------------------- */
+
+struct sbuf {
+    char *p;
+    size_t len, cap;
+    bool overflow;
+};
+
+static void sb_putc(struct sbuf *b, char c)
+{
+    if (b->len + 1 >= b->cap) {
+        b->overflow = true;
+        return;
+    }
+    b->p[b->len++] = c;
+    b->p[b->len] = '\0';
+}
+
+static void sb_puts(struct sbuf *b, const char *s)
+{
+    while (*s)
+        sb_putc(b, *s++);
+}
+
+/* A literal byte outside brackets. */
+static void ere_literal(struct sbuf *b, unsigned char c, bool icase)
+{
+    if (icase && c_alpha(c)) {
+        sb_putc(b, '[');
+        sb_putc(b, (char)tolower(c));
+        sb_putc(b, (char)toupper(c));
+        sb_putc(b, ']');
+    } else if (strchr(".[]()*+?{}|^$\\", c) && c) {
+        sb_putc(b, '\\');
+        sb_putc(b, (char)c);
+    } else {
+        sb_putc(b, (char)c);
+    }
+}
+
+/* Emits a byte set as a POSIX bracket expression (ASCII only, never NUL). */
+static void ere_set(struct sbuf *b, const bool set[256], bool negate)
+{
+    int count = 0, only = 0;
+    for (int c = 1; c < 128; c++)
+        if (set[c])
+            count++, only = c;
+    if (!negate && count == 1) {
+        ere_literal(b, (unsigned char)only, false);
+        return;
+    }
+    if (!negate && count == 0) {
+        sb_puts(b, "[^\x01-\x7f]"); /* matches nothing a PVE value contains (ASCII) */
+        return;
+    }
+    sb_puts(b, negate ? "[^" : "[");
+    bool any = false;
+    if (set[']']) {
+        sb_putc(b, ']');
+        any = true;
+    }
+    for (int c = 1; c < 128; c++) {
+        if (!set[c] || c == ']' || c == '^' || c == '-' || c == '[')
+            continue;
+        if (c_alnum(c)) { /* compress runs inside one of 0-9, A-Z, a-z */
+            int e = c;
+            while (e + 1 < 128 && set[e + 1] && c_alnum(e + 1) && (c_digit(c) == c_digit(e + 1)) &&
+                   ((isupper(c) != 0) == (isupper(e + 1) != 0)))
+                e++;
+            if (e - c >= 2) {
+                sb_putc(b, (char)c);
+                sb_putc(b, '-');
+                sb_putc(b, (char)e);
+                c = e;
+                any = true;
+                continue;
+            }
+        }
+        sb_putc(b, (char)c);
+        any = true;
+    }
+    if (set['[']) {
+        sb_putc(b, '[');
+        any = true;
+    }
+    if (set['^']) {
+        if (any) {
+            sb_putc(b, '^');
+            if (set['-'])
+                sb_putc(b, '-');
+        } else {
+            sb_puts(b, set['-'] ? "-^" : "^");
+        }
+    } else if (set['-']) {
+        sb_putc(b, '-');
+    }
+    sb_putc(b, ']');
+}
+
+static void set_class(bool set[256], char cls, bool on)
+{
+    for (int c = 1; c < 256; c++) {
+        bool in = false;
+        switch (cls) {
+        case 'd':
+            in = c_digit(c);
+            break;
+        case 's':
+            in = c_space(c);
+            break;
+        case 'w':
+            in = c_word(c);
+            break;
+        }
+        if (in == on)
+            set[c] = true;
+    }
+}
+
+static int hexval(int c)
+{
+    return c_digit(c) ? c - '0' : (tolower(c) - 'a' + 10);
+}
+
+/* Parses one escape at p (just after the backslash) as a single byte; -1 for a class/unsupported.
+ * *used gets the number of pattern bytes consumed after the backslash. */
+static int escape_byte(const char *p, int *used)
+{
+    *used = 1;
+    switch (p[0]) {
+    case 'n':
+        return '\n';
+    case 't':
+        return '\t';
+    case 'r':
+        return '\r';
+    case 'f':
+        return '\f';
+    case 'e':
+        return 27;
+    case 'a':
+        return 7;
+    case 'x': {
+        int v = 0, k = 1;
+        while (k <= 2 && c_xdigit((unsigned char)p[k]))
+            v = v * 16 + hexval((unsigned char)p[k]), k++;
+        *used = k;
+        return v;
+    }
+    default:
+        if (c_alnum((unsigned char)p[0]) || p[0] == '\0')
+            return -1; /* classes, backreferences, anchors: handled elsewhere or unsupported */
+        return (unsigned char)p[0];
+    }
+}
+
+/* Parses a Perl bracket class starting after '['; returns pointer after ']' or NULL. */
+static const char *parse_bracket(const char *p, bool icase, struct sbuf *b)
+{
+    bool set[256] = {false};
+    bool negate = false;
+    if (*p == '^')
+        negate = true, p++;
+    bool first = true;
+    while (*p && (*p != ']' || first)) {
+        first = false;
+        int lo;
+        if (p[0] == '[' && p[1] == ':') {
+            const char *end = strstr(p + 2, ":]");
+            if (!end)
+                return NULL;
+            size_t n = (size_t)(end - (p + 2));
+            const char *name = p + 2;
+            for (int c = 1; c < 128; c++) {
+                bool in = (n == 5 && strncmp(name, "alnum", 5) == 0 && c_alnum(c)) ||
+                          (n == 5 && strncmp(name, "alpha", 5) == 0 && c_alpha(c)) ||
+                          (n == 5 && strncmp(name, "digit", 5) == 0 && c_digit(c)) ||
+                          (n == 5 && strncmp(name, "space", 5) == 0 && c_space(c)) ||
+                          (n == 5 && strncmp(name, "upper", 5) == 0 && isupper(c)) ||
+                          (n == 5 && strncmp(name, "lower", 5) == 0 && islower(c)) ||
+                          (n == 6 && strncmp(name, "xdigit", 6) == 0 && c_xdigit(c)) ||
+                          (n == 4 && strncmp(name, "word", 4) == 0 && c_word(c)) ||
+                          (n == 5 && strncmp(name, "punct", 5) == 0 && ispunct(c));
+                if (in)
+                    set[c] = true;
+            }
+            p = end + 2;
+            continue;
+        }
+        if (*p == '\\') {
+            char e = p[1];
+            if (e == 'd' || e == 's' || e == 'w' || e == 'D' || e == 'S' || e == 'W') {
+                set_class(set, (char)tolower((unsigned char)e), islower((unsigned char)e) != 0);
+                p += 2;
+                continue;
+            }
+            int used;
+            lo = escape_byte(p + 1, &used);
+            if (lo < 0)
+                return NULL;
+            p += 1 + used;
+        } else {
+            lo = (unsigned char)*p++;
+        }
+        if (p[0] == '-' && p[1] && p[1] != ']') {
+            int hi;
+            p++;
+            if (*p == '\\') {
+                int used;
+                hi = escape_byte(p + 1, &used);
+                if (hi < 0)
+                    return NULL;
+                p += 1 + used;
+            } else {
+                hi = (unsigned char)*p++;
+            }
+            if (hi < lo)
+                return NULL;
+            for (int c = lo; c <= hi; c++)
+                set[c] = true;
+        } else {
+            set[lo] = true;
+        }
+    }
+    if (*p != ']')
+        return NULL;
+    if (icase)
+        for (int c = 'a'; c <= 'z'; c++)
+            if (set[c] || set[toupper(c)])
+                set[c] = set[toupper(c)] = true;
+    set[0] = false;
+    for (int c = 128; c < 256; c++) /* non-ASCII never occurs in the schema's classes */
+        set[c] = false;
+    ere_set(b, set, negate);
+    return p + 1;
+}
+
+int pve_pattern_to_ere(const char *pattern, char *out, size_t outlen)
+{
+    struct sbuf b = {out, 0, outlen, false};
+    bool stack[64];
+    int depth = 0;
+    bool icase = false;
+    if (!pattern || !out || outlen < 3)
+        return -1;
+    out[0] = '\0';
+    sb_putc(&b, '^');
+    const char *p = pattern;
+    while (*p && !b.overflow) {
+        char c = *p;
+        bool quant = false;
+        if (c == '(') {
+            if (depth == 64)
+                return -1;
+            stack[depth++] = icase;
+            if (p[1] == '?') {
+                const char *q = p + 2;
+                bool ni = icase;
+                if (*q == '^')
+                    ni = false, q++;
+                while (c_alpha((unsigned char)*q)) {
+                    if (*q == 'i')
+                        ni = true;
+                    else if (*q != 's' && *q != 'm')
+                        return -1; /* x, etc.: unsupported */
+                    q++;
+                }
+                if (*q != ':')
+                    return -1; /* lookaround, inline modifiers, named groups */
+                icase = ni;
+                p = q + 1;
+            } else {
+                p++;
+            }
+            sb_putc(&b, '(');
+            continue;
+        } else if (c == ')') {
+            if (depth == 0)
+                return -1;
+            icase = stack[--depth];
+            sb_putc(&b, ')');
+            p++;
+            quant = false;
+        } else if (c == '[') {
+            p = parse_bracket(p + 1, icase, &b);
+            if (!p)
+                return -1;
+        } else if (c == '\\') {
+            char e = p[1];
+            if (e == 'd' || e == 's' || e == 'w' || e == 'D' || e == 'S' || e == 'W') {
+                bool set[256] = {false};
+                bool neg = isupper((unsigned char)e) != 0;
+                set_class(set, (char)tolower((unsigned char)e), true);
+                for (int k = 128; k < 256; k++)
+                    set[k] = false;
+                ere_set(&b, set, neg);
+                p += 2;
+            } else {
+                int used;
+                int v = escape_byte(p + 1, &used);
+                if (v < 0)
+                    return -1;
+                ere_literal(&b, (unsigned char)v, icase);
+                p += 1 + used;
+            }
+        } else if (c == '.') {
+            sb_puts(&b, "[^\n]");
+            p++;
+        } else if (c == '{') {
+            /* {n} {n,} {n,m} {,m}; anything else is a literal brace in Perl */
+            const char *q = p + 1;
+            char lo[16] = "", hi[16] = "";
+            size_t ln = 0, hn = 0;
+            bool comma = false;
+            while (c_digit((unsigned char)*q) && ln < 15)
+                lo[ln++] = *q++;
+            lo[ln] = '\0';
+            if (*q == ',') {
+                comma = true;
+                q++;
+                while (c_digit((unsigned char)*q) && hn < 15)
+                    hi[hn++] = *q++;
+                hi[hn] = '\0';
+            }
+            if (*q == '}' && (ln > 0 || hn > 0)) {
+                sb_putc(&b, '{');
+                sb_puts(&b, ln ? lo : "0");
+                if (comma) {
+                    sb_putc(&b, ',');
+                    sb_puts(&b, hi);
+                }
+                sb_putc(&b, '}');
+                p = q + 1;
+                quant = true;
+            } else {
+                sb_puts(&b, "\\{");
+                p++;
+            }
+        } else if (c == '*' || c == '+' || c == '?') {
+            sb_putc(&b, c);
+            p++;
+            quant = true;
+        } else if (c == '|' || c == '^' || c == '$') {
+            sb_putc(&b, c);
+            p++;
+        } else {
+            ere_literal(&b, (unsigned char)c, icase);
+            p++;
+        }
+        if (quant && (*p == '?' || *p == '+'))
+            p++; /* lazy / possessive modifiers do not change whether a full match exists */
+    }
+    if (depth != 0)
+        return -1;
+    sb_putc(&b, '$');
+    return b.overflow ? -1 : 0;
+}
+
+/* ---- compiled pattern cache ------------------------------------------------------------- */
+
+struct pattern_entry {
+    char *pattern;
+    regex_t re;
+    bool ok;
+    struct pattern_entry *next;
+};
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pattern_entry *cache_head;
+
+static struct pattern_entry *pattern_get(const char *pattern)
+{
+    pthread_mutex_lock(&cache_lock);
+    struct pattern_entry *e = cache_head;
+    while (e && strcmp(e->pattern, pattern) != 0)
+        e = e->next;
+    if (!e) {
+        e = calloc(1, sizeof(*e));
+        if (e)
+            e->pattern = strdup(pattern);
+        if (!e || !e->pattern) {
+            free(e);
+            pthread_mutex_unlock(&cache_lock);
+            return NULL;
+        }
+        size_t cap = strlen(pattern) * 24 + 64;
+        char *ere = malloc(cap);
+        if (ere && pve_pattern_to_ere(pattern, ere, cap) == 0)
+            e->ok = regcomp(&e->re, ere, REG_EXTENDED | REG_NOSUB) == 0;
+        free(ere);
+        e->next = cache_head;
+        cache_head = e;
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return e;
+}
+
+__attribute__((destructor)) static void pattern_cache_free(void)
+{
+    pthread_mutex_lock(&cache_lock);
+    struct pattern_entry *e = cache_head;
+    cache_head = NULL;
+    pthread_mutex_unlock(&cache_lock);
+    while (e) {
+        struct pattern_entry *next = e->next;
+        if (e->ok)
+            regfree(&e->re);
+        free(e->pattern);
+        free(e);
+        e = next;
+    }
+}
+
+int pve_pattern_match(const char *pattern, const char *value)
+{
+    if (!pattern || !value)
+        return -1;
+    struct pattern_entry *e = pattern_get(pattern);
+    if (!e || !e->ok)
+        return -1;
+    return regexec(&e->re, value, 0, NULL, 0) == 0 ? 1 : 0;
+}
