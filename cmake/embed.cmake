@@ -1,6 +1,7 @@
 # Turns a list of files into a C source with one byte array per file, so the
 # binaries carry the schema table, the example stand and the cluster scenarios.
-# Called as: cmake -DOUT=file.c -DBASE=dir -DFILES="a;b" -P embed.cmake
+# Called as: cmake -DOUT=file.c -DBASE=dir -DFILES="a,b" -P embed.cmake
+string(REPLACE "," ";" FILES "${FILES}")
 set(body "#include \"embedded.h\"\n#include <stddef.h>\n")
 set(table "")
 set(i 0)

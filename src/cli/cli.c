@@ -1,0 +1,33 @@
+/* cli: the command table and the helpers every command shares.
+ * The table is the single place to look for what deploy-stand can do. */
+#include "cli/cli.h"
+#include <stdarg.h>
+
+const struct cmd_entry *const cmd_table[] = {
+    &cmd_plan_entry,
+    &cmd_deploy_entry,
+    &cmd_status_entry,
+    &cmd_destroy_entry,
+    &cmd_demo_entry,
+    &cmd_sim_entry,
+    NULL,
+};
+
+void cmd_print_help(const struct cmd_entry *e, FILE *out)
+{
+    fprintf(out, "usage: deploy-stand %s\n\n%s\n", e->usage, e->summary);
+    if (e->help)
+        fprintf(out, "\n%s", e->help);
+}
+
+void cli_error(const char *hint, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    if (hint)
+        fprintf(stderr, "hint: %s\n", hint);
+}

@@ -1,0 +1,42 @@
+/* cli: the command table and what every command shares (global options, exit codes).
+ * Each command lives in its own cmd_<name>.c with one `const struct cmd_entry`, as in tmux. */
+#ifndef DS_CLI_H
+#define DS_CLI_H
+
+#include <stdio.h>
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+struct cli_globals {
+    const char *connections_path; /* --connections FILE, or NULL for the default search */
+    const char *connection;       /* --connection NAME */
+    int json;                     /* --output json */
+    int yes;                      /* --yes: no confirmation */
+};
+
+struct cmd_entry {
+    const char *name;
+    const char *usage;   /* "deploy --config FILE --users FILE [--strategy NAME]" */
+    const char *summary; /* one line for `deploy-stand --help` */
+    const char *help;    /* the full text of `deploy-stand COMMAND --help` (after usage) */
+    int raw_args;        /* 1 = the command parses every argument itself (sim) */
+    int (*exec)(struct cli_globals *g, int argc, char **argv);
+};
+
+extern const struct cmd_entry cmd_plan_entry;
+extern const struct cmd_entry cmd_deploy_entry;
+extern const struct cmd_entry cmd_destroy_entry;
+extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_demo_entry;
+extern const struct cmd_entry cmd_sim_entry;
+
+/* NULL-terminated. */
+extern const struct cmd_entry *const cmd_table[];
+
+/* Prints "usage: deploy-stand <usage>" and the help text. */
+void cmd_print_help(const struct cmd_entry *e, FILE *out);
+
+/* Prints "error: <msg>" (and "hint: <hint>" when hint != NULL) to stderr. */
+void cli_error(const char *hint, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,39 @@
+/* cmd_deploy: `deploy-stand deploy` creates every student's stand and prints the credentials.
+ * Exit 0 when every student is complete, 1 when any failed (rolled back), 2 for input errors. */
+#include "cli/stand_ops.h"
+#include <unistd.h>
+
+static int cmd_deploy_exec(struct cli_globals *g, int argc, char **argv)
+{
+    struct stand_args a;
+    int rc = stand_args_parse("deploy", argc, argv, 1, 0, &a);
+    if (rc)
+        return rc;
+    struct session s;
+    rc = session_open_all(&s, g, &a, 1);
+    if (!rc) {
+        struct stand_op_opts o = {.strategy = a.strategy,
+                                  .node = a.node,
+                                  .json = g->json,
+                                  .confirm = !g->yes && isatty(0) && isatty(2),
+                                  .out = stdout,
+                                  .progress = g->json ? stderr : stdout};
+        rc = stand_op_deploy(&s, &o);
+    }
+    session_close(&s);
+    return rc;
+}
+
+const struct cmd_entry cmd_deploy_entry = {
+    .name = "deploy",
+    .usage = "deploy --config FILE --users FILE [--strategy local]",
+    .summary = "deploy the stand for every student and print their credentials",
+    .help = "  --config FILE     the stand (deployment_config.yml)\n"
+            "  --users FILE      the class list (users_list.yml)\n"
+            "  --strategy NAME   placement strategy (default local)\n\n"
+            "Running it again changes nothing; adding a student deploys only that student.\n"
+            "Passwords are kept in $XDG_STATE_HOME/deploy-stand/state.db (mode 0600).\n"
+            "Exit status: 0 all students OK, 1 some failed (their objects are rolled back),\n"
+            "2 bad input.\n",
+    .exec = cmd_deploy_exec,
+};

@@ -1,0 +1,31 @@
+/* cmd_plan: `deploy-stand plan` prints every action a deploy would take, grouped by node and
+ * student, after the same validation and cluster checks, and changes nothing. */
+#include "cli/stand_ops.h"
+
+static int cmd_plan_exec(struct cli_globals *g, int argc, char **argv)
+{
+    struct stand_args a;
+    int rc = stand_args_parse("plan", argc, argv, 1, 0, &a);
+    if (rc)
+        return rc;
+    struct session s;
+    rc = session_open_all(&s, g, &a, 0);
+    if (!rc) {
+        struct stand_op_opts o = {
+            .strategy = a.strategy, .node = a.node, .json = g->json, .out = stdout};
+        rc = stand_op_plan(&s, &o);
+    }
+    session_close(&s);
+    return rc;
+}
+
+const struct cmd_entry cmd_plan_entry = {
+    .name = "plan",
+    .usage = "plan --config FILE --users FILE [--strategy local]",
+    .summary = "show what a deploy would do, grouped by node and student; changes nothing",
+    .help =
+        "  --config FILE     the stand (deployment_config.yml)\n"
+        "  --users FILE      the class list (users_list.yml)\n"
+        "  --strategy NAME   placement strategy (default local: each VM on its template's node)\n",
+    .exec = cmd_plan_exec,
+};

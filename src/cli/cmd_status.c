@@ -1,0 +1,28 @@
+/* cmd_status: `deploy-stand status` shows per student the user, pool, node, each VM with its
+ * state and the bridges, read from the cluster's ownership marks. */
+#include "cli/stand_ops.h"
+
+static int cmd_status_exec(struct cli_globals *g, int argc, char **argv)
+{
+    struct stand_args a;
+    int rc = stand_args_parse("status", argc, argv, 0, 0, &a);
+    if (rc)
+        return rc;
+    struct session s;
+    rc = session_open_all(&s, g, &a, 0);
+    if (!rc) {
+        struct stand_op_opts o = {.json = g->json, .out = stdout};
+        rc = stand_op_status(&s, &o);
+    }
+    session_close(&s);
+    return rc;
+}
+
+const struct cmd_entry cmd_status_entry = {
+    .name = "status",
+    .usage = "status --config FILE --users FILE",
+    .summary = "show each student's user, pool, VMs (with their state) and bridges",
+    .help = "  --config FILE     the stand (deployment_config.yml)\n"
+            "  --users FILE      the class list (users_list.yml)\n",
+    .exec = cmd_status_exec,
+};

@@ -1,0 +1,203 @@
+/* session: what the stand commands share: inputs, connection, local state and inventory.
+ * The order is fixed: nothing touches the cluster before every file has been validated. */
+#include "cli/session.h"
+#include "pve/pve_api.h"
+#include "util/diag.h"
+#include "util/err.h"
+#include "util/xdg.h"
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int session_require_files(const char *cmd, const char *config, const char *users)
+{
+    if (!config || !users) {
+        cli_error("both are needed, e.g. --config deployment_config.yml --users users_list.yml",
+                  "%s: missing %s", cmd, !config ? "--config FILE" : "--users FILE");
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+int session_load_inputs(struct session *s, const char *config_path, const char *users_path)
+{
+    struct diag_list d = {0};
+    int bad = stand_load(config_path, &s->stand, &d) < 0;
+    bad |= users_load(users_path, &s->users, &d) < 0;
+    if (bad || d.n) {
+        diag_print(&d, stderr);
+        diag_list_clear(&d);
+        if (bad) {
+            fprintf(stderr, "error: the input files have problems (above); nothing was changed\n");
+            return EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+static char *default_connections_path(void)
+{
+    if (access("connections_config.yml", R_OK) == 0)
+        return strdup("connections_config.yml");
+    char *dir = xdg_config_dir();
+    char *p = NULL;
+    if (dir && asprintf(&p, "%s/connections_config.yml", dir) < 0)
+        p = NULL;
+    free(dir);
+    return p;
+}
+
+int session_load_connection(struct session *s)
+{
+    if (s->conn)
+        return 0;
+    char *path =
+        s->g->connections_path ? strdup(s->g->connections_path) : default_connections_path();
+    if (!path || access(path, R_OK) != 0) {
+        cli_error("create connections_config.yml (see examples/connections_config.yml) or pass "
+                  "--connections FILE",
+                  "no connections file found (looked for %s)",
+                  path ? path : "connections_config.yml");
+        free(path);
+        return EXIT_USAGE;
+    }
+    struct diag_list d = {0};
+    int rc = connections_load(path, &s->conns, &d);
+    diag_print(&d, stderr);
+    diag_list_clear(&d);
+    if (rc < 0) {
+        free(path);
+        return EXIT_USAGE;
+    }
+    s->conn = connections_pick(s->conns, s->g->connection);
+    if (!s->conn) {
+        cli_error("pass --connection NAME, or mark one connection with `default: true`", "%s",
+                  ds_err_last());
+        free(path);
+        return EXIT_USAGE;
+    }
+    free(path);
+    return 0;
+}
+
+int session_connect(struct session *s)
+{
+    const struct connection *c = s->conn;
+    char token_id[256];
+    struct pve_conn_opts o = {
+        .host = c->host,
+        .port = c->port,
+        .user = c->user,
+        .verify_tls = c->verify_ssl,
+        .fingerprint = c->fingerprint,
+        .timeout_ms = 30000,
+    };
+    if (c->use_token) {
+        snprintf(token_id, sizeof token_id, "%s!%s", c->user, c->token_name);
+        o.token_id = token_id;
+        o.token_secret = c->token_value;
+    } else {
+        o.password = c->password;
+    }
+    if (!c->verify_ssl && !c->fingerprint)
+        fprintf(stderr,
+                "warning: TLS verification is off for connection '%s': anyone on the network "
+                "path could read the credentials.\nhint: pin the certificate instead with "
+                "`fingerprint: AA:BB:...` (Datacenter > node > Certificates in the web UI)\n",
+                c->name);
+    s->client = pve_client_new(&o);
+    if (!s->client || pve_client_login(s->client) < 0) {
+        cli_error(NULL, "%s", ds_err_last());
+        return EXIT_FAILED;
+    }
+    return 0;
+}
+
+int session_open_state(struct session *s)
+{
+    if (state_open(NULL, &s->state) < 0) {
+        cli_error("check $XDG_STATE_HOME and the permissions of its deploy-stand folder",
+                  "cannot open the local state: %s", ds_err_last());
+        return EXIT_FAILED;
+    }
+    return 0;
+}
+
+int session_inventory(struct session *s, enum inv_config_scope scope)
+{
+    int *tpl = calloc(s->stand->n_machines + 1, sizeof *tpl);
+    for (size_t i = 0; i < s->stand->n_machines; i++)
+        tpl[i] = s->stand->machines[i].template_vmid;
+    int rc = inventory_load(s->client, tpl, s->stand->n_machines, scope, &s->view);
+    free(tpl);
+    if (rc < 0) {
+        cli_error(NULL, "%s", ds_err_last());
+        return EXIT_FAILED;
+    }
+    json_t *perms = NULL;
+    if (pve_permissions_get(s->client, &perms) == 0)
+        json_object_set_new(s->view->raw, "permissions", perms);
+    return 0;
+}
+
+void session_close(struct session *s)
+{
+    cluster_view_free(s->view);
+    pve_client_free(s->client);
+    if (s->state)
+        state_close(s->state);
+    connections_free(s->conns);
+    users_free(s->users);
+    stand_free(s->stand);
+    memset(s, 0, sizeof *s);
+}
+
+int stand_args_parse(const char *cmd, int argc, char **argv, int allow_strategy, int allow_user,
+                     struct stand_args *a)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 1; i < argc; i++) {
+        const char *opt = argv[i];
+        const char **slot = NULL;
+        if (strcmp(opt, "--config") == 0 || strcmp(opt, "-c") == 0)
+            slot = &a->config;
+        else if (strcmp(opt, "--users") == 0 || strcmp(opt, "-u") == 0)
+            slot = &a->users;
+        else if (allow_strategy && (strcmp(opt, "--strategy") == 0 || strcmp(opt, "-s") == 0))
+            slot = &a->strategy;
+        else if (allow_strategy && strcmp(opt, "--node") == 0)
+            slot = &a->node;
+        else if (allow_user && strcmp(opt, "--user") == 0) {
+            if (i + 1 >= argc || a->n_only >= sizeof a->only / sizeof a->only[0]) {
+                cli_error("e.g. --user student1@pve", "%s: --user needs a user id", cmd);
+                return EXIT_USAGE;
+            }
+            a->only[a->n_only++] = argv[++i];
+            continue;
+        } else {
+            cli_error("see `deploy-stand COMMAND --help`", "%s: unknown option '%s'", cmd, opt);
+            return EXIT_USAGE;
+        }
+        if (i + 1 >= argc) {
+            cli_error("give a value after it", "%s: option %s needs an argument", cmd, opt);
+            return EXIT_USAGE;
+        }
+        *slot = argv[++i];
+    }
+    return session_require_files(cmd, a->config, a->users);
+}
+
+int session_open_all(struct session *s, struct cli_globals *g, const struct stand_args *a,
+                     int want_state)
+{
+    memset(s, 0, sizeof *s);
+    s->g = g;
+    int rc = session_load_inputs(s, a->config, a->users);
+    if (!rc)
+        rc = session_load_connection(s);
+    if (!rc)
+        rc = session_connect(s);
+    if (!rc && want_state)
+        rc = session_open_state(s);
+    return rc;
+}

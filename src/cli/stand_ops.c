@@ -1,0 +1,330 @@
+/* stand_ops: the stand operations behind the commands: inventory -> plan -> execute -> report.
+ * Preflight problems stop everything before the first change; teardown is verified afterwards. */
+#include "cli/stand_ops.h"
+#include "exec/exec.h"
+#include "plan/marks.h"
+#include "plan/plan.h"
+#include "ui/report.h"
+#include "ui/table.h"
+#include "util/err.h"
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void request_init(struct plan_request *rq, struct session *s, const struct stand_op_opts *o)
+{
+    memset(rq, 0, sizeof *rq);
+    rq->stand = s->stand;
+    rq->users = s->users;
+    rq->strategy = o->strategy ? o->strategy : "local";
+    rq->target_node = o->node;
+    rq->only = o->only;
+    rq->n_only = o->n_only;
+    rq->api_user = s->conn ? s->conn->user : NULL;
+}
+
+static int confirm(const char *question, const char *expect)
+{
+    char line[128];
+    fprintf(stderr, "%s ", question);
+    fflush(stderr);
+    if (!fgets(line, sizeof line, stdin))
+        return 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    if (expect)
+        return strcmp(line, expect) == 0;
+    return strcmp(line, "y") == 0 || strcmp(line, "yes") == 0 || strcmp(line, "Y") == 0;
+}
+
+static int build_plan(struct session *s, const struct stand_op_opts *o, enum plan_kind kind,
+                      struct plan **p)
+{
+    struct plan_request rq;
+    request_init(&rq, s, o);
+    int rc = kind == PLAN_DEPLOY ? plan_deploy(&rq, s->view, p) : plan_destroy(&rq, s->view, p);
+    if (rc < 0) {
+        cli_error("run `deploy-stand --help`", "%s", ds_err_last());
+        return EXIT_USAGE;
+    }
+    if ((*p)->n_problems) {
+        report_problems(*p, stderr);
+        fprintf(stderr, "error: the cluster check found %zu problem(s); nothing was changed\n",
+                (*p)->n_problems);
+        return EXIT_FAILED;
+    }
+    return 0;
+}
+
+int stand_op_plan(struct session *s, const struct stand_op_opts *o)
+{
+    if (session_inventory(s, INV_CONFIGS_MARKED))
+        return EXIT_FAILED;
+    struct plan *p = NULL;
+    int rc = build_plan(s, o, PLAN_DEPLOY, &p);
+    if (rc == 0) {
+        report_plan(p, o->strategy, o->out, o->json);
+        if (!o->json)
+            report_problems(p, o->out);
+    }
+    plan_free(p);
+    return rc;
+}
+
+/* Known passwords of users that are ours from an earlier run. */
+static void fill_known_passwords(struct session *s, struct plan *p)
+{
+    for (size_t i = 0; s->state && i < p->n_students; i++) {
+        struct plan_student *ps = &p->students[i];
+        char *pw = NULL;
+        if (ps->cred == CRED_UNKNOWN && state_cred_get(s->state, p->stand, ps->userid, &pw) == 0) {
+            ps->password = pw;
+            ps->cred = CRED_KNOWN;
+        }
+    }
+}
+
+static int run_plan(struct session *s, const struct stand_op_opts *o, struct plan *p,
+                    const char *command, double *secs)
+{
+    long long run_id = 0;
+    if (s->state)
+        state_run_begin(s->state, command, p->stand, &run_id);
+    struct exec_opts eo = {.per_node = 4,
+                           .workers = 8,
+                           .retries = 5,
+                           .task_timeout_s = 3600,
+                           .state = s->state,
+                           .on_event = report_progress,
+                           .ud = o->progress};
+    double t0 = now_s();
+    int failed = exec_run(p, s->client, &eo);
+    *secs = now_s() - t0;
+    if (s->state)
+        state_run_end(s->state, run_id, failed == 0 ? "ok" : "failed");
+    if (failed < 0) {
+        cli_error(NULL, "%s", ds_err_last());
+        return EXIT_FAILED;
+    }
+    return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+int stand_op_deploy(struct session *s, const struct stand_op_opts *o)
+{
+    if (session_inventory(s, INV_CONFIGS_MARKED))
+        return EXIT_FAILED;
+    struct plan *p = NULL;
+    int rc = build_plan(s, o, PLAN_DEPLOY, &p);
+    if (rc) {
+        plan_free(p);
+        return rc;
+    }
+    fill_known_passwords(s, p);
+    FILE *txt = o->json ? stderr : o->out;
+    report_plan(p, o->strategy, txt, 0);
+    report_problems(p, txt);
+    if (p->n_acts == 0) {
+        fprintf(txt, "\nThe stand is up to date: nothing was changed.\n\n");
+        report_credentials(p, o->out, o->json);
+        plan_free(p);
+        return EXIT_OK;
+    }
+    if (o->confirm && !confirm("\nApply these changes? [y/N]", NULL)) {
+        fprintf(stderr, "Nothing was changed.\n");
+        plan_free(p);
+        return EXIT_FAILED;
+    }
+    fputc('\n', txt);
+    double secs;
+    rc = run_plan(s, o, p, "deploy", &secs);
+    report_result(p, secs, txt);
+    fputc('\n', txt);
+    report_credentials(p, o->out, o->json);
+    plan_free(p);
+    return rc;
+}
+
+/* ---- status ------------------------------------------------------------------------------ */
+
+static int vm_of_student(const struct inv_vm *vm, const char *tag, const struct user_entry *u)
+{
+    return !vm->template && inv_tags_have(vm->tags, tag) && vm->pool &&
+           strcmp(vm->pool, u->pool) == 0;
+}
+
+int stand_op_status(struct session *s, const struct stand_op_opts *o)
+{
+    if (session_inventory(s, INV_CONFIGS_MARKED))
+        return EXIT_FAILED;
+    const struct cluster_view *v = s->view;
+    const char *stand = s->stand->name;
+    char tag[64];
+    mark_stand_tag(tag, sizeof tag, stand);
+    json_t *students = json_array();
+    size_t deployed = 0;
+    for (size_t i = 0; i < s->users->n; i++) {
+        const struct user_entry *u = &s->users->users[i];
+        const struct inv_user *iu = inv_user_find(v, u->userid);
+        const struct inv_pool *ip = inv_pool_find(v, u->pool);
+        json_t *vms = json_array();
+        const char *node = NULL;
+        for (size_t k = 0; k < v->n_vms; k++) {
+            const struct inv_vm *vm = &v->vms[k];
+            if (!vm_of_student(vm, tag, u))
+                continue;
+            if (!node)
+                node = vm->node;
+            json_array_append_new(
+                vms, json_pack("{s:s, s:i, s:s, s:s}", "name", vm->name ? vm->name : "", "vmid",
+                               vm->vmid, "node", vm->node, "status",
+                               vm->lock ? vm->lock : (vm->status ? vm->status : "?")));
+        }
+        json_t *bridges = json_array();
+        for (size_t n = 0; n < v->n_nets; n++)
+            for (size_t f = 0; f < v->nets[n].n; f++) {
+                struct mark m;
+                const struct inv_iface *fi = &v->nets[n].ifaces[f];
+                if (mark_parse(fi->comments, &m) && strcmp(m.stand, stand) == 0 && m.student &&
+                    strcmp(m.student, u->userid) == 0)
+                    json_array_append_new(bridges,
+                                          json_pack("{s:s, s:s, s:s, s:b}", "node", v->nets[n].node,
+                                                    "bridge", fi->name, "alias",
+                                                    m.alias ? m.alias : "", "active", fi->active));
+            }
+        const char *ustate = !iu                                      ? "missing"
+                             : mark_is(iu->comment, stand, u->userid) ? "ok"
+                                                                      : "exists (not ours)";
+        const char *pstate = !ip                                      ? "missing"
+                             : mark_is(ip->comment, stand, u->userid) ? "ok"
+                                                                      : "exists (not ours)";
+        size_t nvms = json_array_size(vms);
+        const char *state = nvms == s->stand->n_machines && iu && ip ? "deployed"
+                            : nvms || iu || ip                       ? "partial"
+                                                                     : "absent";
+        deployed += strcmp(state, "deployed") == 0;
+        json_array_append_new(students, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:o}",
+                                                  "user", u->userid, "state", state, "user_state",
+                                                  ustate, "pool", u->pool, "pool_state", pstate,
+                                                  "node", node, "vms", vms, "bridges", bridges));
+    }
+    if (o->json) {
+        json_t *root = json_pack("{s:s, s:o}", "stand", stand, "students", students);
+        json_dumpf(root, o->out, JSON_INDENT(2));
+        fputc('\n', o->out);
+        json_decref(root);
+        return EXIT_OK;
+    }
+    fprintf(o->out, "Stand '%s': %zu of %zu student(s) deployed\n\n", stand, deployed, s->users->n);
+    static const char *const hdr[] = {"user", "state", "pool", "node", "VMs", "bridges"};
+    struct table *t = table_new(6, hdr);
+    size_t i;
+    json_t *st;
+    json_array_foreach(students, i, st)
+    {
+        char vms[1024] = "", brs[512] = "", pool[128];
+        size_t vl = 0, bl = 0, k;
+        json_t *x;
+        json_array_foreach(json_object_get(st, "vms"), k, x)
+        {
+            if (vl < sizeof vms)
+                vl += (size_t)snprintf(vms + vl, sizeof vms - vl, "%s%s %lld %s", k ? ", " : "",
+                                       json_string_value(json_object_get(x, "name")),
+                                       json_integer_value(json_object_get(x, "vmid")),
+                                       json_string_value(json_object_get(x, "status")));
+        }
+        json_array_foreach(json_object_get(st, "bridges"), k, x)
+        {
+            if (bl < sizeof brs)
+                bl += (size_t)snprintf(brs + bl, sizeof brs - bl, "%s%s=%s%s", k ? ", " : "",
+                                       json_string_value(json_object_get(x, "alias")),
+                                       json_string_value(json_object_get(x, "bridge")),
+                                       json_is_true(json_object_get(x, "active")) ? ""
+                                                                                  : " (pending)");
+        }
+        snprintf(pool, sizeof pool, "%s%s", json_string_value(json_object_get(st, "pool")),
+                 strcmp(json_string_value(json_object_get(st, "pool_state")), "ok") == 0
+                     ? ""
+                     : " (missing)");
+        const char *node = json_string_value(json_object_get(st, "node"));
+        const char *row[] = {json_string_value(json_object_get(st, "user")),
+                             json_string_value(json_object_get(st, "state")),
+                             pool,
+                             node ? node : "-",
+                             vl ? vms : "-",
+                             bl ? brs : "-"};
+        table_add(t, row);
+    }
+    table_print(t, o->out);
+    table_free(t);
+    json_decref(students);
+    return EXIT_OK;
+}
+
+/* ---- destroy ----------------------------------------------------------------------------- */
+
+int stand_op_destroy(struct session *s, const struct stand_op_opts *o)
+{
+    if (session_inventory(s, INV_CONFIGS_ALL))
+        return EXIT_FAILED;
+    struct plan *p = NULL;
+    int rc = build_plan(s, o, PLAN_DESTROY, &p);
+    if (rc) {
+        plan_free(p);
+        return rc;
+    }
+    FILE *txt = o->json ? stderr : o->out;
+    report_plan(p, NULL, txt, 0);
+    report_problems(p, txt);
+    if (p->n_acts == 0) {
+        plan_free(p);
+        return EXIT_OK;
+    }
+    if (o->confirm) {
+        char expect[160];
+        snprintf(expect, sizeof expect, "DELETE_%s", p->stand);
+        char q[256];
+        snprintf(q, sizeof q, "\nThis removes everything listed above. Type %s to go on:", expect);
+        if (!confirm(q, expect)) {
+            fprintf(stderr, "Nothing was removed.\n");
+            plan_free(p);
+            return EXIT_FAILED;
+        }
+    }
+    fputc('\n', txt);
+    double secs;
+    rc = run_plan(s, o, p, "destroy", &secs);
+    report_result(p, secs, txt);
+
+    /* verify: read the cluster again; a teardown plan must now be empty */
+    cluster_view_free(s->view);
+    s->view = NULL;
+    struct plan *left = NULL;
+    if (session_inventory(s, INV_CONFIGS_ALL) == 0 && build_plan(s, o, PLAN_DESTROY, &left) == 0) {
+        if (left->n_acts) {
+            fprintf(txt, "\nVerification: %zu object(s) are still there:\n", left->n_acts);
+            for (size_t i = 0; i < left->n_acts; i++)
+                fprintf(txt, "  - %s\n", left->acts[i].summary);
+            rc = EXIT_FAILED;
+        } else {
+            fprintf(txt, "Verified: nothing of stand '%s' is left for %s.\n", p->stand,
+                    o->n_only ? "these students" : "this class");
+        }
+    }
+    if (o->json) {
+        json_t *root = json_pack("{s:s, s:b, s:i}", "stand", p->stand, "ok", rc == EXIT_OK, "left",
+                                 left ? (int)left->n_acts : -1);
+        json_dumpf(root, o->out, JSON_INDENT(2));
+        fputc('\n', o->out);
+        json_decref(root);
+    }
+    plan_free(left);
+    plan_free(p);
+    return rc;
+}

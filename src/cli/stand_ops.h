@@ -1,0 +1,26 @@
+/* stand_ops: the stand operations behind the commands (plan, deploy, status, destroy), written once
+ * so `deploy-stand demo` runs exactly what the real commands run. */
+#ifndef DS_STAND_OPS_H
+#define DS_STAND_OPS_H
+
+#include "cli/session.h"
+#include <stdio.h>
+
+struct stand_op_opts {
+    const char *strategy;    /* default "local" */
+    const char *node;        /* strategies that take a node */
+    const char *const *only; /* destroy: these students only */
+    size_t n_only;
+    int json;       /* JSON on `out`, progress on stderr */
+    int confirm;    /* ask before changing anything (a TTY and no --yes) */
+    FILE *out;      /* plan, results, credentials */
+    FILE *progress; /* progress lines */
+};
+
+/* Each expects a connected session with its inputs loaded, and returns an exit code. */
+int stand_op_plan(struct session *s, const struct stand_op_opts *o);
+int stand_op_deploy(struct session *s, const struct stand_op_opts *o);
+int stand_op_status(struct session *s, const struct stand_op_opts *o);
+int stand_op_destroy(struct session *s, const struct stand_op_opts *o);
+
+#endif

@@ -1,0 +1,570 @@
+/* exec: the executor. Worker threads take ready actions (all dependencies done) while their node
+ * has a free slot; a failure fails only its student, whose objects from this run are then undone.
+ */
+#include "exec/exec.h"
+#include "plan/marks.h"
+#include "pve/pve_api.h"
+#include "pve/pve_client.h"
+#include "store/state.h"
+#include "util/err.h"
+#include "util/password.h"
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum act_state { A_PENDING, A_RUNNING, A_DONE, A_FAILED, A_SKIPPED };
+
+struct node_slot {
+    char *node; /* NULL = cluster-wide calls */
+    int running, limit;
+};
+
+struct exec {
+    struct plan *p;
+    const struct exec_opts *o;
+    struct pve_client *base;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    enum act_state *st;
+    struct node_slot *slots;
+    size_t n_slots;
+    size_t finished;
+    int next_vmid; /* ids handed out when a planned one turns out to be taken */
+    unsigned rng;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) < 0)
+        ;
+}
+
+int exec_error_is_transient(const char *msg)
+{
+    static const char *const marks[] = {
+        "got timeout",  "lock request timeout",
+        "VM is locked", "got no worker upid",
+        ": 500 ",       ": 502 ",
+        ": 503 ",       ": 504 ",
+        ": 595 ",       ": 596 ",
+        ": 597 ",       ": 598 ",
+        ": 599 ",       "Connection reset",
+        "timed out",    "Timeout was reached",
+        NULL,
+    };
+    if (!msg)
+        return 0;
+    /* permanent 500s that mention no lock: "already exists", "does not exist" */
+    if (strstr(msg, "already exists") || strstr(msg, "does not exist"))
+        return 0;
+    for (size_t i = 0; marks[i]; i++)
+        if (strstr(msg, marks[i]))
+            return 1;
+    return 0;
+}
+
+/* Callers hold e->mu. */
+static void emit(struct exec *e, enum exec_event_type t, const struct action *a, const char *msg,
+                 double secs)
+{
+    if (!e->o->on_event)
+        return;
+    struct exec_event ev = {.type = t,
+                            .action = a,
+                            .message = msg,
+                            .done = e->finished,
+                            .total = e->p->n_acts,
+                            .seconds = secs};
+    e->o->on_event(&ev, e->o->ud);
+}
+
+static struct node_slot *slot_for(struct exec *e, const char *node)
+{
+    for (size_t i = 0; i < e->n_slots; i++) {
+        if ((!node && !e->slots[i].node) ||
+            (node && e->slots[i].node && strcmp(node, e->slots[i].node) == 0))
+            return &e->slots[i];
+    }
+    return NULL;
+}
+
+static void slots_init(struct exec *e)
+{
+    e->slots = calloc(e->p->n_acts + 1, sizeof *e->slots);
+    if (!e->slots)
+        abort();
+    e->slots[0].node = NULL;
+    e->slots[0].limit = 2; /* user.cfg writes are serialised by Proxmox anyway */
+    e->n_slots = 1;
+    for (size_t i = 0; i < e->p->n_acts; i++) {
+        const char *node = e->p->acts[i].node;
+        if (node && !slot_for(e, node)) {
+            e->slots[e->n_slots].node = strdup(node);
+            e->slots[e->n_slots].limit = e->o->per_node > 0 ? e->o->per_node : 4;
+            e->n_slots++;
+        }
+    }
+}
+
+static int deps_state(const struct exec *e, const struct action *a)
+{
+    int all_done = 1;
+    for (size_t i = 0; i < a->n_deps; i++) {
+        enum act_state s = e->st[a->deps[i]];
+        if (s == A_FAILED || s == A_SKIPPED)
+            return -1;
+        if (s != A_DONE)
+            all_done = 0;
+    }
+    return all_done;
+}
+
+static void student_fail(struct exec *e, int s, const char *msg)
+{
+    if (s < 0)
+        return;
+    struct plan_student *ps = &e->p->students[s];
+    if (!ps->failed) {
+        ps->failed = 1;
+        ps->error = strdup(msg);
+    }
+}
+
+/* Marks actions that can never run: a dependency failed, or their student already failed.
+ * Callers hold e->mu. */
+static void skip_doomed(struct exec *e)
+{
+    int changed = 1;
+    while (changed) {
+        changed = 0;
+        for (size_t i = 0; i < e->p->n_acts; i++) {
+            struct action *a = &e->p->acts[i];
+            if (e->st[i] != A_PENDING)
+                continue;
+            int doomed = deps_state(e, a) < 0;
+            if (a->student >= 0 && e->p->students[a->student].failed)
+                doomed = 1;
+            if (!doomed)
+                continue;
+            e->st[i] = A_SKIPPED;
+            e->finished++;
+            changed = 1;
+            if (a->student >= 0 && !e->p->students[a->student].failed) {
+                char msg[512];
+                snprintf(msg, sizeof msg, "not done because a step it needs failed: %s",
+                         a->summary);
+                student_fail(e, a->student, msg);
+            }
+            emit(e, EXEC_SKIPPED, a, NULL, 0);
+        }
+    }
+}
+
+/* Next runnable action, or -1. Callers hold e->mu. */
+static int pick(struct exec *e)
+{
+    for (size_t i = 0; i < e->p->n_acts; i++) {
+        if (e->st[i] != A_PENDING || deps_state(e, &e->p->acts[i]) != 1)
+            continue;
+        struct node_slot *sl = slot_for(e, e->p->acts[i].node);
+        if (sl->running < sl->limit)
+            return (int)i;
+    }
+    return -1;
+}
+
+static int all_finished(const struct exec *e)
+{
+    return e->finished >= e->p->n_acts;
+}
+
+/* ---- the actions ------------------------------------------------------------------------ */
+
+static int vmid_is_free(struct pve_client *c, int vmid)
+{
+    json_t *params = json_pack("{s:i}", "vmid", vmid);
+    struct pve_response r = {0};
+    int rc = pve_call(c, "GET", "/cluster/nextid", params, &r);
+    json_decref(params);
+    int free_ = rc == 0;
+    int answered = rc == 0 || r.status == 400;
+    pve_response_clear(&r);
+    return answered ? free_ : -1;
+}
+
+static int next_candidate(struct exec *e)
+{
+    pthread_mutex_lock(&e->mu);
+    int id = e->next_vmid++;
+    pthread_mutex_unlock(&e->mu);
+    return id;
+}
+
+static int do_clone(struct exec *e, struct pve_client *c, const struct action *a,
+                    struct plan_student *ps, struct plan_vm *vm)
+{
+    struct pve_clone_opts co = {.name = vm->name,
+                                .pool = ps->pool,
+                                .description = a->comment,
+                                .full = vm->full,
+                                .target = strcmp(vm->node, vm->src_node) != 0 ? vm->node : NULL};
+    for (int moves = 0; moves < 20; moves++) {
+        int freeid = vmid_is_free(c, vm->vmid);
+        if (freeid < 0)
+            return -1;
+        if (freeid == 0) {
+            vm->vmid = next_candidate(e);
+            continue;
+        }
+        if (pve_vm_clone_wait(c, vm->src_node, vm->src_vmid, vm->vmid, &co, e->o->task_timeout_s) ==
+            0)
+            return 0;
+        if (!strstr(ds_err_last(), "already exists") && !strstr(ds_err_last(), "File exists"))
+            return -1;
+        vm->vmid = next_candidate(e); /* lost a race for the id: take the next one */
+    }
+    return ds_err_set("could not find a free VMID for '%s' after 20 tries", vm->name);
+}
+
+static int do_action(struct exec *e, struct pve_client *c, struct action *a)
+{
+    struct plan_student *ps = a->student >= 0 ? &e->p->students[a->student] : NULL;
+    struct plan_vm *vm = ps && a->vm >= 0 ? &ps->vms[a->vm] : NULL;
+    int to = e->o->task_timeout_s;
+    switch (a->kind) {
+    case ACT_USER_CREATE: {
+        char pw[80];
+        if (password_generate(&e->p->password_policy, pw, sizeof pw) < 0)
+            return -1;
+        if (e->o->state) {
+            pthread_mutex_lock(&e->mu);
+            int rc = state_cred_put(e->o->state, e->p->stand, ps->userid, pw);
+            pthread_mutex_unlock(&e->mu);
+            if (rc < 0)
+                return ds_err_wrap("saving the password of %s", ps->userid);
+        }
+        int rc = pve_user_create(c, ps->userid, pw, a->comment);
+        if (rc == 0) {
+            pthread_mutex_lock(&e->mu);
+            free(ps->password);
+            ps->password = strdup(pw);
+            pthread_mutex_unlock(&e->mu);
+        }
+        memset(pw, 0, sizeof pw);
+        return rc;
+    }
+    case ACT_POOL_CREATE:
+        return pve_pool_create(c, a->target, a->comment);
+    case ACT_ACL_GRANT:
+        return pve_acl_set(c, a->target, a->role, ps->userid, 1, 0);
+    case ACT_ACL_REVOKE:
+        return pve_acl_set(c, a->target, a->role, ps->userid, 1, 1);
+    case ACT_BRIDGE_CREATE: {
+        struct pve_bridge_opts bo = {
+            .vlan_aware = a->vlan_aware, .comments = a->comment, .autostart = 1};
+        return pve_net_bridge_create(c, a->node, a->target, &bo);
+    }
+    case ACT_BRIDGE_DELETE:
+        return pve_net_iface_delete(c, a->node, a->target);
+    case ACT_NET_APPLY:
+        return pve_net_apply_wait(c, a->node, to);
+    case ACT_VM_CLONE:
+        return do_clone(e, c, a, ps, vm);
+    case ACT_VM_CONFIGURE:
+        return pve_vm_config_set(c, vm->node, vm->vmid, a->params);
+    case ACT_VM_STOP:
+        return pve_vm_stop_wait(c, vm->node, vm->vmid, to);
+    case ACT_VM_DESTROY:
+        return pve_vm_destroy_wait(c, vm->node, vm->vmid, 1, to);
+    case ACT_POOL_DELETE:
+        return pve_pool_delete(c, a->target);
+    case ACT_USER_DELETE: {
+        int rc = pve_user_delete(c, a->target);
+        if (rc == 0 && e->o->state) {
+            pthread_mutex_lock(&e->mu);
+            state_cred_delete(e->o->state, e->p->stand, a->target);
+            pthread_mutex_unlock(&e->mu);
+        }
+        return rc;
+    }
+    }
+    return ds_err_set("unknown action");
+}
+
+static int run_with_retries(struct exec *e, struct pve_client *c, struct action *a)
+{
+    int retries = e->o->retries > 0 ? e->o->retries : 5;
+    for (int attempt = 0;; attempt++) {
+        ds_err_clear();
+        if (do_action(e, c, a) == 0)
+            return 0;
+        if (attempt >= retries || !exec_error_is_transient(ds_err_last()))
+            return -1;
+        pthread_mutex_lock(&e->mu);
+        char msg[1200];
+        snprintf(msg, sizeof msg, "attempt %d failed, retrying: %s", attempt + 1, ds_err_last());
+        emit(e, EXEC_RETRY, a, msg, 0);
+        long backoff = 200L << (attempt < 5 ? attempt : 5);
+        if (backoff > 5000)
+            backoff = 5000;
+        e->rng = e->rng * 1103515245u + 12345u;
+        backoff += (long)(e->rng % (unsigned)(backoff / 2 + 1));
+        pthread_mutex_unlock(&e->mu);
+        sleep_ms(backoff);
+    }
+}
+
+static void *worker(void *arg)
+{
+    struct exec *e = arg;
+    struct pve_client *c = pve_client_dup(e->base);
+    pthread_mutex_lock(&e->mu);
+    for (;;) {
+        skip_doomed(e);
+        if (all_finished(e))
+            break;
+        int i = c ? pick(e) : -1;
+        if (i < 0) {
+            if (!c) { /* cannot talk to the cluster: leave the work to the others */
+                pthread_mutex_unlock(&e->mu);
+                return NULL;
+            }
+            pthread_cond_wait(&e->cv, &e->mu);
+            continue;
+        }
+        struct action *a = &e->p->acts[i];
+        struct node_slot *sl = slot_for(e, a->node);
+        e->st[i] = A_RUNNING;
+        sl->running++;
+        emit(e, EXEC_STARTED, a, NULL, 0);
+        pthread_mutex_unlock(&e->mu);
+
+        double t0 = now_s();
+        int rc = run_with_retries(e, c, a);
+        char err[1200];
+        snprintf(err, sizeof err, "%s", rc < 0 ? ds_err_last() : "");
+
+        pthread_mutex_lock(&e->mu);
+        sl->running--;
+        e->finished++;
+        e->st[i] = rc == 0 ? A_DONE : A_FAILED;
+        if (rc < 0) {
+            if (a->student >= 0)
+                student_fail(e, a->student, err);
+            else /* shared step: every student that needs it fails through skip_doomed */
+                emit(e, EXEC_FAILED, a, err, now_s() - t0);
+        }
+        if (rc == 0 || a->student >= 0)
+            emit(e, rc == 0 ? EXEC_DONE : EXEC_FAILED, a, rc == 0 ? NULL : err, now_s() - t0);
+        pthread_cond_broadcast(&e->cv);
+    }
+    pthread_cond_broadcast(&e->cv);
+    pthread_mutex_unlock(&e->mu);
+    pve_client_free(c);
+    return NULL;
+}
+
+/* ---- rollback of a failed student -------------------------------------------------------- */
+
+static void rollback_note(struct exec *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void rollback_note(struct exec *e, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&e->mu);
+    emit(e, EXEC_ROLLBACK, NULL, msg, 0);
+    pthread_mutex_unlock(&e->mu);
+}
+
+static int vm_is_ours(struct pve_client *c, const struct plan_vm *vm, const char *stand,
+                      const char *student)
+{
+    json_t *cfg = NULL;
+    if (pve_vm_config_get(c, vm->node, vm->vmid, &cfg) < 0)
+        return 0;
+    int ours = mark_is(json_string_value(json_object_get(cfg, "description")), stand, student);
+    json_decref(cfg);
+    return ours;
+}
+
+static void rollback_student(struct exec *e, struct pve_client *c, int s, char ***apply_nodes,
+                             size_t *n_apply)
+{
+    struct plan *p = e->p;
+    struct plan_student *ps = &p->students[s];
+    char undone[1024] = "";
+    size_t ul = 0;
+    int to = e->o->task_timeout_s;
+    for (size_t i = 0; i < p->n_acts; i++) {
+        struct action *a = &p->acts[i];
+        if (a->student != s || a->kind != ACT_VM_CLONE || e->st[i] == A_PENDING ||
+            e->st[i] == A_SKIPPED)
+            continue;
+        struct plan_vm *vm = &ps->vms[a->vm];
+        if (!vm_is_ours(c, vm, p->stand, ps->userid))
+            continue;
+        pve_vm_stop_wait(c, vm->node, vm->vmid, to);
+        if (pve_vm_destroy_wait(c, vm->node, vm->vmid, 1, to) == 0) {
+            rollback_note(e, "%s: removed VM %d '%s'", ps->userid, vm->vmid, vm->name);
+            ul += (size_t)snprintf(undone + ul, sizeof undone - ul, "%sVM %d", ul ? ", " : "",
+                                   vm->vmid);
+        } else {
+            rollback_note(e, "%s: could not remove VM %d: %s", ps->userid, vm->vmid, ds_err_last());
+        }
+    }
+    for (size_t i = 0; i < p->n_acts && ul < sizeof undone; i++) {
+        struct action *a = &p->acts[i];
+        if (a->student != s || e->st[i] != A_DONE)
+            continue;
+        int rc = 1;
+        const char *what = NULL;
+        if (a->kind == ACT_BRIDGE_CREATE) {
+            rc = pve_net_iface_delete(c, a->node, a->target);
+            what = "bridge";
+            if (rc == 0) {
+                int seen = 0;
+                for (size_t k = 0; k < *n_apply; k++)
+                    seen |= strcmp((*apply_nodes)[k], a->node) == 0;
+                if (!seen) {
+                    *apply_nodes = realloc(*apply_nodes, (*n_apply + 1) * sizeof **apply_nodes);
+                    (*apply_nodes)[(*n_apply)++] = strdup(a->node);
+                }
+            }
+        } else if (a->kind == ACT_ACL_GRANT && ps->user_exists) {
+            rc = pve_acl_set(c, a->target, a->role, ps->userid, 1, 1);
+            what = "role";
+        }
+        if (what) {
+            if (rc == 0)
+                ul += (size_t)snprintf(undone + ul, sizeof undone - ul, "%s%s %s", ul ? ", " : "",
+                                       what, a->target);
+            else
+                rollback_note(e, "%s: could not remove %s %s: %s", ps->userid, what, a->target,
+                              ds_err_last());
+        }
+    }
+    /* pool and user last: the pool must be empty, the user owns the ACL */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < p->n_acts; i++) {
+            struct action *a = &p->acts[i];
+            enum action_kind want = pass == 0 ? ACT_POOL_CREATE : ACT_USER_CREATE;
+            if (a->student != s || a->kind != want || e->st[i] != A_DONE)
+                continue;
+            int rc = pass == 0 ? pve_pool_delete(c, a->target) : pve_user_delete(c, a->target);
+            if (rc == 0) {
+                ul += (size_t)snprintf(undone + ul, sizeof undone - ul, "%s%s %s", ul ? ", " : "",
+                                       pass == 0 ? "pool" : "user", a->target);
+                if (pass == 1 && e->o->state)
+                    state_cred_delete(e->o->state, p->stand, a->target);
+                if (pass == 1) {
+                    free(ps->password);
+                    ps->password = NULL;
+                }
+            } else {
+                rollback_note(e, "%s: could not remove %s %s: %s", ps->userid,
+                              pass == 0 ? "pool" : "user", a->target, ds_err_last());
+            }
+        }
+    }
+    if (ul) {
+        char *err = NULL;
+        if (asprintf(&err, "%s (rolled back: %s)", ps->error ? ps->error : "failed", undone) >= 0) {
+            free(ps->error);
+            ps->error = err;
+        }
+        rollback_note(e, "%s: rolled back %s", ps->userid, undone);
+    }
+}
+
+static void rollback(struct exec *e)
+{
+    if (e->p->kind != PLAN_DEPLOY)
+        return;
+    struct pve_client *c = pve_client_dup(e->base);
+    if (!c)
+        return;
+    char **apply_nodes = NULL;
+    size_t n_apply = 0;
+    for (size_t s = 0; s < e->p->n_students; s++)
+        if (e->p->students[s].failed)
+            rollback_student(e, c, (int)s, &apply_nodes, &n_apply);
+    for (size_t i = 0; i < n_apply; i++) {
+        if (pve_net_apply_wait(c, apply_nodes[i], e->o->task_timeout_s) == 0)
+            rollback_note(e, "applied the network of %s after removing bridges", apply_nodes[i]);
+        else
+            rollback_note(e, "could not apply the network of %s: %s", apply_nodes[i],
+                          ds_err_last());
+        free(apply_nodes[i]);
+    }
+    free(apply_nodes);
+    pve_client_free(c);
+}
+
+int exec_run(struct plan *p, struct pve_client *c, const struct exec_opts *o)
+{
+    if (p->n_problems)
+        return ds_err_set("the plan has %zu problem(s); nothing was changed", p->n_problems);
+    struct exec e = {.p = p, .o = o, .base = c, .rng = 0x9e3779b9u};
+    pthread_mutex_init(&e.mu, NULL);
+    pthread_cond_init(&e.cv, NULL);
+    e.st = calloc(p->n_acts + 1, sizeof *e.st);
+    if (!e.st)
+        abort();
+    slots_init(&e);
+    int maxid = 0;
+    for (size_t s = 0; s < p->n_students; s++)
+        for (size_t i = 0; i < p->students[s].n_vms; i++)
+            if (p->students[s].vms[i].vmid > maxid)
+                maxid = p->students[s].vms[i].vmid;
+    e.next_vmid = maxid + 1;
+
+    int nworkers = o->workers > 0 ? o->workers : 8;
+    if ((size_t)nworkers > p->n_acts)
+        nworkers = p->n_acts ? (int)p->n_acts : 1;
+    pthread_t *th = calloc((size_t)nworkers, sizeof *th);
+    int started = 0;
+    for (int i = 0; i < nworkers; i++)
+        if (pthread_create(&th[i], NULL, worker, &e) == 0)
+            started++;
+        else
+            break;
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    free(th);
+    int rc = 0;
+    if (!all_finished(&e)) {
+        /* the workers could not get a connection: fail what is left */
+        pthread_mutex_lock(&e.mu);
+        for (size_t i = 0; i < p->n_acts; i++)
+            if (e.st[i] == A_PENDING) {
+                e.st[i] = A_FAILED;
+                student_fail(&e, p->acts[i].student, "could not connect to the cluster");
+            }
+        pthread_mutex_unlock(&e.mu);
+    }
+    rollback(&e);
+    for (size_t s = 0; s < p->n_students; s++)
+        rc += p->students[s].failed;
+    for (size_t i = 0; i < e.n_slots; i++)
+        free(e.slots[i].node);
+    free(e.slots);
+    free(e.st);
+    pthread_mutex_destroy(&e.mu);
+    pthread_cond_destroy(&e.cv);
+    return rc;
+}

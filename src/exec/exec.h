@@ -1,0 +1,50 @@
+/* exec: the executor. Runs a plan's action DAG on worker threads within per-node limits, retries
+ * Proxmox's transient failures, and rolls back the partial objects of a student that failed. */
+#ifndef DS_EXEC_H
+#define DS_EXEC_H
+
+#include "plan/plan.h"
+#include <stddef.h>
+
+struct pve_client;
+struct state;
+
+enum exec_event_type {
+    EXEC_STARTED,
+    EXEC_DONE,
+    EXEC_FAILED,
+    EXEC_SKIPPED,
+    EXEC_RETRY,
+    EXEC_ROLLBACK, /* an undo step for a failed student; action is NULL, message says what */
+};
+
+struct exec_event {
+    enum exec_event_type type;
+    const struct action *action; /* NULL for EXEC_ROLLBACK */
+    const char *message;         /* error text, retry reason or rollback step; may be NULL */
+    size_t done, total;          /* progress: finished actions (any outcome) of all */
+    double seconds;              /* DONE/FAILED: how long the action took */
+};
+
+struct exec_opts {
+    int per_node;       /* concurrent actions per node; default 4 */
+    int workers;        /* worker threads (global limit); default 8 */
+    int retries;        /* attempts after a transient failure; default 5 */
+    int task_timeout_s; /* per Proxmox task; default 3600 */
+    struct state
+        *state; /* where new passwords are kept (before the user is created); may be NULL */
+    /* Called from worker threads, serialised by the executor (never concurrently). */
+    void (*on_event)(const struct exec_event *ev, void *ud);
+    void *ud;
+};
+
+/* Runs the plan. Student failures are recorded in plan->students[i].failed/error and their partial
+ * objects from this run are removed again. Returns the number of failed students, or -1 with ds_err
+ * when the run could not start. Shared actions that fail fail every student that depends on them.
+ */
+int exec_run(struct plan *p, struct pve_client *c, const struct exec_opts *o);
+
+/* True for messages of Proxmox's transient failures (lock timeouts, locked VMs, 5xx, resets). */
+int exec_error_is_transient(const char *msg);
+
+#endif

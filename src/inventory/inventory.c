@@ -1,0 +1,374 @@
+/* inventory: reads the cluster into a cluster view.
+ * All reads go into one JSON bundle first, so the same parser serves live clusters and test
+ * fixtures. */
+#include "inventory/inventory.h"
+#include "pve/pve_api.h"
+#include "pve/pve_client.h"
+#include "util/err.h"
+#include <stdlib.h>
+#include <string.h>
+
+static char *dup_str(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? strdup(s) : NULL;
+}
+
+static long long get_int(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    if (json_is_integer(v))
+        return json_integer_value(v);
+    if (json_is_real(v))
+        return (long long)json_real_value(v);
+    if (json_is_string(v))
+        return atoll(json_string_value(v));
+    if (json_is_true(v))
+        return 1;
+    return 0;
+}
+
+int inv_tags_have(const char *tags, const char *tag)
+{
+    if (!tags || !tag)
+        return 0;
+    size_t tl = strlen(tag);
+    const char *p = tags;
+    while (*p) {
+        while (*p == ';' || *p == ',' || *p == ' ')
+            p++;
+        const char *e = p;
+        while (*e && *e != ';' && *e != ',' && *e != ' ')
+            e++;
+        if ((size_t)(e - p) == tl && strncasecmp(p, tag, tl) == 0)
+            return 1;
+        p = e;
+    }
+    return 0;
+}
+
+static void load_nodes(struct cluster_view *v, json_t *nodes)
+{
+    size_t i;
+    json_t *n;
+    v->nodes = calloc(json_array_size(nodes) + 1, sizeof *v->nodes);
+    json_array_foreach(nodes, i, n)
+    {
+        struct inv_node *in = &v->nodes[v->n_nodes];
+        in->name = dup_str(n, "node");
+        if (!in->name)
+            continue;
+        const char *st = json_string_value(json_object_get(n, "status"));
+        in->online = st && strcmp(st, "online") == 0;
+        in->maxmem = get_int(n, "maxmem");
+        in->mem = get_int(n, "mem");
+        in->maxcpu = (int)get_int(n, "maxcpu");
+        v->n_nodes++;
+    }
+}
+
+static void load_vms(struct cluster_view *v, json_t *res, json_t *configs)
+{
+    size_t i;
+    json_t *r;
+    v->vms = calloc(json_array_size(res) + 1, sizeof *v->vms);
+    json_array_foreach(res, i, r)
+    {
+        const char *type = json_string_value(json_object_get(r, "type"));
+        if (!type || strcmp(type, "qemu") != 0)
+            continue;
+        struct inv_vm *vm = &v->vms[v->n_vms++];
+        vm->vmid = (int)get_int(r, "vmid");
+        vm->node = dup_str(r, "node");
+        vm->name = dup_str(r, "name");
+        vm->pool = dup_str(r, "pool");
+        vm->tags = dup_str(r, "tags");
+        vm->status = dup_str(r, "status");
+        vm->lock = dup_str(r, "lock");
+        vm->template = (int)get_int(r, "template");
+        char key[32];
+        snprintf(key, sizeof key, "%d", vm->vmid);
+        json_t *cfg = json_object_get(configs, key);
+        vm->config = cfg ? json_incref(cfg) : NULL;
+    }
+}
+
+static void load_nets(struct cluster_view *v, json_t *nets)
+{
+    const char *node;
+    json_t *nn;
+    v->nets = calloc(json_object_size(nets) + 1, sizeof *v->nets);
+    json_object_foreach(nets, node, nn)
+    {
+        struct inv_net *in = &v->nets[v->n_nets++];
+        in->node = strdup(node);
+        json_t *ifs = json_object_get(nn, "ifaces");
+        const char *changes = json_string_value(json_object_get(nn, "changes"));
+        in->pending = changes && *changes;
+        in->ifaces = calloc(json_array_size(ifs) + 1, sizeof *in->ifaces);
+        size_t i;
+        json_t *f;
+        json_array_foreach(ifs, i, f)
+        {
+            struct inv_iface *fi = &in->ifaces[in->n];
+            fi->name = dup_str(f, "iface");
+            if (!fi->name)
+                continue;
+            fi->type = dup_str(f, "type");
+            fi->comments = dup_str(f, "comments");
+            if (fi->comments) { /* PVE keeps a trailing newline on comments */
+                size_t l = strlen(fi->comments);
+                while (l && (fi->comments[l - 1] == '\n' || fi->comments[l - 1] == ' '))
+                    fi->comments[--l] = '\0';
+            }
+            fi->vlan_aware = (int)get_int(f, "bridge_vlan_aware");
+            json_t *act = json_object_get(f, "active");
+            fi->active = act ? (int)get_int(f, "active") : 1;
+            in->n++;
+        }
+    }
+}
+
+static void load_access(struct cluster_view *v, json_t *users, json_t *pools, json_t *acl)
+{
+    size_t i;
+    json_t *o;
+    v->users = calloc(json_array_size(users) + 1, sizeof *v->users);
+    json_array_foreach(users, i, o)
+    {
+        struct inv_user *u = &v->users[v->n_users];
+        u->userid = dup_str(o, "userid");
+        if (!u->userid)
+            continue;
+        u->comment = dup_str(o, "comment");
+        v->n_users++;
+    }
+    v->pools = calloc(json_array_size(pools) + 1, sizeof *v->pools);
+    json_array_foreach(pools, i, o)
+    {
+        struct inv_pool *p = &v->pools[v->n_pools];
+        p->poolid = dup_str(o, "poolid");
+        if (!p->poolid)
+            continue;
+        p->comment = dup_str(o, "comment");
+        v->n_pools++;
+    }
+    v->acls = calloc(json_array_size(acl) + 1, sizeof *v->acls);
+    json_array_foreach(acl, i, o)
+    {
+        struct inv_acl *a = &v->acls[v->n_acls++];
+        a->path = dup_str(o, "path");
+        a->ugid = dup_str(o, "ugid");
+        a->roleid = dup_str(o, "roleid");
+        a->type = dup_str(o, "type");
+        a->propagate = (int)get_int(o, "propagate");
+    }
+}
+
+struct cluster_view *inventory_from_json(json_t *bundle)
+{
+    struct cluster_view *v = calloc(1, sizeof *v);
+    if (!v) {
+        json_decref(bundle);
+        return NULL;
+    }
+    v->raw = bundle;
+    load_nodes(v, json_object_get(bundle, "nodes"));
+    load_vms(v, json_object_get(bundle, "resources"), json_object_get(bundle, "configs"));
+    load_nets(v, json_object_get(bundle, "networks"));
+    load_access(v, json_object_get(bundle, "users"), json_object_get(bundle, "pools"),
+                json_object_get(bundle, "acl"));
+    return v;
+}
+
+static int has_vmid(const int *ids, size_t n, int vmid)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == vmid)
+            return 1;
+    return 0;
+}
+
+int inventory_load(struct pve_client *c, const int *template_vmids, size_t n_templates,
+                   enum inv_config_scope scope, struct cluster_view **out)
+{
+    json_t *bundle = json_object();
+    json_t *nodes = NULL, *res = NULL, *users = NULL, *pools = NULL, *acl = NULL;
+    *out = NULL;
+    if (pve_nodes_list(c, &nodes) < 0 || pve_cluster_resources(c, "vm", &res) < 0 ||
+        pve_users_list(c, &users) < 0 || pve_pools_list(c, &pools) < 0 || pve_acl_list(c, &acl) < 0)
+        goto fail;
+    json_object_set_new(bundle, "nodes", nodes);
+    json_object_set_new(bundle, "resources", res);
+    json_object_set_new(bundle, "users", users);
+    json_object_set_new(bundle, "pools", pools);
+    json_object_set_new(bundle, "acl", acl);
+    nodes = res = users = pools = acl = NULL;
+
+    json_t *nets = json_object();
+    json_object_set_new(bundle, "networks", nets);
+    size_t i;
+    json_t *n;
+    json_array_foreach(json_object_get(bundle, "nodes"), i, n)
+    {
+        const char *name = json_string_value(json_object_get(n, "node"));
+        const char *st = json_string_value(json_object_get(n, "status"));
+        if (!name || !st || strcmp(st, "online") != 0)
+            continue;
+        json_t *ifaces = NULL;
+        char *changes = NULL;
+        if (pve_net_list(c, name, &ifaces, &changes) < 0)
+            goto fail;
+        json_t *entry = json_object();
+        json_object_set_new(entry, "ifaces", ifaces);
+        json_object_set_new(entry, "changes", changes ? json_string(changes) : json_null());
+        free(changes);
+        json_object_set_new(nets, name, entry);
+    }
+
+    json_t *configs = json_object();
+    json_object_set_new(bundle, "configs", configs);
+    json_t *r;
+    json_array_foreach(json_object_get(bundle, "resources"), i, r)
+    {
+        const char *type = json_string_value(json_object_get(r, "type"));
+        const char *node = json_string_value(json_object_get(r, "node"));
+        int vmid = (int)get_int(r, "vmid");
+        if (!type || strcmp(type, "qemu") != 0 || !node)
+            continue;
+        const char *tags = json_string_value(json_object_get(r, "tags"));
+        int want = has_vmid(template_vmids, n_templates, vmid) || scope == INV_CONFIGS_ALL ||
+                   inv_tags_have(tags, "deploy-stand");
+        if (!want)
+            continue;
+        json_t *cfg = NULL;
+        if (pve_vm_config_get(c, node, vmid, &cfg) < 0)
+            goto fail;
+        char key[32];
+        snprintf(key, sizeof key, "%d", vmid);
+        json_object_set_new(configs, key, cfg);
+    }
+    *out = inventory_from_json(bundle);
+    return *out ? 0 : ds_err_set("out of memory");
+fail:
+    json_decref(nodes);
+    json_decref(res);
+    json_decref(users);
+    json_decref(pools);
+    json_decref(acl);
+    json_decref(bundle);
+    return ds_err_wrap("reading the cluster");
+}
+
+void cluster_view_free(struct cluster_view *v)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < v->n_nodes; i++)
+        free(v->nodes[i].name);
+    free(v->nodes);
+    for (size_t i = 0; i < v->n_vms; i++) {
+        struct inv_vm *vm = &v->vms[i];
+        free(vm->node);
+        free(vm->name);
+        free(vm->pool);
+        free(vm->tags);
+        free(vm->status);
+        free(vm->lock);
+        json_decref(vm->config);
+    }
+    free(v->vms);
+    for (size_t i = 0; i < v->n_nets; i++) {
+        for (size_t j = 0; j < v->nets[i].n; j++) {
+            free(v->nets[i].ifaces[j].name);
+            free(v->nets[i].ifaces[j].type);
+            free(v->nets[i].ifaces[j].comments);
+        }
+        free(v->nets[i].ifaces);
+        free(v->nets[i].node);
+    }
+    free(v->nets);
+    for (size_t i = 0; i < v->n_users; i++) {
+        free(v->users[i].userid);
+        free(v->users[i].comment);
+    }
+    free(v->users);
+    for (size_t i = 0; i < v->n_pools; i++) {
+        free(v->pools[i].poolid);
+        free(v->pools[i].comment);
+    }
+    free(v->pools);
+    for (size_t i = 0; i < v->n_acls; i++) {
+        free(v->acls[i].path);
+        free(v->acls[i].ugid);
+        free(v->acls[i].roleid);
+        free(v->acls[i].type);
+    }
+    free(v->acls);
+    json_decref(v->raw);
+    free(v);
+}
+
+const struct inv_node *inv_node_find(const struct cluster_view *v, const char *name)
+{
+    for (size_t i = 0; i < v->n_nodes; i++)
+        if (strcmp(v->nodes[i].name, name) == 0)
+            return &v->nodes[i];
+    return NULL;
+}
+
+const struct inv_vm *inv_vm_find(const struct cluster_view *v, int vmid)
+{
+    for (size_t i = 0; i < v->n_vms; i++)
+        if (v->vms[i].vmid == vmid)
+            return &v->vms[i];
+    return NULL;
+}
+
+const struct inv_net *inv_net_find(const struct cluster_view *v, const char *node)
+{
+    for (size_t i = 0; i < v->n_nets; i++)
+        if (strcmp(v->nets[i].node, node) == 0)
+            return &v->nets[i];
+    return NULL;
+}
+
+const struct inv_iface *inv_iface_find(const struct cluster_view *v, const char *node,
+                                       const char *iface)
+{
+    const struct inv_net *n = inv_net_find(v, node);
+    if (!n)
+        return NULL;
+    for (size_t i = 0; i < n->n; i++)
+        if (strcmp(n->ifaces[i].name, iface) == 0)
+            return &n->ifaces[i];
+    return NULL;
+}
+
+const struct inv_user *inv_user_find(const struct cluster_view *v, const char *userid)
+{
+    for (size_t i = 0; i < v->n_users; i++)
+        if (strcmp(v->users[i].userid, userid) == 0)
+            return &v->users[i];
+    return NULL;
+}
+
+const struct inv_pool *inv_pool_find(const struct cluster_view *v, const char *poolid)
+{
+    for (size_t i = 0; i < v->n_pools; i++)
+        if (strcmp(v->pools[i].poolid, poolid) == 0)
+            return &v->pools[i];
+    return NULL;
+}
+
+int inv_acl_has(const struct cluster_view *v, const char *path, const char *ugid,
+                const char *roleid)
+{
+    for (size_t i = 0; i < v->n_acls; i++) {
+        const struct inv_acl *a = &v->acls[i];
+        if (a->path && a->ugid && a->roleid && strcmp(a->path, path) == 0 &&
+            strcmp(a->ugid, ugid) == 0 && strcmp(a->roleid, roleid) == 0)
+            return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,99 @@
+/* inventory: reads the cluster into a cluster view (nodes, VMs, bridges, users, pools, ACLs).
+ * The view is plain data: the planner works on it without I/O, and tests build it from JSON. */
+#ifndef DS_INVENTORY_H
+#define DS_INVENTORY_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct pve_client;
+
+struct inv_node {
+    char *name;
+    int online;
+    long long maxmem, mem; /* bytes */
+    int maxcpu;
+};
+
+struct inv_vm {
+    int vmid;
+    char *node, *name, *pool, *tags, *status, *lock; /* may be NULL (not set) */
+    int template;
+    json_t *config; /* the VM config when it was read (templates, our VMs), else NULL */
+};
+
+struct inv_iface {
+    char *name, *type, *comments; /* comments may be NULL */
+    int vlan_aware;
+    int active; /* 1 = in the running configuration, 0 = only pending */
+};
+
+struct inv_net {
+    char *node;
+    struct inv_iface *ifaces;
+    size_t n;
+    int pending; /* the node has pending (unapplied) network changes */
+};
+
+struct inv_user {
+    char *userid, *comment;
+};
+
+struct inv_pool {
+    char *poolid, *comment;
+};
+
+struct inv_acl {
+    char *path, *ugid, *roleid, *type;
+    int propagate;
+};
+
+/* Everything the planner needs to know about the cluster. Owns all its strings and JSON. */
+struct cluster_view {
+    struct inv_node *nodes;
+    size_t n_nodes;
+    struct inv_vm *vms;
+    size_t n_vms;
+    struct inv_net *nets;
+    size_t n_nets;
+    struct inv_user *users;
+    size_t n_users;
+    struct inv_pool *pools;
+    size_t n_pools;
+    struct inv_acl *acls;
+    size_t n_acls;
+    json_t *raw; /* the JSON bundle the view was built from (see inventory_from_json) */
+};
+
+/* Which VM configs to read besides the templates named in `template_vmids`. */
+enum inv_config_scope {
+    INV_CONFIGS_MARKED, /* VMs tagged deploy-stand */
+    INV_CONFIGS_ALL     /* every VM (needed to prove a bridge is unused) */
+};
+
+/* Reads the cluster. 0 and *out (free with cluster_view_free), or -1 with ds_err. */
+int inventory_load(struct pve_client *c, const int *template_vmids, size_t n_templates,
+                   enum inv_config_scope scope, struct cluster_view **out);
+
+/* Builds a view from a bundle {"nodes":[...GET /nodes], "resources":[...GET /cluster/resources],
+ * "networks":{"node":{"ifaces":[...], "changes": "..."|null}}, "users":[...], "pools":[...],
+ * "acl":[...], "configs":{"<vmid>":{...}}}. The bundle reference is taken over (stolen). */
+struct cluster_view *inventory_from_json(json_t *bundle);
+
+void cluster_view_free(struct cluster_view *v);
+
+/* Lookups; NULL when absent. */
+const struct inv_node *inv_node_find(const struct cluster_view *v, const char *name);
+const struct inv_vm *inv_vm_find(const struct cluster_view *v, int vmid);
+const struct inv_net *inv_net_find(const struct cluster_view *v, const char *node);
+const struct inv_iface *inv_iface_find(const struct cluster_view *v, const char *node,
+                                       const char *iface);
+const struct inv_user *inv_user_find(const struct cluster_view *v, const char *userid);
+const struct inv_pool *inv_pool_find(const struct cluster_view *v, const char *poolid);
+int inv_acl_has(const struct cluster_view *v, const char *path, const char *ugid,
+                const char *roleid);
+
+/* True when a tag list ("a;b,c d") contains `tag`. */
+int inv_tags_have(const char *tags, const char *tag);
+
+#endif

@@ -1,0 +1,57 @@
+/* marks: the ownership marks deploy-stand puts on everything it creates, and their parser.
+ * The format is one line of key=value words after the word "deploy-stand", readable in the PVE GUI.
+ */
+#include "plan/marks.h"
+#include <stdio.h>
+#include <string.h>
+
+void mark_format(char *out, size_t len, const char *stand, const char *student, const char *alias,
+                 int reserved)
+{
+    if (reserved)
+        snprintf(out, len, MARK_TAG " stand=%s reserved", stand);
+    else if (alias)
+        snprintf(out, len, MARK_TAG " stand=%s student=%s alias=%s", stand, student, alias);
+    else
+        snprintf(out, len, MARK_TAG " stand=%s student=%s", stand, student);
+}
+
+int mark_parse(const char *text, struct mark *m)
+{
+    memset(m, 0, sizeof *m);
+    if (!text)
+        return 0;
+    const char *p = strstr(text, MARK_TAG " stand=");
+    if (!p)
+        return 0;
+    snprintf(m->buf, sizeof m->buf, "%s", p + strlen(MARK_TAG) + 1);
+    /* cut at the end of the line: descriptions may hold more text after the mark */
+    m->buf[strcspn(m->buf, "\r\n")] = '\0';
+    char *save = NULL;
+    for (char *w = strtok_r(m->buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        if (strncmp(w, "stand=", 6) == 0)
+            m->stand = w + 6;
+        else if (strncmp(w, "student=", 8) == 0)
+            m->student = w + 8;
+        else if (strncmp(w, "alias=", 6) == 0)
+            m->alias = w + 6;
+        else if (strcmp(w, "reserved") == 0)
+            m->reserved = 1;
+    }
+    return m->stand && *m->stand;
+}
+
+int mark_is(const char *text, const char *stand, const char *student)
+{
+    struct mark m;
+    if (!mark_parse(text, &m) || strcmp(m.stand, stand) != 0)
+        return 0;
+    if (!student)
+        return 1;
+    return m.student && strcmp(m.student, student) == 0;
+}
+
+void mark_stand_tag(char *out, size_t len, const char *stand)
+{
+    snprintf(out, len, "ds-%s", stand);
+}

@@ -1,0 +1,32 @@
+/* marks: the ownership marks deploy-stand puts on everything it creates, and their parser.
+ * The cluster is the source of truth: status and teardown trust these marks, never names alone. */
+#ifndef DS_MARKS_H
+#define DS_MARKS_H
+
+#include <stddef.h>
+
+#define MARK_TAG "deploy-stand"
+
+/* A parsed mark. Strings point into `buf` (no allocation). */
+struct mark {
+    char buf[512];
+    const char *stand;   /* never NULL when parsed */
+    const char *student; /* NULL for shared objects */
+    const char *alias;   /* bridges: the stand's alias; NULL otherwise */
+    int reserved;        /* bridges: shared reserved bridge */
+};
+
+/* Writes "deploy-stand stand=S student=U[ alias=A]" or "deploy-stand stand=S reserved". */
+void mark_format(char *out, size_t len, const char *stand, const char *student, const char *alias,
+                 int reserved);
+
+/* 1 when `text` (a comment or description; may be NULL) carries a deploy-stand mark. */
+int mark_parse(const char *text, struct mark *m);
+
+/* 1 when `text` is our mark for exactly this stand (and this student unless student is NULL). */
+int mark_is(const char *text, const char *stand, const char *student);
+
+/* The VM tag of a stand: "ds-<stand>". */
+void mark_stand_tag(char *out, size_t len, const char *stand);
+
+#endif

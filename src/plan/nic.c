@@ -1,0 +1,271 @@
+/* nic: the NIC layout of each device type and the EcoRouter MAC range.
+ * linux: net0.. virtio+firewall; ecorouter: net0 vmxnet3 on vmbr0 link down, data NICs from net2.
+ */
+#include "plan/nic.h"
+#include "util/err.h"
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const nic_models[] = {
+    "e1000",  "e1000-82540em", "e1000-82544gc", "e1000-82545em", "e1000e",
+    "i82551", "i82557b",       "i82559er",      "ne2k_isa",      "ne2k_pci",
+    "pcnet",  "rtl8139",       "virtio",        "vmxnet3",       NULL,
+};
+
+static int is_model(const char *s, size_t len)
+{
+    for (size_t i = 0; nic_models[i]; i++)
+        if (strlen(nic_models[i]) == len && strncmp(nic_models[i], s, len) == 0)
+            return 1;
+    return 0;
+}
+
+void mac_pool_init(struct mac_pool *mp)
+{
+    memset(mp, 0, sizeof *mp);
+}
+
+void mac_pool_free(struct mac_pool *mp)
+{
+    free(mp->used);
+    memset(mp, 0, sizeof *mp);
+}
+
+static size_t mac_lower_bound(const struct mac_pool *mp, uint64_t mac)
+{
+    size_t lo = 0, hi = mp->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (mp->used[mid] < mac)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int mac_pool_has(const struct mac_pool *mp, uint64_t mac)
+{
+    size_t i = mac_lower_bound(mp, mac);
+    return i < mp->n && mp->used[i] == mac;
+}
+
+void mac_pool_add(struct mac_pool *mp, uint64_t mac)
+{
+    size_t i = mac_lower_bound(mp, mac);
+    if (i < mp->n && mp->used[i] == mac)
+        return;
+    if (mp->n == mp->cap) {
+        size_t cap = mp->cap ? mp->cap * 2 : 64;
+        uint64_t *u = realloc(mp->used, cap * sizeof *u);
+        if (!u)
+            abort();
+        mp->used = u;
+        mp->cap = cap;
+    }
+    memmove(&mp->used[i + 1], &mp->used[i], (mp->n - i) * sizeof *mp->used);
+    mp->used[i] = mac;
+    mp->n++;
+}
+
+void mac_format(uint64_t mac, char out[18])
+{
+    snprintf(out, 18, "%02X:%02X:%02X:%02X:%02X:%02X", (unsigned)(mac >> 40) & 0xff,
+             (unsigned)(mac >> 32) & 0xff, (unsigned)(mac >> 24) & 0xff,
+             (unsigned)(mac >> 16) & 0xff, (unsigned)(mac >> 8) & 0xff, (unsigned)mac & 0xff);
+}
+
+int mac_parse(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 6; i++) {
+        if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]))
+            return -1;
+        char byte[3] = {s[0], s[1], 0};
+        v = (v << 8) | strtoul(byte, NULL, 16);
+        s += 2;
+        if (i < 5) {
+            if (*s != ':')
+                return -1;
+            s++;
+        }
+    }
+    if (*s)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int mac_in_eco_range(uint64_t mac)
+{
+    return mac >= ECO_MAC_FIRST && mac <= ECO_MAC_LAST;
+}
+
+int mac_pool_take(struct mac_pool *mp, int vmid, int nic, uint64_t *out)
+{
+    const uint64_t span = ECO_MAC_LAST - ECO_MAC_FIRST + 1;
+    uint64_t off = ((uint64_t)vmid * 32u + (uint64_t)nic) % span;
+    for (uint64_t i = 0; i < span; i++) {
+        uint64_t mac = ECO_MAC_FIRST + (off + i) % span;
+        if (!mac_pool_has(mp, mac)) {
+            mac_pool_add(mp, mac);
+            *out = mac;
+            return 0;
+        }
+    }
+    return ds_err_set("no free MAC address left in 1C:87:76:40:00:00-1C:87:76:4F:FF:FF");
+}
+
+int nic_parse(const char *s, struct nic_value *out)
+{
+    memset(out, 0, sizeof *out);
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", s);
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        if (!eq) {
+            if (!is_model(tok, strlen(tok)))
+                return -1;
+            snprintf(out->model, sizeof out->model, "%s", tok);
+            continue;
+        }
+        *eq = '\0';
+        const char *k = tok, *val = eq + 1;
+        if (is_model(k, strlen(k))) {
+            snprintf(out->model, sizeof out->model, "%s", k);
+            snprintf(out->macaddr, sizeof out->macaddr, "%s", val);
+        } else if (strcmp(k, "model") == 0) {
+            snprintf(out->model, sizeof out->model, "%s", val);
+        } else if (strcmp(k, "macaddr") == 0) {
+            snprintf(out->macaddr, sizeof out->macaddr, "%s", val);
+        } else if (strcmp(k, "bridge") == 0) {
+            snprintf(out->bridge, sizeof out->bridge, "%s", val);
+        } else if (strcmp(k, "tag") == 0) {
+            out->tag = atoi(val);
+        } else if (strcmp(k, "firewall") == 0) {
+            out->firewall = strcmp(val, "1") == 0 || strcasecmp(val, "on") == 0 ||
+                            strcasecmp(val, "yes") == 0 || strcasecmp(val, "true") == 0;
+        } else if (strcmp(k, "link_down") == 0) {
+            out->link_down = strcmp(val, "1") == 0 || strcasecmp(val, "on") == 0 ||
+                             strcasecmp(val, "yes") == 0 || strcasecmp(val, "true") == 0;
+        }
+    }
+    for (char *p = out->macaddr; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    return out->model[0] ? 0 : -1;
+}
+
+void nic_format(const struct nic_value *v, char *out, size_t len)
+{
+    int n = snprintf(out, len, "model=%s", v->model);
+    if (v->bridge[0])
+        n += snprintf(out + n, len - (size_t)n, ",bridge=%s", v->bridge);
+    if (v->macaddr[0])
+        n += snprintf(out + n, len - (size_t)n, ",macaddr=%s", v->macaddr);
+    if (v->firewall)
+        n += snprintf(out + n, len - (size_t)n, ",firewall=1");
+    if (v->link_down)
+        n += snprintf(out + n, len - (size_t)n, ",link_down=1");
+    if (v->tag)
+        snprintf(out + n, len - (size_t)n, ",tag=%d", v->tag);
+}
+
+/* Does the current value already give what we want? A wanted empty MAC accepts any. */
+static int nic_satisfies(const char *current, const struct nic_value *want)
+{
+    struct nic_value cur;
+    if (!current || nic_parse(current, &cur) < 0)
+        return 0;
+    return strcmp(cur.model, want->model) == 0 && strcmp(cur.bridge, want->bridge) == 0 &&
+           cur.tag == want->tag && cur.firewall == want->firewall &&
+           cur.link_down == want->link_down &&
+           (!want->macaddr[0] || strcasecmp(cur.macaddr, want->macaddr) == 0);
+}
+
+static const char *config_net(const json_t *config, int idx)
+{
+    char key[16];
+    snprintf(key, sizeof key, "net%d", idx);
+    return json_string_value(json_object_get(config, key));
+}
+
+/* EcoRouter NICs keep a MAC that is already in range, else get a new one. */
+static int eco_mac(const json_t *current, int fresh, int idx, int vmid, struct mac_pool *mp,
+                   char out[18])
+{
+    struct nic_value cur;
+    uint64_t mac;
+    const char *s = config_net(current, idx);
+    if (!fresh && s && nic_parse(s, &cur) == 0 && mac_parse(cur.macaddr, &mac) == 0 &&
+        mac_in_eco_range(mac)) {
+        snprintf(out, 18, "%s", cur.macaddr);
+        return 0;
+    }
+    if (mac_pool_take(mp, vmid, idx, &mac) < 0)
+        return -1;
+    mac_format(mac, out);
+    return 0;
+}
+
+static void want_net(json_t *params, const json_t *current, int idx, const struct nic_value *v)
+{
+    if (nic_satisfies(config_net(current, idx), v))
+        return;
+    char key[16], val[256];
+    snprintf(key, sizeof key, "net%d", idx);
+    nic_format(v, val, sizeof val);
+    json_object_set_new(params, key, json_string(val));
+}
+
+int nic_plan(enum device_type dt, const struct stand_net *nets, const char *const *bridges,
+             size_t n, const json_t *current, int fresh, int vmid, struct mac_pool *mp,
+             json_t *params)
+{
+    if (dt == DEVICE_ECOROUTER) {
+        struct nic_value mgmt = {.model = "vmxnet3", .bridge = "vmbr0", .link_down = 1};
+        if (eco_mac(current, fresh, 0, vmid, mp, mgmt.macaddr) < 0)
+            return -1;
+        want_net(params, current, 0, &mgmt);
+        for (size_t i = 0; i < n; i++) {
+            int idx = ECO_DATA_FIRST_NIC + (int)i;
+            struct nic_value v = {.model = "vmxnet3", .tag = nets[i].vid};
+            snprintf(v.bridge, sizeof v.bridge, "%s", bridges[i]);
+            if (eco_mac(current, fresh, idx, vmid, mp, v.macaddr) < 0)
+                return -1;
+            want_net(params, current, idx, &v);
+        }
+        return 0;
+    }
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        struct nic_value v = {.model = "virtio", .firewall = 1, .tag = nets[i].vid};
+        snprintf(v.bridge, sizeof v.bridge, "%s", bridges[i]);
+        want_net(params, current, (int)i, &v);
+    }
+    /* NICs of the template beyond the stand's are removed: the stand describes the whole layout. */
+    char del[512] = "";
+    size_t dl = 0;
+    for (int idx = (int)n; idx < 32; idx++) {
+        if (config_net(current, idx))
+            dl += (size_t)snprintf(del + dl, sizeof del - dl, "%snet%d", dl ? "," : "", idx);
+    }
+    if (dl)
+        json_object_set_new(params, "delete", json_string(del));
+    return 0;
+}
+
+void mac_pool_add_config(struct mac_pool *mp, const json_t *config)
+{
+    for (int idx = 0; idx < 32; idx++) {
+        struct nic_value v;
+        uint64_t mac;
+        const char *s = config_net(config, idx);
+        if (s && nic_parse(s, &v) == 0 && mac_parse(v.macaddr, &mac) == 0)
+            mac_pool_add(mp, mac);
+    }
+}

@@ -1,0 +1,19 @@
+/* strategy: the registry of placement strategies.
+ * Adding a strategy means adding one file and one row in strategy_table. */
+#include "plan/strategy.h"
+#include <string.h>
+
+extern const struct strategy strategy_local;
+
+const struct strategy *const strategy_table[] = {
+    &strategy_local,
+    NULL,
+};
+
+const struct strategy *strategy_find(const char *name)
+{
+    for (size_t i = 0; strategy_table[i]; i++)
+        if (strcmp(strategy_table[i]->name, name) == 0)
+            return strategy_table[i];
+    return NULL;
+}

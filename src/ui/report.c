@@ -1,0 +1,247 @@
+/* report: how plans, progress, results and credentials look to the teacher.
+ * Text goes to a terminal or a file alike; JSON is for scripts and tests. */
+#include "ui/report.h"
+#include "ui/table.h"
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int action_on_node(const struct plan *p, const struct action *a, const char *node)
+{
+    if (a->node)
+        return strcmp(a->node, node) == 0;
+    /* cluster-wide steps are shown under the student's first node */
+    return a->student >= 0 && p->students[a->student].node &&
+           strcmp(p->students[a->student].node, node) == 0;
+}
+
+static void node_list(const struct plan *p, const char ***nodes, size_t *n)
+{
+    *nodes = calloc(p->n_acts + p->n_students + 1, sizeof **nodes);
+    *n = 0;
+    for (size_t i = 0; i < p->n_acts + p->n_students; i++) {
+        const char *node = i < p->n_acts ? p->acts[i].node : p->students[i - p->n_acts].node;
+        if (!node)
+            continue;
+        size_t k = 0;
+        while (k < *n && strcmp((*nodes)[k], node) != 0)
+            k++;
+        if (k == *n)
+            (*nodes)[(*n)++] = node;
+    }
+}
+
+static void plan_json(const struct plan *p, const char *strategy, FILE *out)
+{
+    json_t *root = json_pack("{s:s, s:s, s:s}", "stand", p->stand, "kind",
+                             p->kind == PLAN_DEPLOY ? "deploy" : "destroy", "strategy",
+                             strategy ? strategy : "local");
+    json_t *acts = json_array();
+    for (size_t i = 0; i < p->n_acts; i++) {
+        const struct action *a = &p->acts[i];
+        json_t *deps = json_array();
+        for (size_t k = 0; k < a->n_deps; k++)
+            json_array_append_new(deps, json_integer(a->deps[k]));
+        json_t *o = json_pack("{s:i, s:s, s:s, s:o}", "id", a->id, "kind",
+                              action_kind_name(a->kind), "summary", a->summary, "deps", deps);
+        if (a->node)
+            json_object_set_new(o, "node", json_string(a->node));
+        if (a->student >= 0)
+            json_object_set_new(o, "student", json_string(p->students[a->student].userid));
+        json_array_append_new(acts, o);
+    }
+    json_object_set_new(root, "actions", acts);
+    json_t *probs = json_array();
+    for (size_t i = 0; i < p->n_problems; i++)
+        json_array_append_new(probs, json_string(p->problems[i]));
+    json_object_set_new(root, "problems", probs);
+    json_t *notes = json_array();
+    for (size_t i = 0; i < p->n_notes; i++)
+        json_array_append_new(notes, json_string(p->notes[i]));
+    json_object_set_new(root, "notes", notes);
+    json_dumpf(root, out, JSON_INDENT(2));
+    fputc('\n', out);
+    json_decref(root);
+}
+
+void report_plan(const struct plan *p, const char *strategy, FILE *out, int json)
+{
+    if (json) {
+        plan_json(p, strategy, out);
+        return;
+    }
+    size_t nvm = 0;
+    for (size_t s = 0; s < p->n_students; s++)
+        nvm += p->students[s].n_vms;
+    fprintf(out, "%s plan for stand '%s'%s%s: %zu student(s), %zu VM(s)\n",
+            p->kind == PLAN_DEPLOY ? "Deploy" : "Teardown", p->stand,
+            p->kind == PLAN_DEPLOY ? ", strategy " : "",
+            p->kind == PLAN_DEPLOY ? (strategy ? strategy : "local") : "", p->n_students, nvm);
+    if (p->n_acts == 0) {
+        fprintf(out, "  nothing to do: %s\n",
+                p->kind == PLAN_DEPLOY ? "the stand is up to date"
+                                       : "nothing of this stand is left on the cluster");
+        return;
+    }
+    const char **nodes;
+    size_t nn;
+    node_list(p, &nodes, &nn);
+    for (size_t ni = 0; ni < nn; ni++) {
+        fprintf(out, "\n%s\n", nodes[ni]);
+        int shared = 0;
+        for (size_t i = 0; i < p->n_acts; i++) {
+            const struct action *a = &p->acts[i];
+            if (a->student >= 0 || !action_on_node(p, a, nodes[ni]))
+                continue;
+            if (!shared++)
+                fprintf(out, "  shared\n");
+            fprintf(out, "    + %s\n", a->summary);
+        }
+        for (size_t s = 0; s < p->n_students; s++) {
+            int shown = 0;
+            for (size_t i = 0; i < p->n_acts; i++) {
+                const struct action *a = &p->acts[i];
+                if (a->student != (int)s || !action_on_node(p, a, nodes[ni]))
+                    continue;
+                if (!shown++)
+                    fprintf(out, "  %s (pool %s)\n", p->students[s].userid, p->students[s].pool);
+                fprintf(out, "    %c %s\n", p->kind == PLAN_DEPLOY ? '+' : '-', a->summary);
+            }
+        }
+    }
+    free(nodes);
+    size_t k[ACT_BRIDGE_DELETE + 1] = {0};
+    for (size_t i = 0; i < p->n_acts; i++)
+        k[p->acts[i].kind]++;
+    fprintf(out, "\n%zu change(s):", p->n_acts);
+    const char *sep = " ";
+    for (int i = 0; i <= ACT_BRIDGE_DELETE; i++) {
+        if (k[i]) {
+            fprintf(out, "%s%zu %s", sep, k[i], action_kind_name((enum action_kind)i));
+            sep = ", ";
+        }
+    }
+    fputc('\n', out);
+}
+
+void report_problems(const struct plan *p, FILE *out)
+{
+    for (size_t i = 0; i < p->n_problems; i++)
+        fprintf(out, "error: %s\n", p->problems[i]);
+    for (size_t i = 0; i < p->n_notes; i++)
+        fprintf(out, "note: %s\n", p->notes[i]);
+}
+
+void report_progress(const struct exec_event *ev, void *ud)
+{
+    FILE *out = ud;
+    const struct action *a = ev->action;
+    switch (ev->type) {
+    case EXEC_STARTED:
+        return;
+    case EXEC_DONE:
+        fprintf(out, "[%3zu/%zu] ok      %s (%.1fs)\n", ev->done, ev->total, a->summary,
+                ev->seconds);
+        break;
+    case EXEC_FAILED:
+        fprintf(out, "[%3zu/%zu] FAILED  %s: %s\n", ev->done, ev->total, a->summary, ev->message);
+        break;
+    case EXEC_SKIPPED:
+        fprintf(out, "[%3zu/%zu] skipped %s\n", ev->done, ev->total, a->summary);
+        break;
+    case EXEC_RETRY:
+        fprintf(out, "          retry   %s: %s\n", a->summary, ev->message);
+        break;
+    case EXEC_ROLLBACK:
+        fprintf(out, "          undo    %s\n", ev->message);
+        break;
+    }
+    fflush(out);
+}
+
+void report_result(const struct plan *p, double seconds, FILE *out)
+{
+    size_t ok = 0, vms = 0;
+    for (size_t s = 0; s < p->n_students; s++) {
+        ok += !p->students[s].failed;
+        vms += p->students[s].failed ? 0 : p->students[s].n_vms;
+    }
+    fprintf(out, "\n%zu of %zu student(s) OK, %zu VM(s), %.1f s\n", ok, p->n_students, vms,
+            seconds);
+    for (size_t s = 0; s < p->n_students; s++)
+        if (p->students[s].failed)
+            fprintf(out, "  FAILED %s: %s\n", p->students[s].userid,
+                    p->students[s].error ? p->students[s].error : "failed");
+}
+
+static const char *password_text(const struct plan_student *ps)
+{
+    if (ps->password)
+        return ps->password;
+    switch (ps->cred) {
+    case CRED_UNCHANGED:
+        return "(unchanged: the user existed)";
+    case CRED_UNKNOWN:
+        return "(unknown: not in the local state)";
+    default:
+        return ps->failed ? "(not created)" : "(unknown)";
+    }
+}
+
+static const char *password_state(const struct plan_student *ps)
+{
+    if (ps->password)
+        return ps->cred == CRED_NEW ? "new" : "known";
+    switch (ps->cred) {
+    case CRED_UNCHANGED:
+        return "unchanged";
+    case CRED_UNKNOWN:
+        return "unknown";
+    default:
+        return ps->failed ? "not-created" : "unknown";
+    }
+}
+
+void report_credentials(const struct plan *p, FILE *out, int json)
+{
+    if (json) {
+        json_t *arr = json_array();
+        for (size_t s = 0; s < p->n_students; s++) {
+            const struct plan_student *ps = &p->students[s];
+            json_t *vms = json_array();
+            for (size_t i = 0; i < ps->n_vms; i++)
+                json_array_append_new(vms,
+                                      json_pack("{s:s, s:i, s:s}", "name", ps->vms[i].name, "vmid",
+                                                ps->vms[i].vmid, "node", ps->vms[i].node));
+            json_t *o =
+                json_pack("{s:s, s:s, s:s, s:o, s:b}", "user", ps->userid, "pool", ps->pool,
+                          "password_state", password_state(ps), "vms", vms, "ok", !ps->failed);
+            json_object_set_new(o, "password",
+                                ps->password ? json_string(ps->password) : json_null());
+            json_object_set_new(o, "node", ps->node ? json_string(ps->node) : json_null());
+            if (ps->error)
+                json_object_set_new(o, "error", json_string(ps->error));
+            json_array_append_new(arr, o);
+        }
+        json_t *root = json_pack("{s:s, s:o}", "stand", p->stand, "students", arr);
+        json_dumpf(root, out, JSON_INDENT(2));
+        fputc('\n', out);
+        json_decref(root);
+        return;
+    }
+    static const char *const hdr[] = {"user", "password", "pool", "node", "VMs"};
+    struct table *t = table_new(5, hdr);
+    for (size_t s = 0; s < p->n_students; s++) {
+        const struct plan_student *ps = &p->students[s];
+        char vms[1024] = "";
+        size_t vl = 0;
+        for (size_t i = 0; i < ps->n_vms && vl < sizeof vms; i++)
+            vl += (size_t)snprintf(vms + vl, sizeof vms - vl, "%s%s (%d)", i ? ", " : "",
+                                   ps->vms[i].name, ps->vms[i].vmid);
+        const char *row[] = {ps->userid, ps->failed ? "(failed)" : password_text(ps), ps->pool,
+                             ps->node ? ps->node : "-", ps->failed ? "-" : vms};
+        table_add(t, row);
+    }
+    table_print(t, out);
+    table_free(t);
+}
