@@ -1,0 +1,399 @@
+/* connections: validates each named connection (host:port, user, password or token, TLS pinning)
+ * with located diagnostics that never echo a secret, and chooses the connection to use. */
+#include "config/connections.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/yaml_doc.h"
+#include "pve_format.h"
+#include "util/err.h"
+
+#define DEFAULT_PORT 8006u
+
+static const char *const conn_keys[] = {"host",       "user",        "use_token",  "password",
+                                        "token_name", "token_value", "verify_ssl", "fingerprint",
+                                        "default",    NULL};
+
+static char *xstrdup(const char *s)
+{
+    char *p = strdup(s);
+    if (!p)
+        abort();
+    return p;
+}
+
+static int hexval(int ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+int connections_fingerprint_normalize(const char *in, char out[96])
+{
+    static const char digits[] = "0123456789ABCDEF";
+    size_t len = strlen(in);
+    int colons;
+    if (len == 64)
+        colons = 0;
+    else if (len == 95)
+        colons = 1;
+    else
+        return -1;
+    size_t o = 0;
+    for (size_t b = 0; b < 32; b++) {
+        const char *p = in + b * (colons ? 3 : 2);
+        int hi = hexval((unsigned char)p[0]), lo = hexval((unsigned char)p[1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        if (colons && b < 31 && p[2] != ':')
+            return -1;
+        if (b)
+            out[o++] = ':';
+        out[o++] = digits[hi];
+        out[o++] = digits[lo];
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+static int token_name_valid(const char *s)
+{
+    if (!isalpha((unsigned char)s[0]) || (unsigned char)s[0] >= 128 || s[1] == '\0')
+        return 0;
+    for (const char *p = s + 1; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (!(ch < 128 && isalnum(ch)) && ch != '.' && ch != '_' && ch != '-')
+            return 0;
+    }
+    return 1;
+}
+
+static int host_chars_valid(const char *s, size_t len, int v6)
+{
+    if (len == 0)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 128 && isalnum(ch))
+            continue;
+        if (ch == '.' || ch == '-' || ch == '_')
+            continue;
+        if (v6 && (ch == ':' || ch == '%'))
+            continue;
+        return 0;
+    }
+    return 1;
+}
+
+/* Splits "host", "host:port", "[v6]" or "[v6]:port". */
+static int host_parse(const char *s, char **host, unsigned *port, char *msg, size_t msglen,
+                      const char **hint)
+{
+    const char *port_str = NULL;
+    size_t host_len;
+    *port = DEFAULT_PORT;
+    if (strstr(s, "://")) {
+        snprintf(msg, msglen, "'host' must not contain a URL scheme ('%s')", s);
+        *hint = "write only host or host:port, e.g. 192.168.1.100:8006";
+        return -1;
+    }
+    if (s[0] == '[') {
+        const char *end = strchr(s, ']');
+        if (!end || !host_chars_valid(s + 1, (size_t)(end - s - 1), 1)) {
+            snprintf(msg, msglen, "'host' has a malformed IPv6 address ('%s')", s);
+            *hint = "write it as [fd00::1] or [fd00::1]:8006";
+            return -1;
+        }
+        host_len = (size_t)(end - s) + 1;
+        if (end[1] == ':')
+            port_str = end + 2;
+        else if (end[1] != '\0') {
+            snprintf(msg, msglen, "'host' has text after the IPv6 address ('%s')", s);
+            *hint = "write it as [fd00::1] or [fd00::1]:8006";
+            return -1;
+        }
+    } else {
+        const char *colon = strchr(s, ':');
+        if (colon && strchr(colon + 1, ':')) {
+            snprintf(msg, msglen, "'host' '%s' has more than one ':'", s);
+            *hint = "put an IPv6 address in brackets, e.g. [fd00::1]:8006";
+            return -1;
+        }
+        host_len = colon ? (size_t)(colon - s) : strlen(s);
+        if (colon)
+            port_str = colon + 1;
+        if (!host_chars_valid(s, host_len, 0)) {
+            snprintf(msg, msglen, "'host' '%s' is not a valid host name or address", s);
+            *hint = "write host or host:port, e.g. 192.168.1.100:8006";
+            return -1;
+        }
+    }
+    if (port_str) {
+        size_t n = strlen(port_str);
+        int digits = n > 0 && n <= 5;
+        for (size_t i = 0; digits && i < n; i++)
+            digits = port_str[i] >= '0' && port_str[i] <= '9';
+        long v = digits ? strtol(port_str, NULL, 10) : 0;
+        if (v < 1 || v > 65535) {
+            snprintf(msg, msglen, "port '%s' is not in 1..65535", port_str);
+            *hint = "write host:port with a port number, e.g. pve1:8006";
+            return -1;
+        }
+        *port = (unsigned)v;
+    }
+    *host = strndup(s, host_len);
+    if (!*host)
+        abort();
+    return 0;
+}
+
+/* A required or optional string field; secrets are never echoed (ydoc_want_str does not). */
+static const char *field_str(const struct ydoc *d, const struct ydoc_node *map, const char *key,
+                             struct diag_list *diags)
+{
+    const struct ydoc_node *v = ydoc_get(map, key, NULL);
+    const char *s;
+    if (!v || ydoc_want_str(d, v, key, &s, diags) < 0)
+        return NULL;
+    if (!*s) {
+        ydoc_report(d, v, diags, "write a value between the quotes", "'%s' is empty", key);
+        return NULL;
+    }
+    return s;
+}
+
+static void connection_parse(const struct ydoc *d, const struct ydoc_node *key,
+                             const struct ydoc_node *n, struct connection *c,
+                             struct diag_list *diags)
+{
+    c->name = xstrdup(key->text);
+    c->line = key->line;
+    c->col = key->col;
+    c->verify_ssl = 1;
+    c->port = DEFAULT_PORT;
+    if (n->kind != YDOC_MAPPING) {
+        ydoc_report(d, n, diags, "give host, user and password (or token) under the name",
+                    "connection '%s' must be a mapping, got %s", c->name, ydoc_describe(n));
+        return;
+    }
+    if (key->len == 0)
+        ydoc_report(d, key, diags, "give the connection a name", "connection name is empty");
+    char where[160];
+    snprintf(where, sizeof where, "connection '%.100s'", c->name);
+    ydoc_check_keys(d, n, conn_keys, NULL, where, diags);
+
+    const struct ydoc_node *v;
+    const char *s;
+    char msg[256];
+    const char *hint;
+
+    v = ydoc_get(n, "host", NULL);
+    if (!v)
+        ydoc_report(d, key, diags, "add `host: ADDRESS[:PORT]`", "connection '%s' has no 'host'",
+                    c->name);
+    else if ((s = field_str(d, n, "host", diags)) &&
+             host_parse(s, &c->host, &c->port, msg, sizeof msg, &hint) < 0)
+        ydoc_report(d, v, diags, hint, "%s", msg);
+
+    v = ydoc_get(n, "user", NULL);
+    if (!v)
+        ydoc_report(d, key, diags, "add `user: root@pam` (or another name@realm)",
+                    "connection '%s' has no 'user'", c->name);
+    else if ((s = field_str(d, n, "user", diags))) {
+        if (pve_is_userid(s))
+            c->user = xstrdup(s);
+        else
+            ydoc_report(d, v, diags, "write it as name@realm, e.g. root@pam",
+                        "'%s' is not a valid Proxmox user id", s);
+    }
+
+    v = ydoc_get(n, "use_token", NULL);
+    if (v)
+        ydoc_want_bool(d, v, "use_token", &c->use_token, diags);
+    v = ydoc_get(n, "verify_ssl", NULL);
+    if (v)
+        ydoc_want_bool(d, v, "verify_ssl", &c->verify_ssl, diags);
+    v = ydoc_get(n, "default", NULL);
+    if (v)
+        ydoc_want_bool(d, v, "default", &c->is_default, diags);
+
+    if (ydoc_get(n, "password", NULL) && (s = field_str(d, n, "password", diags)))
+        c->password = xstrdup(s);
+    v = ydoc_get(n, "token_name", NULL);
+    if (v && (s = field_str(d, n, "token_name", diags))) {
+        if (token_name_valid(s))
+            c->token_name = xstrdup(s);
+        else
+            ydoc_report(d, v, diags,
+                        strchr(s, '!') ? "write only the part after '!'"
+                                       : "use a letter then letters, digits, '.', '_' or '-'",
+                        "token name '%s' is not valid", s);
+    }
+    if (ydoc_get(n, "token_value", NULL) && (s = field_str(d, n, "token_value", diags)))
+        c->token_value = xstrdup(s);
+
+    if (c->use_token) {
+        if (!ydoc_get(n, "token_name", NULL))
+            ydoc_report(d, key, diags, "add `token_name:` (the part after '!')",
+                        "connection '%s' uses a token but has no 'token_name'", c->name);
+        if (!ydoc_get(n, "token_value", NULL))
+            ydoc_report(d, key, diags, "add `token_value:` (the token's secret)",
+                        "connection '%s' uses a token but has no 'token_value'", c->name);
+    } else if (!ydoc_get(n, "password", NULL)) {
+        ydoc_report(d, key, diags, "add `password:`, or `use_token: true` with a token",
+                    "connection '%s' has no 'password'", c->name);
+    }
+
+    v = ydoc_get(n, "fingerprint", NULL);
+    if (v && (s = field_str(d, n, "fingerprint", diags))) {
+        char fp[96];
+        if (connections_fingerprint_normalize(s, fp) == 0)
+            c->fingerprint = xstrdup(fp);
+        else
+            ydoc_report(d, v, diags,
+                        "give the SHA-256 fingerprint: 32 bytes in hex, e.g. AB:CD:... "
+                        "(see the node's certificate page)",
+                        "fingerprint is not a SHA-256 fingerprint");
+    }
+}
+
+static void connections_build(const struct ydoc *d, struct connections *cs, struct diag_list *diags)
+{
+    const struct ydoc_node *root = d->root;
+    if (ydoc_is_null(root)) {
+        ydoc_report(d, root, diags,
+                    "add a connection: `NAME: {host: ..., user: ..., password: ...}`",
+                    "the file is empty");
+        return;
+    }
+    if (root->kind != YDOC_MAPPING || root->n_pairs == 0) {
+        ydoc_report(d, root, diags, "write `NAME:` followed by host, user and password",
+                    "expected a mapping of connection names, got %s",
+                    root->kind == YDOC_MAPPING ? "an empty mapping" : ydoc_describe(root));
+        return;
+    }
+    cs->items = calloc(root->n_pairs, sizeof *cs->items);
+    if (!cs->items)
+        abort();
+    const struct connection *first_default = NULL;
+    for (size_t i = 0; i < root->n_pairs; i++) {
+        const struct ydoc_node *key = root->pairs[i].key;
+        int dup = 0;
+        for (size_t j = 0; j < i; j++)
+            dup |= strcmp(root->pairs[j].key->text, key->text) == 0;
+        if (dup) /* already reported by the loader */
+            continue;
+        struct connection *c = &cs->items[cs->n++];
+        connection_parse(d, key, root->pairs[i].value, c, diags);
+        if (c->is_default) {
+            if (first_default)
+                ydoc_report(d, ydoc_get(root->pairs[i].value, "default", NULL), diags,
+                            "keep `default: true` on one connection only",
+                            "connections '%s' (line %d) and '%s' are both marked default",
+                            first_default->name, first_default->line, c->name);
+            else
+                first_default = c;
+        }
+    }
+}
+
+static int connections_from_doc(struct ydoc *d, const char *path, size_t diags_before,
+                                struct connections **out, struct diag_list *diags)
+{
+    struct connections *cs = calloc(1, sizeof *cs);
+    if (!cs)
+        abort();
+    cs->path = xstrdup(path);
+    connections_build(d, cs, diags);
+    ydoc_free(d);
+    if (diags->n > diags_before) {
+        connections_free(cs);
+        return -1;
+    }
+    *out = cs;
+    return 0;
+}
+
+int connections_load_text(const char *display_name, const char *text, size_t len,
+                          struct connections **out, struct diag_list *diags)
+{
+    *out = NULL;
+    size_t before = diags->n;
+    struct ydoc *d;
+    if (ydoc_load_text(display_name, text, len, &d, diags) < 0)
+        return -1;
+    return connections_from_doc(d, d->file, before, out, diags);
+}
+
+int connections_load(const char *path, struct connections **out, struct diag_list *diags)
+{
+    *out = NULL;
+    size_t before = diags->n;
+    struct ydoc *d;
+    if (ydoc_load_file(path, &d, diags) < 0)
+        return -1;
+    return connections_from_doc(d, path, before, out, diags);
+}
+
+static void names_join(const struct connections *c, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < c->n && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", c->items[i].name);
+}
+
+const struct connection *connections_pick(const struct connections *c, const char *name)
+{
+    char known[1024];
+    names_join(c, known, sizeof known);
+    if (name) {
+        for (size_t i = 0; i < c->n; i++)
+            if (strcmp(c->items[i].name, name) == 0)
+                return &c->items[i];
+        ds_err_set("connection '%s' not found in %s; known: %s", name, c->path, known);
+        return NULL;
+    }
+    for (size_t i = 0; i < c->n; i++)
+        if (c->items[i].is_default)
+            return &c->items[i];
+    if (c->n == 1)
+        return &c->items[0];
+    ds_err_set("%s has %zu connections and none is marked 'default: true'; choose one with "
+               "--connection NAME (known: %s)",
+               c->path, c->n, known);
+    return NULL;
+}
+
+void connections_free(struct connections *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        struct connection *x = &c->items[i];
+        free(x->name);
+        free(x->host);
+        free(x->user);
+        if (x->password) {
+            explicit_bzero(x->password, strlen(x->password));
+            free(x->password);
+        }
+        free(x->token_name);
+        if (x->token_value) {
+            explicit_bzero(x->token_value, strlen(x->token_value));
+            free(x->token_value);
+        }
+        free(x->fingerprint);
+    }
+    free(c->items);
+    free(c->path);
+    free(c);
+}

@@ -1,0 +1,529 @@
+/* stand: validates deployment_config.yml node by node and reports every mistake with its position,
+ * so nothing reaches the cluster unless the whole stand description is sound. */
+#include "config/stand.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config/yaml_doc.h"
+#include "pve_format.h"
+
+#define STAND_NAME_MAX 32
+#define ALIAS_NAME_MAX 32
+#define MACHINE_NAME_MAX 63
+#define NICS_LINUX 32     /* net0..net31 */
+#define NICS_ECOROUTER 30 /* net2..net31: net0 is the management port, net1 is left as is */
+
+static const char *const top_keys[] = {"stand", "machines", "password_policy", NULL};
+static const char *const top_legacy[] = {"stand_type", "metadata", NULL};
+static const char *const machine_keys[] = {
+    "name", "device_type", "template_node", "template_vmid", "full_clone", "networks", NULL};
+static const char *const net_keys[] = {"bridge", "reserved", NULL};
+static const char *const policy_keys[] = {"style", "length", NULL};
+
+static char *xstrdup(const char *s)
+{
+    char *p = strdup(s);
+    if (!p)
+        abort();
+    return p;
+}
+
+const char *device_type_name(enum device_type t)
+{
+    return t == DEVICE_ECOROUTER ? "ecorouter" : "linux";
+}
+
+/* 1..32 of [a-z0-9_-], starting with a letter or digit. */
+static int stand_name_valid(const char *s, int *has_upper)
+{
+    size_t n = strlen(s);
+    *has_upper = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] >= 'A' && s[i] <= 'Z')
+            *has_upper = 1;
+    if (n == 0 || n > STAND_NAME_MAX)
+        return 0;
+    if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+static char *default_stand_name(const char *display)
+{
+    const char *base = strrchr(display, '/');
+    base = base ? base + 1 : display;
+    char *name = xstrdup(base);
+    char *dot = strrchr(name, '.');
+    if (dot && dot != name)
+        *dot = '\0';
+    return name;
+}
+
+static int all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+static int is_literal_vmbr(const char *s, size_t len)
+{
+    if (len < 5 || strncmp(s, "vmbr", 4) != 0)
+        return 0;
+    for (size_t i = 4; i < len; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+static int is_alias_name(const char *s, size_t len)
+{
+    if (len == 0 || len > ALIAS_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (!(isalnum(ch) && ch < 128) && ch != '_' && ch != '-')
+            return 0;
+    }
+    return 1;
+}
+
+int stand_net_parse(const char *value, int reserved, struct stand_net *out, char *msg,
+                    size_t msglen, char *hint, size_t hintlen)
+{
+    memset(out, 0, sizeof *out);
+    size_t len = strlen(value);
+    char *name;
+    msg[0] = hint[0] = '\0';
+    if (len == 0) {
+        snprintf(msg, msglen, "bridge is empty");
+        snprintf(hint, hintlen, "write an alias (lan), a bridge (vmbr0) or \"**vmbr100**\"");
+        return -1;
+    }
+    if (value[0] == '*') {
+        if (len < 5 || strncmp(value, "**", 2) != 0 || strcmp(value + len - 2, "**") != 0 ||
+            value[2] == '*' || value[len - 3] == '*') {
+            snprintf(msg, msglen, "unbalanced '**' in bridge '%s'", value);
+            snprintf(hint, hintlen, "write a reserved bridge as \"**vmbr100**\"");
+            return -1;
+        }
+        name = strndup(value + 2, len - 4);
+        reserved = 1;
+    } else {
+        name = xstrdup(value);
+    }
+    if (!name)
+        abort();
+    if (reserved) {
+        if (strchr(name, '.') || strchr(name, ':')) {
+            snprintf(msg, msglen, "a reserved bridge cannot carry a VLAN id ('%s')", value);
+            snprintf(hint, hintlen,
+                     "drop the suffix, or use an alias such as lan.10 for a tagged NIC");
+            free(name);
+            return -1;
+        }
+        if (!pve_is_iface(name)) {
+            snprintf(msg, msglen, "reserved bridge '%s' is not a valid interface name", name);
+            snprintf(hint, hintlen,
+                     "use 2..20 letters, digits or '_' starting with a letter, e.g. vmbr100");
+            free(name);
+            return -1;
+        }
+        out->kind = STAND_NET_RESERVED;
+        out->name = name;
+        return 0;
+    }
+    char *dot = strchr(name, '.');
+    size_t base_len = dot ? (size_t)(dot - name) : len;
+    if (dot) {
+        const char *vid = dot + 1;
+        if (!all_digits(vid)) {
+            snprintf(msg, msglen, "VLAN id '%s' in bridge '%s' is not a number", vid, value);
+            snprintf(hint, hintlen, "write NAME.VID with VID 1..4094, e.g. lan.10");
+            free(name);
+            return -1;
+        }
+        long v = strlen(vid) > 6 ? 99999999 : strtol(vid, NULL, 10);
+        if (v < 1 || v > 4094) {
+            snprintf(msg, msglen, "VLAN id %s is outside 1..4094", vid);
+            snprintf(hint, hintlen, "pick a VLAN id from 1 to 4094");
+            free(name);
+            return -1;
+        }
+        out->vid = (int)v;
+        *dot = '\0';
+    }
+    if (is_literal_vmbr(name, base_len)) {
+        if (!pve_is_iface(name)) {
+            snprintf(msg, msglen, "bridge '%s' is not a valid interface name", name);
+            snprintf(hint, hintlen, "use at most 20 characters, e.g. vmbr0");
+            free(name);
+            return -1;
+        }
+        out->kind = STAND_NET_LITERAL;
+    } else if (is_alias_name(name, base_len)) {
+        out->kind = STAND_NET_ALIAS;
+    } else {
+        snprintf(msg, msglen, "bridge alias '%s' is not valid", name);
+        snprintf(hint, hintlen,
+                 "an alias is 1..32 letters, digits, '_' or '-', optionally followed by .VID");
+        free(name);
+        return -1;
+    }
+    out->name = name;
+    return 0;
+}
+
+static void policy_default_length(struct password_policy *p)
+{
+    p->length = p->style == PASSWORD_DIGITS ? 8 : 10;
+}
+
+static int policy_style_parse(const struct ydoc *d, const struct ydoc_node *n,
+                              enum password_style *style, struct diag_list *diags)
+{
+    const char *s;
+    if (ydoc_want_str(d, n, "password_policy", &s, diags) < 0)
+        return -1;
+    if (strcmp(s, "unambiguous") == 0)
+        *style = PASSWORD_UNAMBIGUOUS;
+    else if (strcmp(s, "digits") == 0)
+        *style = PASSWORD_DIGITS;
+    else {
+        ydoc_report(d, n, diags, "use unambiguous or digits", "unknown password style '%s'", s);
+        return -1;
+    }
+    return 0;
+}
+
+static void policy_parse(const struct ydoc *d, const struct ydoc_node *n, struct password_policy *p,
+                         struct diag_list *diags)
+{
+    if (n->kind == YDOC_SCALAR) {
+        if (policy_style_parse(d, n, &p->style, diags) == 0)
+            policy_default_length(p);
+        return;
+    }
+    if (n->kind != YDOC_MAPPING) {
+        ydoc_report(d, n, diags, "write unambiguous, digits or {style: digits, length: 8}",
+                    "'password_policy' must be a style or a mapping, got %s", ydoc_describe(n));
+        return;
+    }
+    ydoc_check_keys(d, n, policy_keys, NULL, "password_policy", diags);
+    const struct ydoc_node *style = ydoc_get(n, "style", NULL);
+    const struct ydoc_node *length = ydoc_get(n, "length", NULL);
+    if (style)
+        policy_style_parse(d, style, &p->style, diags);
+    policy_default_length(p);
+    long long v;
+    if (length && ydoc_want_int(d, length, "length", 8, 64, &v, diags) == 0)
+        p->length = (int)v;
+}
+
+static void net_parse(const struct ydoc *d, const struct ydoc_node *n, struct stand_net *net,
+                      int *ok, struct diag_list *diags)
+{
+    *ok = 0;
+    if (n->kind != YDOC_MAPPING) {
+        ydoc_report(d, n, diags, "write each network as `- bridge: NAME`",
+                    "a network must be a mapping with 'bridge', got %s", ydoc_describe(n));
+        return;
+    }
+    ydoc_check_keys(d, n, net_keys, NULL, "a network", diags);
+    const struct ydoc_node *bridge = ydoc_get(n, "bridge", NULL);
+    const struct ydoc_node *reserved = ydoc_get(n, "reserved", NULL);
+    int is_reserved = 0, reserved_given = 0;
+    if (reserved && ydoc_want_bool(d, reserved, "reserved", &is_reserved, diags) == 0)
+        reserved_given = 1;
+    if (!bridge) {
+        ydoc_report(d, n, diags, "add `bridge: NAME`", "network has no 'bridge'");
+        return;
+    }
+    const char *value;
+    if (ydoc_want_str(d, bridge, "bridge", &value, diags) < 0)
+        return;
+    if (reserved_given && !is_reserved && strncmp(value, "**", 2) == 0) {
+        ydoc_report(d, reserved, diags, "remove `reserved: false` or the '**' around the name",
+                    "'reserved: false' contradicts the reserved bridge '%s'", value);
+        return;
+    }
+    char msg[256], hint[256];
+    if (stand_net_parse(value, is_reserved, net, msg, sizeof msg, hint, sizeof hint) < 0) {
+        ydoc_report(d, bridge, diags, hint[0] ? hint : NULL, "%s", msg);
+        return;
+    }
+    net->line = bridge->line;
+    net->col = bridge->col;
+    *ok = 1;
+}
+
+static void machine_parse(const struct ydoc *d, const struct ydoc_node *n, size_t idx,
+                          struct stand_machine *m, struct diag_list *diags)
+{
+    m->line = n->line;
+    m->col = n->col;
+    if (n->kind != YDOC_MAPPING) {
+        ydoc_report(d, n, diags,
+                    "write each machine as a mapping with template_node, template_vmid",
+                    "machine #%zu must be a mapping, got %s", idx + 1, ydoc_describe(n));
+        return;
+    }
+    ydoc_check_keys(d, n, machine_keys, NULL, "a machine", diags);
+    const struct ydoc_node *v;
+    const char *s;
+    char label[96]; /* how problems name this machine: by its name when it has a plain one */
+    v = ydoc_get(n, "name", NULL);
+    if (v && v->kind == YDOC_SCALAR && v->type == YDOC_T_STR && v->len <= MACHINE_NAME_MAX)
+        snprintf(label, sizeof label, "machine '%s'", v->text);
+    else
+        snprintf(label, sizeof label, "machine #%zu", idx + 1);
+
+    v = ydoc_get(n, "device_type", NULL);
+    if (v && ydoc_want_str(d, v, "device_type", &s, diags) == 0) {
+        if (strcmp(s, "linux") == 0)
+            m->device_type = DEVICE_LINUX;
+        else if (strcmp(s, "ecorouter") == 0)
+            m->device_type = DEVICE_ECOROUTER;
+        else
+            ydoc_report(d, v, diags, "use linux or ecorouter", "unknown device_type '%s'", s);
+    }
+
+    v = ydoc_get(n, "template_node", NULL);
+    if (!v)
+        ydoc_report(d, n, diags, "add `template_node: NODE` (the node holding the template)",
+                    "%s has no 'template_node'", label);
+    else if (ydoc_want_str(d, v, "template_node", &s, diags) == 0) {
+        if (pve_is_node(s))
+            m->template_node = xstrdup(s);
+        else
+            ydoc_report(d, v, diags, "use the node name as Proxmox shows it, e.g. pve1",
+                        "'%s' is not a valid node name", s);
+    }
+
+    v = ydoc_get(n, "template_vmid", NULL);
+    long long vmid;
+    if (!v)
+        ydoc_report(d, n, diags, "add `template_vmid: VMID` (the template to clone)",
+                    "%s has no 'template_vmid'", label);
+    else if (ydoc_want_int(d, v, "template_vmid", 100, 999999999, &vmid, diags) == 0)
+        m->template_vmid = (int)vmid;
+
+    v = ydoc_get(n, "name", NULL);
+    if (v) {
+        if (ydoc_want_str(d, v, "name", &s, diags) == 0) {
+            if (strlen(s) > MACHINE_NAME_MAX)
+                ydoc_report(d, v, diags, "shorten the name", "machine name is longer than %d",
+                            MACHINE_NAME_MAX);
+            else if (!pve_is_dns_name(s))
+                ydoc_report(d, v, diags,
+                            "use letters, digits and '-' (dots separate labels), e.g. web-1",
+                            "machine name '%s' is not a valid DNS name", s);
+            else
+                m->name = xstrdup(s);
+        }
+    } else if (m->template_vmid) {
+        char name[32];
+        snprintf(name, sizeof name, "vm-%d", m->template_vmid);
+        m->name = xstrdup(name);
+    }
+
+    v = ydoc_get(n, "full_clone", NULL);
+    if (v)
+        ydoc_want_bool(d, v, "full_clone", &m->full_clone, diags);
+
+    v = ydoc_get(n, "networks", NULL);
+    if (!v || ydoc_is_null(v))
+        return;
+    if (v->kind != YDOC_SEQUENCE) {
+        ydoc_report(d, v, diags, "write networks as a list of `- bridge: NAME`",
+                    "'networks' must be a list, got %s", ydoc_describe(v));
+        return;
+    }
+    size_t max = m->device_type == DEVICE_ECOROUTER ? NICS_ECOROUTER : NICS_LINUX;
+    if (v->n_items > max)
+        ydoc_report(d, v->items[max], diags, "remove networks",
+                    "too many networks (%zu): %s machines take at most %zu", v->n_items,
+                    device_type_name(m->device_type), max);
+    m->nets = calloc(v->n_items ? v->n_items : 1, sizeof *m->nets);
+    if (!m->nets)
+        abort();
+    for (size_t i = 0; i < v->n_items; i++) {
+        int ok;
+        net_parse(d, v->items[i], &m->nets[m->n_nets], &ok, diags);
+        if (ok)
+            m->n_nets++;
+    }
+}
+
+static void machines_check_unique(const struct ydoc *d, const struct ydoc_node *list,
+                                  const struct stand *s, struct diag_list *diags)
+{
+    for (size_t i = 1; i < s->n_machines; i++) {
+        const struct stand_machine *m = &s->machines[i];
+        if (!m->name)
+            continue;
+        for (size_t j = 0; j < i; j++) {
+            if (s->machines[j].name && strcasecmp(s->machines[j].name, m->name) == 0) {
+                const struct ydoc_node *at = ydoc_get(list->items[i], "name", NULL);
+                ydoc_report(d, at ? at : list->items[i], diags,
+                            "give each machine a distinct `name:`",
+                            "machine name '%s' is used twice (first at line %d)", m->name,
+                            s->machines[j].line);
+                break;
+            }
+        }
+    }
+}
+
+static void name_parse(const struct ydoc *d, const struct ydoc_node *root, struct stand *s,
+                       struct diag_list *diags)
+{
+    const struct ydoc_node *v = ydoc_get(root, "stand", NULL);
+    int upper;
+    if (v) {
+        const char *name;
+        if (ydoc_want_str(d, v, "stand", &name, diags) < 0)
+            return;
+        if (stand_name_valid(name, &upper)) {
+            s->name = xstrdup(name);
+            return;
+        }
+        char hint[128];
+        char lower[STAND_NAME_MAX + 1];
+        size_t n = strlen(name);
+        int lower_ok = 0;
+        if (upper && n <= STAND_NAME_MAX) {
+            for (size_t i = 0; i <= n; i++)
+                lower[i] = (char)tolower((unsigned char)name[i]);
+            lower_ok = stand_name_valid(lower, &upper);
+        }
+        if (lower_ok)
+            snprintf(hint, sizeof hint, "use lowercase letters: '%s'", lower);
+        else
+            snprintf(hint, sizeof hint,
+                     "use 1..32 of a-z, 0-9, '_' and '-', starting with a letter or digit");
+        ydoc_report(d, v, diags, hint, "stand name '%s' is not valid", name);
+        return;
+    }
+    char *name = default_stand_name(s->path);
+    if (stand_name_valid(name, &upper)) {
+        s->name = name;
+        return;
+    }
+    ydoc_report(d, NULL, diags, "add a top-level `stand: NAME` (1..32 of a-z, 0-9, '_' and '-')",
+                "the stand name '%s' taken from the file name is not valid", name);
+    free(name);
+}
+
+static void stand_build(const struct ydoc *d, struct stand *s, struct diag_list *diags)
+{
+    const struct ydoc_node *root = d->root;
+    if (ydoc_is_null(root)) {
+        ydoc_report(d, root, diags, "add a `machines:` list (see examples/deployment_config.yml)",
+                    "the file is empty");
+        return;
+    }
+    if (root->kind != YDOC_MAPPING) {
+        ydoc_report(d, root, diags, "start the file with `machines:`",
+                    "expected a mapping with 'machines' at the top, got %s", ydoc_describe(root));
+        return;
+    }
+    ydoc_check_keys(d, root, top_keys, top_legacy, "the stand file", diags);
+    name_parse(d, root, s, diags);
+
+    const struct ydoc_node *v = ydoc_get(root, "password_policy", NULL);
+    if (v)
+        policy_parse(d, v, &s->password_policy, diags);
+
+    const struct ydoc_node *key;
+    v = ydoc_get(root, "machines", &key);
+    if (!v) {
+        ydoc_report(d, root, diags, "add a `machines:` list", "the file has no 'machines'");
+        return;
+    }
+    if (v->kind != YDOC_SEQUENCE || v->n_items == 0) {
+        ydoc_report(d, ydoc_is_null(v) ? key : v, diags,
+                    "list the machines as `- template_node: ...` items",
+                    "'machines' must be a non-empty list, got %s",
+                    v->kind == YDOC_SEQUENCE ? "an empty list" : ydoc_describe(v));
+        return;
+    }
+    s->machines = calloc(v->n_items, sizeof *s->machines);
+    if (!s->machines)
+        abort();
+    s->n_machines = v->n_items;
+    for (size_t i = 0; i < v->n_items; i++)
+        machine_parse(d, v->items[i], i, &s->machines[i], diags);
+    machines_check_unique(d, v, s, diags);
+}
+
+/* Validates a parsed document into *out; consumes d. */
+static int stand_from_doc(struct ydoc *d, const char *path, size_t diags_before, struct stand **out,
+                          struct diag_list *diags)
+{
+    struct stand *s = calloc(1, sizeof *s);
+    if (!s)
+        abort();
+    s->path = xstrdup(path);
+    s->password_policy.style = PASSWORD_UNAMBIGUOUS;
+    policy_default_length(&s->password_policy);
+    stand_build(d, s, diags);
+    ydoc_free(d);
+    if (diags->n > diags_before) {
+        stand_free(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+int stand_load_text(const char *display_name, const char *text, size_t len, struct stand **out,
+                    struct diag_list *diags)
+{
+    *out = NULL;
+    size_t before = diags->n;
+    struct ydoc *d;
+    if (ydoc_load_text(display_name, text, len, &d, diags) < 0)
+        return -1;
+    return stand_from_doc(d, d->file, before, out, diags);
+}
+
+int stand_load(const char *path, struct stand **out, struct diag_list *diags)
+{
+    *out = NULL;
+    size_t before = diags->n;
+    struct ydoc *d;
+    if (ydoc_load_file(path, &d, diags) < 0)
+        return -1;
+    return stand_from_doc(d, path, before, out, diags);
+}
+
+void stand_free(struct stand *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_machines; i++) {
+        struct stand_machine *m = &s->machines[i];
+        free(m->name);
+        free(m->template_node);
+        for (size_t j = 0; j < m->n_nets; j++)
+            free(m->nets[j].name);
+        free(m->nets);
+    }
+    free(s->machines);
+    free(s->path);
+    free(s->name);
+    free(s);
+}

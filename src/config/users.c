@@ -1,0 +1,154 @@
+/* users: checks every class-list entry against PVE's pve-userid format and makes sure no two
+ * students would share a user or a pool, reporting each problem at its line. */
+#include "config/users.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/yaml_doc.h"
+#include "pve_format.h"
+
+static const char *const top_keys[] = {"users", NULL};
+
+static char *xstrdup(const char *s)
+{
+    char *p = strdup(s);
+    if (!p)
+        abort();
+    return p;
+}
+
+static void entry_parse(const struct ydoc *d, const struct ydoc_node *n, struct users_list *u,
+                        struct diag_list *diags)
+{
+    const char *id;
+    if (n->kind != YDOC_SCALAR || n->type == YDOC_T_NULL || n->type == YDOC_T_BOOL) {
+        ydoc_report(d, n, diags, "write it as name@realm, e.g. student1@pve",
+                    "a user must be a string, got %s", ydoc_describe(n));
+        return;
+    }
+    if (ydoc_want_str(d, n, "user", &id, diags) < 0)
+        return;
+    if (!pve_is_userid(id)) {
+        ydoc_report(d, n, diags, "write it as name@realm, e.g. student1@pve",
+                    "'%s' is not a valid Proxmox user id", id);
+        return;
+    }
+    size_t pool_len = (size_t)(strrchr(id, '@') - id);
+    char *pool = strndup(id, pool_len);
+    if (!pool)
+        abort();
+    if (strchr(pool, '/') || !pve_is_poolid(pool)) {
+        ydoc_report(d, n, diags, "use only letters, digits, '.', '-' and '_' before the '@'",
+                    "user part '%s' cannot be used as a pool name", pool);
+        free(pool);
+        return;
+    }
+    for (size_t i = 0; i < u->n; i++) {
+        const struct user_entry *o = &u->users[i];
+        if (strcmp(o->userid, id) == 0) {
+            ydoc_report(d, n, diags, "remove the duplicate",
+                        "user '%s' is listed twice (first at line %d)", id, o->line);
+            free(pool);
+            return;
+        }
+        if (strcmp(o->pool, pool) == 0) {
+            ydoc_report(d, n, diags, "rename one of them",
+                        "pool '%s' would be shared by '%s' (line %d) and '%s'", pool, o->userid,
+                        o->line, id);
+            free(pool);
+            return;
+        }
+    }
+    struct user_entry *e = &u->users[u->n++];
+    e->userid = xstrdup(id);
+    e->pool = pool;
+    e->line = n->line;
+    e->col = n->col;
+}
+
+static void users_build(const struct ydoc *d, struct users_list *u, struct diag_list *diags)
+{
+    const struct ydoc_node *root = d->root;
+    if (ydoc_is_null(root)) {
+        ydoc_report(d, root, diags, "add `users:` with one `- name@realm` per student",
+                    "the file is empty");
+        return;
+    }
+    if (root->kind != YDOC_MAPPING) {
+        ydoc_report(d, root, diags, "put the list under a top-level `users:` key",
+                    "expected a mapping with 'users' at the top, got %s", ydoc_describe(root));
+        return;
+    }
+    ydoc_check_keys(d, root, top_keys, NULL, "the users file", diags);
+    const struct ydoc_node *key;
+    const struct ydoc_node *list = ydoc_get(root, "users", &key);
+    if (!list) {
+        ydoc_report(d, root, diags, "add `users:` with one `- name@realm` per student",
+                    "the file has no 'users'");
+        return;
+    }
+    if (list->kind != YDOC_SEQUENCE || list->n_items == 0) {
+        ydoc_report(d, ydoc_is_null(list) ? key : list, diags,
+                    "list at least one student, e.g. `- student1@pve`",
+                    "'users' must be a non-empty list, got %s",
+                    list->kind == YDOC_SEQUENCE ? "an empty list" : ydoc_describe(list));
+        return;
+    }
+    u->users = calloc(list->n_items, sizeof *u->users);
+    if (!u->users)
+        abort();
+    for (size_t i = 0; i < list->n_items; i++)
+        entry_parse(d, list->items[i], u, diags);
+}
+
+static int users_from_doc(struct ydoc *d, const char *path, size_t diags_before,
+                          struct users_list **out, struct diag_list *diags)
+{
+    struct users_list *u = calloc(1, sizeof *u);
+    if (!u)
+        abort();
+    u->path = xstrdup(path);
+    users_build(d, u, diags);
+    ydoc_free(d);
+    if (diags->n > diags_before) {
+        users_free(u);
+        return -1;
+    }
+    *out = u;
+    return 0;
+}
+
+int users_load_text(const char *display_name, const char *text, size_t len, struct users_list **out,
+                    struct diag_list *diags)
+{
+    *out = NULL;
+    size_t before = diags->n;
+    struct ydoc *d;
+    if (ydoc_load_text(display_name, text, len, &d, diags) < 0)
+        return -1;
+    return users_from_doc(d, d->file, before, out, diags);
+}
+
+int users_load(const char *path, struct users_list **out, struct diag_list *diags)
+{
+    *out = NULL;
+    size_t before = diags->n;
+    struct ydoc *d;
+    if (ydoc_load_file(path, &d, diags) < 0)
+        return -1;
+    return users_from_doc(d, path, before, out, diags);
+}
+
+void users_free(struct users_list *u)
+{
+    if (!u)
+        return;
+    for (size_t i = 0; i < u->n; i++) {
+        free(u->users[i].userid);
+        free(u->users[i].pool);
+    }
+    free(u->users);
+    free(u->path);
+    free(u);
+}

@@ -1,0 +1,801 @@
+/* yaml_doc: composes libyaml parser events into a position-keeping tree (anchors and aliases
+ * expanded under a node budget) and offers typed getters that turn type mistakes into diagnostics.
+ */
+#include "config/yaml_doc.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#define YDOC_MAX_NODES 20000
+#define YDOC_MAX_DEPTH 64
+#define YDOC_MAX_FILE (4u * 1024u * 1024u)
+
+#define TAG_PREFIX "tag:yaml.org,2002:"
+
+struct anchor {
+    char *name;
+    struct ydoc_node *node;
+    int done; /* 0 while the anchored node is still being composed */
+};
+
+struct composer {
+    yaml_parser_t parser;
+    const char *file;
+    size_t len; /* input length in bytes */
+    struct diag_list *diags;
+    struct anchor *anchors;
+    size_t n_anchors, cap_anchors;
+    size_t n_nodes;
+    int fatal; /* a problem that leaves no usable tree */
+};
+
+static void node_free(struct ydoc_node *n)
+{
+    if (!n)
+        return;
+    free(n->text);
+    for (size_t i = 0; i < n->n_items; i++)
+        node_free(n->items[i]);
+    free(n->items);
+    for (size_t i = 0; i < n->n_pairs; i++) {
+        node_free(n->pairs[i].key);
+        node_free(n->pairs[i].value);
+    }
+    free(n->pairs);
+    free(n);
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (!p)
+        abort();
+    return p;
+}
+
+static void *xrealloc(void *p, size_t size)
+{
+    p = realloc(p, size ? size : 1);
+    if (!p)
+        abort();
+    return p;
+}
+
+static char *xstrndup(const char *s, size_t len)
+{
+    char *p = malloc(len + 1);
+    if (!p)
+        abort();
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+static void report_at(struct composer *c, yaml_mark_t m, const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void report_at(struct composer *c, yaml_mark_t m, const char *hint, const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    diag_add(c->diags, c->file, (int)m.line + 1, (int)m.column + 1, hint, "%s", what);
+}
+
+static void report_parser_error(struct composer *c)
+{
+    const yaml_parser_t *p = &c->parser;
+    const char *problem = p->problem ? p->problem : "unreadable YAML";
+    yaml_mark_t m = p->problem_mark;
+    if (p->error == YAML_READER_ERROR) {
+        /* reader errors carry a byte offset, not a line */
+        diag_add(c->diags, c->file, 1, 1, "save the file as UTF-8 text",
+                 "YAML syntax error: %s (at byte %zu)", problem, p->problem_offset);
+        return;
+    }
+    if (!p->context) {
+        diag_add(c->diags, c->file, (int)m.line + 1, (int)m.column + 1,
+                 "check the indentation, colons and quotes around this spot",
+                 "YAML syntax error: %s", problem);
+        return;
+    }
+    yaml_mark_t cm = p->context_mark;
+    /* At the end of the input the problem mark says little; point at what was left open. */
+    if (m.index >= c->len)
+        m = cm;
+    diag_add(c->diags, c->file, (int)m.line + 1, (int)m.column + 1,
+             "check the indentation, colons and quotes around this spot",
+             "YAML syntax error: %s %s that started at line %d, column %d", problem, p->context,
+             (int)cm.line + 1, (int)cm.column + 1);
+}
+
+static int next_event(struct composer *c, yaml_event_t *ev)
+{
+    if (!yaml_parser_parse(&c->parser, ev)) {
+        report_parser_error(c);
+        c->fatal = 1;
+        return -1;
+    }
+    return 0;
+}
+
+static struct ydoc_node *node_new(struct composer *c, enum ydoc_kind kind, yaml_mark_t m)
+{
+    if (c->n_nodes >= YDOC_MAX_NODES) {
+        report_at(c, m, "split the file or avoid expanding large aliases",
+                  "document has more than %d nodes", YDOC_MAX_NODES);
+        c->fatal = 1;
+        return NULL;
+    }
+    c->n_nodes++;
+    struct ydoc_node *n = xcalloc(1, sizeof *n);
+    n->kind = kind;
+    n->line = (int)m.line + 1;
+    n->col = (int)m.column + 1;
+    return n;
+}
+
+static int text_is(const char *s, const char *const *set)
+{
+    for (size_t i = 0; set[i]; i++)
+        if (strcmp(s, set[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int text_is_int(const char *s)
+{
+    if (*s == '-' || *s == '+')
+        s++;
+    if (*s == '0')
+        return s[1] == '\0';
+    if (*s < '1' || *s > '9')
+        return 0;
+    while (*s >= '0' && *s <= '9')
+        s++;
+    return *s == '\0';
+}
+
+static int text_is_float(const char *s)
+{
+    static const char *const special[] = {".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN", NULL};
+    if (*s == '-' || *s == '+')
+        s++;
+    if (text_is(s, special))
+        return 1;
+    size_t int_digits = 0, frac_digits = 0;
+    int dot = 0, exp = 0;
+    while (*s >= '0' && *s <= '9') {
+        s++;
+        int_digits++;
+    }
+    if (*s == '.') {
+        dot = 1;
+        s++;
+        while (*s >= '0' && *s <= '9') {
+            s++;
+            frac_digits++;
+        }
+    }
+    if (int_digits + frac_digits == 0)
+        return 0;
+    if (*s == 'e' || *s == 'E') {
+        exp = 1;
+        s++;
+        if (*s == '-' || *s == '+')
+            s++;
+        if (!(*s >= '0' && *s <= '9'))
+            return 0;
+        while (*s >= '0' && *s <= '9')
+            s++;
+    }
+    return *s == '\0' && (dot || exp);
+}
+
+static enum ydoc_type resolve_plain(const char *s)
+{
+    static const char *const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
+    static const char *const bools[] = {"true", "True", "TRUE", "false", "False", "FALSE", NULL};
+    if (text_is(s, nulls))
+        return YDOC_T_NULL;
+    if (text_is(s, bools))
+        return YDOC_T_BOOL;
+    if (text_is_int(s))
+        return YDOC_T_INT;
+    if (text_is_float(s))
+        return YDOC_T_FLOAT;
+    return YDOC_T_STR;
+}
+
+static enum ydoc_type resolve_tagged(struct composer *c, const yaml_event_t *ev, const char *tag,
+                                     const char *text)
+{
+    if (strcmp(tag, "!") == 0 || strcmp(tag, TAG_PREFIX "str") == 0)
+        return YDOC_T_STR;
+    enum ydoc_type want;
+    if (strcmp(tag, TAG_PREFIX "int") == 0)
+        want = YDOC_T_INT;
+    else if (strcmp(tag, TAG_PREFIX "bool") == 0)
+        want = YDOC_T_BOOL;
+    else if (strcmp(tag, TAG_PREFIX "null") == 0)
+        want = YDOC_T_NULL;
+    else if (strcmp(tag, TAG_PREFIX "float") == 0)
+        want = YDOC_T_FLOAT;
+    else {
+        report_at(c, ev->start_mark, "remove the tag", "unsupported YAML tag '%s'", tag);
+        return YDOC_T_STR;
+    }
+    enum ydoc_type got = resolve_plain(text);
+    if (got == want || (want == YDOC_T_FLOAT && got == YDOC_T_INT))
+        return want;
+    report_at(c, ev->start_mark, "remove the tag or fix the value",
+              "value is tagged '%s' but does not look like one", tag);
+    return YDOC_T_STR;
+}
+
+static struct ydoc_node *node_copy(struct composer *c, const struct ydoc_node *src, yaml_mark_t m)
+{
+    struct ydoc_node *n = node_new(c, src->kind, m);
+    if (!n)
+        return NULL;
+    n->line = src->line;
+    n->col = src->col;
+    if (src->text) {
+        n->text = xstrndup(src->text, src->len);
+        n->len = src->len;
+    }
+    n->type = src->type;
+    if (src->n_items) {
+        n->items = xcalloc(src->n_items, sizeof *n->items);
+        for (size_t i = 0; i < src->n_items; i++) {
+            n->items[i] = node_copy(c, src->items[i], m);
+            if (!n->items[i]) {
+                n->n_items = i;
+                node_free(n);
+                return NULL;
+            }
+        }
+        n->n_items = src->n_items;
+    }
+    if (src->n_pairs) {
+        n->pairs = xcalloc(src->n_pairs, sizeof *n->pairs);
+        for (size_t i = 0; i < src->n_pairs; i++) {
+            n->pairs[i].key = node_copy(c, src->pairs[i].key, m);
+            n->pairs[i].value = n->pairs[i].key ? node_copy(c, src->pairs[i].value, m) : NULL;
+            if (!n->pairs[i].value) {
+                node_free(n->pairs[i].key);
+                n->n_pairs = i;
+                node_free(n);
+                return NULL;
+            }
+        }
+        n->n_pairs = src->n_pairs;
+    }
+    return n;
+}
+
+static void anchor_add(struct composer *c, const char *name, struct ydoc_node *node)
+{
+    if (c->n_anchors == c->cap_anchors) {
+        c->cap_anchors = c->cap_anchors ? c->cap_anchors * 2 : 8;
+        c->anchors = xrealloc(c->anchors, c->cap_anchors * sizeof *c->anchors);
+    }
+    c->anchors[c->n_anchors].name = strdup(name);
+    if (!c->anchors[c->n_anchors].name)
+        abort();
+    c->anchors[c->n_anchors].node = node;
+    c->anchors[c->n_anchors].done = 0;
+    c->n_anchors++;
+}
+
+static void anchor_done(struct composer *c, const struct ydoc_node *node)
+{
+    for (size_t i = c->n_anchors; i-- > 0;)
+        if (c->anchors[i].node == node)
+            c->anchors[i].done = 1;
+}
+
+/* Drops the anchors that point into subtree n before it is freed. */
+static void anchors_forget(struct composer *c, const struct ydoc_node *n)
+{
+    for (size_t i = 0; i < c->n_anchors; i++)
+        if (c->anchors[i].node == n)
+            c->anchors[i].node = NULL;
+    for (size_t i = 0; i < n->n_items; i++)
+        anchors_forget(c, n->items[i]);
+    for (size_t i = 0; i < n->n_pairs; i++) {
+        anchors_forget(c, n->pairs[i].key);
+        anchors_forget(c, n->pairs[i].value);
+    }
+}
+
+static struct anchor *anchor_find(struct composer *c, const char *name)
+{
+    for (size_t i = c->n_anchors; i-- > 0;) /* a later definition overrides */
+        if (strcmp(c->anchors[i].name, name) == 0)
+            return &c->anchors[i];
+    return NULL;
+}
+
+static void check_collection_tag(struct composer *c, const yaml_event_t *ev, const char *tag,
+                                 const char *want)
+{
+    if (!tag || strcmp(tag, "!") == 0 || strcmp(tag, want) == 0)
+        return;
+    report_at(c, ev->start_mark, "remove the tag", "unsupported YAML tag '%s'", tag);
+}
+
+static void check_duplicate_key(struct composer *c, struct ydoc_node *map)
+{
+    const struct ydoc_node *k = map->pairs[map->n_pairs - 1].key;
+    for (size_t i = 0; i + 1 < map->n_pairs; i++) {
+        const struct ydoc_node *o = map->pairs[i].key;
+        if (o->len == k->len && memcmp(o->text, k->text, k->len) == 0) {
+            diag_add(c->diags, c->file, k->line, k->col, "remove one of them",
+                     "duplicate key '%s' (first at line %d)", k->text, o->line);
+            return;
+        }
+    }
+}
+
+/* Composes the node that starts with *ev (whose ownership passes here). NULL on a fatal problem. */
+static struct ydoc_node *compose(struct composer *c, yaml_event_t *ev, int depth)
+{
+    struct ydoc_node *n = NULL;
+    if (depth > YDOC_MAX_DEPTH) {
+        report_at(c, ev->start_mark, "flatten the structure", "nesting deeper than %d levels",
+                  YDOC_MAX_DEPTH);
+        c->fatal = 1;
+        yaml_event_delete(ev);
+        return NULL;
+    }
+    switch (ev->type) {
+    case YAML_ALIAS_EVENT: {
+        const char *name = (const char *)ev->data.alias.anchor;
+        struct anchor *a = anchor_find(c, name);
+        if (!a || !a->node)
+            report_at(c, ev->start_mark, "define the anchor (&name) before using it",
+                      "undefined alias '*%s'", name);
+        else if (!a->done)
+            report_at(c, ev->start_mark, "an anchored node cannot contain itself",
+                      "recursive alias '*%s'", name);
+        else {
+            n = node_copy(c, a->node, ev->start_mark);
+            if (n) {
+                n->line = (int)ev->start_mark.line + 1;
+                n->col = (int)ev->start_mark.column + 1;
+            }
+        }
+        if (!n)
+            c->fatal = 1;
+        yaml_event_delete(ev);
+        return n;
+    }
+    case YAML_SCALAR_EVENT: {
+        const char *text = (const char *)ev->data.scalar.value;
+        size_t len = ev->data.scalar.length;
+        if (strlen(text) != len) {
+            report_at(c, ev->start_mark, "remove the NUL byte", "value contains a NUL character");
+            c->fatal = 1;
+            break;
+        }
+        n = node_new(c, YDOC_SCALAR, ev->start_mark);
+        if (!n)
+            break;
+        n->text = xstrndup(text, len);
+        n->len = len;
+        const char *tag = (const char *)ev->data.scalar.tag;
+        if (tag)
+            n->type = resolve_tagged(c, ev, tag, n->text);
+        else if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ||
+                 ev->data.scalar.style == YAML_ANY_SCALAR_STYLE)
+            n->type = resolve_plain(n->text);
+        else
+            n->type = YDOC_T_STR;
+        if (ev->data.scalar.anchor) {
+            anchor_add(c, (const char *)ev->data.scalar.anchor, n);
+            anchor_done(c, n);
+        }
+        break;
+    }
+    case YAML_SEQUENCE_START_EVENT: {
+        check_collection_tag(c, ev, (const char *)ev->data.sequence_start.tag, TAG_PREFIX "seq");
+        n = node_new(c, YDOC_SEQUENCE, ev->start_mark);
+        if (!n)
+            break;
+        if (ev->data.sequence_start.anchor)
+            anchor_add(c, (const char *)ev->data.sequence_start.anchor, n);
+        size_t cap = 0;
+        for (;;) {
+            yaml_event_t child;
+            if (next_event(c, &child) < 0)
+                goto fail;
+            if (child.type == YAML_SEQUENCE_END_EVENT) {
+                yaml_event_delete(&child);
+                break;
+            }
+            struct ydoc_node *item = compose(c, &child, depth + 1);
+            if (!item)
+                goto fail;
+            if (n->n_items == cap) {
+                cap = cap ? cap * 2 : 4;
+                n->items = xrealloc(n->items, cap * sizeof *n->items);
+            }
+            n->items[n->n_items++] = item;
+        }
+        anchor_done(c, n);
+        break;
+    }
+    case YAML_MAPPING_START_EVENT: {
+        check_collection_tag(c, ev, (const char *)ev->data.mapping_start.tag, TAG_PREFIX "map");
+        n = node_new(c, YDOC_MAPPING, ev->start_mark);
+        if (!n)
+            break;
+        if (ev->data.mapping_start.anchor)
+            anchor_add(c, (const char *)ev->data.mapping_start.anchor, n);
+        size_t cap = 0;
+        for (;;) {
+            yaml_event_t kev, vev;
+            if (next_event(c, &kev) < 0)
+                goto fail;
+            if (kev.type == YAML_MAPPING_END_EVENT) {
+                yaml_event_delete(&kev);
+                break;
+            }
+            struct ydoc_node *key = compose(c, &kev, depth + 1);
+            if (!key)
+                goto fail;
+            if (next_event(c, &vev) < 0) {
+                node_free(key);
+                goto fail;
+            }
+            struct ydoc_node *val = compose(c, &vev, depth + 1);
+            if (!val) {
+                node_free(key);
+                goto fail;
+            }
+            if (key->kind != YDOC_SCALAR) {
+                diag_add(c->diags, c->file, key->line, key->col, "write the key as a plain name",
+                         "a key must be a name, not %s", ydoc_describe(key));
+                anchors_forget(c, key);
+                node_free(key);
+                node_free(val);
+                continue;
+            }
+            if (n->n_pairs == cap) {
+                cap = cap ? cap * 2 : 4;
+                n->pairs = xrealloc(n->pairs, cap * sizeof *n->pairs);
+            }
+            n->pairs[n->n_pairs].key = key;
+            n->pairs[n->n_pairs].value = val;
+            n->n_pairs++;
+            check_duplicate_key(c, n);
+        }
+        anchor_done(c, n);
+        break;
+    }
+    default:
+        report_at(c, ev->start_mark, NULL, "unexpected YAML event %d", (int)ev->type);
+        c->fatal = 1;
+        break;
+    }
+    yaml_event_delete(ev);
+    return n;
+fail:
+    c->fatal = 1; /* composition stops, so anchors into the freed subtree are never looked up */
+    node_free(n);
+    yaml_event_delete(ev);
+    return NULL;
+}
+
+static int compose_stream(struct composer *c, struct ydoc_node **root)
+{
+    yaml_event_t ev;
+    *root = NULL;
+    if (next_event(c, &ev) < 0)
+        return -1;
+    yaml_event_delete(&ev); /* STREAM-START */
+    if (next_event(c, &ev) < 0)
+        return -1;
+    if (ev.type == YAML_STREAM_END_EVENT) {
+        yaml_event_delete(&ev);
+        return 0;
+    }
+    yaml_event_delete(&ev); /* DOCUMENT-START */
+    if (next_event(c, &ev) < 0)
+        return -1;
+    *root = compose(c, &ev, 0);
+    if (!*root)
+        return -1;
+    if (next_event(c, &ev) < 0) /* DOCUMENT-END */
+        goto fail;
+    yaml_event_delete(&ev);
+    if (next_event(c, &ev) < 0)
+        goto fail;
+    if (ev.type != YAML_STREAM_END_EVENT) {
+        report_at(c, ev.start_mark, "keep a single document (remove the extra '---' part)",
+                  "more than one YAML document in the file");
+        yaml_event_delete(&ev);
+        goto fail;
+    }
+    yaml_event_delete(&ev);
+    return 0;
+fail:
+    node_free(*root);
+    *root = NULL;
+    return -1;
+}
+
+int ydoc_load_text(const char *display_name, const char *text, size_t len, struct ydoc **out,
+                   struct diag_list *diags)
+{
+    struct composer c;
+    memset(&c, 0, sizeof c);
+    *out = NULL;
+    c.file = display_name ? display_name : "<input>";
+    c.diags = diags;
+    c.len = len;
+    if (!yaml_parser_initialize(&c.parser)) {
+        diag_add(diags, c.file, 0, 0, NULL, "cannot initialise the YAML parser");
+        return -1;
+    }
+    yaml_parser_set_input_string(&c.parser, (const unsigned char *)text, len);
+    struct ydoc_node *root = NULL;
+    int rc = compose_stream(&c, &root);
+    yaml_parser_delete(&c.parser);
+    for (size_t i = 0; i < c.n_anchors; i++)
+        free(c.anchors[i].name);
+    free(c.anchors);
+    if (rc < 0 || c.fatal) {
+        node_free(root);
+        return -1;
+    }
+    struct ydoc *d = xcalloc(1, sizeof *d);
+    d->file = strdup(c.file);
+    if (!d->file)
+        abort();
+    d->root = root;
+    *out = d;
+    return 0;
+}
+
+int ydoc_load_file(const char *path, struct ydoc **out, struct diag_list *diags)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        diag_add(diags, path, 0, 0, "check the path", "cannot open the file: %s", strerror(errno));
+        return -1;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        abort();
+    for (;;) {
+        if (len == cap) {
+            if (cap >= YDOC_MAX_FILE) {
+                fclose(f);
+                free(buf);
+                diag_add(diags, path, 0, 0, NULL, "file is larger than %u bytes",
+                         (unsigned)YDOC_MAX_FILE);
+                return -1;
+            }
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        free(buf);
+        diag_add(diags, path, 0, 0, NULL, "cannot read the file");
+        return -1;
+    }
+    int rc = ydoc_load_text(path, buf, len, out, diags);
+    free(buf);
+    return rc;
+}
+
+void ydoc_free(struct ydoc *d)
+{
+    if (!d)
+        return;
+    node_free(d->root);
+    free(d->file);
+    free(d);
+}
+
+const struct ydoc_node *ydoc_get(const struct ydoc_node *map, const char *key,
+                                 const struct ydoc_node **key_node)
+{
+    if (key_node)
+        *key_node = NULL;
+    if (!map || map->kind != YDOC_MAPPING)
+        return NULL;
+    for (size_t i = 0; i < map->n_pairs; i++) {
+        if (strcmp(map->pairs[i].key->text, key) == 0) {
+            if (key_node)
+                *key_node = map->pairs[i].key;
+            return map->pairs[i].value;
+        }
+    }
+    return NULL;
+}
+
+const char *ydoc_describe(const struct ydoc_node *n)
+{
+    if (!n)
+        return "nothing";
+    switch (n->kind) {
+    case YDOC_MAPPING:
+        return "a mapping";
+    case YDOC_SEQUENCE:
+        return "a list";
+    case YDOC_SCALAR:
+        break;
+    }
+    switch (n->type) {
+    case YDOC_T_NULL:
+        return "nothing (null)";
+    case YDOC_T_BOOL:
+        return "true/false";
+    case YDOC_T_INT:
+        return "an integer";
+    case YDOC_T_FLOAT:
+        return "a number";
+    case YDOC_T_STR:
+        break;
+    }
+    return "a string";
+}
+
+bool ydoc_is_null(const struct ydoc_node *n)
+{
+    return !n || (n->kind == YDOC_SCALAR && n->type == YDOC_T_NULL);
+}
+
+void ydoc_report(const struct ydoc *d, const struct ydoc_node *n, struct diag_list *diags,
+                 const char *hint, const char *fmt, ...)
+{
+    char what[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    diag_add(diags, d->file, n ? n->line : 1, n ? n->col : 1, hint, "%s", what);
+}
+
+/* Edit distance, capped: enough to suggest 'machines' for 'machine'. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 40 || lb > 40)
+        return 99;
+    size_t row[41];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+size_t ydoc_check_keys(const struct ydoc *d, const struct ydoc_node *map, const char *const *known,
+                       const char *const *ignored, const char *where, struct diag_list *diags)
+{
+    if (!map || map->kind != YDOC_MAPPING)
+        return 0;
+    char hint[512];
+    size_t used = (size_t)snprintf(hint, sizeof hint, "known keys: ");
+    for (size_t i = 0; known[i] && used < sizeof hint; i++)
+        used += (size_t)snprintf(hint + used, sizeof hint - used, "%s%s", i ? ", " : "", known[i]);
+    size_t bad = 0;
+    for (size_t i = 0; i < map->n_pairs; i++) {
+        const struct ydoc_node *k = map->pairs[i].key;
+        if (text_is(k->text, known) || (ignored && text_is(k->text, ignored)))
+            continue;
+        const char *close = NULL;
+        for (size_t j = 0; known[j] && !close; j++)
+            if (edit_distance(k->text, known[j]) <= 2)
+                close = known[j];
+        if (close) {
+            char better[640];
+            snprintf(better, sizeof better, "did you mean '%s'? %s", close, hint);
+            ydoc_report(d, k, diags, better, "unknown key '%s' in %s", k->text, where);
+        } else {
+            ydoc_report(d, k, diags, hint, "unknown key '%s' in %s", k->text, where);
+        }
+        bad++;
+    }
+    return bad;
+}
+
+int ydoc_want_str(const struct ydoc *d, const struct ydoc_node *n, const char *field,
+                  const char **out, struct diag_list *diags)
+{
+    if (n && n->kind == YDOC_SCALAR &&
+        (n->type == YDOC_T_STR || n->type == YDOC_T_INT || n->type == YDOC_T_FLOAT)) {
+        *out = n->text;
+        return 0;
+    }
+    if (ydoc_is_null(n))
+        ydoc_report(d, n, diags, "write a value after the colon", "'%s' is empty", field);
+    else if (n->kind == YDOC_SCALAR && n->type == YDOC_T_BOOL)
+        ydoc_report(d, n, diags, "put the value in quotes", "'%s' must be a string, got true/false",
+                    field);
+    else
+        ydoc_report(d, n, diags, "write a single value", "'%s' must be a string, got %s", field,
+                    ydoc_describe(n));
+    return -1;
+}
+
+int ydoc_want_int(const struct ydoc *d, const struct ydoc_node *n, const char *field, long long min,
+                  long long max, long long *out, struct diag_list *diags)
+{
+    if (n && n->kind == YDOC_SCALAR && n->type == YDOC_T_INT) {
+        errno = 0;
+        long long v = strtoll(n->text, NULL, 10);
+        if (errno == 0 && v >= min && v <= max) {
+            *out = v;
+            return 0;
+        }
+        char hint[96];
+        snprintf(hint, sizeof hint, "use a value from %lld to %lld", min, max);
+        ydoc_report(d, n, diags, hint, "'%s' must be between %lld and %lld, got %s", field, min,
+                    max, n->text);
+        return -1;
+    }
+    if (n && n->kind == YDOC_SCALAR && n->type == YDOC_T_STR && text_is_int(n->text))
+        ydoc_report(d, n, diags, "remove the quotes",
+                    "'%s' must be an integer, got a string \"%s\"", field, n->text);
+    else if (n && n->kind == YDOC_SCALAR && n->type == YDOC_T_STR && n->len <= 64)
+        ydoc_report(d, n, diags, "write a whole number", "'%s' must be an integer, got '%s'", field,
+                    n->text);
+    else
+        ydoc_report(d, n, diags, "write a whole number", "'%s' must be an integer, got %s", field,
+                    ydoc_describe(n));
+    return -1;
+}
+
+int ydoc_want_bool(const struct ydoc *d, const struct ydoc_node *n, const char *field, int *out,
+                   struct diag_list *diags)
+{
+    static const char *const yaml11[] = {"yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON",
+                                         "off", "Off", "OFF", "y",  "Y",  "n",  "N",  NULL};
+    if (n && n->kind == YDOC_SCALAR && n->type == YDOC_T_BOOL) {
+        *out = n->text[0] == 't' || n->text[0] == 'T';
+        return 0;
+    }
+    if (n && n->kind == YDOC_SCALAR && n->type == YDOC_T_STR && text_is(n->text, yaml11))
+        ydoc_report(d, n, diags, "write true or false (yes/no/on/off are not accepted)",
+                    "'%s' must be true or false, got '%s'", field, n->text);
+    else if (n && n->kind == YDOC_SCALAR && n->type == YDOC_T_STR &&
+             resolve_plain(n->text) == YDOC_T_BOOL)
+        ydoc_report(d, n, diags, "remove the quotes",
+                    "'%s' must be true or false, got a string \"%s\"", field, n->text);
+    else
+        ydoc_report(d, n, diags, "write true or false", "'%s' must be true or false, got %s", field,
+                    ydoc_describe(n));
+    return -1;
+}

@@ -1,0 +1,90 @@
+/* yaml_doc: loads one YAML document (libyaml) into a small tree whose nodes keep their line:col,
+ * plus typed getters that report wrong types as located diagnostics for the config validators. */
+#ifndef DS_YAML_DOC_H
+#define DS_YAML_DOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/diag.h"
+
+enum ydoc_kind { YDOC_SCALAR, YDOC_SEQUENCE, YDOC_MAPPING };
+
+/* Resolved type of a scalar. Quoted scalars are always strings. Plain scalars follow a strict
+ * subset of YAML 1.1: "", ~, null/Null/NULL -> null; true/True/TRUE/false/False/FALSE -> bool
+ * (yes/no/on/off stay strings, so a bool field given "yes" is reported, not guessed);
+ * [-+]?(0|[1-9][0-9]*) -> int; decimal numbers with a dot or exponent, .inf, .nan -> float;
+ * anything else -> string. Explicit tags !!str, !!int, !!bool, !!null, !!float, !!map, !!seq are
+ * honoured; others are errors. */
+enum ydoc_type { YDOC_T_NULL, YDOC_T_BOOL, YDOC_T_INT, YDOC_T_FLOAT, YDOC_T_STR };
+
+struct ydoc_pair;
+
+struct ydoc_node {
+    enum ydoc_kind kind;
+    int line, col; /* 1-based position where the node starts */
+    /* YDOC_SCALAR */
+    char *text; /* NUL-terminated (a scalar holding NUL bytes is rejected at load) */
+    size_t len;
+    enum ydoc_type type;
+    /* YDOC_SEQUENCE */
+    struct ydoc_node **items;
+    size_t n_items;
+    /* YDOC_MAPPING: pairs in file order; keys are scalars, duplicates were reported at load */
+    struct ydoc_pair *pairs;
+    size_t n_pairs;
+};
+
+struct ydoc_pair {
+    struct ydoc_node *key;
+    struct ydoc_node *value;
+};
+
+struct ydoc {
+    char *file;             /* display name used in diagnostics (owned copy) */
+    struct ydoc_node *root; /* NULL when the file holds no document or only comments */
+};
+
+/* Parses `text` (len bytes, need not be NUL-terminated). Returns 0 and *out (free with ydoc_free)
+ * when the YAML is well-formed; duplicate keys, non-scalar keys and unsupported tags are appended
+ * to diags but still return 0 (the first occurrence of a duplicate key wins in ydoc_get). Returns
+ * -1 and *out = NULL after appending libyaml's problem at its mark (syntax error, more than one
+ * document, recursive alias, too many nodes after alias expansion). */
+int ydoc_load_text(const char *display_name, const char *text, size_t len, struct ydoc **out,
+                   struct diag_list *diags);
+
+/* Reads the file (at most 4 MiB) and parses it. A read error is one diagnostic with line 0. */
+int ydoc_load_file(const char *path, struct ydoc **out, struct diag_list *diags);
+
+void ydoc_free(struct ydoc *d);
+
+/* The value stored under `key` in a mapping (first occurrence), or NULL. `key_node` may be NULL. */
+const struct ydoc_node *ydoc_get(const struct ydoc_node *map, const char *key,
+                                 const struct ydoc_node **key_node);
+
+/* "a mapping", "a list", "a string", "an integer", "a number", "true/false", "nothing (null)". */
+const char *ydoc_describe(const struct ydoc_node *n);
+
+/* True for a null scalar (also an absent value such as "key:" with nothing after it). */
+bool ydoc_is_null(const struct ydoc_node *n);
+
+/* Reports each key of `map` that is neither in `known` nor in `ignored` (both NULL-terminated;
+ * `ignored` may be NULL) as "unknown key 'k' in WHERE; known keys: a, b, c". Returns how many. */
+size_t ydoc_check_keys(const struct ydoc *d, const struct ydoc_node *map, const char *const *known,
+                       const char *const *ignored, const char *where, struct diag_list *diags);
+
+/* Typed getters. Each returns 0 and stores the value, or -1 after reporting at the node's position
+ * "`field` must be <type>, got <what>; <hint>". The value is never echoed by ydoc_want_str, so it
+ * is safe for secrets. *out of ydoc_want_str points into the tree (valid until ydoc_free). */
+int ydoc_want_str(const struct ydoc *d, const struct ydoc_node *n, const char *field,
+                  const char **out, struct diag_list *diags);
+int ydoc_want_int(const struct ydoc *d, const struct ydoc_node *n, const char *field, long long min,
+                  long long max, long long *out, struct diag_list *diags);
+int ydoc_want_bool(const struct ydoc *d, const struct ydoc_node *n, const char *field, int *out,
+                   struct diag_list *diags);
+
+/* Reports a problem at node n (or at 1:1 of the file when n is NULL). */
+void ydoc_report(const struct ydoc *d, const struct ydoc_node *n, struct diag_list *diags,
+                 const char *hint, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+#endif

@@ -1,0 +1,287 @@
+/* state: opens (creating 0600) and migrates the SQLite state file in WAL mode, and keeps the
+ * credentials and run tables behind small prepared-statement helpers. */
+#include "store/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/err.h"
+#include "util/xdg.h"
+
+#define STATE_SCHEMA_VERSION 1
+#define STATE_BUSY_TIMEOUT_MS 10000
+
+struct state {
+    sqlite3 *db;
+    char *path;
+};
+
+static const char schema_v1[] = "CREATE TABLE IF NOT EXISTS credentials ("
+                                "  stand TEXT NOT NULL,"
+                                "  userid TEXT NOT NULL,"
+                                "  password TEXT NOT NULL,"
+                                "  updated INTEGER NOT NULL,"
+                                "  PRIMARY KEY (stand, userid));"
+                                "CREATE TABLE IF NOT EXISTS runs ("
+                                "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                                "  command TEXT NOT NULL,"
+                                "  stand TEXT,"
+                                "  started INTEGER NOT NULL,"
+                                "  finished INTEGER,"
+                                "  result TEXT);"
+                                "PRAGMA user_version = 1;";
+
+static int db_err(struct state *st, const char *what)
+{
+    return ds_err_set("state %s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+/* Creates the file 0600 if missing and makes sure an existing one is not readable by others. */
+static int file_prepare(const char *path)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return ds_err_set("cannot open state file %s: %s", path, strerror(errno));
+    struct stat sb;
+    int rc = 0;
+    if (fstat(fd, &sb) < 0)
+        rc = ds_err_set("cannot stat state file %s: %s", path, strerror(errno));
+    else if (!S_ISREG(sb.st_mode))
+        rc = ds_err_set("state file %s is not a regular file", path);
+    else if ((sb.st_mode & 0777) != 0600 && fchmod(fd, 0600) < 0)
+        rc = ds_err_set("cannot chmod 0600 state file %s: %s", path, strerror(errno));
+    close(fd);
+    return rc;
+}
+
+static int pragma_text(struct state *st, const char *sql, char *out, size_t outlen)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return db_err(st, sql);
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize(s);
+        return db_err(st, sql);
+    }
+    const unsigned char *t = sqlite3_column_text(s, 0);
+    snprintf(out, outlen, "%s", t ? (const char *)t : "");
+    sqlite3_finalize(s);
+    return 0;
+}
+
+static int schema_ensure(struct state *st)
+{
+    char buf[64];
+    if (pragma_text(st, "PRAGMA journal_mode=WAL", buf, sizeof buf) < 0)
+        return -1;
+    if (strcmp(buf, "wal") != 0)
+        return ds_err_set("state %s: cannot switch to WAL mode (journal mode is %s)", st->path,
+                          buf);
+    if (pragma_text(st, "PRAGMA user_version", buf, sizeof buf) < 0)
+        return -1;
+    long version = strtol(buf, NULL, 10);
+    if (version > STATE_SCHEMA_VERSION)
+        return ds_err_set("state %s has schema version %ld, newer than this deploy-stand (%d)",
+                          st->path, version, STATE_SCHEMA_VERSION);
+    if (version == STATE_SCHEMA_VERSION)
+        return 0;
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(st->db, schema_v1, NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(st->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+        ds_err_set("state %s: cannot create the schema: %s", st->path, msg ? msg : "?");
+        sqlite3_free(msg);
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+int state_open(const char *path, struct state **out)
+{
+    *out = NULL;
+    struct state *st = calloc(1, sizeof *st);
+    if (!st)
+        return ds_err_set("out of memory");
+    if (path) {
+        st->path = strdup(path);
+    } else {
+        char *dir = xdg_state_dir();
+        if (!dir) {
+            free(st);
+            return -1;
+        }
+        if (asprintf(&st->path, "%s/state.db", dir) < 0)
+            st->path = NULL;
+        free(dir);
+    }
+    if (!st->path) {
+        free(st);
+        return ds_err_set("out of memory");
+    }
+    if (file_prepare(st->path) < 0) {
+        state_close(st);
+        return -1;
+    }
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+    if (sqlite3_open_v2(st->path, &st->db, flags, NULL) != SQLITE_OK) {
+        ds_err_set("cannot open state %s: %s", st->path,
+                   st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        state_close(st);
+        return -1;
+    }
+    sqlite3_busy_timeout(st->db, STATE_BUSY_TIMEOUT_MS);
+    if (schema_ensure(st) < 0) {
+        state_close(st);
+        return -1;
+    }
+    *out = st;
+    return 0;
+}
+
+void state_close(struct state *st)
+{
+    if (!st)
+        return;
+    if (st->db)
+        sqlite3_close(st->db);
+    free(st->path);
+    free(st);
+}
+
+/* Prepares sql and binds up to three text arguments in order (NULL binds SQL NULL). */
+static int stmt_texts(struct state *st, sqlite3_stmt **s, const char *sql, const char *a,
+                      const char *b, const char *c)
+{
+    if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+        return db_err(st, "prepare");
+    const char *args[] = {a, b, c};
+    int n = sqlite3_bind_parameter_count(*s);
+    for (int i = 0; i < n && i < 3; i++) {
+        int rc = args[i] ? sqlite3_bind_text(*s, i + 1, args[i], -1, SQLITE_TRANSIENT)
+                         : sqlite3_bind_null(*s, i + 1);
+        if (rc != SQLITE_OK) {
+            sqlite3_finalize(*s);
+            return db_err(st, "bind");
+        }
+    }
+    return 0;
+}
+
+static int stmt_done(struct state *st, sqlite3_stmt *s, const char *what)
+{
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE) {
+        db_err(st, what);
+        sqlite3_finalize(s);
+        return -1;
+    }
+    sqlite3_finalize(s);
+    return 0;
+}
+
+int state_cred_put(struct state *st, const char *stand, const char *userid, const char *password)
+{
+    sqlite3_stmt *s;
+    if (!stand || !userid || !password)
+        return ds_err_set("state_cred_put: missing stand, user or password");
+    if (stmt_texts(st, &s,
+                   "INSERT INTO credentials (stand, userid, password, updated) VALUES (?, ?, ?, ?4)"
+                   " ON CONFLICT (stand, userid) DO UPDATE SET password = excluded.password,"
+                   " updated = excluded.updated",
+                   stand, userid, password) < 0)
+        return -1;
+    if (sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL)) != SQLITE_OK) {
+        sqlite3_finalize(s);
+        return db_err(st, "bind");
+    }
+    return stmt_done(st, s, "saving the credentials");
+}
+
+int state_cred_get(struct state *st, const char *stand, const char *userid, char **password)
+{
+    sqlite3_stmt *s;
+    *password = NULL;
+    if (stmt_texts(st, &s, "SELECT password FROM credentials WHERE stand = ? AND userid = ?", stand,
+                   userid, NULL) < 0)
+        return -1;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+        sqlite3_finalize(s);
+        return 1;
+    }
+    if (rc != SQLITE_ROW) {
+        db_err(st, "reading the credentials");
+        sqlite3_finalize(s);
+        return -1;
+    }
+    const unsigned char *t = sqlite3_column_text(s, 0);
+    *password = strdup(t ? (const char *)t : "");
+    sqlite3_finalize(s);
+    if (!*password)
+        return ds_err_set("out of memory");
+    return 0;
+}
+
+int state_cred_delete(struct state *st, const char *stand, const char *userid)
+{
+    sqlite3_stmt *s;
+    if (stmt_texts(st, &s, "DELETE FROM credentials WHERE stand = ? AND userid = ?", stand, userid,
+                   NULL) < 0)
+        return -1;
+    return stmt_done(st, s, "deleting the credentials");
+}
+
+int state_run_begin(struct state *st, const char *command, const char *stand, long long *run_id)
+{
+    sqlite3_stmt *s;
+    if (!command)
+        return ds_err_set("state_run_begin: no command");
+    if (stmt_texts(st, &s,
+                   "INSERT INTO runs (command, stand, started) VALUES (?, ?, ?3) RETURNING id",
+                   command, stand, NULL) < 0)
+        return -1;
+    if (sqlite3_bind_int64(s, 3, (sqlite3_int64)time(NULL)) != SQLITE_OK) {
+        sqlite3_finalize(s);
+        return db_err(st, "bind");
+    }
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        db_err(st, "recording the run");
+        sqlite3_finalize(s);
+        return -1;
+    }
+    *run_id = (long long)sqlite3_column_int64(s, 0);
+    return stmt_done(st, s, "recording the run");
+}
+
+int state_run_end(struct state *st, long long run_id, const char *result)
+{
+    sqlite3_stmt *s;
+    if (stmt_texts(st, &s, "UPDATE runs SET finished = ?2, result = ?1 WHERE id = ?3 RETURNING id",
+                   result, NULL, NULL) < 0)
+        return -1;
+    if (sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL)) != SQLITE_OK ||
+        sqlite3_bind_int64(s, 3, (sqlite3_int64)run_id) != SQLITE_OK) {
+        sqlite3_finalize(s);
+        return db_err(st, "bind");
+    }
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+        sqlite3_finalize(s);
+        return ds_err_set("state %s: no run with id %lld", st->path, run_id);
+    }
+    if (rc != SQLITE_ROW) {
+        db_err(st, "finishing the run");
+        sqlite3_finalize(s);
+        return -1;
+    }
+    return stmt_done(st, s, "finishing the run");
+}

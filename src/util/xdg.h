@@ -1,0 +1,15 @@
+/* xdg: where deploy-stand keeps per-user files, following the XDG base directory spec
+ * (state under $XDG_STATE_HOME, configuration under $XDG_CONFIG_HOME). */
+#ifndef DS_XDG_H
+#define DS_XDG_H
+
+/* $XDG_STATE_HOME/deploy-stand (default ~/.local/state/deploy-stand); created 0700 (with any
+ * missing parents) when missing. A relative $XDG_STATE_HOME is ignored, as the spec says.
+ * Returns a malloc'd path the caller frees, or NULL with ds_err set. */
+char *xdg_state_dir(void);
+
+/* $XDG_CONFIG_HOME/deploy-stand (default ~/.config/deploy-stand); not created. malloc'd; NULL with
+ * ds_err when no home directory is known. */
+char *xdg_config_dir(void);
+
+#endif
