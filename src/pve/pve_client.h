@@ -68,7 +68,8 @@ int pve_call_full(pve_client *c, const char *method, const char *path, const jso
  * NULL on allocation failure. */
 pve_client *pve_client_dup(pve_client *c);
 
-/* Counters for tests and benchmarks: HTTP requests actually sent (logins included). */
+/* Counters for tests and benchmarks: HTTP requests attempted (logins included; a request that
+ * failed to connect counts too, one refused by the schema check does not). */
 unsigned long pve_client_request_count(const pve_client *c);
 
 /* true for PVE's transient failures: lock timeouts ("got timeout", "got lock request timeout"),

@@ -30,10 +30,11 @@ int ds_err_wrap(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
-    if (old[0])
-        snprintf(err_buf, sizeof err_buf, "%s: %s", prefix, old);
-    else
-        snprintf(err_buf, sizeof err_buf, "%s", prefix);
+    /* truncation of an over-long message is intended; the result is checked to say so */
+    int n = old[0] ? snprintf(err_buf, sizeof err_buf, "%s: %s", prefix, old)
+                   : snprintf(err_buf, sizeof err_buf, "%s", prefix);
+    if (n < 0)
+        err_buf[0] = '\0';
     return -1;
 }
 
