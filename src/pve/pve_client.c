@@ -887,8 +887,12 @@ static int request_check(const char *method, const char *path, const json_t *str
 
 /* ---- login and calls ------------------------------------------------------------------ */
 
-static int ticket_login(pve_client *c)
+/* POST /access/ticket with the password. *status (may be NULL) gets the HTTP status, 0 when no
+ * answer came. */
+static int ticket_login(pve_client *c, long *status)
 {
+    if (status)
+        *status = 0;
     if (!c->user)
         return ds_err_set("no user given for %s", c->base_url);
     json_t *params = json_pack("{s:s, s:s}", "username", c->user, "password", c->password);
@@ -912,6 +916,8 @@ static int ticket_login(pve_client *c)
         return -1;
     }
     int rc = 0;
+    if (status)
+        *status = r.status;
     if (r.status == 401) {
         rc = ds_err_set("authentication failed for %s at %s: wrong user or password", c->user,
                         c->base_url);
@@ -982,10 +988,11 @@ int pve_call_full(pve_client *c, const char *method, const char *path, const jso
 
     bool tickets = !c->token_id && c->password;
     int rc = 0;
+    long login_status = 0;
     if (tickets && (!c->ticket || c->now(c->now_ctx) - c->ticket_time >= PVE_TICKET_RENEW_S) &&
-        ticket_login(c) < 0) {
-        /* keep the login error; report it as a connection-level failure */
-        r->status = 0;
+        ticket_login(c, &login_status) < 0) {
+        /* the login's status (0: no answer) with its clear text as the message */
+        r->status = login_status == 200 ? 0 : login_status;
         r->message = strdup(ds_err_last());
         free_secret(&form);
         pve_response_clear(&local);
@@ -997,7 +1004,7 @@ int pve_call_full(pve_client *c, const char *method, const char *path, const jso
         /* expired or revoked ticket: log in again once */
         json_decref(full);
         full = NULL;
-        if (ticket_login(c) < 0) {
+        if (ticket_login(c, NULL) < 0) {
             free_secret(&form);
             pve_response_clear(&local);
             return ds_err_wrap("%s %s: 401 %s; logging in again failed", method, path,
@@ -1050,5 +1057,5 @@ int pve_client_login(pve_client *c)
     }
     if (!c->password)
         return ds_err_set("no password or API token given for %s", c->base_url);
-    return ticket_login(c);
+    return ticket_login(c, NULL);
 }
