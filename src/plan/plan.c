@@ -366,7 +366,8 @@ static const char *reserved_bridge(struct deploy_ctx *c, const char *node, const
         a->comment = strdup(mark);
         a->summary =
             xasprintf("create reserved bridge %s on %s (shared by all students)", name, node);
-        act_dep(p, net_apply_action(c, node), a->id);
+        int created = a->id; /* net_apply_action may move p->acts */
+        act_dep(p, net_apply_action(c, node), created);
     } else if (!have->active) {
         net_apply_action(c, node);
     }
@@ -416,7 +417,8 @@ static const char *alias_bridge(struct deploy_ctx *c, int s, const char *node, c
     a->vlan_aware = b->vlan_aware;
     a->summary = xasprintf("create bridge %s on %s for %s's '%s'%s", b->iface, node, ps->userid,
                            alias, b->vlan_aware ? " (VLAN-aware)" : "");
-    act_dep(p, net_apply_action(c, node), a->id);
+    int created = a->id; /* net_apply_action may move p->acts */
+    act_dep(p, net_apply_action(c, node), created);
     return b->iface;
 }
 
@@ -870,12 +872,13 @@ int plan_destroy(const struct plan_request *rq, const struct cluster_view *v, st
             for (size_t k = 0; k < v->n_vms; k++)
                 if (dying[k] && strcmp(v->vms[k].node, n->node) == 0)
                     act_dep(p, a->id, destroy_act[k]);
+            int del_id = a->id; /* act_new below may move p->acts */
             if (apply < 0) {
                 struct action *ap = act_new(p, ACT_NET_APPLY, n->node, -1, -1);
                 ap->summary = xasprintf("apply the network configuration of %s", n->node);
                 apply = ap->id;
             }
-            act_dep(p, apply, a->id);
+            act_dep(p, apply, del_id);
         }
     }
     free(dying);
