@@ -485,6 +485,14 @@ void pve_schema_check_prop(const json_t *value, const json_t *schema, const char
             pve_schema_add_error(errors, path, "property is missing and it is not optional");
         return;
     }
+    if (type && strcmp(type, "array") == 0 && json_is_string(value)) {
+        /* A form/query value for an array parameter is a one-element list. */
+        json_t *one = json_pack("[O]", value);
+        if (one)
+            pve_schema_check_prop(one, schema, path, errors);
+        json_decref(one);
+        return;
+    }
     if (!check_type(path, type, value, errors))
         return;
 

@@ -321,6 +321,28 @@ static void test_validate_enum_misc(void **state)
                "invalid format - zone ID 'toolongzone' can't be more length than 8 characters");
 }
 
+static void test_validate_array(void **state)
+{
+    (void)state;
+    const char *k = "POST /cluster/notifications/endpoints/sendmail";
+    json_t *norm = NULL;
+    json_t *errs = check(k, "{\"name\":\"mail1\",\"mailto-user\":[\"root@pam\",\"a@pve\"]}", &norm);
+    assert_null(errs);
+    assert_int_equal(json_array_size(json_object_get(norm, "mailto-user")), 2);
+    json_decref(norm);
+    /* a form value is a one-element list */
+    norm = NULL;
+    errs = check(k, "{\"name\":\"mail1\",\"mailto-user\":\"root@pam\"}", &norm);
+    assert_null(errs);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(norm, "mailto-user"), 0)),
+                        "root@pam");
+    json_decref(norm);
+    expect_err(k, "{\"name\":\"mail1\",\"mailto-user\":[\"root@pam\",\"bad\"]}", "mailto-user[1]",
+               "invalid format - value 'bad' does not look like a valid user name");
+    expect_err(k, "{\"name\":\"mail1\",\"mailto-user\":{}}", "mailto-user",
+               "type check ('array') failed");
+}
+
 /* Every pattern in the table must translate and compile (none silently skipped). */
 static void patterns_walk(const json_t *v, int *count)
 {
@@ -364,10 +386,11 @@ static void test_all_patterns_compile(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_load_count),         cmocka_unit_test(test_match),
-        cmocka_unit_test(test_validate_clone),     cmocka_unit_test(test_normalized),
-        cmocka_unit_test(test_validate_users_acl), cmocka_unit_test(test_validate_config_net),
-        cmocka_unit_test(test_validate_enum_misc), cmocka_unit_test(test_all_patterns_compile),
+        cmocka_unit_test(test_load_count),           cmocka_unit_test(test_match),
+        cmocka_unit_test(test_validate_clone),       cmocka_unit_test(test_normalized),
+        cmocka_unit_test(test_validate_users_acl),   cmocka_unit_test(test_validate_config_net),
+        cmocka_unit_test(test_validate_enum_misc),   cmocka_unit_test(test_validate_array),
+        cmocka_unit_test(test_all_patterns_compile),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
