@@ -1,0 +1,313 @@
+/* test_config_connections: connections_config.yml loading and picking: the seed's format and the
+ * extensions parse, bad files are reported at their line:col, and secrets never reach a message. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config/connections.h"
+#include "config_expect.h"
+#include "embedded.h"
+#include "util/err.h"
+
+/* Every bad connections file uses secrets starting with "secret-". */
+static int load_connections(const char *path, struct diag_list *diags)
+{
+    struct connections *c = NULL;
+    int rc = connections_load(path, &c, diags);
+    if (rc < 0)
+        assert_null(c);
+    connections_free(c);
+    char text[2048];
+    for (size_t i = 0; i < diags->n; i++) {
+        config_diag_text(&diags->items[i], text, sizeof text);
+        if (strstr(text, "secret-"))
+            fail_msg("%s: a diagnostic shows a secret: %s", path, text);
+    }
+    return rc;
+}
+
+static struct connections *load_ok(const char *text)
+{
+    struct diag_list diags = {0};
+    struct connections *c = NULL;
+    if (connections_load_text("c.yml", text, strlen(text), &c, &diags) != 0) {
+        diag_print(&diags, stderr);
+        fail_msg("did not load");
+    }
+    diag_list_clear(&diags);
+    return c;
+}
+
+static void test_good_file(void **state)
+{
+    (void)state;
+    char *path = config_src_path("tests/data/config/good/connections_config.yml");
+    struct diag_list diags = {0};
+    struct connections *cs = NULL;
+    assert_int_equal(connections_load(path, &cs, &diags), 0);
+    assert_int_equal(diags.n, 0);
+    assert_string_equal(cs->path, path);
+    assert_int_equal(cs->n, 3);
+
+    const struct connection *c = &cs->items[0];
+    assert_string_equal(c->name, "prod-cluster");
+    assert_string_equal(c->host, "192.168.1.100");
+    assert_int_equal(c->port, 8006);
+    assert_string_equal(c->user, "root@pam");
+    assert_int_equal(c->use_token, 0);
+    assert_string_equal(c->password, "encrypted_password");
+    assert_null(c->token_name);
+    assert_null(c->token_value);
+    assert_int_equal(c->verify_ssl, 1);
+    assert_null(c->fingerprint);
+    assert_int_equal(c->is_default, 0);
+    assert_int_equal(c->line, 1);
+    assert_int_equal(c->col, 1);
+
+    c = &cs->items[1];
+    assert_string_equal(c->name, "dev-cluster");
+    assert_string_equal(c->host, "pve-dev.example.org");
+    assert_int_equal(c->port, 8006);
+    assert_string_equal(c->user, "admin@pve");
+    assert_int_equal(c->use_token, 1);
+    assert_null(c->password);
+    assert_string_equal(c->token_name, "deploy-script");
+    assert_string_equal(c->token_value, "0f9e8d7c-1111-2222-3333-444455556666");
+    assert_int_equal(c->verify_ssl, 0);
+    assert_int_equal(c->is_default, 1);
+    assert_int_equal(c->line, 7);
+
+    c = &cs->items[2];
+    assert_string_equal(c->name, "lab6");
+    assert_string_equal(c->host, "[fd00::10]");
+    assert_int_equal(c->port, 443);
+    assert_string_equal(c->password, "12345678"); /* a plain number is taken as written */
+    assert_string_equal(c->fingerprint, "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:"
+                                        "01:23:45:67:89:AB:CD:EF:01:23:45:67:89");
+
+    /* the default one wins without a name; a name picks exactly */
+    assert_ptr_equal(connections_pick(cs, NULL), &cs->items[1]);
+    assert_ptr_equal(connections_pick(cs, "lab6"), &cs->items[2]);
+    assert_null(connections_pick(cs, "nope"));
+    char want[512];
+    snprintf(want, sizeof want,
+             "connection 'nope' not found in %s; known: prod-cluster, dev-cluster, lab6", path);
+    assert_string_equal(ds_err_last(), want);
+    connections_free(cs);
+    free(path);
+}
+
+static void test_example_embedded(void **state)
+{
+    (void)state;
+    size_t len;
+    const char *text = embedded_get("examples/connections_config.yml", &len);
+    assert_non_null(text);
+    struct diag_list diags = {0};
+    struct connections *cs = NULL;
+    assert_int_equal(
+        connections_load_text("examples/connections_config.yml", text, len, &cs, &diags), 0);
+    assert_int_equal(cs->n, 1);
+    const struct connection *c = connections_pick(cs, NULL);
+    assert_non_null(c);
+    assert_string_equal(c->name, "demo");
+    assert_string_equal(c->host, "127.0.0.1");
+    assert_int_equal(c->port, 8006);
+    assert_string_equal(c->user, "root@pam");
+    assert_non_null(c->password);
+    assert_int_equal(c->is_default, 1);
+    assert_int_equal(c->verify_ssl, 1);
+    connections_free(cs);
+}
+
+static void test_bad_files(void **state)
+{
+    (void)state;
+    size_t n = config_expect_all("connections_", load_connections);
+    assert_true(n >= 10);
+}
+
+static void test_pick(void **state)
+{
+    (void)state;
+    struct connections *cs = load_ok("only:\n  host: h\n  user: a@pve\n  password: p\n");
+    assert_ptr_equal(connections_pick(cs, NULL), &cs->items[0]);
+    connections_free(cs);
+
+    cs = load_ok("a:\n  host: h\n  user: a@pve\n  password: p\n"
+                 "b:\n  host: h\n  user: a@pve\n  password: p\n");
+    assert_null(connections_pick(cs, NULL));
+    assert_non_null(strstr(ds_err_last(), "none is marked 'default: true'"));
+    assert_non_null(strstr(ds_err_last(), "known: a, b"));
+    assert_ptr_equal(connections_pick(cs, "b"), &cs->items[1]);
+    connections_free(cs);
+}
+
+static void test_host_forms(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *host;
+        const char *want_host; /* NULL = rejected */
+        unsigned port;
+    } cases[] = {
+        {"pve1", "pve1", 8006},
+        {"pve1:1", "pve1", 1},
+        {"10.0.0.1:65535", "10.0.0.1", 65535},
+        {"\"[::1]\"", "[::1]", 8006},
+        {"\"[fe80::1%eth0]:8443\"", "[fe80::1%eth0]", 8443},
+        {"pve1:0", NULL, 0},
+        {"pve1:65536", NULL, 0},
+        {"\"pve1:\"", NULL, 0},
+        {"pve1:80a", NULL, 0},
+        {"\"fd00::1\"", NULL, 0},
+        {"\"[fd00::1\"", NULL, 0},
+        {"\"[fd00::1]x\"", NULL, 0},
+        {"pve/1", NULL, 0},
+        {"\"user@pve1\"", NULL, 0},
+        {"\"\"", NULL, 0},
+        {"\":8006\"", NULL, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[256];
+        snprintf(text, sizeof text, "x:\n  host: %s\n  user: root@pam\n  password: pw\n",
+                 cases[i].host);
+        struct diag_list diags = {0};
+        struct connections *cs = NULL;
+        int rc = connections_load_text("h.yml", text, strlen(text), &cs, &diags);
+        if (cases[i].want_host) {
+            if (rc != 0) {
+                diag_print(&diags, stderr);
+                fail_msg("host %s rejected", cases[i].host);
+            }
+            assert_string_equal(cs->items[0].host, cases[i].want_host);
+            assert_int_equal(cs->items[0].port, cases[i].port);
+        } else {
+            if (rc != -1)
+                fail_msg("host %s accepted", cases[i].host);
+            if (diags.n != 1 || diags.items[0].line != 2 || diags.items[0].col != 9) {
+                diag_print(&diags, stderr);
+                fail_msg("host %s: expected one diagnostic at 2:9", cases[i].host);
+            }
+        }
+        connections_free(cs);
+        diag_list_clear(&diags);
+    }
+}
+
+static void test_fingerprint_normalize(void **state)
+{
+    (void)state;
+    char out[96];
+    const char *want = "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
+                       "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF";
+    assert_int_equal(connections_fingerprint_normalize(
+                         "00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF", out),
+                     0);
+    assert_string_equal(out, want);
+    assert_int_equal(connections_fingerprint_normalize(want, out), 0);
+    assert_string_equal(out, want);
+    /* wrong length, separators in the wrong places, non-hex, SHA-1 length */
+    assert_int_equal(connections_fingerprint_normalize("0011", out), -1);
+    assert_int_equal(connections_fingerprint_normalize(
+                         "00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFG", out),
+                     -1);
+    assert_int_equal(
+        connections_fingerprint_normalize("00-11-22-33-44-55-66-77-88-99-AA-BB-CC-DD-EE-FF-"
+                                          "00-11-22-33-44-55-66-77-88-99-AA-BB-CC-DD-EE-FF",
+                                          out),
+        -1);
+    assert_int_equal(connections_fingerprint_normalize(
+                         "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33", out),
+                     -1);
+}
+
+static void test_secrets_never_echoed(void **state)
+{
+    (void)state;
+    /* wrong types and other mistakes around secrets: the messages must not contain them */
+    const char *text = "a:\n"
+                       "  host: h\n"
+                       "  user: bad\n"
+                       "  password: [secret-pw]\n"
+                       "b:\n"
+                       "  host: h\n"
+                       "  user: a@pve\n"
+                       "  use_token: true\n"
+                       "  token_name: '9bad'\n"
+                       "  token_value: {v: secret-tok}\n"
+                       "c:\n"
+                       "  host: h\n"
+                       "  user: a@pve\n"
+                       "  password: ''\n";
+    struct diag_list diags = {0};
+    struct connections *cs = NULL;
+    assert_int_equal(connections_load_text("s.yml", text, strlen(text), &cs, &diags), -1);
+    assert_true(config_diag_has(&diags, "s.yml", 3, 9, "'bad' is not a valid Proxmox user id"));
+    assert_true(config_diag_has(&diags, "s.yml", 4, 13, "'password' must be a string, got a list"));
+    assert_true(config_diag_has(&diags, "s.yml", 9, 15, "token name '9bad' is not valid"));
+    assert_true(
+        config_diag_has(&diags, "s.yml", 10, 16, "'token_value' must be a string, got a mapping"));
+    assert_true(config_diag_has(&diags, "s.yml", 14, 13, "'password' is empty"));
+    char line[2048];
+    for (size_t i = 0; i < diags.n; i++) {
+        config_diag_text(&diags.items[i], line, sizeof line);
+        assert_null(strstr(line, "secret-"));
+    }
+    diag_list_clear(&diags);
+}
+
+static void test_shapes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int line, col;
+        const char *fragment;
+    } cases[] = {
+        {"{}\n", 1, 1, "expected a mapping of connection names, got an empty mapping"},
+        {"- a\n", 1, 1, "expected a mapping of connection names, got a list"},
+        {"a:\n  host: h\n  user: a@pve\n  use_token: 1\n  password: p\n", 4, 14,
+         "'use_token' must be true or false, got an integer"},
+        {"a:\n  host: h\n  user: a@pve\n  default: \"true\"\n  password: p\n", 4, 12,
+         "'default' must be true or false, got a string \"true\"; remove the quotes"},
+        {"a:\n  host: h\n  user: a@pve\n  use_token: true\n", 1, 1,
+         "connection 'a' uses a token but has no 'token_name'"},
+        {"a:\n  host: h\n  password: p\n", 1, 1, "connection 'a' has no 'user'"},
+        {"a:\n  host: h\n  user: a@pve\n  password: p\na:\n  host: h\n", 5, 1,
+         "duplicate key 'a' (first at line 1)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct diag_list diags = {0};
+        struct connections *cs = NULL;
+        assert_int_equal(
+            connections_load_text("s.yml", cases[i].text, strlen(cases[i].text), &cs, &diags), -1);
+        assert_null(cs);
+        if (!config_diag_has(&diags, "s.yml", cases[i].line, cases[i].col, cases[i].fragment)) {
+            diag_print(&diags, stderr);
+            fail_msg("case %zu: expected %d:%d \"%s\"", i, cases[i].line, cases[i].col,
+                     cases[i].fragment);
+        }
+        diag_list_clear(&diags);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_file),
+        cmocka_unit_test(test_example_embedded),
+        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_pick),
+        cmocka_unit_test(test_host_forms),
+        cmocka_unit_test(test_fingerprint_normalize),
+        cmocka_unit_test(test_secrets_never_echoed),
+        cmocka_unit_test(test_shapes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

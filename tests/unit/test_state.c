@@ -1,0 +1,305 @@
+/* test_state: the local SQLite state: credentials put/get/delete, runs, the file's place under
+ * $XDG_STATE_HOME, its 0600 mode and WAL journal; also the XDG path rules it relies on. */
+#include <fcntl.h>
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store/state.h"
+#include "util/err.h"
+#include "util/xdg.h"
+
+struct fixture {
+    char dir[64];
+};
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/ds-test-state-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    char sub[128];
+    snprintf(sub, sizeof sub, "%s/state", f->dir);
+    setenv("XDG_STATE_HOME", sub, 1);
+    setenv("HOME", f->dir, 1);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(f);
+    return 0;
+}
+
+static char *path_in(const struct fixture *f, const char *rel)
+{
+    char *p;
+    if (asprintf(&p, "%s/%s", f->dir, rel) < 0)
+        abort();
+    return p;
+}
+
+static void test_creds_round_trip(void **state)
+{
+    struct fixture *f = *state;
+    struct state *st = NULL;
+    if (state_open(NULL, &st) != 0)
+        fail_msg("state_open: %s", ds_err_last());
+
+    char *pw = (char *)"untouched";
+    assert_int_equal(state_cred_get(st, "lab", "student1@pve", &pw), 1);
+    assert_null(pw);
+    assert_int_equal(state_cred_put(st, "lab", "student1@pve", "Abc23xyz9Q"), 0);
+    assert_int_equal(state_cred_put(st, "lab", "student2@pve", "second-pw"), 0);
+    assert_int_equal(state_cred_put(st, "other", "student1@pve", "other-pw"), 0);
+    assert_int_equal(state_cred_get(st, "lab", "student1@pve", &pw), 0);
+    assert_string_equal(pw, "Abc23xyz9Q");
+    free(pw);
+    /* put replaces */
+    assert_int_equal(state_cred_put(st, "lab", "student1@pve", "replaced"), 0);
+    assert_int_equal(state_cred_get(st, "lab", "student1@pve", &pw), 0);
+    assert_string_equal(pw, "replaced");
+    free(pw);
+    /* stands are separate */
+    assert_int_equal(state_cred_get(st, "other", "student1@pve", &pw), 0);
+    assert_string_equal(pw, "other-pw");
+    free(pw);
+    /* delete one; deleting again is fine */
+    assert_int_equal(state_cred_delete(st, "lab", "student1@pve"), 0);
+    assert_int_equal(state_cred_get(st, "lab", "student1@pve", &pw), 1);
+    assert_int_equal(state_cred_delete(st, "lab", "student1@pve"), 0);
+    assert_int_equal(state_cred_get(st, "lab", "student2@pve", &pw), 0);
+    assert_string_equal(pw, "second-pw");
+    free(pw);
+    assert_int_equal(state_cred_put(st, "lab", NULL, "x"), -1);
+    state_close(st);
+
+    /* the file is where XDG says, private, and survives reopening */
+    char *db = path_in(f, "state/deploy-stand/state.db");
+    char *dir = path_in(f, "state/deploy-stand");
+    struct stat sb;
+    assert_int_equal(stat(db, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    assert_int_equal(stat(dir, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0700);
+    assert_int_equal(state_open(db, &st), 0);
+    assert_int_equal(state_cred_get(st, "lab", "student2@pve", &pw), 0);
+    assert_string_equal(pw, "second-pw");
+    free(pw);
+    state_close(st);
+    free(db);
+    free(dir);
+}
+
+static void test_wal_mode(void **state)
+{
+    struct fixture *f = *state;
+    char *db = path_in(f, "wal.db");
+    struct state *st = NULL;
+    assert_int_equal(state_open(db, &st), 0);
+    assert_int_equal(state_cred_put(st, "s", "u@pve", "pw"), 0);
+
+    /* WAL is a property of the file: a second, independent connection sees it */
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open_v2(db, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(raw, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
+    sqlite3_finalize(s);
+    /* and reads the committed row while the writer is still open */
+    assert_int_equal(sqlite3_prepare_v2(raw, "SELECT count(*) FROM credentials", -1, &s, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 1);
+    sqlite3_finalize(s);
+    sqlite3_close(raw);
+
+    char *wal = path_in(f, "wal.db-wal");
+    struct stat sb;
+    assert_int_equal(stat(wal, &sb), 0);
+    assert_int_equal(sb.st_mode & 0077, 0); /* the journal is as private as the database */
+    state_close(st);
+    free(wal);
+    free(db);
+}
+
+static void test_runs(void **state)
+{
+    struct fixture *f = *state;
+    char *db = path_in(f, "runs.db");
+    struct state *st = NULL;
+    assert_int_equal(state_open(db, &st), 0);
+    long long a = 0, b = 0;
+    assert_int_equal(state_run_begin(st, "deploy", "lab", &a), 0);
+    assert_int_equal(state_run_begin(st, "status", NULL, &b), 0);
+    assert_true(a > 0);
+    assert_true(b > a);
+    assert_int_equal(state_run_end(st, a, "ok"), 0);
+    assert_int_equal(state_run_end(st, b, "failed"), 0);
+    assert_int_equal(state_run_end(st, b + 100, "ok"), -1);
+    assert_non_null(strstr(ds_err_last(), "no run with id"));
+    state_close(st);
+
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open_v2(db, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(raw,
+                                        "SELECT command, stand, result, started <= finished "
+                                        "FROM runs ORDER BY id",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(s, 0), "deploy");
+    assert_string_equal((const char *)sqlite3_column_text(s, 1), "lab");
+    assert_string_equal((const char *)sqlite3_column_text(s, 2), "ok");
+    assert_int_equal(sqlite3_column_int(s, 3), 1);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(s, 0), "status");
+    assert_int_equal(sqlite3_column_type(s, 1), SQLITE_NULL);
+    assert_string_equal((const char *)sqlite3_column_text(s, 2), "failed");
+    assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+    sqlite3_finalize(s);
+    sqlite3_close(raw);
+    free(db);
+}
+
+static void test_existing_file_tightened(void **state)
+{
+    struct fixture *f = *state;
+    char *db = path_in(f, "loose.db");
+    int fd = open(db, O_CREAT | O_WRONLY, 0644);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(chmod(db, 0644), 0);
+    struct state *st = NULL;
+    assert_int_equal(state_open(db, &st), 0);
+    struct stat sb;
+    assert_int_equal(stat(db, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    state_close(st);
+    free(db);
+}
+
+static void test_open_errors(void **state)
+{
+    struct fixture *f = *state;
+    struct state *st = NULL;
+    /* a directory where the file should be */
+    char *dir = path_in(f, "adir.db");
+    assert_int_equal(mkdir(dir, 0700), 0);
+    assert_int_equal(state_open(dir, &st), -1);
+    assert_null(st);
+    assert_non_null(strstr(ds_err_last(), dir));
+    /* not a database */
+    char *junk = path_in(f, "junk.db");
+    FILE *fp = fopen(junk, "w");
+    assert_non_null(fp);
+    fputs("this is not an SQLite database, just some text that is long enough to matter....\n", fp);
+    fclose(fp);
+    assert_int_equal(state_open(junk, &st), -1);
+    assert_null(st);
+    /* a newer schema than ours */
+    char *newer = path_in(f, "newer.db");
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(newer, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+    assert_int_equal(state_open(newer, &st), -1);
+    assert_non_null(strstr(ds_err_last(), "newer"));
+    /* a missing parent directory */
+    char *missing = path_in(f, "no/such/dir/state.db");
+    assert_int_equal(state_open(missing, &st), -1);
+    free(dir);
+    free(junk);
+    free(newer);
+    free(missing);
+}
+
+static void test_xdg_paths(void **state)
+{
+    struct fixture *f = *state;
+    char *want;
+
+    /* absolute XDG_CONFIG_HOME is used; config dir is not created */
+    char *cfg_home = path_in(f, "cfg");
+    setenv("XDG_CONFIG_HOME", cfg_home, 1);
+    char *cfg = xdg_config_dir();
+    assert_non_null(cfg);
+    if (asprintf(&want, "%s/deploy-stand", cfg_home) < 0)
+        abort();
+    assert_string_equal(cfg, want);
+    struct stat sb;
+    assert_int_equal(stat(cfg, &sb), -1);
+    free(cfg);
+    free(want);
+
+    /* relative XDG values are ignored: HOME's defaults apply */
+    setenv("XDG_CONFIG_HOME", "relative/cfg", 1);
+    setenv("XDG_STATE_HOME", "relative/state", 1);
+    cfg = xdg_config_dir();
+    if (asprintf(&want, "%s/.config/deploy-stand", f->dir) < 0)
+        abort();
+    assert_string_equal(cfg, want);
+    free(cfg);
+    free(want);
+    char *st = xdg_state_dir();
+    assert_non_null(st);
+    if (asprintf(&want, "%s/.local/state/deploy-stand", f->dir) < 0)
+        abort();
+    assert_string_equal(st, want);
+    assert_int_equal(stat(st, &sb), 0);
+    assert_true(S_ISDIR(sb.st_mode));
+    assert_int_equal(sb.st_mode & 0777, 0700);
+    free(st);
+    free(want);
+
+    /* a state dir that cannot be created is an error, not a crash */
+    char *file = path_in(f, "plainfile");
+    FILE *fp = fopen(file, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    setenv("XDG_STATE_HOME", file, 1);
+    assert_null(xdg_state_dir());
+    assert_non_null(strstr(ds_err_last(), "plainfile"));
+    struct state *s = NULL;
+    assert_int_equal(state_open(NULL, &s), -1);
+    assert_null(s);
+    free(file);
+    free(cfg_home);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_creds_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wal_mode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_runs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_existing_file_tightened, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_xdg_paths, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
