@@ -1,8 +1,8 @@
-/* main: the pve-sim executable, a simulated Proxmox VE 8.4 cluster on 127.0.0.1.
- * All logic lives in the pvesim library; see pve_sim_main in sim_cli.c. */
+/* pve-sim: the simulated Proxmox VE 8.4 cluster as a standalone program.
+ * All the work is in the pvesim library; see sim/README.md. */
 #include "pve_sim.h"
 
-int main(int argc, char **argv)
+int main(int c, char **v)
 {
-    return pve_sim_main(argc, argv);
+    return pve_sim_main(c, v);
 }

@@ -6,7 +6,7 @@ export XDG_STATE_HOME=$(mktemp -d) XDG_CONFIG_HOME=$(mktemp -d)
 out=$(mktemp)
 trap 'rm -rf "$out" "$XDG_STATE_HOME" "$XDG_CONFIG_HOME"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-"$DS_BIN/deploy-stand" demo --time-scale 0.01 >"$out" 2>&1 || { grep -v -i password "$out" | tail -40; fail "demo exited $?"; }
+"$DS_BIN/deploy-stand" demo --time-scale 0.01 >"$out" 2>&1 || { rc=$?; grep -v "^student" "$out" | tail -40; fail "demo exited $rc"; }
 for want in "Deploy plan for stand 'demo-lab'" "3 of 3 student(s) OK" "student1@pve" \
             "Stand 'demo-lab': 3 of 3 student(s) deployed" "Verified: nothing of stand 'demo-lab' is left"; do
   grep -qF "$want" "$out" || fail "demo output lacks: $want"
