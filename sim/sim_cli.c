@@ -1,0 +1,134 @@
+/* sim_cli: the command line of pve-sim and `deploy-stand sim`: flag parsing, start, the ready
+ * JSON line on stdout, and serving until SIGINT/SIGTERM. */
+#include "pve_sim.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: pve-sim [options]\n"
+            "Simulated Proxmox VE 8.4 cluster on 127.0.0.1 (HTTPS by default).\n"
+            "  --scenario NAME|FILE   single, classroom (default), campus, or a YAML file\n"
+            "  --port N               TCP port (0 = pick a free one; default 0)\n"
+            "  --http                 plain HTTP instead of HTTPS\n"
+            "  --time-scale F         multiply task durations by F (default 1.0)\n"
+            "  --seed N               fault-injection RNG seed (default 1)\n"
+            "  --fail-rate R          mutating requests fail with a lock-timeout 500 (0..1)\n"
+            "  --task-fail-rate R     tasks end with an error exit status (0..1)\n"
+            "  --latency-ms N         added to every /api2 response\n"
+            "  --auth-delay           delay auth failures by 3 s * time-scale, like pveproxy\n"
+            "  --cert FILE --key FILE PEM certificate and key (default: self-signed, generated)\n"
+            "  --quiet                no request log on stderr\n"
+            "  --help                 this text\n"
+            "When ready it prints one JSON line: "
+            "{\"port\":N,\"url\":...,\"fingerprint\":...,\"pid\":P}\n");
+}
+
+static int parse_double(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || end == s || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_ulong(const char *s, unsigned long hi, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end || end == s || s[0] == '-' || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int pve_sim_main(int argc, char **argv)
+{
+    struct pve_sim_options o;
+    pve_sim_options_init(&o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        unsigned long ul;
+        double d;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(a, "--http") == 0) {
+            o.http = 1;
+        } else if (strcmp(a, "--quiet") == 0) {
+            o.quiet = 1;
+        } else if (strcmp(a, "--auth-delay") == 0) {
+            o.auth_delay = 1;
+        } else if (!val) {
+            fprintf(stderr, "pve-sim: unknown option or missing value: %s\n", a);
+            usage(stderr);
+            return 2;
+        } else {
+            int bad = 0;
+            if (strcmp(a, "--scenario") == 0)
+                o.scenario = val;
+            else if (strcmp(a, "--port") == 0)
+                bad = parse_ulong(val, 65535, &ul) || ((o.port = (unsigned)ul), 0);
+            else if (strcmp(a, "--time-scale") == 0)
+                bad = parse_double(val, 1e-6, 1e6, &o.time_scale);
+            else if (strcmp(a, "--seed") == 0)
+                bad = parse_ulong(val, (unsigned long)-1, &o.seed);
+            else if (strcmp(a, "--fail-rate") == 0)
+                bad = parse_double(val, 0, 1, &o.fail_rate);
+            else if (strcmp(a, "--task-fail-rate") == 0)
+                bad = parse_double(val, 0, 1, &o.task_fail_rate);
+            else if (strcmp(a, "--latency-ms") == 0)
+                bad = parse_double(val, 0, 600000, &d) || ((o.latency_ms = (int)d), 0);
+            else if (strcmp(a, "--cert") == 0)
+                o.cert_file = val;
+            else if (strcmp(a, "--key") == 0)
+                o.key_file = val;
+            else {
+                fprintf(stderr, "pve-sim: unknown option: %s\n", a);
+                usage(stderr);
+                return 2;
+            }
+            if (bad) {
+                fprintf(stderr, "pve-sim: invalid value for %s: %s\n", a, val);
+                return 2;
+            }
+            i++;
+        }
+    }
+    if ((o.cert_file != NULL) != (o.key_file != NULL)) {
+        fprintf(stderr, "pve-sim: --cert and --key go together\n");
+        return 2;
+    }
+    /* Block the stop signals before MHD starts its threads; the main thread waits for them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct pve_sim *s = NULL;
+    char err[512];
+    if (pve_sim_start(&o, &s, err, sizeof err) != 0) {
+        fprintf(stderr, "pve-sim: %s\n", err);
+        return 1;
+    }
+    printf("{\"port\":%u,\"url\":\"%s\",\"fingerprint\":\"%s\",\"pid\":%ld}\n", pve_sim_port(s),
+           pve_sim_url(s), pve_sim_fingerprint(s), (long)getpid());
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&set, &sig);
+    pve_sim_stop(s);
+    return 0;
+}

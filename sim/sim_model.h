@@ -1,0 +1,110 @@
+/* sim_model: the in-memory state of the simulated cluster (nodes, storages, VMs, host networks,
+ * users, tokens, groups, pools, ACLs, roles, tasks) and its JSON dump for /__sim/state. */
+#ifndef SIM_MODEL_H
+#define SIM_MODEL_H
+
+#include "sim_faults.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sim_task;
+
+struct sim_node {
+    char name[64];
+    int online;
+    long long maxmem; /* bytes */
+    int maxcpu;
+    double cpu;          /* base load 0..1 */
+    long long mem;       /* base used bytes (without running VMs) */
+    json_t *net;         /* object iface -> interface object (active /etc/network/interfaces) */
+    json_t *net_pending; /* NULL, or object iface -> object (/etc/network/interfaces.new) */
+    int k;               /* tasks that run at full speed at once */
+    double clock;        /* model time (monotonic s) up to which this node's tasks were advanced */
+    double busy;         /* real seconds during which at least one task ran */
+    int running;         /* tasks running now */
+    int max_running;     /* the most tasks that ran at once */
+};
+
+struct sim_storage {
+    char id[64];
+    char type[32]; /* dir, lvmthin, rbd, nfs, ... */
+    int shared;
+    char content[128];
+    json_t *nodes;         /* NULL = every node, else array of node names */
+    long long total, used; /* bytes */
+};
+
+struct sim_vm {
+    unsigned vmid;
+    char node[64];
+    json_t *config;    /* ordered object: name, memory, cores, net0, scsi0, ..., lock, template */
+    json_t *snapshots; /* array of {name, snaptime, description, parent?, vmstate, config} */
+    int running;
+    double started; /* wall time of the last start */
+    char pool[128]; /* "" = none */
+};
+
+struct sim_model {
+    char clustername[64];
+    struct sim_node *nodes;
+    size_t n_nodes;
+    struct sim_storage *storages;
+    size_t n_storages;
+    struct sim_vm **vms; /* sorted by vmid */
+    size_t n_vms, cap_vms;
+    json_t *users;  /* userid -> {comment,enable,expire,email,firstname,lastname,groups[],password,
+                       tokens:{tokenid -> {comment,expire,privsep,secret}}} */
+    json_t *groups; /* groupid -> {comment} (members are in users[].groups) */
+    json_t *pools;  /* poolid -> {comment, storage: [ids]} (VM members are sim_vm.pool) */
+    json_t *acls;   /* array of {path, type: user|group|token, ugid, roleid, propagate} */
+    json_t *roles;  /* roleid -> {privs: [..], special: 0|1} */
+    json_t *durations; /* task type -> seconds at time scale 1 */
+    int k_default;
+    double time_scale;
+    struct sim_task **tasks;
+    size_t n_tasks, cap_tasks;
+    unsigned next_pid;
+    uint64_t rng;             /* MACs, UUIDs (seeded from --seed) */
+    struct sim_faults faults; /* fault injection (set by the server) */
+    double mono0, wall0;      /* monotonic and wall clock at start: wall = wall0 + (mono - mono0) */
+};
+
+struct sim_model *sim_model_new(double time_scale);
+void sim_model_free(struct sim_model *m);
+
+double sim_model_mono(void);                                   /* CLOCK_MONOTONIC seconds */
+double sim_model_wall(const struct sim_model *m, double mono); /* wall time of a monotonic time */
+
+struct sim_node *sim_model_node(struct sim_model *m, const char *name);
+struct sim_storage *sim_model_storage(struct sim_model *m, const char *id);
+int sim_storage_on_node(const struct sim_storage *st, const char *node);
+struct sim_vm *sim_model_vm(struct sim_model *m, unsigned vmid);
+/* Adds a VM (the model takes ownership of vm). 0, or -1 if the vmid exists. */
+int sim_model_vm_add(struct sim_model *m, struct sim_vm *vm);
+void sim_model_vm_remove(struct sim_model *m, unsigned vmid); /* frees it */
+struct sim_vm *sim_vm_new(unsigned vmid, const char *node, json_t *config /* stolen */);
+void sim_vm_free(struct sim_vm *vm);
+
+const char *sim_vm_lock(const struct sim_vm *vm); /* "clone" or NULL */
+int sim_vm_is_template(const struct sim_vm *vm);
+long long sim_vm_maxmem(const struct sim_vm *vm); /* bytes */
+int sim_vm_cpus(const struct sim_vm *vm);
+long long sim_vm_maxdisk(const struct sim_vm *vm); /* bytes of the first disk */
+/* SHA-1 of the config in PVE's file format, 40 hex chars into out[41]. */
+void sim_vm_digest(const struct sim_vm *vm, char out[41]);
+/* Returns 1 when key is a disk key (scsiN, virtioN, sataN, ideN, efidisk0, tpmstate0, unusedN). */
+int sim_config_is_disk(const char *key);
+/* The storage id of a disk value "local-lvm:vm-100-disk-0,size=2G" into out, "" when none (cdrom).
+ */
+void sim_disk_storage(const char *value, char *out, size_t outlen);
+
+/* Random MAC with the Proxmox prefix BC:24:11 into out[18]. rng is advanced. */
+void sim_mac_random(uint64_t *rng, char out[18]);
+uint64_t sim_rng_next(uint64_t *rng);
+
+/* The whole model as a new JSON object (secrets replaced by "***"). */
+json_t *sim_model_dump(struct sim_model *m);
+
+#endif

@@ -1,0 +1,13 @@
+/* sim_roles: the built-in Proxmox VE 8 roles (PVE::AccessControl) with their privilege lists,
+ * and the list of all known privileges. */
+#ifndef SIM_ROLES_H
+#define SIM_ROLES_H
+
+#include <jansson.h>
+
+/* Fills roles (object roleid -> {privs:[...], special:1}) with the built-in roles. */
+void sim_roles_builtin(json_t *roles);
+/* 1 when priv is a privilege name PVE 8.4 knows. */
+int sim_priv_known(const char *priv);
+
+#endif

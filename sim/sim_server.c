@@ -1,0 +1,647 @@
+/* sim_server: the HTTP(S) front of the simulator (libmicrohttpd with GnuTLS) and the pve_sim
+ * embedding API. One model mutex serialises all requests; tasks advance lazily at each request. */
+#include "sim_server.h"
+#include "pve_schema.h"
+#include "sim_api.h"
+#include "sim_cert.h"
+#include "sim_scenario.h"
+#include "sim_stats.h"
+#include "sim_tasks.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#define MAX_BODY (1024 * 1024)
+
+struct pve_sim {
+    struct pve_sim_options o;
+    char *scenario;
+    pthread_mutex_t mu;
+    struct sim_model *model;
+    struct sim_auth auth;
+    struct sim_stats stats;
+    pve_schema *schema;
+    struct sim_cert cert;
+    struct MHD_Daemon *daemon;
+    unsigned port;
+    char url[64];
+    json_t *passwords; /* userid -> password from the scenario (for the demo) */
+};
+
+struct conn {
+    char *body;
+    size_t len, cap;
+    int too_big;
+};
+
+static const struct sim_route *const route_tables[] = {
+    sim_qemu_routes, sim_network_routes, sim_access_routes, sim_pools_routes, sim_cluster_routes};
+
+static sim_handler_fn route_find(const char *key)
+{
+    for (size_t t = 0; t < sizeof route_tables / sizeof route_tables[0]; t++)
+        for (const struct sim_route *r = route_tables[t]; r->key; r++)
+            if (strcmp(r->key, key) == 0)
+                return r->fn;
+    return NULL;
+}
+
+void pve_sim_options_init(struct pve_sim_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->scenario = "classroom";
+    o->time_scale = 1.0;
+    o->seed = 1;
+}
+
+static void sleep_s(double s)
+{
+    if (s <= 0)
+        return;
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+static void model_setup(struct pve_sim *s, struct sim_model *m)
+{
+    sim_faults_init(&m->faults, s->o.seed, s->o.fail_rate, s->o.task_fail_rate);
+}
+
+/* ---- parameter parsing ------------------------------------------------------------------- */
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static char *url_decode(const char *s, size_t n, int plus_space)
+{
+    char *out = malloc(n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '+' && plus_space)
+            out[o++] = ' ';
+        else if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+            out[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+            i += 2;
+        } else
+            out[o++] = s[i];
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static void parse_form(const char *body, size_t len, json_t *params)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t j = i;
+        while (j < len && body[j] != '&')
+            j++;
+        const char *eq = memchr(body + i, '=', j - i);
+        char *k = url_decode(body + i, eq ? (size_t)(eq - body - i) : j - i, 1);
+        char *v = eq ? url_decode(eq + 1, (size_t)(body + j - eq - 1), 1) : strdup("");
+        if (*k)
+            json_object_set_new(params, k, json_string(v));
+        free(k);
+        free(v);
+        i = j + 1;
+    }
+}
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+    (void)kind;
+    json_object_set_new((json_t *)cls, key, json_string(value ? value : ""));
+    return MHD_YES;
+}
+
+/* ---- responses --------------------------------------------------------------------------- */
+
+static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *body)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : strdup("");
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    if (body) {
+        MHD_add_response_header(resp, "Content-Type", "application/json;charset=UTF-8");
+    }
+    MHD_add_response_header(resp, "Cache-Control", "max-age=0");
+    MHD_add_response_header(resp, "Server", "pve-api-daemon/3.0 (pve-sim)");
+    enum MHD_Result r = MHD_queue_response(c, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return r;
+}
+
+static json_t *error_body(const char *message, json_t *errors)
+{
+    json_t *o = json_pack("{s:n}", "data");
+    if (errors)
+        json_object_set(o, "errors", errors);
+    if (message) {
+        size_t n = strlen(message);
+        char *m = malloc(n + 2);
+        memcpy(m, message, n);
+        m[n] = '\n';
+        m[n + 1] = '\0';
+        json_object_set_new(o, "message", json_string(m));
+        free(m);
+    }
+    return o;
+}
+
+/* ---- /__sim --------------------------------------------------------------------------------- */
+
+static enum MHD_Result handle_sim(struct pve_sim *s, struct MHD_Connection *c, const char *url,
+                                  const char *method)
+{
+    json_t *body = NULL;
+    int status = 200;
+    pthread_mutex_lock(&s->mu);
+    sim_tasks_advance(s->model, sim_model_mono());
+    if (strcmp(url, "/__sim/state") == 0 && strcmp(method, "GET") == 0) {
+        body = sim_model_dump(s->model);
+    } else if (strcmp(url, "/__sim/stats") == 0 && strcmp(method, "GET") == 0) {
+        body = sim_stats_report(&s->stats, s->model);
+    } else if (strcmp(url, "/__sim/reset") == 0 && strcmp(method, "POST") == 0) {
+        char err[512];
+        struct sim_model *m =
+            sim_scenario_load(s->scenario, s->o.time_scale, s->o.seed, err, sizeof err);
+        if (m) {
+            model_setup(s, m);
+            sim_model_free(s->model);
+            s->model = m;
+            sim_stats_clear(&s->stats);
+            body = json_pack("{s:b}", "reset", 1);
+        } else {
+            status = 500;
+            body = json_pack("{s:s}", "error", err);
+        }
+    } else {
+        status = 404;
+        body = json_pack("{s:s}", "error", "unknown /__sim endpoint");
+    }
+    pthread_mutex_unlock(&s->mu);
+    enum MHD_Result r = send_json(c, status, body);
+    json_decref(body);
+    return r;
+}
+
+/* ---- the /api2/json pipeline ------------------------------------------------------------- */
+
+struct outcome {
+    int status;
+    json_t *body;   /* NULL = empty body */
+    int auth_stage; /* 1: delay like pveproxy */
+    char endpoint[160];
+};
+
+static int authenticate(struct pve_sim *s, struct MHD_Connection *c, const char *method,
+                        struct sim_identity *who, const char **msg)
+{
+    long now = (long)time(NULL);
+    const char *authz = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    memset(who, 0, sizeof *who);
+    if (authz && strncmp(authz, "PVEAPIToken", 11) == 0 && (authz[11] == '=' || authz[11] == ' ')) {
+        if (sim_token_verify(s->model, authz + 12, now, who) != 0) {
+            *msg = "Authentication failed!";
+            return -1;
+        }
+        return 0;
+    }
+    const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "PVEAuthCookie");
+    if (!cookie && authz && strncmp(authz, "PVEAuthCookie=", 14) == 0)
+        cookie = authz + 14;
+    if (!cookie) {
+        *msg = "No ticket";
+        return -1;
+    }
+    char *ticket = url_decode(cookie, strlen(cookie), 0);
+    char userid[128];
+    int bad = sim_ticket_verify(&s->auth, ticket, now, userid, sizeof userid) != 0 ||
+              sim_user_usable(s->model, userid, now) != 0;
+    free(ticket);
+    if (bad) {
+        *msg = "Authentication failed!";
+        return -1;
+    }
+    snprintf(who->userid, sizeof who->userid, "%s", userid);
+    who->is_root = strcmp(userid, "root@pam") == 0;
+    if (strcmp(method, "GET") != 0) {
+        const char *csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "CSRFPreventionToken");
+        if (sim_csrf_verify(&s->auth, csrf, userid, now) != 0) {
+            *msg = "Permission denied - invalid csrf token";
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void fail_out(struct outcome *out, int status, const char *msg, json_t *errors)
+{
+    out->status = status;
+    out->body = error_body(msg, errors);
+}
+
+static void api_request(struct pve_sim *s, struct MHD_Connection *c, const char *method,
+                        const char *path, struct conn *cc, struct outcome *out)
+{
+    /* collect parameters (strings from the query and the form body, scalars from a JSON body) */
+    json_t *params = json_object();
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, params);
+    int has_body = cc->len > 0;
+    if (has_body && (strcmp(method, "GET") == 0 || strcmp(method, "DELETE") == 0)) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "Unexpected content for method '%s'", method);
+        fail_out(out, 501, msg, NULL);
+        json_decref(params);
+        return;
+    }
+    if (cc->too_big) {
+        fail_out(out, 413, "Request Entity Too Large", NULL);
+        json_decref(params);
+        return;
+    }
+    if (has_body) {
+        const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+        if (ct && strncasecmp(ct, "application/json", 16) == 0) {
+            json_error_t jerr;
+            json_t *j = json_loadb(cc->body, cc->len, 0, &jerr);
+            if (!json_is_object(j)) {
+                json_decref(j);
+                fail_out(out, 400, "unable to parse JSON body", NULL);
+                json_decref(params);
+                return;
+            }
+            const char *k;
+            json_t *v;
+            json_object_foreach(j, k, v)
+            {
+                if (json_is_boolean(v))
+                    json_object_set_new(params, k, json_integer(json_is_true(v)));
+                else if (!json_is_null(v))
+                    json_object_set(params, k, v);
+            }
+            json_decref(j);
+        } else {
+            parse_form(cc->body, cc->len, params);
+        }
+    }
+
+    pthread_mutex_lock(&s->mu);
+    struct sim_model *m = s->model;
+    sim_tasks_advance(m, sim_model_mono());
+    const pve_endpoint *ep = NULL;
+    json_t *pathp = NULL;
+    enum pve_match mr = pve_schema_match(s->schema, method, path, &ep, &pathp);
+    snprintf(out->endpoint, sizeof out->endpoint, "%s", ep ? ep->key : "(unknown)");
+    struct sim_identity who;
+    const char *world =
+        ep && ep->permissions ? json_string_value(json_object_get(ep->permissions, "user")) : NULL;
+    int need_auth = !(world && strcmp(world, "world") == 0);
+    const char *amsg = NULL;
+    if (need_auth && authenticate(s, c, method, &who, &amsg) != 0) {
+        out->status = 401;
+        out->body = NULL;
+        out->auth_stage = 1;
+        snprintf(out->endpoint, sizeof out->endpoint, "(auth) %s", amsg);
+        goto done;
+    }
+    if (!need_auth)
+        memset(&who, 0, sizeof who);
+    if (mr != PVE_MATCH_OK) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "Method '%s %s' not implemented", method, path);
+        fail_out(out, 501, msg, NULL);
+        goto done;
+    }
+    if (need_auth && who.tokenid[0] && !ep->allowtoken) {
+        char msg[600];
+        snprintf(
+            msg, sizeof msg,
+            "Permission check failed (URI '%s' not available with API token, need proper ticket.",
+            path);
+        fail_out(out, 403, msg, NULL);
+        goto done;
+    }
+    /* path parameters repeated in the query/body with another value */
+    const char *k;
+    json_t *v;
+    json_t *dup = NULL;
+    json_object_foreach(pathp, k, v)
+    {
+        json_t *pv = json_object_get(params, k);
+        char buf[64];
+        const char *ps = pv ? pve_value_str(pv, buf, sizeof buf) : NULL;
+        if (pv && (!ps || strcmp(ps, json_string_value(v)) != 0)) {
+            if (!dup)
+                dup = json_object();
+            json_object_set_new(
+                dup, k,
+                json_string(
+                    "duplicate parameter (already defined in URI) with conflicting values!"));
+        }
+        json_object_set(params, k, v);
+    }
+    if (dup) {
+        fail_out(out, 400, "Parameter verification failed.", dup);
+        sim_stats_violation(&s->stats, ep->key, dup);
+        json_decref(dup);
+        goto done;
+    }
+    json_t *norm = NULL;
+    json_t *errors = pve_schema_validate(ep, params, &norm);
+    if (errors) {
+        fail_out(out, 400, "Parameter verification failed.", errors);
+        sim_stats_violation(&s->stats, ep->key, errors);
+        json_decref(errors);
+        goto done;
+    }
+    char detail[512];
+    if (need_auth &&
+        !sim_check_permissions(m, &who, ep->permissions, norm, detail, sizeof detail)) {
+        char msg[600];
+        if (detail[0])
+            snprintf(msg, sizeof msg, "Permission check failed (%s)", detail);
+        else
+            snprintf(msg, sizeof msg, "Permission check failed");
+        fail_out(out, 403, msg, NULL);
+        json_decref(norm);
+        goto done;
+    }
+    sim_handler_fn fn = route_find(ep->key);
+    if (!fn) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "Method '%s %s' not implemented", method, path);
+        fail_out(out, 501, msg, NULL);
+        json_decref(norm);
+        goto done;
+    }
+    char fmsg[300];
+    if (strcmp(method, "GET") != 0 && strcmp(ep->key, "POST /access/ticket") != 0 &&
+        sim_faults_request(&m->faults, method, path, fmsg, sizeof fmsg)) {
+        fail_out(out, 500, fmsg, NULL);
+        json_decref(norm);
+        goto done;
+    }
+    struct sim_req r = {0};
+    r.model = m;
+    r.auth = &s->auth;
+    r.who = who;
+    r.method = method;
+    r.path = path;
+    r.ep = ep;
+    r.params = norm;
+    r.rng = &m->rng;
+    r.status = 200;
+    fn(&r);
+    if (r.status == 200) {
+        out->status = 200;
+        out->body = json_pack("{s:o}", "data", r.data ? r.data : json_null());
+        r.data = NULL;
+        if (r.extra)
+            json_object_update(out->body, r.extra);
+    } else {
+        fail_out(out, r.status, r.message ? r.message : "internal error", r.errors);
+        if (r.status == 400 && r.errors)
+            sim_stats_violation(&s->stats, ep->key, r.errors);
+    }
+    free(r.message);
+    json_decref(r.data);
+    json_decref(r.errors);
+    json_decref(r.extra);
+    json_decref(norm);
+done:
+    sim_stats_request(&s->stats, out->endpoint, out->status);
+    pthread_mutex_unlock(&s->mu);
+    json_decref(pathp);
+    json_decref(params);
+}
+
+static int is_loopback(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr)
+        return 0;
+    if (ci->client_addr->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)ci->client_addr;
+        return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+    }
+    return 0;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    struct pve_sim *s = cls;
+    struct conn *cc = *con_cls;
+    if (!cc) {
+        cc = calloc(1, sizeof *cc);
+        if (!cc)
+            return MHD_NO;
+        *con_cls = cc;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (cc->len + *upload_data_size > MAX_BODY) {
+            cc->too_big = 1;
+        } else {
+            if (cc->len + *upload_data_size + 1 > cc->cap) {
+                size_t cap = (cc->len + *upload_data_size + 1) * 2;
+                char *nb = realloc(cc->body, cap);
+                if (!nb)
+                    return MHD_NO;
+                cc->body = nb;
+                cc->cap = cap;
+            }
+            memcpy(cc->body + cc->len, upload_data, *upload_data_size);
+            cc->len += *upload_data_size;
+            cc->body[cc->len] = '\0';
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (!is_loopback(c)) {
+        json_t *b = error_body("forbidden", NULL);
+        enum MHD_Result r = send_json(c, 403, b);
+        json_decref(b);
+        return r;
+    }
+    if (strncmp(url, "/__sim/", 7) == 0)
+        return handle_sim(s, c, url, method);
+    if (strncmp(url, "/api2/json", 10) != 0 || (url[10] != '/' && url[10] != '\0')) {
+        json_t *b = error_body("no such uri", NULL);
+        enum MHD_Result r = send_json(c, 501, b);
+        json_decref(b);
+        return r;
+    }
+    const char *path = url[10] ? url + 10 : "/";
+    if (s->o.latency_ms > 0)
+        sleep_s(s->o.latency_ms / 1000.0);
+    struct outcome out = {0};
+    api_request(s, c, method, path, cc, &out);
+    if (out.auth_stage && s->o.auth_delay)
+        sleep_s(3.0 * s->o.time_scale);
+    if (!s->o.quiet)
+        fprintf(stderr, "pve-sim: %s %s -> %d\n", method, path, out.status);
+    enum MHD_Result r = send_json(c, out.status, out.body);
+    json_decref(out.body);
+    return r;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    struct conn *cc = *con_cls;
+    if (cc) {
+        free(cc->body);
+        free(cc);
+        *con_cls = NULL;
+    }
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    struct pve_sim *s = cls;
+    if (!s->o.quiet) {
+        fprintf(stderr, "pve-sim: ");
+        vfprintf(stderr, fmt, ap);
+    }
+}
+
+int pve_sim_start(const struct pve_sim_options *o, struct pve_sim **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    struct pve_sim *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    s->o = *o;
+    if (s->o.time_scale <= 0)
+        s->o.time_scale = 1.0;
+    s->scenario = strdup(o->scenario && *o->scenario ? o->scenario : "classroom");
+    s->o.scenario = s->scenario;
+    s->o.cert_file = s->o.key_file = NULL;
+    pthread_mutex_init(&s->mu, NULL);
+    sim_stats_init(&s->stats);
+    sim_auth_init(&s->auth);
+    s->passwords = json_object();
+    s->schema = pve_schema_load_embedded();
+    if (!s->schema) {
+        snprintf(err, errlen, "cannot load the embedded PVE API schema");
+        pve_sim_stop(s);
+        return -1;
+    }
+    s->model = sim_scenario_load(s->scenario, s->o.time_scale, s->o.seed, err, errlen);
+    if (!s->model) {
+        pve_sim_stop(s);
+        return -1;
+    }
+    model_setup(s, s->model);
+    const char *uid;
+    json_t *u;
+    json_object_foreach(s->model->users, uid, u)
+    {
+        json_t *pw = json_object_get(u, "password");
+        if (json_is_string(pw))
+            json_object_set(s->passwords, uid, pw);
+    }
+    if (!o->http) {
+        int rc = o->cert_file && o->key_file
+                     ? sim_cert_load(&s->cert, o->cert_file, o->key_file, err, errlen)
+                     : sim_cert_generate(&s->cert, err, errlen);
+        if (rc != 0) {
+            pve_sim_stop(s);
+            return -1;
+        }
+    }
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)o->port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
+    if (!o->http)
+        flags |= MHD_USE_TLS;
+    if (o->http)
+        s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+                                     (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED,
+                                     on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+                                     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_END);
+    else
+        s->daemon = MHD_start_daemon(
+            flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+            MHD_OPTION_HTTPS_MEM_KEY, s->cert.key_pem, MHD_OPTION_HTTPS_MEM_CERT, s->cert.cert_pem,
+            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_END);
+    if (!s->daemon) {
+        snprintf(err, errlen, "cannot listen on 127.0.0.1:%u", o->port);
+        pve_sim_stop(s);
+        return -1;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di ? di->port : o->port;
+    snprintf(s->url, sizeof s->url, "%s://127.0.0.1:%u", o->http ? "http" : "https", s->port);
+    *out = s;
+    return 0;
+}
+
+unsigned pve_sim_port(const struct pve_sim *s)
+{
+    return s->port;
+}
+
+const char *pve_sim_url(const struct pve_sim *s)
+{
+    return s->url;
+}
+
+const char *pve_sim_fingerprint(const struct pve_sim *s)
+{
+    return s->cert.fingerprint;
+}
+
+const char *pve_sim_user_password(const struct pve_sim *s, const char *userid)
+{
+    return json_string_value(json_object_get(s->passwords, userid));
+}
+
+void pve_sim_stop(struct pve_sim *s)
+{
+    if (!s)
+        return;
+    if (s->daemon)
+        MHD_stop_daemon(s->daemon);
+    sim_model_free(s->model);
+    sim_stats_free(&s->stats);
+    pve_schema_free(s->schema);
+    sim_cert_free(&s->cert);
+    json_decref(s->passwords);
+    pthread_mutex_destroy(&s->mu);
+    free(s->scenario);
+    free(s);
+}

@@ -1,0 +1,55 @@
+/* sim_tasks: PVE worker tasks (UPIDs, logs, exit status) and the time model: a node runs at most K
+ * tasks at full speed, beyond K they share K units of speed (processor sharing). */
+#ifndef SIM_TASKS_H
+#define SIM_TASKS_H
+
+#include "sim_model.h"
+
+#include <jansson.h>
+
+struct sim_task;
+/* Called once when a task ends (ok = 1 on success). It may edit the model but not create tasks.
+ * It may replace the failure message with sim_task_set_error(). */
+typedef void (*sim_task_done_fn)(struct sim_model *m, struct sim_task *t, int ok);
+
+struct sim_task {
+    char upid[192];
+    char node[64];
+    char type[32];
+    char id[64];
+    char user[160];
+    unsigned pid, pstart;
+    double start_mono, end_mono; /* monotonic times; end_mono valid when done */
+    double remaining;            /* seconds of full-speed work left */
+    double work;                 /* total work (seconds) */
+    int done;
+    int ok;
+    char *error; /* failure text (owned); when set at creation the task fails at its end */
+    json_t *log; /* array of strings (owned) */
+    json_t *ctx; /* handler data (owned), e.g. {"vmid":100} */
+    sim_task_done_fn on_done;
+};
+
+/* Creates a running task on node (node must exist) of `seconds` (scaled by the model time scale)
+ * and registers it with the model, which owns it. ctx is stolen. Returns the task or NULL. */
+struct sim_task *sim_task_start(struct sim_model *m, const char *node, const char *type,
+                                const char *id, const char *user, double seconds, json_t *ctx,
+                                sim_task_done_fn on_done);
+/* The scenario duration (seconds, unscaled) of a task type; key may be "qmclone_full" etc. */
+double sim_task_duration(const struct sim_model *m, const char *key);
+/* Makes the task fail at its end with this text (exitstatus). */
+void sim_task_set_error(struct sim_task *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void sim_task_log(struct sim_task *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Advances every node's tasks to monotonic time now, finishing those that are due. */
+void sim_tasks_advance(struct sim_model *m, double now);
+struct sim_task *sim_task_find(struct sim_model *m, const char *upid);
+/* Status object as GET /nodes/{node}/tasks/{upid}/status returns it (new ref). */
+json_t *sim_task_json(const struct sim_model *m, const struct sim_task *t);
+/* Log lines as GET .../log returns them (new ref). */
+json_t *sim_task_log_json(const struct sim_task *t, long start, long limit, long *total);
+void sim_task_free(struct sim_task *t);
+/* 1 when an unfinished task of one of these types (NULL = any) refers to vmid via ctx.vmid. */
+int sim_tasks_active_for_vm(const struct sim_model *m, unsigned vmid);
+
+#endif
