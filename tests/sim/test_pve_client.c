@@ -550,6 +550,39 @@ static void test_ticket_renewal(void **state)
     pve_client_free(c);
 }
 
+/* A ticket that stops working (its user was deleted) gets one new login, then a clear error. */
+static void test_relogin_on_401(void **state)
+{
+    (void)state;
+    pve_client *root = root_client(&sim);
+    if (pve_user_create(root, "c1gone@pve", "gone-pass-1", NULL) < 0)
+        fail_msg("%s", ds_err_last());
+    pve_client *u = client_for(&sim, "c1gone@pve", "gone-pass-1");
+    if (pve_client_login(u) < 0)
+        fail_msg("%s", ds_err_last());
+    json_t *v = NULL;
+    assert_int_equal(pve_version_get(u, &v), 0);
+    json_decref(v);
+    assert_int_equal(pve_user_delete(root, "c1gone@pve"), 0);
+
+    long failed_logins = stats_count(&sim, "POST /access/ticket", "401");
+    unsigned long n0 = pve_client_request_count(u);
+    struct pve_response r = {0};
+    assert_int_equal(pve_call(u, "GET", "/version", NULL, &r), -1);
+    assert_int_equal(r.status, 401);
+    assert_false(pve_response_is_transient(&r));
+    pve_response_clear(&r);
+    assert_non_null(strstr(ds_err_last(), "GET /version: 401 "));
+    assert_non_null(strstr(ds_err_last(), "logging in again failed"));
+    assert_non_null(strstr(ds_err_last(), "authentication failed for c1gone@pve"));
+    assert_null(strstr(ds_err_last(), "gone-pass-1"));
+    /* the call, then exactly one new login */
+    assert_int_equal(pve_client_request_count(u), n0 + 2);
+    assert_int_equal(stats_count(&sim, "POST /access/ticket", "401"), failed_logins + 1);
+    pve_client_free(u);
+    pve_client_free(root);
+}
+
 struct thread_arg {
     pve_client *c;
     int rc;
@@ -819,6 +852,7 @@ int main(void)
         cmocka_unit_test(test_task_timeout),
         cmocka_unit_test(test_schema_refusal_not_sent),
         cmocka_unit_test(test_ticket_renewal),
+        cmocka_unit_test(test_relogin_on_401),
         cmocka_unit_test(test_dup_threads),
         cmocka_unit_test(test_network),
         cmocka_unit_test(test_users_and_acl),
