@@ -518,6 +518,33 @@ static void plan_student_access(struct deploy_ctx *c, int s, int *user_act, int 
     }
 }
 
+/* "net0 on vmbr1001, net1 on vmbr100 (tag 10), remove net2, tags" for the plan listing. */
+static void describe_config(const json_t *params, char *out, size_t len)
+{
+    const char *k;
+    json_t *val;
+    size_t l = 0;
+    out[0] = '\0';
+    json_object_foreach((json_t *)params, k, val)
+    {
+        const char *sv = json_string_value(val);
+        struct nic_value nv;
+        int n;
+        if (strncmp(k, "net", 3) == 0 && sv && nic_parse(sv, &nv) == 0)
+            n = nv.tag ? snprintf(out + l, len - l, "%s%s %s on %s (tag %d)", l ? ", " : "", k,
+                                  nv.model, nv.bridge, nv.tag)
+                       : snprintf(out + l, len - l, "%s%s %s on %s", l ? ", " : "", k, nv.model,
+                                  nv.bridge);
+        else if (strcmp(k, "delete") == 0)
+            n = snprintf(out + l, len - l, "%sremove %s", l ? ", " : "", sv);
+        else
+            n = snprintf(out + l, len - l, "%s%s", l ? ", " : "", k);
+        if (n < 0 || (size_t)n >= len - l)
+            break;
+        l += (size_t)n;
+    }
+}
+
 static void plan_student_vms(struct deploy_ctx *c, int s, const struct placement *pl, int pool_act)
 {
     struct plan *p = c->p;
@@ -596,17 +623,8 @@ static void plan_student_vms(struct deploy_ctx *c, int s, const struct placement
         }
         struct action *a = act_new(p, ACT_VM_CONFIGURE, pv->node, s, (int)m);
         a->params = params;
-        const char *k;
-        json_t *val;
-        char what[512] = "";
-        size_t wl = 0;
-        json_object_foreach(params, k, val)
-        {
-            wl += (size_t)snprintf(what + wl, sizeof what - wl, "%s%s=%s", wl ? " " : "", k,
-                                   json_string_value(val));
-            if (wl >= sizeof what)
-                break;
-        }
+        char what[512];
+        describe_config(params, what, sizeof what);
         a->summary = xasprintf("configure VM %d '%s': %s", pv->vmid, mc->name, what);
         act_dep(p, a->id, clone_act);
         int apply = find_apply(c, pv->node);
