@@ -1,6 +1,5 @@
 /* pve_api: typed Proxmox VE API calls (VMs, host network, users, ACLs, pools, nodes) on pve_call.
- * Builds the parameters, checks the answer's shape and phrases errors as "<action> failed: <PVE's
- * reason>". */
+ * Builds parameters, checks answer shapes, phrases errors as "<action> failed: <PVE's reason>". */
 #include "pve/pve_api.h"
 
 #include "pve/pve_task.h"

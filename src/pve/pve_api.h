@@ -1,6 +1,5 @@
 /* pve_api: typed Proxmox VE API calls (VMs, host network, users, ACLs, pools, nodes) on pve_call.
- * Each call names its action and object in ds_err, e.g. "clone of template 100 on pve1 to VM 5003
- * failed: ...". */
+ * Each call names its action and object in ds_err ("clone of template 100 on pve1 to VM 5003").*/
 #ifndef DS_PVE_API_H
 #define DS_PVE_API_H
 

@@ -1,6 +1,5 @@
 /* pve_client: one authenticated connection to the Proxmox VE HTTP API (libcurl + jansson).
- * Every request is checked against the embedded PVE schema before it is sent; secrets never leave
- * it. */
+ * Requests are checked against the embedded PVE schema before sending; secrets never leave it. */
 #include "pve/pve_client.h"
 
 #include "pve/pve_tls.h"

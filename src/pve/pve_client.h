@@ -1,6 +1,5 @@
 /* pve_client: one authenticated connection to the Proxmox VE HTTP API (libcurl + jansson).
- * Ticket or API-token auth, schema-checked requests, PVE error envelopes turned into clear errors.
- */
+ * Ticket or API-token auth, schema-checked requests, PVE error envelopes made into clear errors. */
 #ifndef DS_PVE_CLIENT_H
 #define DS_PVE_CLIENT_H
 

@@ -1,6 +1,5 @@
 /* pve_task: Proxmox VE worker tasks: UPID parsing and waiting for a task to finish.
- * The wait is bounded by a monotonic deadline; it never sleeps longer than the time that is left.
- */
+ * The wait is bounded by a monotonic deadline and never sleeps past the time that is left. */
 #include "pve/pve_task.h"
 
 #include "util/err.h"

@@ -1,6 +1,5 @@
 /* pve_task: Proxmox VE worker tasks: UPID parsing and waiting for a task to finish.
- * Waiting polls the task status with bounded exponential backoff; failures keep PVE's exit text
- * verbatim. */
+ * Waiting polls with bounded exponential backoff; failures keep PVE's exit text verbatim. */
 #ifndef DS_PVE_TASK_H
 #define DS_PVE_TASK_H
 

@@ -1,6 +1,5 @@
 /* pve_tls: TLS certificate fingerprint pinning for the PVE client (OpenSSL behind libcurl).
- * The verify callback runs inside the handshake, so a wrong pin stops the connection before any
- * request. */
+ * The verify callback runs in the handshake: a wrong pin stops it before any request is sent. */
 #include "pve/pve_tls.h"
 
 #include <ctype.h>

@@ -1,6 +1,5 @@
 /* test_pve_client_units: unit tests of the PVE client's pure parts, no server involved.
- * URL/form encoding, UPID parsing, error text, transient detection, fingerprints, schema refusal.
- */
+ * URL/form encoding, UPIDs, error text, transient detection, fingerprints, schema refusal. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
