@@ -366,8 +366,9 @@ static int h_acl_put(struct sim_req *r)
     char *rl = strdup(roles), *save = NULL;
     for (char *role = strtok_r(rl, ",; ", &save); role; role = strtok_r(NULL, ",; ", &save)) {
         if (!json_object_get(m->roles, role)) {
+            sim_fail(r, 500, "ACL update failed: role '%s' does not exist", role);
             free(rl);
-            return sim_fail(r, 500, "ACL update failed: role '%s' does not exist", role);
+            return -1;
         }
     }
     free(rl);

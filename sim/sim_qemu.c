@@ -178,9 +178,75 @@ static void normalize_tags(json_t *config)
     free(out);
 }
 
+/* The privilege PVE's check_vm_modify_config_perm wants for one config option. */
+static const char *config_priv(const char *key)
+{
+    static const char *const cpu[] = {"cores",    "sockets",  "cpu",  "vcpus", "cpulimit",
+                                      "cpuunits", "affinity", "numa", NULL};
+    static const char *const mem[] = {"memory", "balloon", "shares", "hugepages", NULL};
+    static const char *const ci[] = {"ciuser",       "cipassword", "nameserver",
+                                     "searchdomain", "sshkeys",    "cicustom",
+                                     "citype",       "ciupgrade",  NULL};
+    static const char *const opts[] = {"name",   "description", "tags",     "onboot",    "boot",
+                                       "ostype", "protection",  "startup",  "agent",     "template",
+                                       "lock",   "hookscript",  "keyboard", "localtime", "tablet",
+                                       "freeze", "startdate",   "reboot",   NULL};
+    const char *const *lists[] = {cpu, mem, ci, opts};
+    const char *privs[] = {"VM.Config.CPU", "VM.Config.Memory", "VM.Config.Cloudinit",
+                           "VM.Config.Options"};
+    for (int l = 0; l < 4; l++)
+        for (int i = 0; lists[l][i]; i++)
+            if (strcmp(lists[l][i], key) == 0)
+                return privs[l];
+    if (is_net_key(key))
+        return "VM.Config.Network";
+    if (strncmp(key, "ipconfig", 8) == 0)
+        return "VM.Config.Cloudinit";
+    if (sim_config_is_disk(key))
+        return "VM.Config.Disk";
+    return "VM.Config.HWType";
+}
+
+/* 0 when the caller may change every option in params (and delete); else fills a 403. */
+static int config_perm_check(struct sim_req *r, const struct sim_vm *vm)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/vms/%u", vm->vmid);
+    static const char *const skip[] = {"node",     "vmid",  "delete",           "revert", "digest",
+                                       "skiplock", "force", "background_delay", NULL};
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->params, k, v)
+    {
+        int s = 0;
+        for (int i = 0; skip[i]; i++)
+            if (strcmp(skip[i], k) == 0)
+                s = 1;
+        const char *priv = config_priv(k);
+        if (!s && !sim_req_allowed(r, path, priv))
+            return sim_perm_fail(r, path, priv);
+    }
+    const char *del = sim_p_str(r, "delete");
+    if (del) {
+        char *dl = strdup(del), *save = NULL;
+        for (char *d = strtok_r(dl, ",; ", &save); d; d = strtok_r(NULL, ",; ", &save)) {
+            const char *priv = config_priv(d);
+            if (!sim_req_allowed(r, path, priv)) {
+                sim_perm_fail(r, path, priv);
+                free(dl);
+                return -1;
+            }
+        }
+        free(dl);
+    }
+    return 0;
+}
+
 /* Applies PUT/POST config parameters. 0 or -1 (response filled). */
 static int config_apply(struct sim_req *r, struct sim_vm *vm)
 {
+    if (config_perm_check(r, vm) != 0)
+        return -1;
     const char *lock = sim_vm_lock(vm);
     int skiplock = (int)sim_p_int(r, "skiplock", 0);
     if (skiplock && !r->who.is_root && strcmp(r->who.userid, "root@pam") != 0)
@@ -238,8 +304,9 @@ static int config_apply(struct sim_req *r, struct sim_vm *vm)
         for (char *d = strtok_r(dl, ",; ", &save); d; d = strtok_r(NULL, ",; ", &save)) {
             if (json_object_get(r->params, d)) {
                 json_decref(newconf);
+                sim_param_fail(r, d, "unable to delete parameter that is set");
                 free(dl);
-                return sim_param_fail(r, d, "unable to delete parameter that is set");
+                return -1;
             }
             json_object_del(newconf, d);
         }

@@ -588,16 +588,16 @@ int pve_sim_start(const struct pve_sim_options *o, struct pve_sim **out, char *e
     if (!o->http)
         flags |= MHD_USE_TLS;
     if (o->http)
-        s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-                                     (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED,
-                                     on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-                                     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_END);
+        s->daemon = MHD_start_daemon(
+            flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+            s, MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
     else
         s->daemon = MHD_start_daemon(
-            flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-            MHD_OPTION_HTTPS_MEM_KEY, s->cert.key_pem, MHD_OPTION_HTTPS_MEM_CERT, s->cert.cert_pem,
-            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_END);
+            flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+            s, MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_HTTPS_MEM_KEY, s->cert.key_pem,
+            MHD_OPTION_HTTPS_MEM_CERT, s->cert.cert_pem, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot listen on 127.0.0.1:%u", o->port);
         pve_sim_stop(s);

@@ -1,0 +1,275 @@
+/* test_sim_access: pve-sim users, ACLs, roles, tokens and pools over raw HTTPS, and what a
+ * student with PVEVMUser on /pool/<p> may see and do. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "sim_test_util.h"
+
+static struct simctx C;
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *args[] = {"--time-scale", "0.01", NULL};
+    return tu_start(&C, args);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    tu_stop(&C);
+    return 0;
+}
+
+static void test_users(void **state)
+{
+    (void)state;
+    struct rawresp r;
+    assert_int_equal(tu_req(&C, "POST", "userid=alice%40pve&password=alice-pass-1&comment=a", &r,
+                            "/access/users"),
+                     200);
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "POST", "userid=alice%40pve", &r, "/access/users"), 500);
+    assert_string_equal(tu_msg(&r), "create user failed: user 'alice@pve' already exists\n");
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "POST", "userid=bob%40pve&password=short", &r, "/access/users"),
+                     400);
+    assert_string_equal(tu_err(&r, "password"), "value must be at least 8 characters long");
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "POST", "userid=nouser", &r, "/access/users"), 400);
+    assert_non_null(strstr(tu_err(&r, "userid"), "invalid format"));
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "PUT", "comment=changed&enable=0", &r, "/access/users/alice@pve"),
+                     200);
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "GET", NULL, &r, "/access/users/alice@pve"), 200);
+    assert_string_equal(json_string_value(json_object_get(tu_data(&r), "comment")), "changed");
+    assert_int_equal(json_integer_value(json_object_get(tu_data(&r), "enable")), 0);
+    rawresp_clear(&r);
+    /* a disabled user cannot log in */
+    char ck[1024], cs[256];
+    assert_int_equal(
+        simproc_login(&C.sp, "alice@pve", "alice-pass-1", ck, sizeof ck, cs, sizeof cs), -1);
+    assert_int_equal(tu_req(&C, "GET", NULL, &r, "/access/users?full=1"), 200);
+    int found = 0;
+    size_t i;
+    json_t *u;
+    json_array_foreach(tu_data(&r), i, u)
+    {
+        if (strcmp(json_string_value(json_object_get(u, "userid")), "alice@pve") == 0)
+            found = 1;
+        assert_non_null(json_object_get(u, "tokens"));
+    }
+    assert_true(found);
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "DELETE", NULL, &r, "/access/users/alice@pve"), 200);
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "GET", NULL, &r, "/access/users/alice@pve"), 500);
+    rawresp_clear(&r);
+}
+
+static void test_acl_roles(void **state)
+{
+    (void)state;
+    struct rawresp r;
+    assert_int_equal(tu_req(&C, "GET", NULL, &r, "/access/roles"), 200);
+    int ok = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(tu_data(&r), i, v)
+    {
+        if (strcmp(json_string_value(json_object_get(v, "roleid")), "PVEVMUser") == 0) {
+            const char *p = json_string_value(json_object_get(v, "privs"));
+            ok = strstr(p, "VM.PowerMgmt") && strstr(p, "VM.Audit") && strstr(p, "VM.Console") &&
+                 !strstr(p, "VM.Allocate");
+            assert_int_equal(json_integer_value(json_object_get(v, "special")), 1);
+        }
+    }
+    assert_true(ok);
+    rawresp_clear(&r);
+    assert_int_equal(
+        tu_req(&C, "PUT", "path=%2Fnowhere&roles=PVEVMUser&users=teacher%40pve", &r, "/access/acl"),
+        400);
+    assert_string_equal(tu_err(&r, "path"), "invalid ACL path '/nowhere'");
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "PUT", "path=%2Fvms%2F100&roles=NoSuchRole&users=teacher%40pve", &r,
+                            "/access/acl"),
+                     500);
+    assert_string_equal(tu_msg(&r), "ACL update failed: role 'NoSuchRole' does not exist\n");
+    rawresp_clear(&r);
+    assert_int_equal(
+        tu_req(&C, "PUT", "path=%2Fvms%2F100&roles=PVEVMUser&users=ghost%40pve", &r, "/access/acl"),
+        500);
+    assert_string_equal(tu_msg(&r), "ACL update failed: user 'ghost@pve' does not exist\n");
+    rawresp_clear(&r);
+    assert_int_equal(
+        tu_req(&C, "PUT", "path=%2Fvms%2F100&roles=PVETemplateUser", &r, "/access/acl"), 400);
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "PUT",
+                            "path=%2Fvms%2F100&roles=PVETemplateUser&users=teacher%40pve", &r,
+                            "/access/acl"),
+                     200);
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "GET", NULL, &r, "/access/acl"), 200);
+    int n = 0;
+    json_array_foreach(tu_data(&r), i, v)
+    {
+        if (strcmp(json_string_value(json_object_get(v, "path")), "/vms/100") == 0 &&
+            strcmp(json_string_value(json_object_get(v, "ugid")), "teacher@pve") == 0)
+            n++;
+    }
+    assert_int_equal(n, 1);
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "PUT",
+                            "path=%2Fvms%2F100&roles=PVETemplateUser&users=teacher%40pve&delete=1",
+                            &r, "/access/acl"),
+                     200);
+    rawresp_clear(&r);
+}
+
+static void test_pools(void **state)
+{
+    (void)state;
+    struct rawresp r;
+    assert_int_equal(tu_req(&C, "POST", "poolid=p1&comment=first", &r, "/pools"), 200);
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "POST", "poolid=p1", &r, "/pools"), 500);
+    assert_string_equal(tu_msg(&r), "create pool failed: pool 'p1' already exists\n");
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "PUT", "poolid=p1&vms=200", &r, "/pools"), 500);
+    assert_string_equal(tu_msg(&r), "update pools failed: VM 200 belongs already to pool "
+                                    "'teachers' and 'allow-move' is not set\n");
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "PUT", "poolid=p1&vms=101&storage=local", &r, "/pools"), 200);
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "GET", NULL, &r, "/pools?poolid=p1"), 200);
+    json_t *p = json_array_get(tu_data(&r), 0);
+    assert_string_equal(json_string_value(json_object_get(p, "poolid")), "p1");
+    assert_true(json_array_size(json_object_get(p, "members")) >= 2);
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "DELETE", NULL, &r, "/pools?poolid=p1"), 500);
+    assert_string_equal(tu_msg(&r),
+                        "delete pool failed: pool 'p1' is not empty (contains VM 101)\n");
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "PUT", "vms=101&delete=1", &r, "/pools/p1"), 200);
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "DELETE", NULL, &r, "/pools/p1"), 500);
+    assert_string_equal(tu_msg(&r),
+                        "delete pool failed: pool 'p1' is not empty (contains storage 'local')\n");
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "PUT", "poolid=p1&storage=local&delete=1", &r, "/pools"), 200);
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "DELETE", NULL, &r, "/pools?poolid=p1"), 200);
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "GET", NULL, &r, "/pools"), 200);
+    size_t i;
+    json_t *v;
+    json_array_foreach(tu_data(&r), i, v)
+    {
+        assert_string_not_equal(json_string_value(json_object_get(v, "poolid")), "p1");
+    }
+    rawresp_clear(&r);
+}
+
+static void test_student_visibility(void **state)
+{
+    (void)state;
+    struct rawresp r;
+    assert_int_equal(tu_req(&C, "POST", "poolid=student1", &r, "/pools"), 200);
+    rawresp_clear(&r);
+    assert_int_equal(
+        tu_req(&C, "POST", "userid=student1%40pve&password=student-pass-1", &r, "/access/users"),
+        200);
+    rawresp_clear(&r);
+    char *es = tu_run_task(&C, "pve1", "POST", "newid=6001&name=s1-vm&pool=student1",
+                           "/nodes/pve1/qemu/100/clone");
+    assert_string_equal(es, "OK");
+    free(es);
+    assert_int_equal(tu_req(&C, "PUT",
+                            "path=%2Fpool%2Fstudent1&roles=PVEVMUser&users=student1%40pve", &r,
+                            "/access/acl"),
+                     200);
+    rawresp_clear(&r);
+    struct simctx S = C;
+    assert_int_equal(simproc_login(&S.sp, "student1@pve", "student-pass-1", S.cookie,
+                                   sizeof S.cookie, S.csrf, sizeof S.csrf),
+                     0);
+    assert_int_equal(tu_req(&S, "GET", NULL, &r, "/cluster/resources"), 200);
+    size_t i;
+    json_t *v;
+    int vms = 0;
+    json_array_foreach(tu_data(&r), i, v)
+    {
+        const char *type = json_string_value(json_object_get(v, "type"));
+        assert_string_not_equal(type, "node");
+        if (strcmp(type, "qemu") == 0) {
+            vms++;
+            assert_int_equal(json_integer_value(json_object_get(v, "vmid")), 6001);
+            assert_string_equal(json_string_value(json_object_get(v, "pool")), "student1");
+        }
+    }
+    assert_int_equal(vms, 1);
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&S, "GET", NULL, &r, "/nodes/pve1/qemu/100/config"), 403);
+    assert_string_equal(tu_msg(&r), "Permission check failed (/vms/100, VM.Audit)\n");
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&S, "GET", NULL, &r, "/nodes/pve1/qemu/6001/config"), 200);
+    rawresp_clear(&r);
+    /* VM.PowerMgmt yes, config no, destroy no, clone no */
+    assert_int_equal(tu_req(&S, "POST", "newid=6002", &r, "/nodes/pve1/qemu/100/clone"), 403);
+    assert_string_equal(tu_msg(&r), "Permission check failed (/vms/100, VM.Clone)\n");
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&S, "POST", NULL, &r, "/nodes/pve1/qemu/6001/status/start"), 200);
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&S, "PUT", "cores=2", &r, "/nodes/pve1/qemu/6001/config"), 403);
+    assert_string_equal(tu_msg(&r), "Permission check failed (/vms/6001, VM.Config.CPU)\n");
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&S, "DELETE", NULL, &r, "/nodes/pve1/qemu/6001"), 403);
+    assert_string_equal(tu_msg(&r), "Permission check failed (/vms/6001, VM.Allocate)\n");
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&S, "GET", NULL, &r, "/nodes/pve1/qemu"), 200);
+    assert_int_equal(json_array_size(tu_data(&r)), 1);
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&S, "GET", NULL, &r, "/access/permissions"), 200);
+    json_t *pp = json_object_get(tu_data(&r), "/pool/student1");
+    assert_non_null(json_object_get(pp, "VM.PowerMgmt"));
+    assert_null(json_object_get(json_object_get(tu_data(&r), "/"), "Sys.Audit"));
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&S, "GET", NULL, &r, "/cluster/status"), 403);
+    assert_string_equal(tu_msg(&r), "Permission check failed (/, Sys.Audit)\n");
+    rawresp_clear(&r);
+    /* a privsep token of the student gets nothing without its own ACL */
+    assert_int_equal(tu_req(&S, "POST", NULL, &r, "/access/users/student1@pve/token/t1"), 200);
+    char hdr[256];
+    snprintf(hdr, sizeof hdr, "Authorization: PVEAPIToken=student1@pve!t1=%s",
+             json_string_value(json_object_get(tu_data(&r), "value")));
+    rawresp_clear(&r);
+    const char *h[] = {hdr, NULL};
+    assert_int_equal(
+        simproc_request(&C.sp, "GET", "/api2/json/nodes/pve1/qemu/6001/config", NULL, h, &r), 0);
+    assert_int_equal(r.status, 403);
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&C, "PUT",
+                            "path=%2Fpool%2Fstudent1&roles=PVEAuditor&tokens=student1%40pve%21t1",
+                            &r, "/access/acl"),
+                     200);
+    rawresp_clear(&r);
+    assert_int_equal(
+        simproc_request(&C.sp, "GET", "/api2/json/nodes/pve1/qemu/6001/config", NULL, h, &r), 0);
+    assert_int_equal(r.status, 200);
+    rawresp_clear(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_users),
+        cmocka_unit_test(test_acl_roles),
+        cmocka_unit_test(test_pools),
+        cmocka_unit_test(test_student_visibility),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
