@@ -1,6 +1,7 @@
 /* main: argument dispatch through the command table.
  * Global options may stand before or after the command; everything else goes to the command. */
 #include "cli/cli.h"
+#include <signal.h>
 #include <string.h>
 
 static void print_main_help(FILE *out)
@@ -64,6 +65,8 @@ static int take_globals(struct cli_globals *g, int argc, char **argv)
 int main(int argc, char **argv)
 {
     struct cli_globals g = {0};
+    /* a peer closing a connection must be an error, not the end of the process */
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
         print_main_help(stderr);
         return EXIT_USAGE;

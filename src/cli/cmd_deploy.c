@@ -14,6 +14,10 @@ static int cmd_deploy_exec(struct cli_globals *g, int argc, char **argv)
     if (!rc) {
         struct stand_op_opts o = {.strategy = a.strategy,
                                   .node = a.node,
+                                  .refresh_templates = a.refresh_templates,
+                                  .mem_reserve = a.mem_reserve,
+                                  .per_node = a.per_node,
+                                  .workers = a.workers,
                                   .json = g->json,
                                   .confirm = !g->yes && isatty(0) && isatty(2),
                                   .out = stdout,
@@ -26,11 +30,21 @@ static int cmd_deploy_exec(struct cli_globals *g, int argc, char **argv)
 
 const struct cmd_entry cmd_deploy_entry = {
     .name = "deploy",
-    .usage = "deploy --config FILE --users FILE [--strategy local]",
+    .usage =
+        "deploy --config FILE --users FILE [--strategy NAME] [--node N] [--parallel-per-node N]",
     .summary = "deploy the stand for every student and print their credentials",
     .help = "  --config FILE     the stand (deployment_config.yml)\n"
             "  --users FILE      the class list (users_list.yml)\n"
-            "  --strategy NAME   placement strategy (default local)\n\n"
+            "  --strategy NAME   placement: local (default; each VM on its template's node),\n"
+            "                    remote (all on --node N), balanced (even spread) or smart\n"
+            "                    (capacity-aware)\n"
+            "  --node NAME       target node for --strategy remote\n"
+            "  --refresh-templates  rebuild template copies whose original changed\n"
+            "  --template-map FILE  the seed's mapper_template.yml (hints for template copies)\n"
+            "  --mem-reserve PCT    smart: share of each node's memory kept free (default 10)\n"
+            "  --parallel-per-node N  concurrent Proxmox tasks per node (default 4; halved on\n"
+            "                    lock errors, grown back gradually)\n"
+            "  --workers N       concurrent actions in all (default 8)\n\n"
             "Running it again changes nothing; adding a student deploys only that student.\n"
             "Passwords are kept in $XDG_STATE_HOME/deploy-stand/state.db (mode 0600).\n"
             "Exit status: 0 all students OK, 1 some failed (their objects are rolled back),\n"

@@ -17,7 +17,9 @@ static int cmd_destroy_exec(struct cli_globals *g, int argc, char **argv)
     struct session s;
     rc = session_open_all(&s, g, &a, 1);
     if (!rc) {
-        struct stand_op_opts o = {.only = a.only,
+        struct stand_op_opts o = {.per_node = a.per_node,
+                                  .workers = a.workers,
+                                  .only = a.only,
                                   .n_only = a.n_only,
                                   .json = g->json,
                                   .confirm = !g->yes,

@@ -11,8 +11,12 @@ static int cmd_plan_exec(struct cli_globals *g, int argc, char **argv)
     struct session s;
     rc = session_open_all(&s, g, &a, 0);
     if (!rc) {
-        struct stand_op_opts o = {
-            .strategy = a.strategy, .node = a.node, .json = g->json, .out = stdout};
+        struct stand_op_opts o = {.strategy = a.strategy,
+                                  .node = a.node,
+                                  .refresh_templates = a.refresh_templates,
+                                  .mem_reserve = a.mem_reserve,
+                                  .json = g->json,
+                                  .out = stdout};
         rc = stand_op_plan(&s, &o);
     }
     session_close(&s);
@@ -21,11 +25,16 @@ static int cmd_plan_exec(struct cli_globals *g, int argc, char **argv)
 
 const struct cmd_entry cmd_plan_entry = {
     .name = "plan",
-    .usage = "plan --config FILE --users FILE [--strategy local]",
+    .usage = "plan --config FILE --users FILE [--strategy NAME] [--node N]",
     .summary = "show what a deploy would do, grouped by node and student; changes nothing",
-    .help =
-        "  --config FILE     the stand (deployment_config.yml)\n"
-        "  --users FILE      the class list (users_list.yml)\n"
-        "  --strategy NAME   placement strategy (default local: each VM on its template's node)\n",
+    .help = "  --config FILE     the stand (deployment_config.yml)\n"
+            "  --users FILE      the class list (users_list.yml)\n"
+            "  --strategy NAME   placement: local (default; each VM on its template's node),\n"
+            "                    remote (all on --node N), balanced (even spread) or smart\n"
+            "                    (capacity-aware)\n"
+            "  --node NAME       target node for --strategy remote\n"
+            "  --refresh-templates  rebuild template copies whose original changed\n"
+            "  --template-map FILE  the seed's mapper_template.yml (hints for template copies)\n"
+            "  --mem-reserve PCT    smart: share of each node's memory kept free (default 10)\n",
     .exec = cmd_plan_exec,
 };

@@ -147,9 +147,22 @@ void session_close(struct session *s)
     if (s->state)
         state_close(s->state);
     connections_free(s->conns);
+    template_map_free(s->tmap);
     users_free(s->users);
     stand_free(s->stand);
     memset(s, 0, sizeof *s);
+}
+
+static int parse_int_opt(const char *cmd, const char *opt, const char *v, int lo, int hi, int *out)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || n < lo || n > hi) {
+        cli_error(NULL, "%s: %s wants a number from %d to %d, not '%s'", cmd, opt, lo, hi, v);
+        return EXIT_USAGE;
+    }
+    *out = (int)n;
+    return 0;
 }
 
 int stand_args_parse(const char *cmd, int argc, char **argv, int allow_strategy, int allow_user,
@@ -159,6 +172,7 @@ int stand_args_parse(const char *cmd, int argc, char **argv, int allow_strategy,
     for (int i = 1; i < argc; i++) {
         const char *opt = argv[i];
         const char **slot = NULL;
+        int *islot = NULL, lo = 1, hi = 64;
         if (strcmp(opt, "--config") == 0 || strcmp(opt, "-c") == 0)
             slot = &a->config;
         else if (strcmp(opt, "--users") == 0 || strcmp(opt, "-u") == 0)
@@ -167,7 +181,25 @@ int stand_args_parse(const char *cmd, int argc, char **argv, int allow_strategy,
             slot = &a->strategy;
         else if (allow_strategy && strcmp(opt, "--node") == 0)
             slot = &a->node;
-        else if (allow_user && strcmp(opt, "--user") == 0) {
+        else if (allow_strategy && strcmp(opt, "--template-map") == 0)
+            slot = &a->template_map;
+        else if (allow_strategy && strcmp(opt, "--refresh-templates") == 0) {
+            a->refresh_templates = 1;
+            continue;
+        } else if (strcmp(opt, "--parallel-per-node") == 0)
+            islot = &a->per_node;
+        else if (strcmp(opt, "--workers") == 0)
+            islot = &a->workers;
+        else if (allow_strategy && strcmp(opt, "--mem-reserve") == 0) {
+            int pct;
+            if (i + 1 >= argc || parse_int_opt(cmd, opt, argv[i + 1], 0, 90, &pct))
+                return EXIT_USAGE;
+            a->mem_reserve = pct / 100.0;
+            if (pct == 0)
+                a->mem_reserve = 1e-9; /* "no reserve" rather than the default */
+            i++;
+            continue;
+        } else if (allow_user && strcmp(opt, "--user") == 0) {
             if (i + 1 >= argc || a->n_only >= sizeof a->only / sizeof a->only[0]) {
                 cli_error("e.g. --user student1@pve", "%s: --user needs a user id", cmd);
                 return EXIT_USAGE;
@@ -182,9 +214,48 @@ int stand_args_parse(const char *cmd, int argc, char **argv, int allow_strategy,
             cli_error("give a value after it", "%s: option %s needs an argument", cmd, opt);
             return EXIT_USAGE;
         }
+        if (islot) {
+            if (parse_int_opt(cmd, opt, argv[++i], lo, hi, islot))
+                return EXIT_USAGE;
+            continue;
+        }
         *slot = argv[++i];
     }
+    if (a->strategy && strcmp(a->strategy, "remote") == 0 && !a->node) {
+        cli_error("e.g. --strategy remote --node pve2", "%s: strategy remote needs --node NAME",
+                  cmd);
+        return EXIT_USAGE;
+    }
     return session_require_files(cmd, a->config, a->users);
+}
+
+/* mapper_template.yml: --template-map, else next to the stand file, else ./data/. */
+static int load_template_map(struct session *s, const struct stand_args *a)
+{
+    char *path = NULL;
+    if (a->template_map) {
+        path = strdup(a->template_map);
+    } else {
+        const char *slash = strrchr(a->config, '/');
+        char *cand = NULL;
+        if (asprintf(&cand, "%.*smapper_template.yml", slash ? (int)(slash - a->config + 1) : 0,
+                     a->config) >= 0 &&
+            access(cand, R_OK) == 0)
+            path = cand;
+        else {
+            free(cand);
+            if (access("data/mapper_template.yml", R_OK) == 0)
+                path = strdup("data/mapper_template.yml");
+        }
+    }
+    if (!path)
+        return 0;
+    struct diag_list d = {0};
+    int rc = template_map_load(path, &s->tmap, &d);
+    diag_print(&d, stderr);
+    diag_list_clear(&d);
+    free(path);
+    return rc < 0 ? EXIT_USAGE : 0;
 }
 
 int session_open_all(struct session *s, struct cli_globals *g, const struct stand_args *a,
@@ -193,6 +264,8 @@ int session_open_all(struct session *s, struct cli_globals *g, const struct stan
     memset(s, 0, sizeof *s);
     s->g = g;
     int rc = session_load_inputs(s, a->config, a->users);
+    if (!rc)
+        rc = load_template_map(s, a);
     if (!rc)
         rc = session_load_connection(s);
     if (!rc)

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "config/connections.h"
 #include "config/stand.h"
+#include "config/template_map.h"
 #include "config/users.h"
 #include "inventory/inventory.h"
 #include "pve/pve_client.h"
@@ -21,6 +22,7 @@ struct session {
     struct pve_client *client;       /* owned */
     struct cluster_view *view;       /* owned */
     struct state *state;             /* owned; NULL when no state is kept */
+    struct template_map *tmap;       /* owned; mapper_template.yml hints, may be NULL */
 };
 
 /* Loads and validates the stand and users files. Every problem is printed as
@@ -48,7 +50,12 @@ int session_require_files(const char *cmd, const char *config, const char *users
 /* The options the stand commands share. */
 struct stand_args {
     const char *config, *users, *strategy, *node;
-    const char *only[256]; /* destroy --user USERID (repeatable) */
+    const char *template_map; /* --template-map FILE (else mapper_template.yml if present) */
+    int refresh_templates;    /* --refresh-templates */
+    int per_node;             /* --parallel-per-node N (0 = default 4) */
+    int workers;              /* --workers N (0 = default 8) */
+    double mem_reserve;       /* --mem-reserve PERCENT for smart (0 = default 10%) */
+    const char *only[256];    /* destroy --user USERID (repeatable) */
     size_t n_only;
 };
 /* Parses --config, --users, --strategy, --node and (when allow_user) --user. 0 or EXIT_USAGE. */

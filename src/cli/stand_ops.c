@@ -29,6 +29,12 @@ static void request_init(struct plan_request *rq, struct session *s, const struc
     rq->only = o->only;
     rq->n_only = o->n_only;
     rq->api_user = s->conn ? s->conn->user : NULL;
+    rq->refresh_templates = o->refresh_templates;
+    rq->mem_reserve = o->mem_reserve;
+    if (s->tmap) {
+        rq->hints = s->tmap->hints;
+        rq->n_hints = s->tmap->n;
+    }
 }
 
 static int confirm(const char *question, const char *expect)
@@ -97,8 +103,8 @@ static int run_plan(struct session *s, const struct stand_op_opts *o, struct pla
     long long run_id = 0;
     if (s->state)
         state_run_begin(s->state, command, p->stand, &run_id);
-    struct exec_opts eo = {.per_node = 4,
-                           .workers = 8,
+    struct exec_opts eo = {.per_node = o->per_node > 0 ? o->per_node : 4,
+                           .workers = o->workers > 0 ? o->workers : 8,
                            .retries = 5,
                            .task_timeout_s = 3600,
                            .state = s->state,

@@ -9,6 +9,9 @@
 struct stand_op_opts {
     const char *strategy;    /* default "local" */
     const char *node;        /* strategies that take a node */
+    int refresh_templates;   /* rebuild stale template copies */
+    double mem_reserve;      /* smart: memory share kept free (0 = default) */
+    int per_node, workers;   /* executor limits (0 = defaults) */
     const char *const *only; /* destroy: these students only */
     size_t n_only;
     int json;       /* JSON on `out`, progress on stderr */

@@ -17,9 +17,12 @@
 
 enum act_state { A_PENDING, A_RUNNING, A_DONE, A_FAILED, A_SKIPPED };
 
+/* Concurrency of one node, adapted AIMD-style: lock errors halve the limit, and it grows back
+ * by one after `limit` successes in a row, up to the configured maximum. */
 struct node_slot {
     char *node; /* NULL = cluster-wide calls */
-    int running, limit;
+    int running, limit, max, ok_streak;
+    int max_seen; /* the most actions that ran at once here */
 };
 
 struct exec {
@@ -105,13 +108,14 @@ static void slots_init(struct exec *e)
     if (!e->slots)
         abort();
     e->slots[0].node = NULL;
-    e->slots[0].limit = 2; /* user.cfg writes are serialised by Proxmox anyway */
+    e->slots[0].limit = e->slots[0].max = 2; /* user.cfg writes are serialised by PVE anyway */
     e->n_slots = 1;
     for (size_t i = 0; i < e->p->n_acts; i++) {
         const char *node = e->p->acts[i].node;
         if (node && !slot_for(e, node)) {
             e->slots[e->n_slots].node = strdup(node);
-            e->slots[e->n_slots].limit = e->o->per_node > 0 ? e->o->per_node : 4;
+            e->slots[e->n_slots].limit = e->slots[e->n_slots].max =
+                e->o->per_node > 0 ? e->o->per_node : 4;
             e->n_slots++;
         }
     }
@@ -211,6 +215,28 @@ static int next_candidate(struct exec *e)
     return id;
 }
 
+/* Clones src (on node) to *vmid, first checking the id is free and moving to the next candidate
+ * when another client took it (before the check or in the race after it). */
+static int clone_free_id(struct exec *e, struct pve_client *c, const char *node, int src, int *vmid,
+                         const struct pve_clone_opts *co)
+{
+    for (int moves = 0; moves < 20; moves++) {
+        int freeid = vmid_is_free(c, *vmid);
+        if (freeid < 0)
+            return -1;
+        if (freeid == 0) {
+            *vmid = next_candidate(e);
+            continue;
+        }
+        if (pve_vm_clone_wait(c, node, src, *vmid, co, e->o->task_timeout_s) == 0)
+            return 0;
+        if (!strstr(ds_err_last(), "already exists") && !strstr(ds_err_last(), "File exists"))
+            return -1;
+        *vmid = next_candidate(e); /* lost a race for the id: take the next one */
+    }
+    return ds_err_set("could not find a free VMID after 20 tries");
+}
+
 static int do_clone(struct exec *e, struct pve_client *c, const struct action *a,
                     struct plan_student *ps, struct plan_vm *vm)
 {
@@ -219,22 +245,25 @@ static int do_clone(struct exec *e, struct pve_client *c, const struct action *a
                                 .description = a->comment,
                                 .full = vm->full,
                                 .target = strcmp(vm->node, vm->src_node) != 0 ? vm->node : NULL};
-    for (int moves = 0; moves < 20; moves++) {
-        int freeid = vmid_is_free(c, vm->vmid);
-        if (freeid < 0)
-            return -1;
-        if (freeid == 0) {
-            vm->vmid = next_candidate(e);
-            continue;
-        }
-        if (pve_vm_clone_wait(c, vm->src_node, vm->src_vmid, vm->vmid, &co, e->o->task_timeout_s) ==
-            0)
-            return 0;
-        if (!strstr(ds_err_last(), "already exists") && !strstr(ds_err_last(), "File exists"))
-            return -1;
-        vm->vmid = next_candidate(e); /* lost a race for the id: take the next one */
+    int src = vm->copy >= 0 ? e->p->copies[vm->copy].vmid : vm->src_vmid;
+    return clone_free_id(e, c, vm->src_node, src, &vm->vmid, &co);
+}
+
+static int do_copy_action(struct exec *e, struct pve_client *c, const struct action *a)
+{
+    struct plan_copy *pc = &e->p->copies[a->copy];
+    int to = e->o->task_timeout_s;
+    if (a->kind == ACT_TPL_COPY) {
+        struct pve_clone_opts co = {.name = pc->name, .description = pc->description, .full = 1};
+        return clone_free_id(e, c, pc->orig_node, pc->orig, &pc->vmid, &co);
     }
-    return ds_err_set("could not find a free VMID for '%s' after 20 tries", vm->name);
+    if (a->kind == ACT_TPL_CONVERT) {
+        json_t *params = json_pack("{s:s}", "tags", MARK_TAG ";" MARK_COPY_TAG);
+        int rc = pve_vm_config_set(c, pc->orig_node, pc->vmid, params);
+        json_decref(params);
+        return rc < 0 ? rc : pve_vm_template_wait(c, pc->orig_node, pc->vmid, to);
+    }
+    return pve_vm_migrate_wait(c, pc->orig_node, pc->vmid, pc->node, to);
 }
 
 static int do_action(struct exec *e, struct pve_client *c, struct action *a)
@@ -289,6 +318,10 @@ static int do_action(struct exec *e, struct pve_client *c, struct action *a)
         return pve_vm_destroy_wait(c, vm->node, vm->vmid, 1, to);
     case ACT_POOL_DELETE:
         return pve_pool_delete(c, a->target);
+    case ACT_TPL_COPY:
+    case ACT_TPL_CONVERT:
+    case ACT_TPL_MIGRATE:
+        return do_copy_action(e, c, a);
     case ACT_USER_DELETE: {
         int rc = pve_user_delete(c, a->target);
         if (rc == 0 && e->o->state) {
@@ -302,16 +335,34 @@ static int do_action(struct exec *e, struct pve_client *c, struct action *a)
     return ds_err_set("unknown action");
 }
 
-static int run_with_retries(struct exec *e, struct pve_client *c, struct action *a)
+static int is_lock_error(const char *msg)
+{
+    return strstr(msg, "got timeout") || strstr(msg, "lock request timeout") ||
+           strstr(msg, "is locked");
+}
+
+static int run_with_retries(struct exec *e, struct pve_client *c, struct action *a,
+                            struct node_slot *sl)
 {
     int retries = e->o->retries > 0 ? e->o->retries : 5;
     for (int attempt = 0;; attempt++) {
         ds_err_clear();
-        if (do_action(e, c, a) == 0)
+        if (do_action(e, c, a) == 0) {
+            pthread_mutex_lock(&e->mu);
+            if (++sl->ok_streak >= sl->limit && sl->limit < sl->max) {
+                sl->limit++;
+                sl->ok_streak = 0;
+            }
+            pthread_mutex_unlock(&e->mu);
             return 0;
+        }
         if (attempt >= retries || !exec_error_is_transient(ds_err_last()))
             return -1;
         pthread_mutex_lock(&e->mu);
+        if (is_lock_error(ds_err_last())) {
+            sl->limit = sl->limit > 1 ? sl->limit / 2 : 1;
+            sl->ok_streak = 0;
+        }
         char msg[1200];
         snprintf(msg, sizeof msg, "attempt %d failed, retrying: %s", attempt + 1, ds_err_last());
         emit(e, EXEC_RETRY, a, msg, 0);
@@ -347,11 +398,13 @@ static void *worker(void *arg)
         struct node_slot *sl = slot_for(e, a->node);
         e->st[i] = A_RUNNING;
         sl->running++;
+        if (sl->running > sl->max_seen)
+            sl->max_seen = sl->running;
         emit(e, EXEC_STARTED, a, NULL, 0);
         pthread_mutex_unlock(&e->mu);
 
         double t0 = now_s();
-        int rc = run_with_retries(e, c, a);
+        int rc = run_with_retries(e, c, a, sl);
         char err[1200];
         snprintf(err, sizeof err, "%s", rc < 0 ? ds_err_last() : "");
 
@@ -491,6 +544,39 @@ static void rollback_student(struct exec *e, struct pve_client *c, int s, char *
     }
 }
 
+/* A template copy whose preparation failed half-way is removed again (it carries our mark). */
+static void rollback_copies(struct exec *e, struct pve_client *c)
+{
+    struct plan *p = e->p;
+    for (size_t i = 0; i < p->n_acts; i++) {
+        struct action *a = &p->acts[i];
+        if (a->kind != ACT_TPL_MIGRATE || e->st[i] == A_DONE)
+            continue;
+        struct plan_copy *pc = &p->copies[a->copy];
+        const char *nodes[] = {pc->orig_node, pc->node};
+        for (int k = 0; k < 2; k++) {
+            json_t *cfg = NULL;
+            int of = 0;
+            char digest[64];
+            if (pve_vm_config_get(c, nodes[k], pc->vmid, &cfg) < 0)
+                continue;
+            int ours = mark_copy_parse(json_string_value(json_object_get(cfg, "description")), &of,
+                                       digest, sizeof digest) &&
+                       of == pc->orig;
+            json_decref(cfg);
+            if (!ours)
+                continue;
+            if (pve_vm_destroy_wait(c, nodes[k], pc->vmid, 1, e->o->task_timeout_s) == 0)
+                rollback_note(e, "removed the unfinished template copy %d on %s", pc->vmid,
+                              nodes[k]);
+            else
+                rollback_note(e, "could not remove the unfinished template copy %d on %s: %s",
+                              pc->vmid, nodes[k], ds_err_last());
+            break;
+        }
+    }
+}
+
 static void rollback(struct exec *e)
 {
     if (e->p->kind != PLAN_DEPLOY)
@@ -498,6 +584,7 @@ static void rollback(struct exec *e)
     struct pve_client *c = pve_client_dup(e->base);
     if (!c)
         return;
+    rollback_copies(e, c);
     char **apply_nodes = NULL;
     size_t n_apply = 0;
     for (size_t s = 0; s < e->p->n_students; s++)

@@ -86,6 +86,8 @@ static void load_vms(struct cluster_view *v, json_t *res, json_t *configs)
         vm->status = dup_str(r, "status");
         vm->lock = dup_str(r, "lock");
         vm->template = (int)get_int(r, "template");
+        vm->maxmem = get_int(r, "maxmem");
+        vm->maxcpu = (int)get_int(r, "maxcpu");
         char key[32];
         snprintf(key, sizeof key, "%d", vm->vmid);
         json_t *cfg = json_object_get(configs, key);

@@ -19,7 +19,9 @@ struct inv_vm {
     int vmid;
     char *node, *name, *pool, *tags, *status, *lock; /* may be NULL (not set) */
     int template;
-    json_t *config; /* the VM config when it was read (templates, our VMs), else NULL */
+    long long maxmem; /* configured memory, bytes (from /cluster/resources) */
+    int maxcpu;       /* configured vCPUs */
+    json_t *config;   /* the VM config when it was read (templates, our VMs), else NULL */
 };
 
 struct inv_iface {

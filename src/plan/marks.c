@@ -3,6 +3,7 @@
  */
 #include "plan/marks.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void mark_format(char *out, size_t len, const char *stand, const char *student, const char *alias,
@@ -54,4 +55,34 @@ int mark_is(const char *text, const char *stand, const char *student)
 void mark_stand_tag(char *out, size_t len, const char *stand)
 {
     snprintf(out, len, "ds-%s", stand);
+}
+
+void mark_copy_format(char *out, size_t len, int orig_vmid, const char *digest)
+{
+    snprintf(out, len, MARK_TAG " template-copy of=%d digest=%s", orig_vmid,
+             digest && *digest ? digest : "unknown");
+}
+
+int mark_copy_parse(const char *text, int *orig_vmid, char *digest, size_t digest_len)
+{
+    const char *p = text ? strstr(text, MARK_TAG " template-copy of=") : NULL;
+    if (!p)
+        return 0;
+    p += strlen(MARK_TAG " template-copy of=");
+    char *end;
+    long v = strtol(p, &end, 10);
+    if (end == p || v < 100 || v > 999999999)
+        return 0;
+    *orig_vmid = (int)v;
+    digest[0] = '\0';
+    const char *d = strstr(end, "digest=");
+    if (d) {
+        d += 7;
+        size_t n = strcspn(d, " \r\n");
+        if (n >= digest_len)
+            n = digest_len - 1;
+        memcpy(digest, d, n);
+        digest[n] = '\0';
+    }
+    return 1;
 }

@@ -67,6 +67,24 @@ static void problem(struct plan *p, const char *fmt, ...)
     strlist_add(&p->problems, &p->n_problems, s);
 }
 
+static void note(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct plan *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    for (size_t i = 0; i < p->n_notes; i++) {
+        if (strcmp(p->notes[i], s) == 0) {
+            free(s);
+            return;
+        }
+    }
+    strlist_add(&p->notes, &p->n_notes, s);
+}
+
 static void problem_cb(void *ctx, const char *msg)
 {
     problem(ctx, "%s", msg);
@@ -86,6 +104,7 @@ static struct action *act_new(struct plan *p, enum action_kind kind, const char 
     a->node = xstrdup(node);
     a->student = student;
     a->vm = vm;
+    a->copy = -1;
     return a;
 }
 
@@ -133,6 +152,12 @@ const char *action_kind_name(enum action_kind k)
         return "delete user";
     case ACT_BRIDGE_DELETE:
         return "delete bridge";
+    case ACT_TPL_COPY:
+        return "copy template";
+    case ACT_TPL_CONVERT:
+        return "convert copy";
+    case ACT_TPL_MIGRATE:
+        return "migrate copy";
     }
     return "?";
 }
@@ -435,26 +460,132 @@ static const struct inv_vm *find_student_vm(const struct deploy_ctx *c, const ch
     return NULL;
 }
 
-static void check_templates(struct deploy_ctx *c, const struct placement *pl)
+static void check_templates(struct deploy_ctx *c)
 {
     const struct stand *st = c->rq->stand;
-    for (size_t i = 0; i < pl->n_students * pl->n_machines; i++) {
-        const struct placement_slot *slot = &pl->slots[i];
-        const struct stand_machine *mc = &st->machines[i % pl->n_machines];
-        const struct inv_vm *t = inv_vm_find(c->v, slot->src_vmid);
+    for (size_t m = 0; m < st->n_machines; m++) {
+        const struct stand_machine *mc = &st->machines[m];
+        const struct inv_vm *t = inv_vm_find(c->v, mc->template_vmid);
         if (!t)
             problem(c->p, "machine '%s': template %d does not exist in the cluster", mc->name,
-                    slot->src_vmid);
+                    mc->template_vmid);
         else if (!t->template)
             problem(c->p, "machine '%s': VM %d on %s is not a template (convert it first)",
-                    mc->name, slot->src_vmid, t->node);
-        else if (strcmp(t->node, slot->src_node) != 0)
+                    mc->name, mc->template_vmid, t->node);
+        else if (strcmp(t->node, mc->template_node) != 0)
             problem(c->p, "machine '%s': template %d is on node %s, not on %s as the stand says",
-                    mc->name, slot->src_vmid, t->node, slot->src_node);
-        if (!mc->full_clone && strcmp(slot->node, slot->src_node) != 0)
-            problem(c->p, "machine '%s': a linked clone of template %d must be made on its node %s",
-                    mc->name, slot->src_vmid, slot->src_node);
+                    mc->name, mc->template_vmid, t->node, mc->template_node);
     }
+}
+
+static const char *config_digest(const struct inv_vm *vm)
+{
+    const char *d = vm ? json_string_value(json_object_get(vm->config, "digest")) : NULL;
+    return d ? d : "";
+}
+
+/* An existing copy of template `orig` on `node`, marked by us; *stale when the original changed. */
+static const struct inv_vm *find_copy(const struct deploy_ctx *c, int orig, const char *node,
+                                      int *stale)
+{
+    const char *want = config_digest(inv_vm_find(c->v, orig));
+    const struct inv_vm *best = NULL;
+    for (size_t i = 0; i < c->v->n_vms; i++) {
+        const struct inv_vm *vm = &c->v->vms[i];
+        int of;
+        char digest[64];
+        if (!vm->template || strcmp(vm->node, node) != 0 ||
+            !inv_tags_have(vm->tags, MARK_COPY_TAG) ||
+            !mark_copy_parse(json_string_value(json_object_get(vm->config, "description")), &of,
+                             digest, sizeof digest) ||
+            of != orig)
+            continue;
+        int is_stale = !*want || strcmp(digest, want) != 0;
+        if (!best || (*stale && !is_stale) || (is_stale == *stale && vm->vmid > best->vmid)) {
+            best = vm;
+            *stale = is_stale;
+        }
+    }
+    return best;
+}
+
+/* The template a VM on `node` is cloned from: the original when it lives there, else a copy
+ * (found by its marks, named by a hint, or planned now, once per (template, node)). Sets
+ * *src_vmid, or *copy to the index of a planned copy; returns the action to wait for or -1. */
+static int resolve_source(struct deploy_ctx *c, const struct stand_machine *mc, const char *node,
+                          int *src_vmid, int *copy)
+{
+    struct plan *p = c->p;
+    *copy = -1;
+    *src_vmid = mc->template_vmid;
+    if (strcmp(node, mc->template_node) == 0)
+        return -1;
+    for (size_t i = 0; i < p->n_copies; i++)
+        if (p->copies[i].orig == mc->template_vmid && strcmp(p->copies[i].node, node) == 0) {
+            *copy = (int)i;
+            for (size_t k = 0; k < p->n_acts; k++)
+                if (p->acts[k].kind == ACT_TPL_MIGRATE && p->acts[k].copy == (int)i)
+                    return p->acts[k].id;
+            return -1;
+        }
+    int stale = 0;
+    const struct inv_vm *have = find_copy(c, mc->template_vmid, node, &stale);
+    if (have && (!stale || !c->rq->refresh_templates)) {
+        if (stale)
+            note(p,
+                 "template copy %d of %d on %s is stale: template %d changed since it was "
+                 "copied; deploy with --refresh-templates to rebuild it",
+                 have->vmid, mc->template_vmid, node, mc->template_vmid);
+        *src_vmid = have->vmid;
+        return -1;
+    }
+    for (size_t i = 0; !have && i < c->rq->n_hints; i++) {
+        const struct template_hint *h = &c->rq->hints[i];
+        const struct inv_vm *vm = inv_vm_find(c->v, h->vmid);
+        if (h->orig == mc->template_vmid && strcasecmp(h->node, node) == 0 && vm && vm->template &&
+            strcmp(vm->node, node) == 0) {
+            note(p,
+                 "using template %d on %s for %d, as mapper_template.yml says (it carries no "
+                 "deploy-stand mark, so its freshness is unknown)",
+                 vm->vmid, node, mc->template_vmid);
+            *src_vmid = vm->vmid;
+            return -1;
+        }
+    }
+    /* plan a new copy: full clone on the original's node, template, offline migration */
+    p->copies = realloc(p->copies, (p->n_copies + 1) * sizeof *p->copies);
+    if (!p->copies)
+        abort();
+    struct plan_copy *pc = &p->copies[p->n_copies];
+    memset(pc, 0, sizeof *pc);
+    pc->orig = mc->template_vmid;
+    pc->orig_node = strdup(mc->template_node);
+    pc->node = strdup(node);
+    pc->vmid = vmid_take(&c->va);
+    pc->name = xasprintf("tpl-%d-%s", pc->orig, node);
+    char mark[256];
+    mark_copy_format(mark, sizeof mark, pc->orig, config_digest(inv_vm_find(c->v, pc->orig)));
+    pc->description = strdup(mark);
+    int idx = (int)p->n_copies++;
+    struct action *a = act_new(p, ACT_TPL_COPY, pc->orig_node, -1, -1);
+    a->copy = idx;
+    a->summary = xasprintf("copy template %d to VM %d '%s' on %s (full clone)", pc->orig, pc->vmid,
+                           pc->name, pc->orig_node);
+    int copy_act = a->id;
+    a = act_new(p, ACT_TPL_CONVERT, pc->orig_node, -1, -1);
+    a->copy = idx;
+    a->summary =
+        xasprintf("mark VM %d as a copy of %d and convert it to a template", pc->vmid, pc->orig);
+    int conv_act = a->id;
+    act_dep(p, conv_act, copy_act);
+    a = act_new(p, ACT_TPL_MIGRATE, pc->orig_node, -1, -1);
+    a->copy = idx;
+    a->summary = xasprintf("migrate template copy %d from %s to %s (offline)", pc->vmid,
+                           pc->orig_node, node);
+    int mig_act = a->id;
+    act_dep(p, mig_act, conv_act);
+    *copy = idx;
+    return mig_act;
 }
 
 static void plan_student_access(struct deploy_ctx *c, int s, int *user_act, int *pool_act,
@@ -559,8 +690,7 @@ static void plan_student_vms(struct deploy_ctx *c, int s, const struct placement
         pv->name = strdup(mc->name);
         pv->device_type = mc->device_type;
         pv->full = mc->full_clone;
-        pv->src_vmid = slot->src_vmid;
-        pv->src_node = strdup(slot->src_node);
+        pv->copy = -1;
         const struct inv_vm *have = find_student_vm(c, ps->pool, mc->name);
         const json_t *current;
         int clone_act = -1;
@@ -571,19 +701,31 @@ static void plan_student_vms(struct deploy_ctx *c, int s, const struct placement
             pv->status = xstrdup(have->status);
             current = have->config;
         } else {
-            pv->vmid = vmid_take(&c->va);
             pv->node = strdup(slot->node);
-            const struct inv_vm *t = inv_vm_find(c->v, slot->src_vmid);
+            pv->src_node = strdup(slot->node);
+            int wait = resolve_source(c, mc, pv->node, &pv->src_vmid, &pv->copy);
+            pv->vmid = vmid_take(&c->va);
+            /* the NICs are computed from the original: a copy has the same config */
+            const struct inv_vm *t = inv_vm_find(c->v, mc->template_vmid);
             current = t ? t->config : NULL;
-            char mark[256];
+            char mark[256], from[64];
             mark_format(mark, sizeof mark, p->stand, ps->userid, NULL, 0);
+            if (pv->copy >= 0)
+                snprintf(from, sizeof from, "the copy %d of template %d", p->copies[pv->copy].vmid,
+                         mc->template_vmid);
+            else if (pv->src_vmid != mc->template_vmid)
+                snprintf(from, sizeof from, "the copy %d of template %d", pv->src_vmid,
+                         mc->template_vmid);
+            else
+                snprintf(from, sizeof from, "template %d", pv->src_vmid);
             struct action *a = act_new(p, ACT_VM_CLONE, pv->node, s, (int)m);
             a->comment = strdup(mark);
-            a->summary = xasprintf("%s clone of template %d -> VM %d '%s' in pool %s",
-                                   mc->full_clone ? "full" : "linked", slot->src_vmid, pv->vmid,
-                                   mc->name, ps->pool);
+            a->summary =
+                xasprintf("%s clone of %s -> VM %d '%s' in pool %s",
+                          mc->full_clone ? "full" : "linked", from, pv->vmid, mc->name, ps->pool);
             clone_act = a->id;
             act_dep(p, clone_act, pool_act);
+            act_dep(p, clone_act, wait);
         }
         if (!ps->node)
             ps->node = strdup(pv->node);
@@ -697,13 +839,19 @@ int plan_deploy(const struct plan_request *rq, const struct cluster_view *v, str
 
     struct placement pl = {.n_students = p->n_students, .n_machines = rq->stand->n_machines};
     pl.slots = xcalloc(pl.n_students * pl.n_machines + 1, sizeof *pl.slots);
-    struct placement_input in = {
-        .stand = rq->stand, .users = rq->users, .view = v, .target_node = rq->target_node};
+    pl.why = xcalloc(pl.n_students + 1, sizeof *pl.why);
+    struct placement_input in = {.stand = rq->stand,
+                                 .users = rq->users,
+                                 .view = v,
+                                 .target_node = rq->target_node,
+                                 .mem_reserve = rq->mem_reserve > 0 ? rq->mem_reserve : 0.10};
+    check_privs(p, rq, v);
+    check_templates(&c);
     if (strat->place(&in, &pl, problem_cb, p) < 0)
         problem(p, "placement failed: %s", ds_err_last());
-
-    check_privs(p, rq, v);
-    check_templates(&c, &pl);
+    for (size_t s = 0; s < pl.n_students; s++)
+        p->students[s].why = pl.why[s];
+    free(pl.why);
     if (p->n_problems == 0) {
         for (size_t s = 0; s < p->n_students; s++) {
             int user_act, pool_act, acl_act;
@@ -938,8 +1086,16 @@ void plan_free(struct plan *p)
             free(ps->password);
         }
         free(ps->error);
+        free(ps->why);
     }
     free(p->students);
+    for (size_t i = 0; i < p->n_copies; i++) {
+        free(p->copies[i].orig_node);
+        free(p->copies[i].node);
+        free(p->copies[i].name);
+        free(p->copies[i].description);
+    }
+    free(p->copies);
     for (size_t i = 0; i < p->n_shared_bridges; i++)
         plan_bridge_free(&p->shared_bridges[i]);
     free(p->shared_bridges);

@@ -23,14 +23,19 @@ enum action_kind {
     ACT_POOL_DELETE,
     ACT_USER_DELETE,
     ACT_BRIDGE_DELETE,
+    ACT_TPL_COPY,    /* full clone of a template on its node, to be a copy for another node */
+    ACT_TPL_CONVERT, /* mark the copy and convert it to a template */
+    ACT_TPL_MIGRATE, /* offline migration of the copy to the node that needs it */
 };
+#define ACT_KIND_COUNT (ACT_TPL_MIGRATE + 1)
 
 struct plan_vm {
     char *name;
     int vmid;       /* chosen id; the executor may move it if the id turns out to be taken */
     char *node;     /* where the VM lives */
-    int src_vmid;   /* template cloned from */
-    char *src_node; /* node of that template */
+    int src_vmid;   /* template cloned from (when copy < 0) */
+    char *src_node; /* node of that template: always the VM's node, so clones stay local */
+    int copy;       /* index into plan->copies when cloned from a copy this run prepares */
     int full;       /* full clone */
     enum device_type device_type;
     int exists;   /* already deployed (found by its marks) */
@@ -61,6 +66,7 @@ struct plan_student {
     size_t n_bridges;
     enum cred_state cred;
     char *password; /* set by the executor (new) or the caller (known); owned */
+    char *why;      /* placement reason from the strategy, may be NULL; owned */
     int failed;     /* set by the executor */
     char *error;    /* first failure, owned */
 };
@@ -76,6 +82,7 @@ struct action {
     char *role;     /* ACLs */
     int vlan_aware; /* bridges */
     json_t *params; /* configure: config params (netN, tags, delete); owned */
+    int copy;       /* template copy actions: index into plan->copies; -1 otherwise */
     char *summary;  /* one readable line, e.g. "clone template 100 -> VM 5000 'web'" */
     int *deps;
     size_t n_deps;
@@ -83,6 +90,22 @@ struct action {
 
 enum plan_kind { PLAN_DEPLOY, PLAN_DESTROY };
 
+/* A template copy this run prepares: full clone on the original's node, template, migration. */
+struct plan_copy {
+    int orig;          /* the original template */
+    char *orig_node;   /* where it lives */
+    char *node;        /* where the copy must end up */
+    int vmid;          /* the copy's id; the executor may move it if the id is taken */
+    char *name;        /* "tpl-<orig>-<node>" */
+    char *description; /* the copy mark (original VMID and its config digest) */
+};
+
+/* A known template copy, e.g. from the seed's mapper_template.yml: a hint only. */
+struct template_hint {
+    int orig;
+    const char *node;
+    int vmid;
+};
 struct plan {
     enum plan_kind kind;
     char *stand;
@@ -92,6 +115,8 @@ struct plan {
     size_t n_shared_bridges;
     struct action *acts;
     size_t n_acts;
+    struct plan_copy *copies;
+    size_t n_copies;
     char **problems; /* preflight failures: nothing may run when n_problems > 0 */
     size_t n_problems;
     char **notes; /* warnings worth reading before anything changes */
@@ -107,7 +132,11 @@ struct plan_request {
     int vmid_base;           /* first VMID to consider; default 5000 */
     const char *const *only; /* destroy: restrict to these userids (NULL = all) */
     size_t n_only;
-    const char *api_user; /* the connection's user, for the privilege preflight */
+    const char *api_user;              /* the connection's user, for the privilege preflight */
+    int refresh_templates;             /* rebuild template copies whose original changed */
+    double mem_reserve;                /* smart: share of node memory kept free; default 0.10 */
+    const struct template_hint *hints; /* mapper_template.yml entries; may be NULL */
+    size_t n_hints;
 };
 
 /* Builds the deploy plan. 0 and *out (free with plan_free; check (*out)->n_problems), or -1 with

@@ -4,10 +4,12 @@
 #include <string.h>
 
 extern const struct strategy strategy_local;
+extern const struct strategy strategy_remote;
+extern const struct strategy strategy_balanced;
+extern const struct strategy strategy_smart;
 
 const struct strategy *const strategy_table[] = {
-    &strategy_local,
-    NULL,
+    &strategy_local, &strategy_remote, &strategy_balanced, &strategy_smart, NULL,
 };
 
 const struct strategy *strategy_find(const char *name)

@@ -1,5 +1,6 @@
 /* strategy: the registry of placement strategies (the seed's "deployment modules").
- * A strategy decides, per student and machine, the node and the template to clone from. */
+ * A strategy decides, per student and machine, the node the VM lands on; the planner then finds
+ * (or plans) a template on that node to clone from. */
 #ifndef DS_STRATEGY_H
 #define DS_STRATEGY_H
 
@@ -13,18 +14,19 @@ struct placement_input {
     const struct users_list *users;
     const struct cluster_view *view;
     const char *target_node; /* strategies that take a node; may be NULL */
+    double mem_reserve;      /* smart: share of each node's memory kept free (default 0.10) */
 };
 
 /* One slot per (student, machine), row-major: slot[s * n_machines + m]. */
 struct placement_slot {
-    const char *node;     /* points into the view or the stand; not owned */
-    int src_vmid;         /* template to clone from (on `node` for linked clones) */
-    const char *src_node; /* node of that template */
+    const char *node; /* points into the view or the stand; not owned */
 };
 
 struct placement {
     struct placement_slot *slots; /* owned by the caller of place(), calloc'd by it */
     size_t n_students, n_machines;
+    char **why; /* per student, may stay NULL: why it went where it went (malloc'd by the
+                   strategy, freed by the caller) */
 };
 
 struct strategy {

@@ -23,8 +23,6 @@ static int local_place(const struct placement_input *in, struct placement *out,
         for (size_t s = 0; s < out->n_students; s++) {
             struct placement_slot *slot = &out->slots[s * out->n_machines + m];
             slot->node = mc->template_node;
-            slot->src_vmid = mc->template_vmid;
-            slot->src_node = mc->template_node;
         }
     }
     return 0;

@@ -51,6 +51,19 @@ static void plan_json(const struct plan *p, const char *strategy, FILE *out)
         json_array_append_new(acts, o);
     }
     json_object_set_new(root, "actions", acts);
+    json_t *students = json_array();
+    for (size_t i = 0; i < p->n_students; i++) {
+        const struct plan_student *ps = &p->students[i];
+        json_t *vms = json_array();
+        for (size_t k = 0; k < ps->n_vms; k++)
+            json_array_append_new(vms, json_pack("{s:s, s:i, s:s?, s:b}", "name", ps->vms[k].name,
+                                                 "vmid", ps->vms[k].vmid, "node", ps->vms[k].node,
+                                                 "exists", ps->vms[k].exists));
+        json_array_append_new(students,
+                              json_pack("{s:s, s:s, s:s?, s:s?, s:o}", "user", ps->userid, "pool",
+                                        ps->pool, "node", ps->node, "why", ps->why, "vms", vms));
+    }
+    json_object_set_new(root, "students", students);
     json_t *probs = json_array();
     for (size_t i = 0; i < p->n_problems; i++)
         json_array_append_new(probs, json_string(p->problems[i]));
@@ -103,19 +116,22 @@ void report_plan(const struct plan *p, const char *strategy, FILE *out, int json
                 const struct action *a = &p->acts[i];
                 if (a->student != (int)s || !action_on_node(p, a, nodes[ni]))
                     continue;
-                if (!shown++)
+                if (!shown++) {
                     fprintf(out, "  %s (pool %s)\n", p->students[s].userid, p->students[s].pool);
+                    if (p->students[s].why)
+                        fprintf(out, "    why: %s\n", p->students[s].why);
+                }
                 fprintf(out, "    %c %s\n", p->kind == PLAN_DEPLOY ? '+' : '-', a->summary);
             }
         }
     }
     free(nodes);
-    size_t k[ACT_BRIDGE_DELETE + 1] = {0};
+    size_t k[ACT_KIND_COUNT] = {0};
     for (size_t i = 0; i < p->n_acts; i++)
         k[p->acts[i].kind]++;
     fprintf(out, "\n%zu change(s):", p->n_acts);
     const char *sep = " ";
-    for (int i = 0; i <= ACT_BRIDGE_DELETE; i++) {
+    for (int i = 0; i < ACT_KIND_COUNT; i++) {
         if (k[i]) {
             fprintf(out, "%s%zu %s", sep, k[i], action_kind_name((enum action_kind)i));
             sep = ", ";

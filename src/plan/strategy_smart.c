@@ -1,0 +1,185 @@
+/* strategy_smart: capacity-aware placement in the style of Proxmox's static CRS scheduler: each
+ * student goes where the resulting maximum and average memory use is lowest (memory weighs more
+ * than CPU), never above a node's memory minus the reserve; close calls prefer template nodes. */
+#include "plan/strategy.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MIB (1024.0 * 1024.0)
+#define GIB (1024.0 * MIB)
+#define MEM_WEIGHT 3.0
+#define CLOSE_SCORE 0.02 /* scores this close count as a tie, won by a node with templates */
+
+struct node_load {
+    const struct inv_node *n;
+    double cap_mem;   /* usable memory: maxmem minus the reserve */
+    double mem;       /* in use now plus what this plan puts there */
+    double cores;     /* vCPUs of running VMs plus this plan's */
+    double start_mem; /* before this plan */
+    int students;
+    int has_templates; /* templates of the stand live here */
+};
+
+static double cfg_num(const json_t *cfg, const char *key, double dflt)
+{
+    json_t *v = json_object_get(cfg, key);
+    if (json_is_integer(v))
+        return (double)json_integer_value(v);
+    if (json_is_real(v))
+        return json_real_value(v);
+    if (json_is_string(v))
+        return atof(json_string_value(v));
+    return dflt;
+}
+
+/* What one student's stand needs: the templates' configured memory and vCPUs. */
+static void stand_need(const struct placement_input *in, double *mem, double *cores)
+{
+    *mem = *cores = 0;
+    for (size_t m = 0; m < in->stand->n_machines; m++) {
+        const struct inv_vm *t = inv_vm_find(in->view, in->stand->machines[m].template_vmid);
+        const json_t *cfg = t ? t->config : NULL;
+        double mib = cfg ? cfg_num(cfg, "memory", 512) : (t ? (double)t->maxmem / MIB : 512);
+        double c = cfg ? cfg_num(cfg, "cores", 1) * cfg_num(cfg, "sockets", 1)
+                       : (t && t->maxcpu ? t->maxcpu : 1);
+        *mem += mib * MIB;
+        *cores += c;
+    }
+}
+
+static double score_with(const struct node_load *l, size_t nn, size_t pick, double mem,
+                         double cores)
+{
+    double umax = 0, usum = 0, cmax = 0, csum = 0;
+    for (size_t i = 0; i < nn; i++) {
+        double m = l[i].mem + (i == pick ? mem : 0);
+        double c = l[i].cores + (i == pick ? cores : 0);
+        double u = l[i].n->maxmem > 0 ? m / (double)l[i].n->maxmem : 1;
+        double cu = l[i].n->maxcpu > 0 ? c / l[i].n->maxcpu : 1;
+        umax = u > umax ? u : umax;
+        cmax = cu > cmax ? cu : cmax;
+        usum += u;
+        csum += cu;
+    }
+    return MEM_WEIGHT * (umax + usum / (double)nn) + (cmax + csum / (double)nn);
+}
+
+static void capacity_table(const struct placement_input *in, const struct node_load *l, size_t nn,
+                           double need, size_t placed, size_t total,
+                           void (*add_problem)(void *ctx, const char *msg), void *ctx)
+{
+    char msg[512];
+    double left = need * (double)(total - placed), free_total = 0;
+    snprintf(msg, sizeof msg,
+             "the class does not fit: each student needs %.1f GiB; %zu of %zu student(s) placed, "
+             "%zu left (%.1f GiB); capacity per node (memory minus a %.0f%% reserve):",
+             need / GIB, placed, total, total - placed, left / GIB, in->mem_reserve * 100);
+    add_problem(ctx, msg);
+    snprintf(msg, sizeof msg, "  %-12s %10s %10s %10s", "node", "needed", "free", "short by");
+    add_problem(ctx, msg);
+    for (size_t i = 0; i < nn; i++) {
+        double fr = l[i].cap_mem - l[i].start_mem;
+        fr = fr > 0 ? fr : 0;
+        free_total += fr;
+        double placed_here = l[i].mem - l[i].start_mem;
+        /* what this node would need to take its even share of the whole class */
+        double share = need * (double)total / (double)nn;
+        double needed = share > placed_here ? share : placed_here;
+        snprintf(msg, sizeof msg, "  %-12s %9.1fG %9.1fG %9.1fG", l[i].n->name, needed / GIB,
+                 fr / GIB, needed > fr ? (needed - fr) / GIB : 0.0);
+        add_problem(ctx, msg);
+    }
+    snprintf(msg, sizeof msg, "  %-12s %9.1fG %9.1fG %9.1fG", "total", need * (double)total / GIB,
+             free_total / GIB,
+             need * (double)total > free_total ? (need * (double)total - free_total) / GIB : 0.0);
+    add_problem(ctx, msg);
+}
+
+static int smart_place(const struct placement_input *in, struct placement *out,
+                       void (*add_problem)(void *ctx, const char *msg), void *ctx)
+{
+    const struct cluster_view *v = in->view;
+    struct node_load *l = calloc(v->n_nodes + 1, sizeof *l);
+    if (!l)
+        abort();
+    size_t nn = 0;
+    for (size_t i = 0; i < v->n_nodes; i++) {
+        const struct inv_node *n = &v->nodes[i];
+        if (!n->online)
+            continue;
+        struct node_load *x = &l[nn++];
+        x->n = n;
+        x->cap_mem = (double)n->maxmem * (1.0 - in->mem_reserve);
+        x->mem = x->start_mem = (double)n->mem;
+        for (size_t k = 0; k < v->n_vms; k++)
+            if (!v->vms[k].template && v->vms[k].status &&
+                strcmp(v->vms[k].status, "running") == 0 && strcmp(v->vms[k].node, n->name) == 0)
+                x->cores += v->vms[k].maxcpu;
+        for (size_t m = 0; m < in->stand->n_machines; m++)
+            x->has_templates += strcmp(in->stand->machines[m].template_node, n->name) == 0;
+    }
+    if (nn == 0) {
+        add_problem(ctx, "no node of the cluster is online");
+        free(l);
+        return 0;
+    }
+    double need_mem, need_cores;
+    stand_need(in, &need_mem, &need_cores);
+    for (size_t s = 0; s < out->n_students; s++) {
+        size_t best = nn;
+        double best_score = 0;
+        double scores[64];
+        for (size_t i = 0; i < nn; i++) {
+            double sc = score_with(l, nn, i, need_mem, need_cores);
+            if (i < 64)
+                scores[i] = sc;
+            if (l[i].mem + need_mem > l[i].cap_mem)
+                continue;
+            int better = best == nn || sc < best_score - CLOSE_SCORE ||
+                         (sc <= best_score + CLOSE_SCORE &&
+                          (l[i].has_templates > l[best].has_templates ||
+                           (l[i].has_templates == l[best].has_templates && sc < best_score)));
+            if (better) {
+                best = i;
+                best_score = sc;
+            }
+        }
+        if (best == nn) {
+            capacity_table(in, l, nn, need_mem, s, out->n_students, add_problem, ctx);
+            free(l);
+            return 0;
+        }
+        struct node_load *b = &l[best];
+        double before = b->mem / (double)b->n->maxmem;
+        b->mem += need_mem;
+        b->cores += need_cores;
+        b->students++;
+        for (size_t m = 0; m < out->n_machines; m++)
+            out->slots[s * out->n_machines + m].node = b->n->name;
+        if (out->why) {
+            char others[256] = "";
+            size_t ol = 0;
+            for (size_t i = 0; i < nn && i < 64 && ol < sizeof others; i++)
+                if (i != best)
+                    ol += (size_t)snprintf(others + ol, sizeof others - ol, "%s%s %.2f",
+                                           ol ? ", " : "", l[i].n->name, scores[i]);
+            if (asprintf(&out->why[s],
+                         "needs %.1f GiB and %.0f vCPUs; %s memory %.0f%% -> %.0f%% of %.0f GiB, "
+                         "lowest score %.2f%s%s%s",
+                         need_mem / GIB, need_cores, b->n->name, before * 100,
+                         b->mem / (double)b->n->maxmem * 100, (double)b->n->maxmem / GIB,
+                         best_score, b->has_templates ? " (holds templates)" : "",
+                         ol ? "; others: " : "", others) < 0)
+                out->why[s] = NULL;
+        }
+    }
+    free(l);
+    return 0;
+}
+
+const struct strategy strategy_smart = {
+    .name = "smart",
+    .summary = "capacity-aware: memory and CPU of every node, a memory reserve, no overcommit",
+    .place = smart_place,
+};
