@@ -418,9 +418,10 @@ static void api_request(struct pve_sim *s, struct MHD_Connection *c, const char 
         if (r.extra)
             json_object_update(out->body, r.extra);
     } else {
+        /* a handler's own 400 (raise_param_exc: "interface already exists", "VM N already
+         * exists" from nextid?vmid=) is an answer about the cluster, not a request the schema
+         * rejects: it is not counted as a schema violation */
         fail_out(out, r.status, r.message ? r.message : "internal error", r.errors);
-        if (r.status == 400 && r.errors)
-            sim_stats_violation(&s->stats, ep->key, r.errors);
     }
     free(r.message);
     json_decref(r.data);
