@@ -6,7 +6,8 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config
       libcurl4-openssl-dev libjansson-dev libyaml-dev libsodium-dev libsqlite3-dev
       libmicrohttpd-dev libssl-dev libcmocka-dev
-      valgrind curl ca-certificates)
+      valgrind curl ca-certificates
+      clang libclang-rt-14-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do
