@@ -430,6 +430,21 @@ static void *worker(void *arg)
 
 /* ---- rollback of a failed student -------------------------------------------------------- */
 
+/* For undo steps: after a transient failure wait a little and say "try again" (bounded). */
+static int undo_again(int attempt)
+{
+    if (attempt >= 5 || !exec_error_is_transient(ds_err_last()))
+        return 0;
+    sleep_ms(200L << attempt);
+    return 1;
+}
+
+#define UNDO(rc, call)                                                                             \
+    do {                                                                                           \
+        for (int undo_k = 0; ((rc) = (call)) < 0 && undo_again(undo_k); undo_k++)                  \
+            ;                                                                                      \
+    } while (0)
+
 static void rollback_note(struct exec *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void rollback_note(struct exec *e, const char *fmt, ...)
@@ -471,8 +486,10 @@ static void rollback_student(struct exec *e, struct pve_client *c, int s, char *
         struct plan_vm *vm = &ps->vms[a->vm];
         if (!vm_is_ours(c, vm, p->stand, ps->userid))
             continue;
-        pve_vm_stop_wait(c, vm->node, vm->vmid, to);
-        if (pve_vm_destroy_wait(c, vm->node, vm->vmid, 1, to) == 0) {
+        int rc;
+        UNDO(rc, pve_vm_stop_wait(c, vm->node, vm->vmid, to));
+        UNDO(rc, pve_vm_destroy_wait(c, vm->node, vm->vmid, 1, to));
+        if (rc == 0) {
             rollback_note(e, "%s: removed VM %d '%s'", ps->userid, vm->vmid, vm->name);
             ul += (size_t)snprintf(undone + ul, sizeof undone - ul, "%sVM %d", ul ? ", " : "",
                                    vm->vmid);
@@ -487,7 +504,7 @@ static void rollback_student(struct exec *e, struct pve_client *c, int s, char *
         int rc = 1;
         const char *what = NULL;
         if (a->kind == ACT_BRIDGE_CREATE) {
-            rc = pve_net_iface_delete(c, a->node, a->target);
+            UNDO(rc, pve_net_iface_delete(c, a->node, a->target));
             what = "bridge";
             if (rc == 0) {
                 int seen = 0;
@@ -499,7 +516,7 @@ static void rollback_student(struct exec *e, struct pve_client *c, int s, char *
                 }
             }
         } else if (a->kind == ACT_ACL_GRANT && ps->user_exists) {
-            rc = pve_acl_set(c, a->target, a->role, ps->userid, 1, 1);
+            UNDO(rc, pve_acl_set(c, a->target, a->role, ps->userid, 1, 1));
             what = "role";
         }
         if (what) {
@@ -518,7 +535,8 @@ static void rollback_student(struct exec *e, struct pve_client *c, int s, char *
             enum action_kind want = pass == 0 ? ACT_POOL_CREATE : ACT_USER_CREATE;
             if (a->student != s || a->kind != want || e->st[i] != A_DONE)
                 continue;
-            int rc = pass == 0 ? pve_pool_delete(c, a->target) : pve_user_delete(c, a->target);
+            int rc;
+            UNDO(rc, pass == 0 ? pve_pool_delete(c, a->target) : pve_user_delete(c, a->target));
             if (rc == 0) {
                 ul += (size_t)snprintf(undone + ul, sizeof undone - ul, "%s%s %s", ul ? ", " : "",
                                        pass == 0 ? "pool" : "user", a->target);
@@ -566,7 +584,9 @@ static void rollback_copies(struct exec *e, struct pve_client *c)
             json_decref(cfg);
             if (!ours)
                 continue;
-            if (pve_vm_destroy_wait(c, nodes[k], pc->vmid, 1, e->o->task_timeout_s) == 0)
+            int rc;
+            UNDO(rc, pve_vm_destroy_wait(c, nodes[k], pc->vmid, 1, e->o->task_timeout_s));
+            if (rc == 0)
                 rollback_note(e, "removed the unfinished template copy %d on %s", pc->vmid,
                               nodes[k]);
             else
@@ -591,7 +611,9 @@ static void rollback(struct exec *e)
         if (e->p->students[s].failed)
             rollback_student(e, c, (int)s, &apply_nodes, &n_apply);
     for (size_t i = 0; i < n_apply; i++) {
-        if (pve_net_apply_wait(c, apply_nodes[i], e->o->task_timeout_s) == 0)
+        int rc;
+        UNDO(rc, pve_net_apply_wait(c, apply_nodes[i], e->o->task_timeout_s));
+        if (rc == 0)
             rollback_note(e, "applied the network of %s after removing bridges", apply_nodes[i]);
         else
             rollback_note(e, "could not apply the network of %s: %s", apply_nodes[i],
