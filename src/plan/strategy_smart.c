@@ -65,34 +65,39 @@ static double score_with(const struct node_load *l, size_t nn, size_t pick, doub
     return MEM_WEIGHT * (umax + usum / (double)nn) + (cmax + csum / (double)nn);
 }
 
+/* One problem: what the class needs, and per node what it would need, what is free and the gap. */
 static void capacity_table(const struct placement_input *in, const struct node_load *l, size_t nn,
                            double need, size_t placed, size_t total,
                            void (*add_problem)(void *ctx, const char *msg), void *ctx)
 {
-    char msg[512];
-    double left = need * (double)(total - placed), free_total = 0;
-    snprintf(msg, sizeof msg,
-             "the class does not fit: each student needs %.1f GiB; %zu of %zu student(s) placed, "
-             "%zu left (%.1f GiB); capacity per node (memory minus a %.0f%% reserve):",
-             need / GIB, placed, total, total - placed, left / GIB, in->mem_reserve * 100);
-    add_problem(ctx, msg);
-    snprintf(msg, sizeof msg, "  %-12s %10s %10s %10s", "node", "needed", "free", "short by");
-    add_problem(ctx, msg);
-    for (size_t i = 0; i < nn; i++) {
+    char msg[4096];
+    size_t ml = 0;
+    double left = need * (double)(total - placed), free_total = 0, class_need = need * (double)total;
+    ml += (size_t)snprintf(msg + ml, sizeof msg - ml,
+                           "the class does not fit: each student needs %.1f GiB; %zu of %zu "
+                           "student(s) placed, %zu left (%.1f GiB).\n"
+                           "  capacity per node (memory minus a %.0f%% reserve):\n"
+                           "  %-12s %10s %10s %10s\n",
+                           need / GIB, placed, total, total - placed, left / GIB,
+                           in->mem_reserve * 100, "node", "needed", "free", "short by");
+    for (size_t i = 0; i < nn && ml < sizeof msg; i++) {
         double fr = l[i].cap_mem - l[i].start_mem;
         fr = fr > 0 ? fr : 0;
         free_total += fr;
-        double placed_here = l[i].mem - l[i].start_mem;
         /* what this node would need to take its even share of the whole class */
-        double share = need * (double)total / (double)nn;
+        double share = class_need / (double)nn;
+        double placed_here = l[i].mem - l[i].start_mem;
         double needed = share > placed_here ? share : placed_here;
-        snprintf(msg, sizeof msg, "  %-12s %9.1fG %9.1fG %9.1fG", l[i].n->name, needed / GIB,
-                 fr / GIB, needed > fr ? (needed - fr) / GIB : 0.0);
-        add_problem(ctx, msg);
+        ml += (size_t)snprintf(msg + ml, sizeof msg - ml, "  %-12s %9.1fG %9.1fG %9.1fG\n",
+                               l[i].n->name, needed / GIB, fr / GIB,
+                               needed > fr ? (needed - fr) / GIB : 0.0);
     }
-    snprintf(msg, sizeof msg, "  %-12s %9.1fG %9.1fG %9.1fG", "total", need * (double)total / GIB,
-             free_total / GIB,
-             need * (double)total > free_total ? (need * (double)total - free_total) / GIB : 0.0);
+    if (ml < sizeof msg)
+        snprintf(msg + ml, sizeof msg - ml,
+                 "  %-12s %9.1fG %9.1fG %9.1fG\n"
+                 "  hint: fewer students, smaller templates, more nodes, or --mem-reserve lower",
+                 "total", class_need / GIB, free_total / GIB,
+                 class_need > free_total ? (class_need - free_total) / GIB : 0.0);
     add_problem(ctx, msg);
 }
 
