@@ -4,6 +4,7 @@
 #include "exec/exec.h"
 #include "plan/marks.h"
 #include "plan/plan.h"
+#include "ui/progress.h"
 #include "ui/report.h"
 #include "ui/table.h"
 #include "util/err.h"
@@ -108,11 +109,14 @@ static int run_plan(struct session *s, const struct stand_op_opts *o, struct pla
                            .retries = 5,
                            .task_timeout_s = 3600,
                            .state = s->state,
-                           .on_event = report_progress,
-                           .ud = o->progress};
+                           .on_event = progress_event};
+    struct progress *pg = progress_new(p, progress_mode_for(o->progress, o->json), o->progress);
+    eo.ud = pg;
     double t0 = now_s();
     int failed = exec_run(p, s->client, &eo);
     *secs = now_s() - t0;
+    progress_finish(pg);
+    progress_free(pg);
     if (s->state)
         state_run_end(s->state, run_id, failed == 0 ? "ok" : "failed");
     if (failed < 0) {

@@ -36,6 +36,7 @@ struct exec {
     size_t n_slots;
     size_t finished;
     int next_vmid; /* ids handed out when a planned one turns out to be taken */
+    size_t *left;  /* per student: actions not finished yet */
     unsigned rng;
 };
 
@@ -85,11 +86,23 @@ static void emit(struct exec *e, enum exec_event_type t, const struct action *a,
         return;
     struct exec_event ev = {.type = t,
                             .action = a,
+                            .student = a ? a->student : -1,
                             .message = msg,
                             .done = e->finished,
                             .total = e->p->n_acts,
                             .seconds = secs};
     e->o->on_event(&ev, e->o->ud);
+    /* the last action of a student says how the student ended */
+    if (a && a->student >= 0 && (t == EXEC_DONE || t == EXEC_FAILED || t == EXEC_SKIPPED) &&
+        e->left[a->student] > 0 && --e->left[a->student] == 0) {
+        const struct plan_student *ps = &e->p->students[a->student];
+        struct exec_event se = {.type = ps->failed ? EXEC_STUDENT_FAILED : EXEC_STUDENT_OK,
+                                .student = a->student,
+                                .message = ps->error,
+                                .done = e->finished,
+                                .total = e->p->n_acts};
+        e->o->on_event(&se, e->o->ud);
+    }
 }
 
 static struct node_slot *slot_for(struct exec *e, const char *node)
@@ -632,8 +645,12 @@ int exec_run(struct plan *p, struct pve_client *c, const struct exec_opts *o)
     pthread_mutex_init(&e.mu, NULL);
     pthread_cond_init(&e.cv, NULL);
     e.st = calloc(p->n_acts + 1, sizeof *e.st);
-    if (!e.st)
+    e.left = calloc(p->n_students + 1, sizeof *e.left);
+    if (!e.st || !e.left)
         abort();
+    for (size_t i = 0; i < p->n_acts; i++)
+        if (p->acts[i].student >= 0)
+            e.left[p->acts[i].student]++;
     slots_init(&e);
     int maxid = 0;
     for (size_t s = 0; s < p->n_students; s++)
@@ -673,6 +690,7 @@ int exec_run(struct plan *p, struct pve_client *c, const struct exec_opts *o)
         free(e.slots[i].node);
     free(e.slots);
     free(e.st);
+    free(e.left);
     pthread_mutex_destroy(&e.mu);
     pthread_cond_destroy(&e.cv);
     return rc;

@@ -15,12 +15,15 @@ enum exec_event_type {
     EXEC_FAILED,
     EXEC_SKIPPED,
     EXEC_RETRY,
-    EXEC_ROLLBACK, /* an undo step for a failed student; action is NULL, message says what */
+    EXEC_ROLLBACK,       /* an undo step for a failed student; action is NULL, message says what */
+    EXEC_STUDENT_OK,     /* every action of `student` is done */
+    EXEC_STUDENT_FAILED, /* `student` failed (message: the first error); undo follows */
 };
 
 struct exec_event {
     enum exec_event_type type;
-    const struct action *action; /* NULL for EXEC_ROLLBACK */
+    const struct action *action; /* NULL for EXEC_ROLLBACK and the student events */
+    int student;                 /* index into plan->students, or -1 */
     const char *message;         /* error text, retry reason or rollback step; may be NULL */
     size_t done, total;          /* progress: finished actions (any outcome) of all */
     double seconds;              /* DONE/FAILED: how long the action took */

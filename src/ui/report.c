@@ -148,33 +148,6 @@ void report_problems(const struct plan *p, FILE *out)
         fprintf(out, "note: %s\n", p->notes[i]);
 }
 
-void report_progress(const struct exec_event *ev, void *ud)
-{
-    FILE *out = ud;
-    const struct action *a = ev->action;
-    switch (ev->type) {
-    case EXEC_STARTED:
-        return;
-    case EXEC_DONE:
-        fprintf(out, "[%3zu/%zu] ok      %s (%.1fs)\n", ev->done, ev->total, a->summary,
-                ev->seconds);
-        break;
-    case EXEC_FAILED:
-        fprintf(out, "[%3zu/%zu] FAILED  %s: %s\n", ev->done, ev->total, a->summary, ev->message);
-        break;
-    case EXEC_SKIPPED:
-        fprintf(out, "[%3zu/%zu] skipped %s\n", ev->done, ev->total, a->summary);
-        break;
-    case EXEC_RETRY:
-        fprintf(out, "          retry   %s: %s\n", a->summary, ev->message);
-        break;
-    case EXEC_ROLLBACK:
-        fprintf(out, "          undo    %s\n", ev->message);
-        break;
-    }
-    fflush(out);
-}
-
 void report_result(const struct plan *p, double seconds, FILE *out)
 {
     size_t ok = 0, vms = 0;

@@ -13,9 +13,6 @@ void report_plan(const struct plan *p, const char *strategy, FILE *out, int json
 /* Preflight problems ("error: ..." lines) and notes ("note: ..."). */
 void report_problems(const struct plan *p, FILE *out);
 
-/* An exec_opts.on_event callback printing one plain line per finished action; ud is a FILE*. */
-void report_progress(const struct exec_event *ev, void *ud);
-
 /* The per-student result after a run: OK/failed with the error, VMs, time taken. */
 void report_result(const struct plan *p, double seconds, FILE *out);
 
