@@ -1,0 +1,148 @@
+/* cmd_audit: `deploy-stand audit` shows the audit log (every change deploy-stand made), filtered by
+ * stand, student and time, as a table or as JSON lines. */
+#include "cli/cli.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/audit.h"
+#include "ui/table.h"
+#include "util/err.h"
+
+struct audit_view {
+    int json;
+    size_t count;
+    struct table *table; /* text output */
+    FILE *out;
+};
+
+/* A copy of s fit for a terminal cell: line breaks and tabs become spaces, other control
+ * characters '?'. NULL stays NULL. */
+static char *cell_clean(const char *s)
+{
+    if (!s)
+        return NULL;
+    char *c = strdup(s);
+    if (!c)
+        abort();
+    for (char *p = c; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+        else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    return c;
+}
+
+static json_t *json_or_null(const char *s)
+{
+    json_t *j = s ? json_string(s) : NULL;
+    return j ? j : json_null();
+}
+
+static int audit_view_json(const struct audit_entry *e, FILE *out)
+{
+    /* the writer already redacts; a log written by something else gets the same treatment */
+    char *request = audit_redact(e->rec.request);
+    json_t *o = json_object();
+    json_object_set_new(o, "time", json_or_null(e->time));
+    json_object_set_new(o, "os_user", json_or_null(e->os_user));
+    json_object_set_new(o, "connection", json_or_null(e->rec.connection));
+    json_object_set_new(o, "stand", json_or_null(e->rec.stand));
+    json_object_set_new(o, "student", json_or_null(e->rec.student));
+    json_object_set_new(o, "action", json_or_null(e->rec.action));
+    json_object_set_new(o, "object", json_or_null(e->rec.object));
+    json_object_set_new(o, "request", json_or_null(request));
+    json_object_set_new(o, "result", json_or_null(e->rec.result));
+    free(request);
+    char *line = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (!line)
+        return ds_err_set("cannot encode an audit record");
+    fprintf(out, "%s\n", line);
+    free(line);
+    return 0;
+}
+
+static int audit_view_add(const struct audit_entry *e, void *ud)
+{
+    struct audit_view *v = ud;
+    v->count++;
+    if (v->json)
+        return audit_view_json(e, v->out);
+    const char *src[] = {e->time,       e->os_user,    e->rec.stand, e->rec.student,
+                         e->rec.action, e->rec.object, e->rec.result};
+    char *cells[7];
+    for (size_t i = 0; i < 7; i++)
+        cells[i] = cell_clean(src[i]);
+    table_add(v->table, (const char *const *)cells);
+    for (size_t i = 0; i < 7; i++)
+        free(cells[i]);
+    return 0;
+}
+
+static int cmd_audit_exec(struct cli_globals *g, int argc, char **argv)
+{
+    struct audit_filter f = {0};
+    const char *since = NULL, *log = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *opt = argv[i];
+        const char **slot = NULL;
+        if (strcmp(opt, "--stand") == 0)
+            slot = &f.stand;
+        else if (strcmp(opt, "--student") == 0 || strcmp(opt, "--user") == 0)
+            slot = &f.student;
+        else if (strcmp(opt, "--since") == 0)
+            slot = &since;
+        else if (strcmp(opt, "--log") == 0)
+            slot = &log;
+        else {
+            cli_error("see `deploy-stand audit --help`", "audit: unknown option '%s'", opt);
+            return EXIT_USAGE;
+        }
+        if (i + 1 >= argc) {
+            cli_error("give a value after it", "audit: option %s needs an argument", opt);
+            return EXIT_USAGE;
+        }
+        *slot = argv[++i];
+    }
+    if (since && audit_since_parse(since, time(NULL), &f.since) < 0) {
+        cli_error("e.g. --since 2026-11-25, --since 2026-11-25T10:00 or --since 2h",
+                  "audit: --since: %s", ds_err_last());
+        return EXIT_USAGE;
+    }
+    static const char *const headers[] = {"TIME (UTC)", "USER",   "STAND", "STUDENT",
+                                          "ACTION",     "OBJECT", "RESULT"};
+    struct audit_view v = {.json = g->json, .out = stdout};
+    if (!v.json)
+        v.table = table_new(7, headers);
+    size_t bad = 0;
+    int rc = audit_read(log, &f, audit_view_add, &v, &bad);
+    if (rc < 0)
+        cli_error(NULL, "%s", ds_err_last());
+    else if (!v.json && v.count)
+        table_print(v.table, stdout);
+    else if (!v.json)
+        fprintf(stderr, "no audit records%s\n",
+                f.stand || f.student || f.since ? " match the filters" : " yet");
+    if (bad)
+        fprintf(stderr, "warning: skipped %zu line(s) of the audit log that are not records\n",
+                bad);
+    table_free(v.table);
+    return rc < 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+const struct cmd_entry cmd_audit_entry = {
+    .name = "audit",
+    .usage = "audit [--stand S] [--student U] [--since T] [--log FILE]",
+    .summary = "show the audit log: every change deploy-stand made on a cluster",
+    .help = "  --stand S         only records of stand S\n"
+            "  --student U       only records of student U (e.g. student1@pve)\n"
+            "  --since T         only records from T on: a UTC date or date-time\n"
+            "                    (2026-11-25, 2026-11-25T10:00) or a span back from now\n"
+            "                    (30m, 2h, 3d, 1w)\n"
+            "  --log FILE        read FILE instead of $XDG_STATE_HOME/deploy-stand/audit.jsonl\n"
+            "\nWith --output json every record is printed as one JSON line.\n",
+    .exec = cmd_audit_exec,
+};
