@@ -188,6 +188,9 @@ json_t *sim_task_json(const struct sim_model *m, const struct sim_task *t)
      */
     double end = t->done ? t->end_mono : sim_model_mono();
     json_object_set_new(o, "sim_elapsed", json_real((end - t->start_mono) / m->time_scale));
+    /* and the task's work at full speed (model seconds): a node with K slots needs at least
+     * sum(sim_work) / K, which is what a benchmark's lower bound is made of */
+    json_object_set_new(o, "sim_work", json_real(t->work / m->time_scale));
     return o;
 }
 

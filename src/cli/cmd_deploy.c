@@ -44,7 +44,7 @@ const struct cmd_entry cmd_deploy_entry = {
             "  --mem-reserve PCT    smart: share of each node's memory kept free (default 10)\n"
             "  --parallel-per-node N  concurrent Proxmox tasks per node (default 4; halved on\n"
             "                    lock errors, grown back gradually)\n"
-            "  --workers N       concurrent actions in all (default 8)\n\n"
+            "  --workers N       concurrent actions in all (default: 4 per node + 2)\n\n"
             "Running it again changes nothing; adding a student deploys only that student.\n"
             "Passwords are kept in $XDG_STATE_HOME/deploy-stand/state.db (mode 0600).\n"
             "Exit status: 0 all students OK, 1 some failed (their objects are rolled back),\n"

@@ -105,7 +105,7 @@ static int run_plan(struct session *s, const struct stand_op_opts *o, struct pla
     if (s->state)
         state_run_begin(s->state, command, p->stand, &run_id);
     struct exec_opts eo = {.per_node = o->per_node > 0 ? o->per_node : 4,
-                           .workers = o->workers > 0 ? o->workers : 8,
+                           .workers = o->workers,
                            .retries = 5,
                            .task_timeout_s = 3600,
                            .state = s->state,
@@ -128,14 +128,18 @@ static int run_plan(struct session *s, const struct stand_op_opts *o, struct pla
 
 int stand_op_deploy(struct session *s, const struct stand_op_opts *o)
 {
+    double t0 = now_s();
     if (session_inventory(s, INV_CONFIGS_MARKED))
         return EXIT_FAILED;
+    double t1 = now_s();
     struct plan *p = NULL;
     int rc = build_plan(s, o, PLAN_DEPLOY, &p);
     if (rc) {
         plan_free(p);
         return rc;
     }
+    p->t_inventory = t1 - t0;
+    p->t_plan = now_s() - t1;
     fill_known_passwords(s, p);
     FILE *txt = o->json ? stderr : o->out;
     report_plan(p, o->strategy, txt, 0);
@@ -154,6 +158,7 @@ int stand_op_deploy(struct session *s, const struct stand_op_opts *o)
     fputc('\n', txt);
     double secs;
     rc = run_plan(s, o, p, "deploy", &secs);
+    p->t_exec = secs;
     report_result(p, secs, txt);
     fputc('\n', txt);
     report_credentials(p, o->out, o->json);

@@ -659,7 +659,11 @@ int exec_run(struct plan *p, struct pve_client *c, const struct exec_opts *o)
                 maxid = p->students[s].vms[i].vmid;
     e.next_vmid = maxid + 1;
 
-    int nworkers = o->workers > 0 ? o->workers : 8;
+    /* default: enough workers to fill every node's slots, plus the cluster-wide ones */
+    int per_node = o->per_node > 0 ? o->per_node : 4;
+    int nworkers = o->workers > 0 ? o->workers : (int)(e.n_slots - 1) * per_node + 2;
+    if (nworkers > 64)
+        nworkers = 64;
     if ((size_t)nworkers > p->n_acts)
         nworkers = p->n_acts ? (int)p->n_acts : 1;
     pthread_t *th = calloc((size_t)nworkers, sizeof *th);

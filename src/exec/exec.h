@@ -31,7 +31,7 @@ struct exec_event {
 
 struct exec_opts {
     int per_node;       /* concurrent actions per node; default 4 */
-    int workers;        /* worker threads (global limit); default 8 */
+    int workers;        /* worker threads (global limit); default: per_node x nodes + 2, <= 64 */
     int retries;        /* attempts after a transient failure; default 5 */
     int task_timeout_s; /* per Proxmox task; default 3600 */
     struct state

@@ -122,6 +122,7 @@ struct plan {
     char **notes; /* warnings worth reading before anything changes */
     size_t n_notes;
     struct password_policy password_policy;
+    double t_inventory, t_plan, t_exec; /* seconds, filled in by the caller for reports */
 };
 
 struct plan_request {

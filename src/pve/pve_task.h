@@ -1,5 +1,6 @@
 /* pve_task: Proxmox VE worker tasks: UPID parsing and waiting for a task to finish.
- * Waiting polls with bounded exponential backoff; failures keep PVE's exit text verbatim. */
+ * Waiting polls with a bounded backoff that grows with the task's age; failures keep PVE's text
+ * verbatim. */
 #ifndef DS_PVE_TASK_H
 #define DS_PVE_TASK_H
 
@@ -18,8 +19,9 @@ struct pve_upid {
  * as PVE's upid_decode regex (notes §4). 0 ok; -1 when not a UPID or a field does not fit `out`. */
 int pve_upid_parse(const char *upid, struct pve_upid *out);
 
-/* Polls GET /nodes/{node}/tasks/{upid}/status (node taken from the UPID) with backoff from 20 ms
- * doubling to 1 s until status "stopped" or timeout_s (wall clock) passes; transient errors while
+/* Polls GET /nodes/{node}/tasks/{upid}/status (node taken from the UPID), pausing a fifth of the
+ * task's age between polls (at least 20 ms, at most 2 s), until status "stopped" or timeout_s
+ * (wall clock) passes; transient errors while
  * polling are retried. 0 when exitstatus is "OK" or "WARNINGS: n"; -1 otherwise with ds_err =
  * "<what> failed: <exitstatus verbatim>"; timeout -> "<what>: task UPID:... still running after N
  * s". */

@@ -213,6 +213,10 @@ void report_credentials(const struct plan *p, FILE *out, int json)
             json_array_append_new(arr, o);
         }
         json_t *root = json_pack("{s:s, s:o}", "stand", p->stand, "students", arr);
+        if (p->t_plan > 0 || p->t_exec > 0)
+            json_object_set_new(root, "timing",
+                                json_pack("{s:f, s:f, s:f}", "inventory_s", p->t_inventory,
+                                          "plan_s", p->t_plan, "execute_s", p->t_exec));
         json_dumpf(root, out, JSON_INDENT(2));
         fputc('\n', out);
         json_decref(root);

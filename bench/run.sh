@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# bench/run.sh: builds without sanitizers and runs the benchmarks against the simulator:
+#   (a) classroom, 30 students x 5 machines, balanced; (b) campus, 200 x 10, smart.
+# Usage: bench/run.sh [a|b|all]   (BENCH_SCALE_A / BENCH_SCALE_B set the time scales)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build-bench -j"$(nproc)" --target deploy-stand pve-sim ds-bench >/dev/null
+DS_BIN="$PWD/build-bench/bin" ./build-bench/bin/ds-bench "${1:-all}"
