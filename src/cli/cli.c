@@ -4,8 +4,14 @@
 #include <stdarg.h>
 
 const struct cmd_entry *const cmd_table[] = {
-    &cmd_plan_entry,  &cmd_deploy_entry, &cmd_status_entry, &cmd_destroy_entry,
-    &cmd_audit_entry, &cmd_demo_entry,   &cmd_sim_entry,    NULL,
+    &cmd_plan_entry,
+    &cmd_deploy_entry,
+    &cmd_status_entry,
+    &cmd_destroy_entry,
+    &cmd_audit_entry,
+    &cmd_demo_entry,
+    &cmd_sim_entry,
+    NULL,
 };
 
 void cmd_print_help(const struct cmd_entry *e, FILE *out)
