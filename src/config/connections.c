@@ -1,5 +1,5 @@
 /* connections: validates each named connection (host:port, user, password or token, TLS pinning)
- * with located diagnostics that never echo a secret, and chooses the connection to use. */
+ * with located diagnostics that never echo a secret, decrypts secrets and picks the connection. */
 #include "config/connections.h"
 
 #include <ctype.h>
@@ -9,6 +9,7 @@
 
 #include "config/yaml_doc.h"
 #include "pve_format.h"
+#include "store/secrets.h"
 #include "util/err.h"
 
 #define DEFAULT_PORT 8006u
@@ -170,13 +171,47 @@ static const char *field_str(const struct ydoc *d, const struct ydoc_node *map, 
     return s;
 }
 
+/* A secret field: its position, and its value decrypted (or kept as written with
+ * CONN_LOAD_RAW_SECRETS). A value that cannot be decrypted is reported at its position. */
+static void secret_take(const struct ydoc *d, const struct ydoc_node *map, const char *key,
+                        unsigned flags, char **value, int *enc, int *line, int *col,
+                        struct diag_list *diags)
+{
+    const struct ydoc_node *v = ydoc_get(map, key, NULL);
+    const char *s;
+    if (!v)
+        return;
+    *line = v->line;
+    *col = v->col;
+    if (!(s = field_str(d, map, key, diags)))
+        return;
+    *enc = secret_is_encrypted(s);
+    if (!*enc || (flags & CONN_LOAD_RAW_SECRETS)) {
+        *value = xstrdup(s);
+        return;
+    }
+    if (secret_decrypt(s, value) < 0) {
+        char *kp = secret_key_path();
+        char hint[600];
+        snprintf(hint, sizeof hint,
+                 "check the key file %s / " SECRET_PASSPHRASE_ENV
+                 " (the value must have been encrypted with the same key on this account)",
+                 kp ? kp : "$XDG_CONFIG_HOME/deploy-stand/secret.key");
+        free(kp);
+        ydoc_report(d, v, diags, hint, "cannot decrypt '%s': %s", key, ds_err_last());
+        *value = NULL;
+    }
+}
+
 static void connection_parse(const struct ydoc *d, const struct ydoc_node *key,
-                             const struct ydoc_node *n, struct connection *c,
+                             const struct ydoc_node *n, unsigned flags, struct connection *c,
                              struct diag_list *diags)
 {
     c->name = xstrdup(key->text);
     c->line = key->line;
     c->col = key->col;
+    c->value_line = n->line;
+    c->value_col = n->col;
     c->verify_ssl = 1;
     c->port = DEFAULT_PORT;
     if (n->kind != YDOC_MAPPING) {
@@ -222,11 +257,14 @@ static void connection_parse(const struct ydoc *d, const struct ydoc_node *key,
     if (v)
         ydoc_want_bool(d, v, "verify_ssl", &c->verify_ssl, diags);
     v = ydoc_get(n, "default", NULL);
-    if (v)
+    if (v) {
+        c->default_line = v->line;
+        c->default_col = v->col;
         ydoc_want_bool(d, v, "default", &c->is_default, diags);
+    }
 
-    if (ydoc_get(n, "password", NULL) && (s = field_str(d, n, "password", diags)))
-        c->password = xstrdup(s);
+    secret_take(d, n, "password", flags, &c->password, &c->password_enc, &c->password_line,
+                &c->password_col, diags);
     v = ydoc_get(n, "token_name", NULL);
     if (v && (s = field_str(d, n, "token_name", diags))) {
         if (token_name_valid(s))
@@ -237,8 +275,8 @@ static void connection_parse(const struct ydoc *d, const struct ydoc_node *key,
                                        : "use a letter then letters, digits, '.', '_' or '-'",
                         "token name '%s' is not valid", s);
     }
-    if (ydoc_get(n, "token_value", NULL) && (s = field_str(d, n, "token_value", diags)))
-        c->token_value = xstrdup(s);
+    secret_take(d, n, "token_value", flags, &c->token_value, &c->token_value_enc,
+                &c->token_value_line, &c->token_value_col, diags);
 
     if (c->use_token) {
         if (!ydoc_get(n, "token_name", NULL))
@@ -265,7 +303,8 @@ static void connection_parse(const struct ydoc *d, const struct ydoc_node *key,
     }
 }
 
-static void connections_build(const struct ydoc *d, struct connections *cs, struct diag_list *diags)
+static void connections_build(const struct ydoc *d, unsigned flags, struct connections *cs,
+                              struct diag_list *diags)
 {
     const struct ydoc_node *root = d->root;
     if (ydoc_is_null(root)) {
@@ -292,7 +331,9 @@ static void connections_build(const struct ydoc *d, struct connections *cs, stru
         if (dup) /* already reported by the loader */
             continue;
         struct connection *c = &cs->items[cs->n++];
-        connection_parse(d, key, root->pairs[i].value, c, diags);
+        connection_parse(d, key, root->pairs[i].value, flags, c, diags);
+        cs->n_plaintext +=
+            (c->password && !c->password_enc) + (c->token_value && !c->token_value_enc);
         if (c->is_default) {
             if (first_default)
                 ydoc_report(d, ydoc_get(root->pairs[i].value, "default", NULL), diags,
@@ -305,42 +346,67 @@ static void connections_build(const struct ydoc *d, struct connections *cs, stru
     }
 }
 
-static int connections_from_doc(struct ydoc *d, const char *path, size_t diags_before,
-                                struct connections **out, struct diag_list *diags)
+/* One warning per file; it names the file and the fix, never a value. */
+static void plaintext_warn(const struct connections *cs)
+{
+    fprintf(stderr,
+            "warning: %s holds %zu secret%s in plaintext (password/token_value)\n"
+            "hint: encrypt %s in place with `deploy-stand connection encrypt --connections %s`\n",
+            cs->path, cs->n_plaintext, cs->n_plaintext == 1 ? "" : "s",
+            cs->n_plaintext == 1 ? "it" : "them", cs->path);
+}
+
+static int connections_from_doc(struct ydoc *d, const char *path, unsigned flags,
+                                size_t diags_before, struct connections **out,
+                                struct diag_list *diags)
 {
     struct connections *cs = calloc(1, sizeof *cs);
     if (!cs)
         abort();
     cs->path = xstrdup(path);
-    connections_build(d, cs, diags);
+    connections_build(d, flags, cs, diags);
     ydoc_free(d);
     if (diags->n > diags_before) {
         connections_free(cs);
         return -1;
     }
+    if (cs->n_plaintext && !(flags & CONN_LOAD_QUIET))
+        plaintext_warn(cs);
     *out = cs;
     return 0;
 }
 
-int connections_load_text(const char *display_name, const char *text, size_t len,
-                          struct connections **out, struct diag_list *diags)
+int connections_load_text_ex(const char *display_name, const char *text, size_t len, unsigned flags,
+                             struct connections **out, struct diag_list *diags)
 {
     *out = NULL;
     size_t before = diags->n;
     struct ydoc *d;
     if (ydoc_load_text(display_name, text, len, &d, diags) < 0)
         return -1;
-    return connections_from_doc(d, d->file, before, out, diags);
+    return connections_from_doc(d, d->file, flags, before, out, diags);
 }
 
-int connections_load(const char *path, struct connections **out, struct diag_list *diags)
+int connections_load_ex(const char *path, unsigned flags, struct connections **out,
+                        struct diag_list *diags)
 {
     *out = NULL;
     size_t before = diags->n;
     struct ydoc *d;
     if (ydoc_load_file(path, &d, diags) < 0)
         return -1;
-    return connections_from_doc(d, path, before, out, diags);
+    return connections_from_doc(d, path, flags, before, out, diags);
+}
+
+int connections_load_text(const char *display_name, const char *text, size_t len,
+                          struct connections **out, struct diag_list *diags)
+{
+    return connections_load_text_ex(display_name, text, len, 0, out, diags);
+}
+
+int connections_load(const char *path, struct connections **out, struct diag_list *diags)
+{
+    return connections_load_ex(path, 0, out, diags);
 }
 
 static void names_join(const struct connections *c, char *buf, size_t len)
@@ -382,15 +448,9 @@ void connections_free(struct connections *c)
         free(x->name);
         free(x->host);
         free(x->user);
-        if (x->password) {
-            explicit_bzero(x->password, strlen(x->password));
-            free(x->password);
-        }
+        secret_free(x->password);
         free(x->token_name);
-        if (x->token_value) {
-            explicit_bzero(x->token_value, strlen(x->token_value));
-            free(x->token_value);
-        }
+        secret_free(x->token_value);
         free(x->fingerprint);
     }
     free(c->items);

@@ -1,5 +1,5 @@
 /* state: opens (creating 0600) and migrates the SQLite state file in WAL mode, and keeps the
- * credentials and run tables behind small prepared-statement helpers. */
+ * credentials (encrypted with store/secrets) and run tables behind prepared-statement helpers. */
 #include "store/state.h"
 
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store/secrets.h"
 #include "util/err.h"
 #include "util/xdg.h"
 
@@ -191,13 +192,18 @@ static int stmt_done(struct state *st, sqlite3_stmt *s, const char *what)
 int state_cred_put(struct state *st, const char *stand, const char *userid, const char *password)
 {
     sqlite3_stmt *s;
+    char *enc = NULL;
     if (!stand || !userid || !password)
         return ds_err_set("state_cred_put: missing stand, user or password");
-    if (stmt_texts(st, &s,
-                   "INSERT INTO credentials (stand, userid, password, updated) VALUES (?, ?, ?, ?4)"
-                   " ON CONFLICT (stand, userid) DO UPDATE SET password = excluded.password,"
-                   " updated = excluded.updated",
-                   stand, userid, password) < 0)
+    if (secret_encrypt(password, &enc) < 0)
+        return ds_err_wrap("state %s: the password of %s", st->path, userid);
+    int rc = stmt_texts(st, &s,
+                        "INSERT INTO credentials (stand, userid, password, updated) VALUES (?, ?, "
+                        "?, ?4) ON CONFLICT (stand, userid) DO UPDATE SET password = "
+                        "excluded.password, updated = excluded.updated",
+                        stand, userid, enc);
+    secret_free(enc);
+    if (rc < 0)
         return -1;
     if (sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL)) != SQLITE_OK) {
         sqlite3_finalize(s);
@@ -223,8 +229,16 @@ int state_cred_get(struct state *st, const char *stand, const char *userid, char
         sqlite3_finalize(s);
         return -1;
     }
-    const unsigned char *t = sqlite3_column_text(s, 0);
-    *password = strdup(t ? (const char *)t : "");
+    const char *t = (const char *)sqlite3_column_text(s, 0);
+    if (t && secret_is_encrypted(t)) {
+        rc = secret_decrypt(t, password);
+        sqlite3_finalize(s);
+        if (rc < 0)
+            return ds_err_wrap("state %s: cannot decrypt the password of %s (stand %s)", st->path,
+                               userid, stand);
+        return 0;
+    }
+    *password = strdup(t ? t : ""); /* a plaintext row of an older version */
     sqlite3_finalize(s);
     if (!*password)
         return ds_err_set("out of memory");

@@ -1,5 +1,6 @@
-/* state: deploy-stand's local SQLite state file (WAL mode, created 0600): students' credentials so
- * they can be shown again, and a row per command run. */
+/* state: deploy-stand's local SQLite state file (WAL mode, created 0600 in a 0700 folder):
+ * students' credentials (encrypted at rest) so they can be shown again, and a row per command run.
+ */
 #ifndef DS_STATE_H
 #define DS_STATE_H
 
@@ -11,10 +12,13 @@ struct state; /* opaque; safe to share between threads (serialized connection) *
 int state_open(const char *path, struct state **out);
 void state_close(struct state *st);
 
-/* Credentials of students: kept so they can be shown again (a later issue will encrypt them).
- * put inserts or replaces. All return 0 or -1 with ds_err (which never contains the password). */
+/* Credentials of students: kept so they can be shown again. put inserts or replaces; the column
+ * holds the password encrypted with store/secrets.h (secret_encrypt: the key file, or
+ * DEPLOY_STAND_PASSPHRASE). All return 0 or -1 with ds_err (which never contains the password). */
 int state_cred_put(struct state *st, const char *stand, const char *userid, const char *password);
-/* 0 and *password (malloc'd, the caller frees) when known; 1 when unknown; -1 error. */
+/* 0 and *password (malloc'd plaintext; the caller wipes and frees it, e.g. secret_free) when known;
+ * 1 when unknown; -1 error (also when the stored value cannot be decrypted: wrong key file or
+ * passphrase). Rows written in plaintext by older versions are returned as they are. */
 int state_cred_get(struct state *st, const char *stand, const char *userid, char **password);
 /* Deleting an unknown credential is not an error. */
 int state_cred_delete(struct state *st, const char *stand, const char *userid);
