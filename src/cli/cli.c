@@ -11,6 +11,7 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_audit_entry,
     &cmd_demo_entry,
     &cmd_sim_entry,
+    &cmd_connection_entry,
     NULL,
 };
 

@@ -29,6 +29,7 @@ extern const struct cmd_entry cmd_destroy_entry;
 extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_demo_entry;
 extern const struct cmd_entry cmd_sim_entry;
+extern const struct cmd_entry cmd_connection_entry;
 extern const struct cmd_entry cmd_audit_entry;
 
 /* NULL-terminated. */
