@@ -4,6 +4,7 @@
 #include "config/yaml_doc.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 #define YDOC_MAX_NODES 20000
 #define YDOC_MAX_DEPTH 64
 #define YDOC_MAX_FILE (4u * 1024u * 1024u)
+/* scalar text the tree may hold in all: only alias expansion can go past the file size */
+#define YDOC_MAX_TEXT (16u * 1024u * 1024u)
 
 #define TAG_PREFIX "tag:yaml.org,2002:"
 
@@ -25,12 +28,14 @@ struct anchor {
 struct composer {
     yaml_parser_t parser;
     const char *file;
-    size_t len; /* input length in bytes */
+    const char *text; /* the input, for turning byte offsets into line:col */
+    size_t len;       /* input length in bytes */
     struct diag_list *diags;
     struct anchor *anchors;
     size_t n_anchors, cap_anchors;
     size_t n_nodes;
-    int fatal; /* a problem that leaves no usable tree */
+    size_t n_text; /* bytes of scalar text in the tree so far */
+    int fatal;     /* a problem that leaves no usable tree */
 };
 
 static void node_free(struct ydoc_node *n)
@@ -75,17 +80,66 @@ static char *xstrndup(const char *s, size_t len)
     return p;
 }
 
+/* Messages quote the user's values, which may be megabytes long: a message longer than this keeps
+ * its beginning and its end (where it says what is wrong) around a "...". */
+#define YDOC_MSG_MAX 1000
+#define YDOC_MSG_PART 440
+
+static void diag_add_clipped(struct diag_list *diags, const char *file, int line, int col,
+                             const char *hint, const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
+
+static void diag_add_clipped(struct diag_list *diags, const char *file, int line, int col,
+                             const char *hint, const char *fmt, va_list ap)
+{
+    char *full = NULL;
+    int n = vasprintf(&full, fmt, ap);
+    if (n < 0)
+        abort();
+    size_t len = (size_t)n;
+    if (len <= YDOC_MSG_MAX) {
+        diag_add(diags, file, line, col, hint, "%s", full);
+        free(full);
+        return;
+    }
+    /* cut at UTF-8 character boundaries */
+    size_t head = YDOC_MSG_PART, tail = len - YDOC_MSG_PART;
+    while (head > 0 && ((unsigned char)full[head] & 0xC0) == 0x80)
+        head--;
+    while (tail < len && ((unsigned char)full[tail] & 0xC0) == 0x80)
+        tail++;
+    diag_add(diags, file, line, col, hint, "%.*s...%s", (int)head, full, full + tail);
+    free(full);
+}
+
 static void report_at(struct composer *c, yaml_mark_t m, const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static void report_at(struct composer *c, yaml_mark_t m, const char *hint, const char *fmt, ...)
 {
-    char what[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    diag_add_clipped(c->diags, c->file, (int)m.line + 1, (int)m.column + 1, hint, fmt, ap);
     va_end(ap);
-    diag_add(c->diags, c->file, (int)m.line + 1, (int)m.column + 1, hint, "%s", what);
+}
+
+/* 1-based line and column (in characters, as libyaml counts them) of byte `off` of the input. */
+static void offset_position(const char *text, size_t len, size_t off, int *line, int *col)
+{
+    size_t l = 1, cl = 1;
+    if (off > len)
+        off = len;
+    for (size_t i = 0; i < off; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        if (ch == '\n') {
+            l++;
+            cl = 1;
+        } else if ((ch & 0xC0) != 0x80) { /* not a UTF-8 continuation byte */
+            cl++;
+        }
+    }
+    *line = l > INT_MAX ? INT_MAX : (int)l;
+    *col = cl > INT_MAX ? INT_MAX : (int)cl;
 }
 
 static void report_parser_error(struct composer *c)
@@ -94,9 +148,17 @@ static void report_parser_error(struct composer *c)
     const char *problem = p->problem ? p->problem : "unreadable YAML";
     yaml_mark_t m = p->problem_mark;
     if (p->error == YAML_READER_ERROR) {
-        /* reader errors carry a byte offset, not a line */
-        diag_add(c->diags, c->file, 1, 1, "save the file as UTF-8 text",
-                 "YAML syntax error: %s (at byte %zu)", problem, p->problem_offset);
+        /* reader errors (a NUL or another control character, broken UTF-8) carry a byte
+         * offset, not a line */
+        int line, col;
+        offset_position(c->text, c->len, p->problem_offset, &line, &col);
+        if (p->problem_offset < c->len && c->text[p->problem_offset] == '\0')
+            diag_add(c->diags, c->file, line, col, "remove the NUL byte",
+                     "the file contains a NUL character");
+        else
+            diag_add(c->diags, c->file, line, col,
+                     "save the file as UTF-8 text without control characters",
+                     "YAML syntax error: %s", problem);
         return;
     }
     if (!p->context) {
@@ -139,6 +201,19 @@ static struct ydoc_node *node_new(struct composer *c, enum ydoc_kind kind, yaml_
     n->line = (int)m.line + 1;
     n->col = (int)m.column + 1;
     return n;
+}
+
+/* Accounts for `len` more bytes of scalar text; reports at m when the tree would hold too much. */
+static int text_charge(struct composer *c, size_t len, yaml_mark_t m)
+{
+    if (len > YDOC_MAX_TEXT - c->n_text) {
+        report_at(c, m, "avoid expanding large aliases many times",
+                  "document expands to more than %u bytes of text", YDOC_MAX_TEXT);
+        c->fatal = 1;
+        return -1;
+    }
+    c->n_text += len;
+    return 0;
 }
 
 static int text_is(const char *s, const char *const *set)
@@ -246,6 +321,10 @@ static struct ydoc_node *node_copy(struct composer *c, const struct ydoc_node *s
         return NULL;
     n->line = src->line;
     n->col = src->col;
+    if (src->text && text_charge(c, src->len, m) < 0) {
+        node_free(n);
+        return NULL;
+    }
     if (src->text) {
         n->text = xstrndup(src->text, src->len);
         n->len = src->len;
@@ -337,8 +416,9 @@ static void check_duplicate_key(struct composer *c, struct ydoc_node *map)
     for (size_t i = 0; i + 1 < map->n_pairs; i++) {
         const struct ydoc_node *o = map->pairs[i].key;
         if (o->len == k->len && memcmp(o->text, k->text, k->len) == 0) {
-            diag_add(c->diags, c->file, k->line, k->col, "remove one of them",
-                     "duplicate key '%s' (first at line %d)", k->text, o->line);
+            yaml_mark_t m = {.line = (size_t)k->line - 1, .column = (size_t)k->col - 1};
+            report_at(c, m, "remove one of them", "duplicate key '%s' (first at line %d)", k->text,
+                      o->line);
             return;
         }
     }
@@ -385,6 +465,8 @@ static struct ydoc_node *compose(struct composer *c, yaml_event_t *ev, int depth
             c->fatal = 1;
             break;
         }
+        if (text_charge(c, len, ev->start_mark) < 0)
+            break;
         n = node_new(c, YDOC_SCALAR, ev->start_mark);
         if (!n)
             break;
@@ -540,7 +622,16 @@ int ydoc_load_text(const char *display_name, const char *text, size_t len, struc
     *out = NULL;
     c.file = display_name ? display_name : "<input>";
     c.diags = diags;
+    c.text = text;
     c.len = len;
+    if (len > YDOC_MAX_FILE) {
+        int line, col;
+        offset_position(text, len, YDOC_MAX_FILE, &line, &col);
+        diag_add(diags, c.file, line, col,
+                 "configuration files are small; check that this is the right file",
+                 "the file is larger than %u bytes (4 MiB)", (unsigned)YDOC_MAX_FILE);
+        return -1;
+    }
     if (!yaml_parser_initialize(&c.parser)) {
         diag_add(diags, c.file, 0, 0, NULL, "cannot initialise the YAML parser");
         return -1;
@@ -577,16 +668,12 @@ int ydoc_load_file(const char *path, struct ydoc **out, struct diag_list *diags)
     char *buf = malloc(cap);
     if (!buf)
         abort();
+    /* one byte past the limit is read, so ydoc_load_text reports where the limit is crossed */
     for (;;) {
         if (len == cap) {
-            if (cap >= YDOC_MAX_FILE) {
-                fclose(f);
-                free(buf);
-                diag_add(diags, path, 0, 0, NULL, "file is larger than %u bytes",
-                         (unsigned)YDOC_MAX_FILE);
-                return -1;
-            }
-            cap *= 2;
+            if (cap > YDOC_MAX_FILE)
+                break;
+            cap = cap * 2 > YDOC_MAX_FILE ? YDOC_MAX_FILE + 1 : cap * 2;
             buf = xrealloc(buf, cap);
         }
         size_t got = fread(buf + len, 1, cap - len, f);
@@ -667,12 +754,10 @@ bool ydoc_is_null(const struct ydoc_node *n)
 void ydoc_report(const struct ydoc *d, const struct ydoc_node *n, struct diag_list *diags,
                  const char *hint, const char *fmt, ...)
 {
-    char what[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    diag_add_clipped(diags, d->file, n ? n->line : 1, n ? n->col : 1, hint, fmt, ap);
     va_end(ap);
-    diag_add(diags, d->file, n ? n->line : 1, n ? n->col : 1, hint, "%s", what);
 }
 
 /* Edit distance, capped: enough to suggest 'machines' for 'machine'. */

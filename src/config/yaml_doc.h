@@ -49,11 +49,13 @@ struct ydoc {
  * when the YAML is well-formed; duplicate keys, non-scalar keys and unsupported tags are appended
  * to diags but still return 0 (the first occurrence of a duplicate key wins in ydoc_get). Returns
  * -1 and *out = NULL after appending libyaml's problem at its mark (syntax error, more than one
- * document, recursive alias, too many nodes after alias expansion). */
+ * document, recursive alias, a NUL or control character, text over 4 MiB, nesting over 64
+ * levels, more than 20000 nodes or 16 MiB of text after alias expansion). */
 int ydoc_load_text(const char *display_name, const char *text, size_t len, struct ydoc **out,
                    struct diag_list *diags);
 
-/* Reads the file (at most 4 MiB) and parses it. A read error is one diagnostic with line 0. */
+/* Reads the file and parses it (a file over 4 MiB is reported where it crosses the limit). A read
+ * error is one diagnostic with line 0. */
 int ydoc_load_file(const char *path, struct ydoc **out, struct diag_list *diags);
 
 void ydoc_free(struct ydoc *d);
