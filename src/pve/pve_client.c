@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define DEFAULT_PORT 8006
 #define DEFAULT_TIMEOUT_MS 30000L
@@ -55,7 +56,10 @@ struct pve_client {
     struct buf body;
     long status;
     char status_text[512];
-    int bad_body; /* the last answer's body was not a JSON object */
+    char content_type[128]; /* of the last answer, "" when none */
+    char location[512];     /* Location header of the last answer (a redirect), "" when none */
+    int bad_body;           /* the last answer's body was not a JSON object */
+    int too_large;          /* the last answer was cut off at MAX_BODY */
 };
 
 /* ---- process-wide state ---------------------------------------------------------------- */
@@ -541,9 +545,33 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
 {
     pve_client *c = ud;
     size_t n = size * nmemb;
-    if (c->body.n + n > MAX_BODY || buf_add(&c->body, p, n) < 0)
+    if (c->body.n + n > MAX_BODY) {
+        c->too_large = 1;
         return 0; /* aborts the transfer */
+    }
+    if (buf_add(&c->body, p, n) < 0)
+        return 0;
     return n;
+}
+
+/* When the header line p[0..n) is `name` (lower-case, with its colon), copies its trimmed value
+ * into out (truncated, with control characters made '?'). */
+static void header_capture(const char *p, size_t n, const char *name, char *out, size_t len)
+{
+    size_t nl = strlen(name);
+    if (n < nl || strncasecmp(p, name, nl) != 0)
+        return;
+    size_t i = nl, end = n;
+    while (i < n && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    while (end > i && (p[end - 1] == '\r' || p[end - 1] == '\n' || p[end - 1] == ' '))
+        end--;
+    size_t vl = end - i < len - 1 ? end - i : len - 1;
+    for (size_t k = 0; k < vl; k++) {
+        unsigned char ch = (unsigned char)p[i + k];
+        out[k] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+    }
+    out[vl] = '\0';
 }
 
 static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
@@ -571,9 +599,14 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
         memcpy(c->status_text, p + i, tl);
         c->status_text[tl] = '\0';
         c->status = code;
+        c->content_type[0] = '\0';
+        c->location[0] = '\0';
         c->body.n = 0;
         if (c->body.p)
             c->body.p[0] = '\0';
+    } else {
+        header_capture(p, n, "content-type:", c->content_type, sizeof c->content_type);
+        header_capture(p, n, "location:", c->location, sizeof c->location);
     }
     return n;
 }
@@ -616,7 +649,18 @@ static void describe_curl_failure(pve_client *c, CURLcode rc, char *out, size_t 
     if (rc == CURLE_COULDNT_CONNECT && oserr) {
         snprintf(out, len, "cannot connect to %s/: %s", c->base_url, strerror((int)oserr));
     } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-        snprintf(out, len, "no answer from %s/ within %ld ms", c->base_url, c->timeout_ms);
+        snprintf(out, len, "no %sanswer from %s/ within %ld ms", c->status ? "complete " : "",
+                 c->base_url, c->timeout_ms);
+    } else if (c->too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+        snprintf(out, len, "answer from %s/ is larger than %u MiB; refusing it", c->base_url,
+                 MAX_BODY / (1024u * 1024u));
+    } else if (rc == CURLE_PARTIAL_FILE) {
+        snprintf(out, len,
+                 "answer from %s/ was cut short: the connection closed before the end "
+                 "of the body",
+                 c->base_url);
+    } else if (rc == CURLE_GOT_NOTHING || ((rc == CURLE_RECV_ERROR) && c->status)) {
+        snprintf(out, len, "connection to %s/ closed without a complete answer", c->base_url);
     } else if (rc == CURLE_COULDNT_RESOLVE_HOST) {
         snprintf(out, len, "cannot connect to %s/: cannot resolve host name '%s'", c->base_url,
                  c->host);
@@ -735,8 +779,11 @@ static int transport_send(pve_client *c, const char *method, const char *path, c
     c->errbuf[0] = '\0';
     c->status = 0;
     c->status_text[0] = '\0';
+    c->content_type[0] = '\0';
+    c->location[0] = '\0';
     c->body.n = 0;
     c->bad_body = 0;
+    c->too_large = 0;
     pve_tls_check_reset(&c->tls);
     curl_easy_setopt(h, CURLOPT_URL, url.p);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -750,6 +797,10 @@ static int transport_send(pve_client *c, const char *method, const char *path, c
     curl_easy_setopt(h, CURLOPT_HEADERDATA, c);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "deploy-stand");
+    /* only ever talk to the configured host: no redirects, no other protocols, bounded answers */
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, c->plain_http ? "http" : "https");
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)MAX_BODY);
     if (host_is_loopback(c->host))
         curl_easy_setopt(h, CURLOPT_PROXY, "");
     if (cookie)
@@ -810,6 +861,31 @@ static int transport_send(pve_client *c, const char *method, const char *path, c
     if (c->body.p)
         memset(c->body.p, 0, c->body.n);
     return 0;
+}
+
+/* Why a 2xx/3xx answer cannot be used, or NULL: a redirect (never followed), a body that is not
+ * JSON (e.g. an HTML page from a proxy), or one that is not a JSON object. */
+static const char *answer_problem(const pve_client *c, long status, char *buf, size_t len)
+{
+    if (status >= 300 && status < 400) {
+        snprintf(buf, len, "the server redirects to %s; redirects are not followed",
+                 c->location[0] ? c->location : "another place");
+        return buf;
+    }
+    if (status != 200)
+        return NULL;
+    size_t tl = strcspn(c->content_type, "; ");
+    if (c->content_type[0] && !(tl == strlen("application/json") &&
+                                strncasecmp(c->content_type, "application/json", tl) == 0)) {
+        snprintf(buf, len, "the answer is %.*s, not JSON (is %s a Proxmox VE API?)", (int)tl,
+                 c->content_type, c->hostport);
+        return buf;
+    }
+    if (c->bad_body) {
+        snprintf(buf, len, "the answer is not a JSON object");
+        return buf;
+    }
+    return NULL;
 }
 
 /* ---- schema check --------------------------------------------------------------------- */
@@ -917,9 +993,13 @@ static int ticket_login(pve_client *c, long *status)
     int rc = 0;
     if (status)
         *status = r.status;
+    char why[700];
     if (r.status == 401) {
         rc = ds_err_set("authentication failed for %s at %s: wrong user or password", c->user,
                         c->base_url);
+    } else if (answer_problem(c, r.status, why, sizeof why)) {
+        rc = ds_err_set("login as %s at %s failed: %ld %s: %s", c->user, c->base_url, r.status,
+                        r.message ? r.message : "", why);
     } else if (r.status != 200) {
         char d[1024];
         rc = ds_err_set("login as %s at %s failed: %s", c->user, c->base_url,
@@ -1012,13 +1092,15 @@ int pve_call_full(pve_client *c, const char *method, const char *path, const jso
         trc = call_once(c, method, path, form, r, body ? &full : NULL);
     }
     free_secret(&form);
+    char why[700];
     if (trc < 0) {
         rc = ds_err_set("%s %s: %s", method, path, r->message ? r->message : "no response");
+    } else if (answer_problem(c, r->status, why, sizeof why)) {
+        char d[1536];
+        rc = ds_err_set("%s %s: %s; %s", method, path, pve_response_describe(r, d, sizeof d), why);
     } else if (r->status != 200) {
         char d[1536];
         rc = ds_err_set("%s %s: %s", method, path, pve_response_describe(r, d, sizeof d));
-    } else if (c->bad_body) {
-        rc = ds_err_set("%s %s: 200 but the answer is not a JSON object", method, path);
     }
     if (body)
         *body = full;
@@ -1040,8 +1122,13 @@ int pve_client_login(pve_client *c)
         struct pve_response r = {0};
         int trc = transport_send(c, "GET", "/version", NULL, AUTH_SESSION, &r, NULL);
         int rc = 0;
+        char why[700];
         if (trc < 0) {
             rc = ds_err_set("%s", r.message ? r.message : "no response");
+        } else if (answer_problem(c, r.status, why, sizeof why)) {
+            char d[1024];
+            rc = ds_err_set("checking API token %s at %s failed: %s; %s", c->token_id, c->base_url,
+                            pve_response_describe(&r, d, sizeof d), why);
         } else if (r.status == 401) {
             rc = ds_err_set("authentication failed for API token %s at %s: wrong token id or "
                             "secret",
