@@ -81,6 +81,7 @@ static void expect_error(const struct outcome *o, enum hostile_mode mode, long l
 {
     if (o->rc != -1)
         fail_msg("%s: pve_call succeeded (status %ld)", hostile_mode_name(mode), o->status);
+    print_message("%s: %s (%lld ms)\n", hostile_mode_name(mode), o->err, o->took_ms);
     if (!strstr(o->err, fragment) || (fragment2 && !strstr(o->err, fragment2)))
         fail_msg("%s: error \"%s\" does not say \"%s\"%s%s%s", hostile_mode_name(mode), o->err,
                  fragment, fragment2 ? " and \"" : "", fragment2 ? fragment2 : "",
