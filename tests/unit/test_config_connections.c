@@ -1,17 +1,23 @@
 /* test_config_connections: connections_config.yml loading and picking: the seed's format and the
- * extensions parse, bad files are reported at their line:col, and secrets never reach a message. */
+ * extensions parse, enc:v1 secrets are decrypted, bad files are reported at their line:col, and
+ * secrets never reach a message. */
+#include <fcntl.h>
+#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "config/connections.h"
 #include "config_expect.h"
 #include "embedded.h"
+#include "store/secrets.h"
 #include "util/err.h"
 
 /* Every bad connections file uses secrets starting with "secret-". */
@@ -297,6 +303,188 @@ static void test_shapes(void **state)
     }
 }
 
+/* ---- encrypted secrets ------------------------------------------------------------------ */
+
+static char tmp_dir[64];
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* Every test runs with its own key folder (never the user's). */
+static int group_setup(void **state)
+{
+    (void)state;
+    snprintf(tmp_dir, sizeof tmp_dir, "/tmp/ds-test-conns-XXXXXX");
+    if (!mkdtemp(tmp_dir))
+        return -1;
+    char sub[128];
+    snprintf(sub, sizeof sub, "%s/config", tmp_dir);
+    setenv("XDG_CONFIG_HOME", sub, 1);
+    setenv("HOME", tmp_dir, 1);
+    unsetenv(SECRET_PASSPHRASE_ENV);
+    secret_forget_keys();
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    secret_forget_keys();
+    nftw(tmp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return 0;
+}
+
+static char *enc_of(const char *plain)
+{
+    char *enc = NULL;
+    if (secret_encrypt(plain, &enc) != 0)
+        fail_msg("secret_encrypt: %s", ds_err_last());
+    return enc;
+}
+
+/* Runs connections_load_text_ex with stderr captured into *err (malloc'd). */
+static int load_capture(const char *name, const char *text, unsigned flags,
+                        struct connections **out, struct diag_list *diags, char **err)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/stderr-XXXXXX", tmp_dir);
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fd, 2);
+    int rc = connections_load_text_ex(name, text, strlen(text), flags, out, diags);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    off_t n = lseek(fd, 0, SEEK_END);
+    *err = calloc(1, (size_t)n + 1);
+    assert_int_equal(pread(fd, *err, (size_t)n, 0), n);
+    close(fd);
+    unlink(path);
+    return rc;
+}
+
+static void test_encrypted_values(void **state)
+{
+    (void)state;
+    char *pw = enc_of("secret-pw-1"), *tok = enc_of("secret-tok-2");
+    char text[2048];
+    snprintf(text, sizeof text,
+             "# pinned lab\n"
+             "lab:\n"
+             "  host: pve1\n"
+             "  user: root@pam\n"
+             "  password: %s   # encrypted\n"
+             "api:\n"
+             "  host: pve1\n"
+             "  user: deploy@pve\n"
+             "  use_token: true\n"
+             "  token_name: ds\n"
+             "  token_value: \"%s\"\n"
+             "  default: true\n",
+             pw, tok);
+    struct diag_list diags = {0};
+    struct connections *cs = NULL;
+    char *err = NULL;
+    assert_int_equal(load_capture("e.yml", text, 0, &cs, &diags, &err), 0);
+    assert_int_equal(diags.n, 0);
+    assert_string_equal(err, ""); /* nothing in plaintext: no warning */
+    assert_int_equal(cs->n_plaintext, 0);
+    assert_string_equal(cs->items[0].password, "secret-pw-1");
+    assert_int_equal(cs->items[0].password_enc, 1);
+    assert_int_equal(cs->items[0].password_line, 5);
+    assert_int_equal(cs->items[0].password_col, 13);
+    assert_int_equal(cs->items[0].value_line, 3);
+    assert_int_equal(cs->items[0].default_line, 0);
+    assert_string_equal(cs->items[1].token_value, "secret-tok-2");
+    assert_int_equal(cs->items[1].token_value_enc, 1);
+    assert_int_equal(cs->items[1].token_value_line, 11);
+    assert_int_equal(cs->items[1].token_value_col, 16);
+    assert_int_equal(cs->items[1].default_line, 12);
+    assert_int_equal(cs->items[1].default_col, 12);
+    connections_free(cs);
+    free(err);
+
+    /* raw: kept as written, no key needed */
+    assert_int_equal(load_capture("e.yml", text, CONN_LOAD_RAW_SECRETS, &cs, &diags, &err), 0);
+    assert_string_equal(cs->items[0].password, pw);
+    assert_string_equal(cs->items[1].token_value, tok);
+    connections_free(cs);
+    free(err);
+
+    /* another key: reported at the value, with what to check, and no secret */
+    secret_forget_keys();
+    char *kp = secret_key_path();
+    char moved[300];
+    snprintf(moved, sizeof moved, "%s.saved", kp);
+    assert_int_equal(rename(kp, moved), 0);
+    char *other = enc_of("x"); /* makes a new key file */
+    free(other);
+    assert_int_equal(load_capture("e.yml", text, 0, &cs, &diags, &err), -1);
+    assert_null(cs);
+    assert_true(config_diag_has(&diags, "e.yml", 5, 13, "cannot decrypt 'password': the key file"));
+    assert_true(config_diag_has(&diags, "e.yml", 11, 16, "cannot decrypt 'token_value'"));
+    assert_true(config_diag_has(&diags, "e.yml", 5, 13, "DEPLOY_STAND_PASSPHRASE"));
+    char line[2048];
+    for (size_t i = 0; i < diags.n; i++) {
+        config_diag_text(&diags.items[i], line, sizeof line);
+        assert_null(strstr(line, "secret-"));
+        assert_null(strstr(line, pw + 7));
+    }
+    diag_list_clear(&diags);
+    free(err);
+    /* the right key back: loads again */
+    assert_int_equal(rename(moved, kp), 0);
+    secret_forget_keys();
+    assert_int_equal(load_capture("e.yml", text, 0, &cs, &diags, &err), 0);
+    connections_free(cs);
+    free(err);
+    free(kp);
+    secret_free(pw);
+    secret_free(tok);
+}
+
+static void test_plaintext_warning(void **state)
+{
+    (void)state;
+    char *pw = enc_of("secret-enc");
+    char text[1024];
+    snprintf(text, sizeof text,
+             "a:\n  host: h\n  user: a@pve\n  password: secret-plain-a\n"
+             "b:\n  host: h\n  user: a@pve\n  use_token: true\n  token_name: tok\n"
+             "  token_value: secret-plain-b\n"
+             "c:\n  host: h\n  user: a@pve\n  password: %s\n",
+             pw);
+    struct diag_list diags = {0};
+    struct connections *cs = NULL;
+    char *err = NULL;
+    assert_int_equal(load_capture("/etc/x/conn.yml", text, 0, &cs, &diags, &err), 0);
+    assert_int_equal(cs->n_plaintext, 2);
+    assert_int_equal(cs->items[0].password_enc, 0);
+    assert_int_equal(cs->items[2].password_enc, 1);
+    assert_string_equal(cs->items[0].password, "secret-plain-a"); /* still read */
+    connections_free(cs);
+    /* one warning for the file, naming it and the command; never a secret */
+    const char *w = strstr(err, "warning: /etc/x/conn.yml holds 2 secrets in plaintext");
+    assert_non_null(w);
+    assert_null(strstr(w + 1, "warning:"));
+    assert_non_null(strstr(err, "`deploy-stand connection encrypt --connections /etc/x/conn.yml`"));
+    assert_null(strstr(err, "secret-"));
+    free(err);
+
+    assert_int_equal(load_capture("q.yml", text, CONN_LOAD_QUIET, &cs, &diags, &err), 0);
+    assert_string_equal(err, "");
+    connections_free(cs);
+    free(err);
+    secret_free(pw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +496,8 @@ int main(void)
         cmocka_unit_test(test_fingerprint_normalize),
         cmocka_unit_test(test_secrets_never_echoed),
         cmocka_unit_test(test_shapes),
+        cmocka_unit_test(test_encrypted_values),
+        cmocka_unit_test(test_plaintext_warning),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

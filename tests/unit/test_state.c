@@ -1,5 +1,5 @@
-/* test_state: the local SQLite state: credentials put/get/delete, runs, the file's place under
- * $XDG_STATE_HOME, its 0600 mode and WAL journal; also the XDG path rules it relies on. */
+/* test_state: the local SQLite state: credentials put/get/delete (encrypted at rest), runs, the
+ * file's place under $XDG_STATE_HOME, its 0600 mode and WAL journal; also the XDG path rules. */
 #include <fcntl.h>
 #include <ftw.h>
 #include <setjmp.h>
@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "store/secrets.h"
 #include "store/state.h"
 #include "util/err.h"
 #include "util/xdg.h"
@@ -40,7 +41,11 @@ static int setup(void **state)
     char sub[128];
     snprintf(sub, sizeof sub, "%s/state", f->dir);
     setenv("XDG_STATE_HOME", sub, 1);
+    snprintf(sub, sizeof sub, "%s/config", f->dir);
+    setenv("XDG_CONFIG_HOME", sub, 1); /* the secrets key file */
     setenv("HOME", f->dir, 1);
+    unsetenv(SECRET_PASSPHRASE_ENV);
+    secret_forget_keys();
     *state = f;
     return 0;
 }
@@ -48,6 +53,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
+    unsetenv(SECRET_PASSPHRASE_ENV);
+    secret_forget_keys();
     nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     free(f);
     return 0;
@@ -291,10 +298,97 @@ static void test_xdg_paths(void **state)
     free(cfg_home);
 }
 
+/* The raw password column of a row, read with a separate connection (malloc'd, NULL when none). */
+static char *raw_password(const char *db, const char *userid)
+{
+    sqlite3 *raw;
+    sqlite3_stmt *s;
+    char *out = NULL;
+    assert_int_equal(sqlite3_open_v2(db, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(raw, "SELECT password FROM credentials WHERE userid = ?", -1, &s, NULL),
+        SQLITE_OK);
+    sqlite3_bind_text(s, 1, userid, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        out = strdup((const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    sqlite3_close(raw);
+    return out;
+}
+
+static void test_creds_encrypted_at_rest(void **state)
+{
+    struct fixture *f = *state;
+    char *db = path_in(f, "enc.db");
+    struct state *st = NULL;
+    assert_int_equal(state_open(db, &st), 0);
+    assert_int_equal(state_cred_put(st, "lab", "student1@pve", "Kq7mZp3xWv"), 0);
+    assert_int_equal(state_cred_put(st, "lab", "student2@pve", "Kq7mZp3xWv"), 0);
+    char *r1 = raw_password(db, "student1@pve"), *r2 = raw_password(db, "student2@pve");
+    assert_non_null(r1);
+    assert_true(strncmp(r1, "enc:v1:", 7) == 0);
+    assert_null(strstr(r1, "Kq7mZp3xWv"));
+    assert_string_not_equal(r1, r2); /* the same password never gives the same column */
+    char *pw = NULL;
+    assert_int_equal(state_cred_get(st, "lab", "student1@pve", &pw), 0);
+    assert_string_equal(pw, "Kq7mZp3xWv");
+    secret_free(pw);
+
+    /* the key file was made private next to the config, not in the state */
+    char *key = path_in(f, "config/deploy-stand/secret.key");
+    struct stat sb;
+    assert_int_equal(stat(key, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+
+    /* a row written in plaintext by an older version still reads */
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw,
+                                  "INSERT INTO credentials VALUES ('lab', 'old@pve', 'OldPlain99', "
+                                  "0)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(raw);
+    assert_int_equal(state_cred_get(st, "lab", "old@pve", &pw), 0);
+    assert_string_equal(pw, "OldPlain99");
+    secret_free(pw);
+
+    /* another key: a clear error that names the student, not the password */
+    secret_forget_keys();
+    unsigned char other[32];
+    memset(other, 7, sizeof other);
+    FILE *fp = fopen(key, "w");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(other, 1, sizeof other, fp), sizeof other);
+    fclose(fp);
+    pw = (char *)"untouched";
+    assert_int_equal(state_cred_get(st, "lab", "student1@pve", &pw), -1);
+    assert_null(pw);
+    assert_non_null(strstr(ds_err_last(), "cannot decrypt the password of student1@pve"));
+    assert_non_null(strstr(ds_err_last(), "secret.key"));
+    assert_null(strstr(ds_err_last(), "Kq7mZp3xWv"));
+
+    /* with a passphrase the column says so */
+    setenv(SECRET_PASSPHRASE_ENV, "state passphrase", 1);
+    assert_int_equal(state_cred_put(st, "lab", "student3@pve", "PassPhr4se"), 0);
+    char *r3 = raw_password(db, "student3@pve");
+    assert_true(strncmp(r3, "enc:v1:p:", 9) == 0);
+    assert_int_equal(state_cred_get(st, "lab", "student3@pve", &pw), 0);
+    assert_string_equal(pw, "PassPhr4se");
+    secret_free(pw);
+    state_close(st);
+    free(r1);
+    free(r2);
+    free(r3);
+    free(key);
+    free(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_creds_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_creds_encrypted_at_rest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wal_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_existing_file_tightened, setup, teardown),
