@@ -4,6 +4,7 @@
 #include "exec/exec.h"
 #include "plan/marks.h"
 #include "plan/plan.h"
+#include "store/audit.h"
 #include "ui/progress.h"
 #include "ui/report.h"
 #include "ui/table.h"
@@ -98,6 +99,34 @@ static void fill_known_passwords(struct session *s, struct plan *p)
     }
 }
 
+/* What every executor event goes to: the progress view, and for finished changes the audit log. */
+struct run_sink {
+    struct progress *pg;
+    struct audit *audit;
+    const struct plan *p;
+    const char *connection;
+};
+
+static void run_event(const struct exec_event *ev, void *ud)
+{
+    struct run_sink *rs = ud;
+    progress_event(ev, rs->pg);
+    if (!rs->audit || !ev->action || (ev->type != EXEC_DONE && ev->type != EXEC_FAILED))
+        return;
+    char object[256], request[2048];
+    exec_action_describe(rs->p, ev->action, object, sizeof object, request, sizeof request);
+    struct audit_record r = {
+        .connection = rs->connection,
+        .stand = rs->p->stand,
+        .student = ev->student >= 0 ? rs->p->students[ev->student].userid : NULL,
+        .action = action_kind_name(ev->action->kind),
+        .object = object,
+        .request = request,
+        .result = ev->type == EXEC_DONE ? "ok" : ev->message,
+    };
+    audit_write(rs->audit, &r);
+}
+
 static int run_plan(struct session *s, const struct stand_op_opts *o, struct plan *p,
                     const char *command, double *secs)
 {
@@ -109,14 +138,18 @@ static int run_plan(struct session *s, const struct stand_op_opts *o, struct pla
                            .retries = 5,
                            .task_timeout_s = 3600,
                            .state = s->state,
-                           .on_event = progress_event};
+                           .on_event = run_event};
     struct progress *pg = progress_new(p, progress_mode_for(o->progress, o->json), o->progress);
-    eo.ud = pg;
+    struct run_sink rs = {.pg = pg, .p = p, .connection = s->conn ? s->conn->name : NULL};
+    if (s->state && audit_open(NULL, 0, &rs.audit) < 0)
+        fprintf(stderr, "warning: no audit log this run: %s\n", ds_err_last());
+    eo.ud = &rs;
     double t0 = now_s();
     int failed = exec_run(p, s->client, &eo);
     *secs = now_s() - t0;
     progress_finish(pg);
     progress_free(pg);
+    audit_close(rs.audit);
     if (s->state)
         state_run_end(s->state, run_id, failed == 0 ? "ok" : "failed");
     if (failed < 0) {

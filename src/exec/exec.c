@@ -699,3 +699,83 @@ int exec_run(struct plan *p, struct pve_client *c, const struct exec_opts *o)
     pthread_cond_destroy(&e.cv);
     return rc;
 }
+
+void exec_action_describe(const struct plan *p, const struct action *a, char *object, size_t olen,
+                          char *request, size_t rlen)
+{
+    const struct plan_student *ps = a->student >= 0 ? &p->students[a->student] : NULL;
+    const struct plan_vm *vm = ps && a->vm >= 0 ? &ps->vms[a->vm] : NULL;
+    const struct plan_copy *pc = a->copy >= 0 ? &p->copies[a->copy] : NULL;
+    switch (a->kind) {
+    case ACT_USER_CREATE:
+    case ACT_USER_DELETE:
+        snprintf(object, olen, "user %s", a->target);
+        snprintf(request, rlen, "%s /access/users%s%s%s",
+                 a->kind == ACT_USER_CREATE ? "POST" : "DELETE",
+                 a->kind == ACT_USER_CREATE ? " userid=" : "/", a->target,
+                 a->kind == ACT_USER_CREATE ? " password=*** comment=(mark)" : "");
+        return;
+    case ACT_POOL_CREATE:
+    case ACT_POOL_DELETE:
+        snprintf(object, olen, "pool %s", a->target);
+        snprintf(request, rlen, "%s /pools%s%s", a->kind == ACT_POOL_CREATE ? "POST" : "DELETE",
+                 a->kind == ACT_POOL_CREATE ? " poolid=" : "/", a->target);
+        return;
+    case ACT_ACL_GRANT:
+    case ACT_ACL_REVOKE:
+        snprintf(object, olen, "ACL %s %s %s", a->target, a->role, ps ? ps->userid : "?");
+        snprintf(request, rlen, "PUT /access/acl path=%s roles=%s users=%s%s", a->target, a->role,
+                 ps ? ps->userid : "?", a->kind == ACT_ACL_REVOKE ? " delete=1" : "");
+        return;
+    case ACT_BRIDGE_CREATE:
+    case ACT_BRIDGE_DELETE:
+        snprintf(object, olen, "bridge %s on %s", a->target, a->node);
+        if (a->kind == ACT_BRIDGE_CREATE)
+            snprintf(request, rlen, "POST /nodes/%s/network iface=%s type=bridge%s", a->node,
+                     a->target, a->vlan_aware ? " bridge_vlan_aware=1" : "");
+        else
+            snprintf(request, rlen, "DELETE /nodes/%s/network/%s", a->node, a->target);
+        return;
+    case ACT_NET_APPLY:
+        snprintf(object, olen, "network of %s", a->node);
+        snprintf(request, rlen, "PUT /nodes/%s/network", a->node);
+        return;
+    case ACT_VM_CLONE:
+        snprintf(object, olen, "VM %d on %s", vm->vmid, vm->node);
+        snprintf(request, rlen, "POST /nodes/%s/qemu/%d/clone newid=%d name=%s pool=%s full=%d",
+                 vm->src_node, vm->copy >= 0 ? p->copies[vm->copy].vmid : vm->src_vmid, vm->vmid,
+                 vm->name, ps->pool, vm->full);
+        return;
+    case ACT_VM_CONFIGURE:
+    case ACT_VM_STOP:
+    case ACT_VM_DESTROY:
+        snprintf(object, olen, "VM %d on %s", vm->vmid, vm->node);
+        if (a->kind == ACT_VM_CONFIGURE) {
+            char *params = json_dumps(a->params, JSON_COMPACT | JSON_SORT_KEYS);
+            snprintf(request, rlen, "PUT /nodes/%s/qemu/%d/config %s", vm->node, vm->vmid,
+                     params ? params : "");
+            free(params);
+        } else if (a->kind == ACT_VM_STOP) {
+            snprintf(request, rlen, "POST /nodes/%s/qemu/%d/status/stop", vm->node, vm->vmid);
+        } else {
+            snprintf(request, rlen, "DELETE /nodes/%s/qemu/%d purge=1", vm->node, vm->vmid);
+        }
+        return;
+    case ACT_TPL_COPY:
+        snprintf(object, olen, "template copy %d of %d", pc->vmid, pc->orig);
+        snprintf(request, rlen, "POST /nodes/%s/qemu/%d/clone newid=%d name=%s full=1",
+                 pc->orig_node, pc->orig, pc->vmid, pc->name);
+        return;
+    case ACT_TPL_CONVERT:
+        snprintf(object, olen, "template copy %d of %d", pc->vmid, pc->orig);
+        snprintf(request, rlen, "POST /nodes/%s/qemu/%d/template", pc->orig_node, pc->vmid);
+        return;
+    case ACT_TPL_MIGRATE:
+        snprintf(object, olen, "template copy %d of %d", pc->vmid, pc->orig);
+        snprintf(request, rlen, "POST /nodes/%s/qemu/%d/migrate target=%s", pc->orig_node, pc->vmid,
+                 pc->node);
+        return;
+    }
+    snprintf(object, olen, "?");
+    snprintf(request, rlen, "?");
+}

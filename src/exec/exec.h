@@ -47,6 +47,11 @@ struct exec_opts {
  */
 int exec_run(struct plan *p, struct pve_client *c, const struct exec_opts *o);
 
+/* The Proxmox object and request of an action, for the audit log (never any secret):
+ * object "VM 5003 on pve1", request "POST /nodes/pve1/qemu/100/clone newid=5003 ...". */
+void exec_action_describe(const struct plan *p, const struct action *a, char *object,
+                          size_t olen, char *request, size_t rlen);
+
 /* True for messages of Proxmox's transient failures (lock timeouts, locked VMs, 5xx, resets). */
 int exec_error_is_transient(const char *msg);
 

@@ -1,5 +1,6 @@
 /* test_deploy: end to end against the simulator: deploy the example stand for 3 students on the
- * classroom scenario, check the exact end state, re-run, add a student, destroy, foreign objects. */
+ * classroom scenario, check the exact end state, re-run, add a student, destroy, foreign objects.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -40,8 +41,8 @@ static int teardown(void **st)
 
 static int deploy(struct ctx *c, json_t **result)
 {
-    const char *args[] = {"--connections", c->env.connections, "--output", "json", "deploy",
-                          "--config", c->env.config, "--users", c->env.users, NULL};
+    const char *args[] = {"--connections", c->env.connections, "--output", "json",       "deploy",
+                          "--config",      c->env.config,      "--users",  c->env.users, NULL};
     char *out = NULL, *err = NULL;
     int rc = ds_run(&out, &err, args);
     if (result) {
@@ -58,8 +59,16 @@ static int deploy(struct ctx *c, json_t **result)
 
 static int destroy(struct ctx *c, const char *only)
 {
-    const char *args[] = {"--connections", c->env.connections, "--yes", "destroy", "--config",
-                          c->env.config, "--users", c->env.users, only ? "--user" : NULL, only,
+    const char *args[] = {"--connections",
+                          c->env.connections,
+                          "--yes",
+                          "destroy",
+                          "--config",
+                          c->env.config,
+                          "--users",
+                          c->env.users,
+                          only ? "--user" : NULL,
+                          only,
                           NULL};
     char *err = NULL;
     int rc = ds_run(NULL, &err, args);
@@ -104,7 +113,8 @@ static int count_marked_vms(json_t *state)
     json_t *vm;
     json_array_foreach(json_object_get(state, "vms"), i, vm)
     {
-        const char *tags = json_string_value(json_object_get(json_object_get(vm, "config"), "tags"));
+        const char *tags =
+            json_string_value(json_object_get(json_object_get(vm, "config"), "tags"));
         n += tags && strstr(tags, "ds-demo-lab") != NULL;
     }
     return n;
@@ -147,11 +157,11 @@ static void assert_foreign_intact(json_t *state)
     assert_non_null(json_object_get(json_object_get(state, "users"), "teacher@pve"));
     assert_non_null(json_object_get(json_object_get(state, "pools"), "teachers"));
     assert_non_null(vm_named(state, "teachers", "teacher-vm"));
-    json_t *foreign = json_object_get(json_object_get(node_of(state, "pve1"), "network"),
-                                      "vmbr1000");
+    json_t *foreign =
+        json_object_get(json_object_get(node_of(state, "pve1"), "network"), "vmbr1000");
     assert_non_null(foreign);
-    assert_false(mark_is(json_string_value(json_object_get(foreign, "comments")), "demo-lab",
-                         NULL));
+    assert_false(
+        mark_is(json_string_value(json_object_get(foreign, "comments")), "demo-lab", NULL));
 }
 
 static void check_student(json_t *state, int i)
@@ -221,8 +231,7 @@ static void check_student(json_t *state, int i)
         assert_string_equal(eco[n]->model, "vmxnet3");
     }
     /* the lan bridge is private, ours and VLAN-aware */
-    json_t *lan =
-        json_object_get(json_object_get(node_of(state, "pve1"), "network"), w0.bridge);
+    json_t *lan = json_object_get(json_object_get(node_of(state, "pve1"), "network"), w0.bridge);
     assert_non_null(lan);
     char bm[256];
     mark_format(bm, sizeof bm, "demo-lab", user, "lan", 0);
@@ -247,9 +256,30 @@ static void test_deploy_end_state_and_rerun(void **st)
     assert_int_equal(json_array_size(json_object_get(s1, "vms")), 3);
     /* the password really is the student's: they can log in and see only their pool */
     char cookie[4096], csrf[512];
-    assert_int_equal(simproc_login(&c->sp, "student1@pve", pw, cookie, sizeof cookie, csrf,
-                                   sizeof csrf),
-                     0);
+    assert_int_equal(
+        simproc_login(&c->sp, "student1@pve", pw, cookie, sizeof cookie, csrf, sizeof csrf), 0);
+
+    /* every change is in the audit log, without the passwords */
+    char apath[512];
+    snprintf(apath, sizeof apath, "%s/deploy-stand/audit.jsonl", getenv("XDG_STATE_HOME"));
+    FILE *af = fopen(apath, "r");
+    assert_non_null(af);
+    char line[8192];
+    int n_clone = 0, n_user = 0;
+    while (fgets(line, sizeof line, af)) {
+        assert_null(strstr(line, pw));
+        json_t *rec = json_loads(line, 0, NULL);
+        assert_non_null(rec);
+        const char *action = json_string_value(json_object_get(rec, "action"));
+        n_clone += strcmp(action, "clone") == 0;
+        n_user += strcmp(action, "create user") == 0;
+        assert_string_equal(json_string_value(json_object_get(rec, "result")), "ok");
+        assert_string_equal(json_string_value(json_object_get(rec, "connection")), "sim");
+        json_decref(rec);
+    }
+    fclose(af);
+    assert_int_equal(n_clone, 9);
+    assert_int_equal(n_user, 3);
 
     json_t *state = simproc_state(&c->sp);
     for (int i = 1; i <= 3; i++)
@@ -285,8 +315,8 @@ static void test_deploy_end_state_and_rerun(void **st)
     assert_no_pending(state);
     json_decref(state);
     json_t *stats = simproc_stats(&c->sp);
-    json_t *clones = json_object_get(json_object_get(stats, "requests"),
-                                     "POST /nodes/{node}/qemu/{vmid}/clone");
+    json_t *clones =
+        json_object_get(json_object_get(stats, "requests"), "POST /nodes/{node}/qemu/{vmid}/clone");
     long nclone = 0;
     const char *code;
     json_t *cnt;
@@ -342,14 +372,13 @@ static void test_existing_user_password_unchanged(void **st)
 {
     struct ctx *c = *st;
     char cookie[4096], csrf[512];
-    assert_int_equal(simproc_login(&c->sp, "root@pam", "sim-root-password", cookie,
-                                   sizeof cookie, csrf, sizeof csrf),
+    assert_int_equal(simproc_login(&c->sp, "root@pam", "sim-root-password", cookie, sizeof cookie,
+                                   csrf, sizeof csrf),
                      0);
     const char *hdrs[] = {cookie, csrf, NULL};
     struct rawresp r = {0};
     assert_int_equal(simproc_request(&c->sp, "POST", "/api2/json/access/users",
-                                     "userid=student1%40pve&password=teacher-set-pw",
-                                     hdrs, &r),
+                                     "userid=student1%40pve&password=teacher-set-pw", hdrs, &r),
                      0);
     assert_int_equal(r.status, 200);
     rawresp_clear(&r);
@@ -360,8 +389,8 @@ static void test_existing_user_password_unchanged(void **st)
     assert_true(json_is_null(json_object_get(s1, "password")));
     json_decref(res);
     /* the teacher's password still works */
-    assert_int_equal(simproc_login(&c->sp, "student1@pve", "teacher-set-pw", cookie,
-                                   sizeof cookie, csrf, sizeof csrf),
+    assert_int_equal(simproc_login(&c->sp, "student1@pve", "teacher-set-pw", cookie, sizeof cookie,
+                                   csrf, sizeof csrf),
                      0);
     assert_int_equal(destroy(c, NULL), 0);
     json_t *state = simproc_state(&c->sp);
