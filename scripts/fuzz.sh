@@ -10,6 +10,8 @@
 # Nothing is written outside BUILD_FUZZ: new corpus entries go to BUILD_FUZZ/corpus/<name>, the
 # committed seeds in tests/fuzz/corpus/<name> are only read, crash files go to
 # BUILD_FUZZ/artifacts/<name>/, and HOME/XDG_* point into BUILD_FUZZ/tmp.
+# compile_one and run_one are run by xargs through bash -c:
+# shellcheck disable=SC2317,SC2016
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,18 +44,19 @@ cmake -DOUT="$OUT/gen/embedded_files.c" -DBASE="$ROOT" "-DFILES=$EMBED_ARG" \
       -P "$ROOT/cmake/embed.cmake"
 
 SRCS=("$ROOT"/common/*.c "$OUT/gen/embedded_files.c")
-for d in config util pve store; do SRCS+=("$ROOT"/src/$d/*.c); done
+for d in config util pve store; do SRCS+=("$ROOT/src/$d"/*.c); done
 
 compile_one() { # src obj
   local src="$1" obj="$2"
-  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$0" -nt "$obj" ] ||
+  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$FUZZ_SCRIPT" -nt "$obj" ] ||
      [ -n "$(find "$ROOT/src" "$ROOT/common" -name '*.h' -newer "$obj" -print -quit)" ]; then
     # shellcheck disable=SC2086
     "$CC" $CFLAGS -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
   fi
 }
 export -f compile_one
-export CC CFLAGS ROOT
+FUZZ_SCRIPT="$ROOT/scripts/fuzz.sh"
+export CC CFLAGS ROOT FUZZ_SCRIPT
 
 OBJS=()
 pairs=()
