@@ -17,7 +17,7 @@
 #define NICS_LINUX 32     /* net0..net31 */
 #define NICS_ECOROUTER 30 /* net2..net31: net0 is the management port, net1 is left as is */
 
-static const char *const top_keys[] = {"stand", "machines", "password_policy", NULL};
+static const char *const top_keys[] = {"stand", "machines", "password_policy", "vmid_range", NULL};
 static const char *const top_legacy[] = {"stand_type", "metadata", NULL};
 static const char *const machine_keys[] = {
     "name", "device_type", "template_node", "template_vmid", "full_clone", "networks", NULL};
@@ -427,6 +427,30 @@ static void name_parse(const struct ydoc *d, const struct ydoc_node *root, struc
     free(name);
 }
 
+/* `vmid_range: 5000-5999`: the block the stand's VMIDs (and its template copies') come from. */
+static void vmid_range_parse(const struct ydoc *d, const struct ydoc_node *n, struct stand *s,
+                             struct diag_list *diags)
+{
+    const char *text;
+    static const char hint[] = "write it as `vmid_range: 5000-5999` (100..999999999)";
+    if (ydoc_want_str(d, n, "vmid_range", &text, diags) < 0)
+        return;
+    char *end;
+    long lo = strtol(text, &end, 10), hi = 0;
+    int ok = end != text && *end == '-';
+    if (ok) {
+        const char *p = end + 1;
+        hi = strtol(p, &end, 10);
+        ok = end != p && *end == '\0';
+    }
+    if (!ok || lo < 100 || hi > 999999999 || lo > hi) {
+        ydoc_report(d, n, diags, hint, "'%s' is not a VMID range", text);
+        return;
+    }
+    s->vmid_min = (int)lo;
+    s->vmid_max = (int)hi;
+}
+
 static void stand_build(const struct ydoc *d, struct stand *s, struct diag_list *diags)
 {
     const struct ydoc_node *root = d->root;
@@ -446,6 +470,10 @@ static void stand_build(const struct ydoc *d, struct stand *s, struct diag_list 
     const struct ydoc_node *v = ydoc_get(root, "password_policy", NULL);
     if (v)
         policy_parse(d, v, &s->password_policy, diags);
+
+    v = ydoc_get(root, "vmid_range", NULL);
+    if (v)
+        vmid_range_parse(d, v, s, diags);
 
     const struct ydoc_node *key;
     v = ydoc_get(root, "machines", &key);

@@ -45,6 +45,7 @@ struct stand {
     struct stand_machine *machines;
     size_t n_machines;
     struct password_policy password_policy;
+    int vmid_min, vmid_max; /* `vmid_range: A-B`; 0 when not set */
 };
 
 /* Loads and validates. Returns 0 and *out (free with stand_free), or -1 and *out = NULL after

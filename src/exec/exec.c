@@ -220,10 +220,11 @@ static int vmid_is_free(struct pve_client *c, int vmid)
     return answered ? free_ : -1;
 }
 
+/* The next id after the plan's, still inside the stand's block; -1 when the block is used up. */
 static int next_candidate(struct exec *e)
 {
     pthread_mutex_lock(&e->mu);
-    int id = e->next_vmid++;
+    int id = e->next_vmid <= e->p->vmid_max ? e->next_vmid++ : -1;
     pthread_mutex_unlock(&e->mu);
     return id;
 }
@@ -238,16 +239,18 @@ static int clone_free_id(struct exec *e, struct pve_client *c, const char *node,
         if (freeid < 0)
             return -1;
         if (freeid == 0) {
-            *vmid = next_candidate(e);
+            if ((*vmid = next_candidate(e)) < 0)
+                break;
             continue;
         }
         if (pve_vm_clone_wait(c, node, src, *vmid, co, e->o->task_timeout_s) == 0)
             return 0;
         if (!strstr(ds_err_last(), "already exists") && !strstr(ds_err_last(), "File exists"))
             return -1;
-        *vmid = next_candidate(e); /* lost a race for the id: take the next one */
+        if ((*vmid = next_candidate(e)) < 0) /* lost a race for the id: take the next one */
+            break;
     }
-    return ds_err_set("could not find a free VMID after 20 tries");
+    return ds_err_set("could not find a free VMID in the stand's range (20 tries)");
 }
 
 static int do_clone(struct exec *e, struct pve_client *c, const struct action *a,

@@ -224,7 +224,8 @@ static void check_privs(struct plan *p, const struct plan_request *rq, const str
 
 struct vmid_alloc {
     const struct cluster_view *v;
-    int next;
+    int next, max; /* the block ids come from */
+    int exhausted;
     int *taken;
     size_t n;
 };
@@ -239,10 +240,13 @@ static int vmid_used(const struct vmid_alloc *va, int id)
     return 0;
 }
 
+/* The next free id of the block; when the block is used up, the id after it (and a problem). */
 static int vmid_take(struct vmid_alloc *va)
 {
     while (vmid_used(va, va->next))
         va->next++;
+    if (va->next > va->max)
+        va->exhausted = 1;
     int *t = realloc(va->taken, (va->n + 1) * sizeof *t);
     if (!t)
         abort();
@@ -829,7 +833,11 @@ int plan_deploy(const struct plan_request *rq, const struct cluster_view *v, str
 
     struct deploy_ctx c = {.p = p, .rq = rq, .v = v};
     c.va.v = v;
-    c.va.next = rq->vmid_base > 0 ? rq->vmid_base : 5000;
+    c.va.next = rq->stand->vmid_min ? rq->stand->vmid_min
+                : rq->vmid_base > 0 ? rq->vmid_base
+                                    : 5000;
+    c.va.max = rq->stand->vmid_max ? rq->stand->vmid_max : 999999999;
+    p->vmid_max = c.va.max;
     c.ba.v = v;
     mac_pool_init(&c.macs);
     for (size_t i = 0; i < v->n_vms; i++)
@@ -871,6 +879,11 @@ int plan_deploy(const struct plan_request *rq, const struct cluster_view *v, str
     free(c.apply_node);
     free(c.apply_act);
     free(pl.slots);
+    if (c.va.exhausted)
+        problem(p,
+                "the VMID range %d-%d of the stand has too few free ids for this class; widen "
+                "`vmid_range` in %s",
+                rq->stand->vmid_min, rq->stand->vmid_max, rq->stand->path);
     free(c.va.taken);
     bridge_alloc_free(&c.ba);
     mac_pool_free(&c.macs);

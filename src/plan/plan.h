@@ -123,6 +123,7 @@ struct plan {
     size_t n_notes;
     struct password_policy password_policy;
     double t_inventory, t_plan, t_exec; /* seconds, filled in by the caller for reports */
+    int vmid_max;                       /* the last id of the stand's VMID block */
 };
 
 struct plan_request {

@@ -381,6 +381,39 @@ static void test_privileges_preflight(void **st)
     cluster_view_free(view);
 }
 
+static void test_vmid_range(void **st)
+{
+    struct fx *f = *st;
+    const char *ok = "stand: lab\nvmid_range: 7000-7008\nmachines:\n"
+                     "  - {name: a, template_node: pve1, template_vmid: 100}\n"
+                     "  - {name: b, template_node: pve1, template_vmid: 101}\n"
+                     "  - {name: c, template_node: pve1, template_vmid: 102}\n";
+    struct diag_list dl = {0};
+    struct stand *s = NULL;
+    assert_int_equal(stand_load_text("r.yml", ok, strlen(ok), &s, &dl), 0);
+    struct plan_request rq = {.stand = s, .users = f->users, .strategy = "local"};
+    struct plan *p = NULL;
+    assert_int_equal(plan_deploy(&rq, f->view, &p), 0);
+    assert_int_equal(p->n_problems, 0);
+    for (size_t i = 0; i < p->n_students; i++)
+        for (size_t m = 0; m < p->students[i].n_vms; m++)
+            assert_in_range(p->students[i].vms[m].vmid, 7000, 7008);
+    plan_free(p);
+    stand_free(s);
+    const char *small = "stand: lab\nvmid_range: 7000-7005\nmachines:\n"
+                        "  - {name: a, template_node: pve1, template_vmid: 100}\n"
+                        "  - {name: b, template_node: pve1, template_vmid: 101}\n"
+                        "  - {name: c, template_node: pve1, template_vmid: 102}\n";
+    assert_int_equal(stand_load_text("r.yml", small, strlen(small), &s, &dl), 0);
+    rq.stand = s;
+    assert_int_equal(plan_deploy(&rq, f->view, &p), 0);
+    assert_int_equal(p->n_problems, 1);
+    assert_non_null(strstr(p->problems[0], "VMID range 7000-7005"));
+    plan_free(p);
+    stand_free(s);
+    diag_list_clear(&dl);
+}
+
 static void test_strategy_registry(void **st)
 {
     (void)st;
@@ -397,6 +430,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_destroy_touches_nothing_unmarked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_preflight_problems, setup, teardown),
         cmocka_unit_test_setup_teardown(test_privileges_preflight, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vmid_range, setup, teardown),
         cmocka_unit_test(test_strategy_registry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
