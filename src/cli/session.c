@@ -132,10 +132,15 @@ int session_open_state(struct session *s)
 int session_inventory(struct session *s, enum inv_config_scope scope)
 {
     int *tpl = calloc(s->stand->n_machines + 1, sizeof *tpl);
-    for (size_t i = 0; i < s->stand->n_machines; i++)
+    const char **names = calloc(s->stand->n_machines + 1, sizeof *names);
+    for (size_t i = 0; i < s->stand->n_machines; i++) {
         tpl[i] = s->stand->machines[i].template_vmid;
-    int rc = inventory_load(s->client, tpl, s->stand->n_machines, scope, &s->view);
+        names[i] = s->stand->machines[i].name;
+    }
+    int rc = inventory_load(s->client, tpl, s->stand->n_machines, names, s->stand->n_machines,
+                            scope, &s->view);
     free(tpl);
+    free(names);
     if (rc < 0) {
         cli_error(NULL, "%s", ds_err_last());
         return EXIT_FAILED;

@@ -265,10 +265,38 @@ static int do_clone(struct exec *e, struct pve_client *c, const struct action *a
     return clone_free_id(e, c, vm->src_node, src, &vm->vmid, &co);
 }
 
+/* Waits until a VM an earlier (interrupted) run left locked is free again: its clone task keeps
+ * running on the cluster after the client died. Bounded by the task timeout. */
+static int wait_unlocked(struct exec *e, struct pve_client *c, const char *node, int vmid)
+{
+    double start = now_s(), pause = 0.05;
+    for (;;) {
+        json_t *st = NULL;
+        if (pve_vm_status(c, node, vmid, &st) < 0)
+            return -1;
+        const char *lock = json_string_value(json_object_get(st, "lock"));
+        char held[32];
+        snprintf(held, sizeof held, "%s", lock ? lock : "");
+        json_decref(st);
+        if (!held[0])
+            return 0;
+        if (now_s() - start > e->o->task_timeout_s)
+            return ds_err_set("VM %d on %s is still locked (%s) after %d s", vmid, node, held,
+                              e->o->task_timeout_s);
+        sleep_ms((long)(pause * 1000));
+        pause = pause * 2 > 2 ? 2 : pause * 2;
+    }
+}
+
 static int do_copy_action(struct exec *e, struct pve_client *c, const struct action *a)
 {
     struct plan_copy *pc = &e->p->copies[a->copy];
     int to = e->o->task_timeout_s;
+    if (pc->locked && a->kind != ACT_TPL_COPY) {
+        if (wait_unlocked(e, c, pc->orig_node, pc->vmid) < 0)
+            return -1;
+        pc->locked = 0;
+    }
     if (a->kind == ACT_TPL_COPY) {
         struct pve_clone_opts co = {.name = pc->name, .description = pc->description, .full = 1};
         return clone_free_id(e, c, pc->orig_node, pc->orig, &pc->vmid, &co);
@@ -327,11 +355,17 @@ static int do_action(struct exec *e, struct pve_client *c, struct action *a)
     case ACT_VM_CLONE:
         return do_clone(e, c, a, ps, vm);
     case ACT_VM_CONFIGURE:
+        if (vm->locked && wait_unlocked(e, c, vm->node, vm->vmid) < 0)
+            return -1;
+        vm->locked = 0;
         return pve_vm_config_set(c, vm->node, vm->vmid, a->params);
     case ACT_VM_STOP:
-        return pve_vm_stop_wait(c, vm->node, vm->vmid, to);
     case ACT_VM_DESTROY:
-        return pve_vm_destroy_wait(c, vm->node, vm->vmid, 1, to);
+        if (vm->locked && wait_unlocked(e, c, vm->node, vm->vmid) < 0)
+            return -1;
+        vm->locked = 0;
+        return a->kind == ACT_VM_STOP ? pve_vm_stop_wait(c, vm->node, vm->vmid, to)
+                                      : pve_vm_destroy_wait(c, vm->node, vm->vmid, 1, to);
     case ACT_POOL_DELETE:
         return pve_pool_delete(c, a->target);
     case ACT_TPL_COPY:

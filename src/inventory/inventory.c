@@ -7,6 +7,7 @@
 #include "util/err.h"
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static char *dup_str(json_t *o, const char *key)
 {
@@ -191,8 +192,17 @@ static int has_vmid(const int *ids, size_t n, int vmid)
     return 0;
 }
 
+static int has_name(const char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
 int inventory_load(struct pve_client *c, const int *template_vmids, size_t n_templates,
-                   enum inv_config_scope scope, struct cluster_view **out)
+                   const char *const *names, size_t n_names, enum inv_config_scope scope,
+                   struct cluster_view **out)
 {
     json_t *bundle = json_object();
     json_t *nodes = NULL, *res = NULL, *users = NULL, *pools = NULL, *acl = NULL;
@@ -239,8 +249,13 @@ int inventory_load(struct pve_client *c, const int *template_vmids, size_t n_tem
         if (!type || strcmp(type, "qemu") != 0 || !node)
             continue;
         const char *tags = json_string_value(json_object_get(r, "tags"));
-        int want = has_vmid(template_vmids, n_templates, vmid) || scope == INV_CONFIGS_ALL ||
-                   inv_tags_have(tags, "deploy-stand");
+        /* an untagged VM may be ours from a run that died before tagging it: a clone carries
+         * the stand's machine name (and a description mark), a template copy a "tpl-" name */
+        const char *name = json_string_value(json_object_get(r, "name"));
+        int want =
+            has_vmid(template_vmids, n_templates, vmid) || scope == INV_CONFIGS_ALL ||
+            inv_tags_have(tags, "deploy-stand") ||
+            (!tags && name && (strncmp(name, "tpl-", 4) == 0 || has_name(names, n_names, name)));
         if (!want)
             continue;
         json_t *cfg = NULL;

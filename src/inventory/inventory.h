@@ -67,7 +67,8 @@ struct cluster_view {
     json_t *raw; /* the JSON bundle the view was built from (see inventory_from_json) */
 };
 
-/* Which VM configs to read besides the templates named in `template_vmids`. */
+/* Which VM configs to read besides the templates named in `template_vmids` and the untagged VMs
+ * named like one of `names` (the stand's machines) or "tpl-*" (leftovers of interrupted runs). */
 enum inv_config_scope {
     INV_CONFIGS_MARKED, /* VMs tagged deploy-stand */
     INV_CONFIGS_ALL     /* every VM (needed to prove a bridge is unused) */
@@ -75,7 +76,8 @@ enum inv_config_scope {
 
 /* Reads the cluster. 0 and *out (free with cluster_view_free), or -1 with ds_err. */
 int inventory_load(struct pve_client *c, const int *template_vmids, size_t n_templates,
-                   enum inv_config_scope scope, struct cluster_view **out);
+                   const char *const *names, size_t n_names, enum inv_config_scope scope,
+                   struct cluster_view **out);
 
 /* Builds a view from a bundle {"nodes":[...GET /nodes], "resources":[...GET /cluster/resources],
  * "networks":{"node":{"ifaces":[...], "changes": "..."|null}}, "users":[...], "pools":[...],

@@ -57,10 +57,25 @@ void mark_stand_tag(char *out, size_t len, const char *stand)
     snprintf(out, len, "ds-%s", stand);
 }
 
-void mark_copy_format(char *out, size_t len, int orig_vmid, const char *digest)
+void mark_copy_format(char *out, size_t len, int orig_vmid, const char *digest, const char *node)
 {
-    snprintf(out, len, MARK_TAG " template-copy of=%d digest=%s", orig_vmid,
-             digest && *digest ? digest : "unknown");
+    snprintf(out, len, MARK_TAG " template-copy of=%d digest=%s node=%s", orig_vmid,
+             digest && *digest ? digest : "unknown", node);
+}
+
+int mark_copy_node(const char *text, char *out, size_t len)
+{
+    const char *p = text ? strstr(text, MARK_TAG " template-copy of=") : NULL;
+    const char *n = p ? strstr(p, " node=") : NULL;
+    if (!n)
+        return 0;
+    n += 6;
+    size_t l = strcspn(n, " \r\n");
+    if (l == 0 || l >= len)
+        return 0;
+    memcpy(out, n, l);
+    out[l] = '\0';
+    return 1;
 }
 
 int mark_copy_parse(const char *text, int *orig_vmid, char *digest, size_t digest_len)

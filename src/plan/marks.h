@@ -30,9 +30,12 @@ int mark_is(const char *text, const char *stand, const char *student);
 void mark_stand_tag(char *out, size_t len, const char *stand);
 
 /* Template copies prepared on other nodes are shared by every stand. They carry the tag
- * MARK_COPY_TAG and the description "deploy-stand template-copy of=<vmid> digest=<sha1>". */
+ * MARK_COPY_TAG and the description "deploy-stand template-copy of=<vmid> digest=<sha1>
+ * node=<node it is for>". */
 #define MARK_COPY_TAG "ds-template-copy"
-void mark_copy_format(char *out, size_t len, int orig_vmid, const char *digest);
+void mark_copy_format(char *out, size_t len, int orig_vmid, const char *digest, const char *node);
+/* The node a copy was made for ("node=" in its mark) into out; 0 when the mark names none. */
+int mark_copy_node(const char *text, char *out, size_t len);
 /* 1 when `text` marks a template copy; fills the original VMID and its digest then ("" if none). */
 int mark_copy_parse(const char *text, int *orig_vmid, char *digest, size_t digest_len);
 

@@ -452,13 +452,19 @@ static const char *alias_bridge(struct deploy_ctx *c, int s, const char *node, c
 }
 
 /* The student's existing VM for a machine: ours for this stand, in their pool, same name. */
-static const struct inv_vm *find_student_vm(const struct deploy_ctx *c, const char *pool,
-                                            const char *name)
+/* The student's VM for a machine: ours for this stand (tagged, or - after a run that died before
+ * tagging it - carrying the clone's description mark), with the machine's name. */
+static const struct inv_vm *find_student_vm(const struct deploy_ctx *c,
+                                            const struct plan_student *ps, const char *name)
 {
     for (size_t i = 0; i < c->v->n_vms; i++) {
         const struct inv_vm *vm = &c->v->vms[i];
-        if (!vm->template && vm->pool && strcmp(vm->pool, pool) == 0 && vm->name &&
-            strcasecmp(vm->name, name) == 0 && inv_tags_have(vm->tags, c->tag))
+        if (vm->template || !vm->name || strcasecmp(vm->name, name) != 0)
+            continue;
+        if (vm->pool && strcmp(vm->pool, ps->pool) == 0 && inv_tags_have(vm->tags, c->tag))
+            return vm;
+        const char *desc = json_string_value(json_object_get(vm->config, "description"));
+        if (!inv_tags_have(vm->tags, MARK_TAG) && mark_is(desc, c->p->stand, ps->userid))
             return vm;
     }
     return NULL;
@@ -513,6 +519,25 @@ static const struct inv_vm *find_copy(const struct deploy_ctx *c, int orig, cons
     return best;
 }
 
+/* A copy of `orig` for `node` that an interrupted run left unfinished: marked for that node but
+ * not yet a template there (still a VM, or a template on another node). */
+static const struct inv_vm *find_partial_copy(const struct deploy_ctx *c, int orig,
+                                              const char *node)
+{
+    for (size_t i = 0; i < c->v->n_vms; i++) {
+        const struct inv_vm *vm = &c->v->vms[i];
+        const char *desc = json_string_value(json_object_get(vm->config, "description"));
+        int of;
+        char digest[64], for_node[64];
+        if (!mark_copy_parse(desc, &of, digest, sizeof digest) || of != orig ||
+            !mark_copy_node(desc, for_node, sizeof for_node) || strcmp(for_node, node) != 0)
+            continue;
+        if (!vm->template || strcmp(vm->node, node) != 0)
+            return vm;
+    }
+    return NULL;
+}
+
 /* The template a VM on `node` is cloned from: the original when it lives there, else a copy
  * (found by its marks, named by a hint, or planned now, once per (template, node)). Sets
  * *src_vmid, or *copy to the index of a planned copy; returns the action to wait for or -1. */
@@ -556,40 +581,49 @@ static int resolve_source(struct deploy_ctx *c, const struct stand_machine *mc, 
             return -1;
         }
     }
-    /* plan a new copy: full clone on the original's node, template, offline migration */
+    /* plan a new copy (full clone on the original's node, template, offline migration), or
+     * the rest of one an interrupted run left half-way (its mark names this node) */
+    const struct inv_vm *part = find_partial_copy(c, mc->template_vmid, node);
     p->copies = realloc(p->copies, (p->n_copies + 1) * sizeof *p->copies);
     if (!p->copies)
         abort();
     struct plan_copy *pc = &p->copies[p->n_copies];
     memset(pc, 0, sizeof *pc);
     pc->orig = mc->template_vmid;
-    pc->orig_node = strdup(mc->template_node);
+    pc->orig_node = strdup(part ? part->node : mc->template_node);
     pc->node = strdup(node);
-    pc->vmid = vmid_take(&c->va);
+    pc->vmid = part ? part->vmid : vmid_take(&c->va);
+    pc->locked = part && part->lock;
     pc->name = xasprintf("tpl-%d-%s", pc->orig, node);
     char mark[256];
-    mark_copy_format(mark, sizeof mark, pc->orig, config_digest(inv_vm_find(c->v, pc->orig)));
+    mark_copy_format(mark, sizeof mark, pc->orig, config_digest(inv_vm_find(c->v, pc->orig)), node);
     pc->description = strdup(mark);
     int idx = (int)p->n_copies++;
-    struct action *a = act_new(p, ACT_TPL_COPY, pc->orig_node, -1, -1);
-    a->copy = idx;
-    a->summary = xasprintf("copy template %d to VM %d '%s' on %s (full clone)", pc->orig, pc->vmid,
-                           pc->name, pc->orig_node);
-    int copy_act = a->id;
-    a = act_new(p, ACT_TPL_CONVERT, pc->orig_node, -1, -1);
-    a->copy = idx;
-    a->summary =
-        xasprintf("mark VM %d as a copy of %d and convert it to a template", pc->vmid, pc->orig);
-    int conv_act = a->id;
-    act_dep(p, conv_act, copy_act);
+    int last = -1;
+    struct action *a;
+    if (!part) {
+        a = act_new(p, ACT_TPL_COPY, pc->orig_node, -1, -1);
+        a->copy = idx;
+        a->summary = xasprintf("copy template %d to VM %d '%s' on %s (full clone)", pc->orig,
+                               pc->vmid, pc->name, pc->orig_node);
+        last = a->id;
+    }
+    if (!part || !part->template) {
+        a = act_new(p, ACT_TPL_CONVERT, pc->orig_node, -1, -1);
+        a->copy = idx;
+        a->summary =
+            xasprintf("mark VM %d as a copy of %d and convert it to a template%s", pc->vmid,
+                      pc->orig, part ? " (left half-way by an earlier run)" : "");
+        act_dep(p, a->id, last);
+        last = a->id;
+    }
     a = act_new(p, ACT_TPL_MIGRATE, pc->orig_node, -1, -1);
     a->copy = idx;
     a->summary = xasprintf("migrate template copy %d from %s to %s (offline)", pc->vmid,
                            pc->orig_node, node);
-    int mig_act = a->id;
-    act_dep(p, mig_act, conv_act);
+    act_dep(p, a->id, last);
     *copy = idx;
-    return mig_act;
+    return a->id;
 }
 
 static void plan_student_access(struct deploy_ctx *c, int s, int *user_act, int *pool_act,
@@ -695,7 +729,7 @@ static void plan_student_vms(struct deploy_ctx *c, int s, const struct placement
         pv->device_type = mc->device_type;
         pv->full = mc->full_clone;
         pv->copy = -1;
-        const struct inv_vm *have = find_student_vm(c, ps->pool, mc->name);
+        const struct inv_vm *have = find_student_vm(c, ps, mc->name);
         const json_t *current;
         int clone_act = -1;
         if (have) {
@@ -703,6 +737,7 @@ static void plan_student_vms(struct deploy_ctx *c, int s, const struct placement
             pv->vmid = have->vmid;
             pv->node = strdup(have->node);
             pv->status = xstrdup(have->status);
+            pv->locked = have->lock != NULL;
             current = have->config;
         } else {
             pv->node = strdup(slot->node);
@@ -953,6 +988,7 @@ int plan_destroy(const struct plan_request *rq, const struct cluster_view *v, st
             pv->node = strdup(vm->node);
             pv->exists = 1;
             pv->status = xstrdup(vm->status);
+            pv->locked = vm->lock != NULL;
             if (!ps->node)
                 ps->node = strdup(vm->node);
             int stop = -1;

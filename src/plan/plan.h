@@ -39,6 +39,7 @@ struct plan_vm {
     int full;       /* full clone */
     enum device_type device_type;
     int exists;   /* already deployed (found by its marks) */
+    int locked;   /* existing VM still locked (e.g. its clone task runs): wait before changing it */
     char *status; /* existing VMs: running/stopped; NULL otherwise */
 };
 
@@ -98,6 +99,7 @@ struct plan_copy {
     int vmid;          /* the copy's id; the executor may move it if the id is taken */
     char *name;        /* "tpl-<orig>-<node>" */
     char *description; /* the copy mark (original VMID and its config digest) */
+    int locked;        /* a half-done copy still locked by its clone task: wait before using it */
 };
 
 /* A known template copy, e.g. from the seed's mapper_template.yml: a hint only. */

@@ -72,7 +72,8 @@ static void capacity_table(const struct placement_input *in, const struct node_l
 {
     char msg[4096];
     size_t ml = 0;
-    double left = need * (double)(total - placed), free_total = 0, class_need = need * (double)total;
+    double left = need * (double)(total - placed), free_total = 0,
+           class_need = need * (double)total;
     ml += (size_t)snprintf(msg + ml, sizeof msg - ml,
                            "the class does not fit: each student needs %.1f GiB; %zu of %zu "
                            "student(s) placed, %zu left (%.1f GiB).\n"
