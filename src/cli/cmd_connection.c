@@ -556,11 +556,22 @@ static int secret_edit(const char *path, const char *t, size_t n, const struct c
 }
 
 /* The secrets of the re-read file must be the same as before, all encrypted. */
+/* 1 when enc decrypts to plain. */
+static int secret_matches(const char *enc, const char *plain)
+{
+    char *back = NULL;
+    int ok = enc && secret_decrypt(enc, &back) == 0 && strcmp(back, plain) == 0;
+    secret_free(back);
+    return ok;
+}
+
+/* The re-read file must hold every secret encrypted, and the new values must decrypt to the old
+ * plaintext (values encrypted before are not touched, whatever key they need). */
 static int encrypt_verify(const char *path, const char *text, size_t len,
                           const struct connections *before)
 {
     struct connections *after = NULL;
-    if (conns_parse(path, text, len, CONN_LOAD_QUIET, &after)) {
+    if (conns_parse(path, text, len, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &after)) {
         cli_error(NULL, "internal error: the encrypted file would not load; %s was not changed",
                   path);
         return -1;
@@ -569,9 +580,9 @@ static int encrypt_verify(const char *path, const char *text, size_t len,
     for (size_t i = 0; ok && i < after->n; i++) {
         const struct connection *a = &after->items[i], *b = &before->items[i];
         if (b->password && !b->password_enc)
-            ok = a->password && strcmp(a->password, b->password) == 0;
+            ok = secret_matches(a->password, b->password);
         if (ok && b->token_value && !b->token_value_enc)
-            ok = a->token_value && strcmp(a->token_value, b->token_value) == 0;
+            ok = secret_matches(a->token_value, b->token_value);
     }
     connections_free(after);
     if (!ok)
@@ -1199,9 +1210,11 @@ static int conn_add(struct cli_globals *g, int argc, char **argv)
 
     /* the new file must load, decrypt, and hold the connection as intended */
     const struct connection *nc = NULL;
-    if (conns_parse(path, ntext, nlen, CONN_LOAD_QUIET, &check) ||
+    if (conns_parse(path, ntext, nlen, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &check) ||
         !(nc = conn_find(check, a.name, NULL)) || !nc->fingerprint ||
         strcmp(nc->fingerprint, ci.fingerprint) != 0 ||
+        !secret_matches(a.token_name ? nc->token_value : nc->password,
+                        a.token_name ? c->token_value : c->password) ||
         (a.make_default && connections_pick(check, NULL) != nc)) {
         cli_error(NULL, "internal error: the edited file would be wrong; %s was not changed", path);
         rc = EXIT_FAILED;

@@ -16,7 +16,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "config/connections.h"
 #include "ds_run.h"
+#include "store/secrets.h"
 
 #define ROOT_PW "sim-root-password"
 #define WRONG_PW "wrong-Secret-42x"
@@ -411,6 +413,49 @@ static void test_encrypt_passphrase(void **st)
     free(file);
 }
 
+/* Quoted, single-quoted (with an escaped quote), flow-style and already-encrypted values. */
+static void test_encrypt_shapes(void **st)
+{
+    struct ctx *c = *st;
+    char *pre = NULL;
+    assert_int_equal(secret_encrypt("secret-pre", &pre), 0);
+    char text[2048];
+    snprintf(text, sizeof text,
+             "a:\n  host: pve1\n  user: root@pam\n  password: \"secret-dq\"\n"
+             "b:\n  host: pve1\n  user: ds@pve\n  use_token: true\n  token_name: tok\n"
+             "  token_value: 'secret-''sq'\n"
+             "# flow style\n"
+             "c: {host: pve1, user: root@pam, password: secret-flow}\n"
+             "d:\n  host: pve1\n  user: root@pam\n  password: %s\n",
+             pre);
+    char *file = file_in(c, "shapes.yml"), *out = NULL, *err = NULL;
+    ds_write_file(&c->env, "shapes.yml", text);
+    const char *enc[] = {"--connections", file, "connection", "encrypt", NULL};
+    assert_int_equal(run_in(NULL, &out, &err, enc), 0);
+    expect_has(out, "stdout", "encrypted 3 secrets");
+    free(out);
+    free(err);
+    char *after = slurp(file);
+    assert_null(strstr(after, "secret-"));
+    expect_has(after, "the file",
+               "# flow style\nc: {host: pve1, user: root@pam, password: enc:v1:");
+    expect_has(after, "the file", "  token_value: 'enc:v1:");
+    expect_has(after, "the file", pre); /* untouched */
+    free(after);
+    /* the loader reads the same secrets back */
+    struct diag_list d = {0};
+    struct connections *cs = NULL;
+    assert_int_equal(connections_load_ex(file, CONN_LOAD_QUIET, &cs, &d), 0);
+    assert_int_equal(cs->n_plaintext, 0);
+    assert_string_equal(cs->items[0].password, "secret-dq");
+    assert_string_equal(cs->items[1].token_value, "secret-'sq");
+    assert_string_equal(cs->items[2].password, "secret-flow");
+    assert_string_equal(cs->items[3].password, "secret-pre");
+    connections_free(cs);
+    secret_free(pre);
+    free(file);
+}
+
 static void test_changed_certificate(void **st)
 {
     struct ctx *c = *st;
@@ -474,7 +519,8 @@ static void test_no_secret_in_any_output(void **st)
     (void)st;
     assert_non_null(all_output);
     assert_true(all_len > 1000);
-    static const char *const secrets[] = {ROOT_PW, WRONG_PW, PASSPHRASE};
+    static const char *const secrets[] = {ROOT_PW,      WRONG_PW,      PASSPHRASE,    "secret-dq",
+                                          "secret-'sq", "secret-''sq", "secret-flow", "secret-pre"};
     for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
         if (strstr(all_output, secrets[i]))
             fail_msg("the output of deploy-stand shows the test secret #%zu", i);
@@ -485,11 +531,9 @@ static void test_no_secret_in_any_output(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_add_trust),
-        cmocka_unit_test(test_encrypt_in_place),
-        cmocka_unit_test(test_encrypt_passphrase),
-        cmocka_unit_test(test_changed_certificate),
-        cmocka_unit_test(test_no_secret_in_any_output),
+        cmocka_unit_test(test_add_trust),           cmocka_unit_test(test_encrypt_in_place),
+        cmocka_unit_test(test_encrypt_passphrase),  cmocka_unit_test(test_encrypt_shapes),
+        cmocka_unit_test(test_changed_certificate), cmocka_unit_test(test_no_secret_in_any_output),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
