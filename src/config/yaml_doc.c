@@ -546,6 +546,7 @@ static struct ydoc_node *compose(struct composer *c, yaml_event_t *ev, int depth
                 diag_add(c->diags, c->file, key->line, key->col, "write the key as a plain name",
                          "a key must be a name, not %s", ydoc_describe(key));
                 anchors_forget(c, key);
+                anchors_forget(c, val); /* an anchor in the dropped value must not dangle */
                 node_free(key);
                 node_free(val);
                 continue;

@@ -310,6 +310,15 @@ static void test_recursive_and_undefined_alias(void **state)
     expect_refused_str(LOAD_STAND, "rec.yml", "machines: &m\n  - *m\n", 2, 5, "recursive alias");
     expect_refused_str(LOAD_USERS, "undef.yml", "users:\n  - *nobody\n", 2, 5,
                        "undefined alias '*nobody'");
+
+    /* found by fuzz_users_load: an anchor inside the value of a dropped (non-scalar) key was
+     * used after the value was freed */
+    static const char dropped[] = "? [a]\n: &s student1@pve\nusers:\n  - *s\n";
+    struct diag_list diags = {0};
+    assert_int_equal(load_text(LOAD_USERS, "dropped.yml", dropped, sizeof dropped - 1, &diags), -1);
+    diag_expect(&diags, "dropped.yml", 1, 3, "a key must be a name, not a list");
+    diag_expect(&diags, "dropped.yml", 4, 5, "undefined alias '*s'");
+    diag_list_clear(&diags);
 }
 
 /* ---- huge lines ---------------------------------------------------------------------------- */
