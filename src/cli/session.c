@@ -2,11 +2,13 @@
  * The order is fixed: nothing touches the cluster before every file has been validated. */
 #include "cli/session.h"
 #include "pve/pve_api.h"
+#include "store/journal.h"
 #include "util/diag.h"
 #include "util/err.h"
 #include "util/xdg.h"
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 int session_require_files(const char *cmd, const char *config, const char *users)
@@ -121,11 +123,42 @@ int session_connect(struct session *s)
 
 int session_open_state(struct session *s)
 {
-    if (state_open(NULL, &s->state) < 0) {
+    if (state_open(NULL, &s->state) < 0 || journal_open(NULL, &s->journal) < 0) {
         cli_error("check $XDG_STATE_HOME and the permissions of its deploy-stand folder",
                   "cannot open the local state: %s", ds_err_last());
         return EXIT_FAILED;
     }
+    return 0;
+}
+
+int session_begin_run(struct session *s, const char *command)
+{
+    if (!s->journal)
+        return 0;
+    if (journal_run_begin(s->journal, command, s->stand->name, &s->run_id) < 0) {
+        cli_error(NULL, "%s", ds_err_last());
+        return EXIT_FAILED;
+    }
+    struct journal_lock holder;
+    int rc = journal_lock_stand(s->journal, s->stand->name, command, s->run_id, &holder);
+    if (rc < 0) {
+        cli_error(NULL, "%s", ds_err_last());
+        return EXIT_FAILED;
+    }
+    if (rc == 1) {
+        char since[64];
+        time_t t = (time_t)holder.since;
+        strftime(since, sizeof since, "%Y-%m-%d %H:%M:%S", localtime(&t));
+        journal_run_end(s->journal, s->run_id, "refused: stand locked");
+        cli_error("wait for it to finish; if that process is gone for good, its lock is taken "
+                  "over automatically on its host",
+                  "stand '%s' is being changed by another run: `%s` (run %lld, pid %ld, user %s "
+                  "on %s) since %s",
+                  s->stand->name, holder.command, holder.run_id, holder.pid, holder.user,
+                  holder.host, since);
+        return EXIT_FAILED;
+    }
+    s->locked = 1;
     return 0;
 }
 
@@ -153,6 +186,9 @@ int session_inventory(struct session *s, enum inv_config_scope scope)
 
 void session_close(struct session *s)
 {
+    if (s->locked)
+        journal_unlock_stand(s->journal, s->stand->name);
+    journal_close(s->journal);
     cluster_view_free(s->view);
     pve_client_free(s->client);
     if (s->state)

@@ -23,6 +23,9 @@ struct session {
     struct cluster_view *view;       /* owned */
     struct state *state;             /* owned; NULL when no state is kept */
     struct template_map *tmap;       /* owned; mapper_template.yml hints, may be NULL */
+    struct journal *journal;         /* owned; with the state: runs, actions, stand locks */
+    long long run_id;                /* this run in the journal */
+    int locked;                      /* this process holds the stand's lock */
 };
 
 /* Loads and validates the stand and users files. Every problem is printed as
@@ -36,8 +39,12 @@ int session_load_connection(struct session *s);
 /* Connects and logs in; warns on every run when TLS verification is off. 0 or EXIT_FAILED. */
 int session_connect(struct session *s);
 
-/* Opens the local state (credentials). 0 or EXIT_FAILED. */
+/* Opens the local state (credentials) and the journal. 0 or EXIT_FAILED. */
 int session_open_state(struct session *s);
+
+/* Starts this run in the journal and takes the stand's lock: a second run on the same stand is
+ * refused, naming who holds it and since when. 0 or EXIT_FAILED. */
+int session_begin_run(struct session *s, const char *command);
 
 /* Reads the cluster (templates of the stand + our VMs, or all VM configs). 0 or EXIT_FAILED. */
 int session_inventory(struct session *s, enum inv_config_scope scope);

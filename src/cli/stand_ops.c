@@ -5,6 +5,7 @@
 #include "plan/marks.h"
 #include "plan/plan.h"
 #include "store/audit.h"
+#include "store/journal.h"
 #include "ui/progress.h"
 #include "ui/report.h"
 #include "ui/table.h"
@@ -103,14 +104,36 @@ static void fill_known_passwords(struct session *s, struct plan *p)
 struct run_sink {
     struct progress *pg;
     struct audit *audit;
+    struct journal *journal;
+    long long run_id;
     const struct plan *p;
     const char *connection;
 };
+
+/* The VM an action touched, as the journal records it (its id may have moved during the run). */
+static int action_vmid(const struct plan *p, const struct action *a)
+{
+    if (a->copy >= 0)
+        return p->copies[a->copy].vmid;
+    if (a->student >= 0 && a->vm >= 0)
+        return p->students[a->student].vms[a->vm].vmid;
+    return 0;
+}
 
 static void run_event(const struct exec_event *ev, void *ud)
 {
     struct run_sink *rs = ud;
     progress_event(ev, rs->pg);
+    if (rs->journal && ev->action) {
+        static const char *const status[] = {[EXEC_STARTED] = "sent",
+                                             [EXEC_DONE] = "done",
+                                             [EXEC_FAILED] = "failed",
+                                             [EXEC_SKIPPED] = "skipped"};
+        if (ev->type <= EXEC_SKIPPED && status[ev->type] &&
+            journal_action(rs->journal, rs->run_id, ev->action->id, status[ev->type],
+                           action_vmid(rs->p, ev->action), ev->message) < 0)
+            fprintf(stderr, "warning: %s\n", ds_err_last());
+    }
     if (!rs->audit || !ev->action || (ev->type != EXEC_DONE && ev->type != EXEC_FAILED))
         return;
     char object[256], request[2048];
@@ -130,9 +153,9 @@ static void run_event(const struct exec_event *ev, void *ud)
 static int run_plan(struct session *s, const struct stand_op_opts *o, struct plan *p,
                     const char *command, double *secs)
 {
-    long long run_id = 0;
-    if (s->state)
-        state_run_begin(s->state, command, p->stand, &run_id);
+    (void)command;
+    if (s->journal && journal_plan(s->journal, s->run_id, p) < 0)
+        fprintf(stderr, "warning: %s\n", ds_err_last());
     struct exec_opts eo = {.per_node = o->per_node > 0 ? o->per_node : 4,
                            .workers = o->workers,
                            .retries = 5,
@@ -140,7 +163,11 @@ static int run_plan(struct session *s, const struct stand_op_opts *o, struct pla
                            .state = s->state,
                            .on_event = run_event};
     struct progress *pg = progress_new(p, progress_mode_for(o->progress, o->json), o->progress);
-    struct run_sink rs = {.pg = pg, .p = p, .connection = s->conn ? s->conn->name : NULL};
+    struct run_sink rs = {.pg = pg,
+                          .journal = s->journal,
+                          .run_id = s->run_id,
+                          .p = p,
+                          .connection = s->conn ? s->conn->name : NULL};
     if (s->state && audit_open(NULL, 0, &rs.audit) < 0)
         fprintf(stderr, "warning: no audit log this run: %s\n", ds_err_last());
     eo.ud = &rs;
@@ -150,8 +177,8 @@ static int run_plan(struct session *s, const struct stand_op_opts *o, struct pla
     progress_finish(pg);
     progress_free(pg);
     audit_close(rs.audit);
-    if (s->state)
-        state_run_end(s->state, run_id, failed == 0 ? "ok" : "failed");
+    if (s->journal)
+        journal_run_end(s->journal, s->run_id, failed == 0 ? "ok" : "failed");
     if (failed < 0) {
         cli_error(NULL, "%s", ds_err_last());
         return EXIT_FAILED;
@@ -161,6 +188,8 @@ static int run_plan(struct session *s, const struct stand_op_opts *o, struct pla
 
 int stand_op_deploy(struct session *s, const struct stand_op_opts *o)
 {
+    if (session_begin_run(s, "deploy"))
+        return EXIT_FAILED;
     double t0 = now_s();
     if (session_inventory(s, INV_CONFIGS_MARKED))
         return EXIT_FAILED;
@@ -319,6 +348,8 @@ int stand_op_status(struct session *s, const struct stand_op_opts *o)
 
 int stand_op_destroy(struct session *s, const struct stand_op_opts *o)
 {
+    if (session_begin_run(s, "destroy"))
+        return EXIT_FAILED;
     if (session_inventory(s, INV_CONFIGS_ALL))
         return EXIT_FAILED;
     struct plan *p = NULL;
