@@ -10,7 +10,7 @@ static void print_main_help(FILE *out)
                  "Deploys training stands (users, pools, cloned VMs, private bridges) for a class\n"
                  "on a Proxmox VE cluster, and removes exactly what it created.\n\ncommands:\n");
     for (size_t i = 0; cmd_table[i]; i++)
-        fprintf(out, "  %-9s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
+        fprintf(out, "  %-11s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
     fprintf(out,
             "\nglobal options:\n"
             "  --connections FILE  connections file (default ./connections_config.yml, then\n"

@@ -8,10 +8,12 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_deploy_entry,
     &cmd_status_entry,
     &cmd_destroy_entry,
+    &cmd_sweep_entry,
+    &cmd_runs_entry,
     &cmd_audit_entry,
+    &cmd_connection_entry,
     &cmd_demo_entry,
     &cmd_sim_entry,
-    &cmd_connection_entry,
     NULL,
 };
 

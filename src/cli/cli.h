@@ -31,6 +31,8 @@ extern const struct cmd_entry cmd_demo_entry;
 extern const struct cmd_entry cmd_sim_entry;
 extern const struct cmd_entry cmd_connection_entry;
 extern const struct cmd_entry cmd_audit_entry;
+extern const struct cmd_entry cmd_runs_entry;
+extern const struct cmd_entry cmd_sweep_entry;
 
 /* NULL-terminated. */
 extern const struct cmd_entry *const cmd_table[];

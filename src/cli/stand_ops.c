@@ -407,3 +407,53 @@ int stand_op_destroy(struct session *s, const struct stand_op_opts *o)
     plan_free(p);
     return rc;
 }
+
+int stand_op_sweep(struct session *s, const struct stand_op_opts *o, int remove)
+{
+    if (session_begin_run(s, "sweep"))
+        return EXIT_FAILED;
+    if (session_inventory(s, INV_CONFIGS_ALL))
+        return EXIT_FAILED;
+    struct plan_request rq;
+    request_init(&rq, s, o);
+    struct plan *p = NULL;
+    plan_sweep(&rq, s->view, &p);
+    FILE *txt = o->json ? stderr : o->out;
+    if (p->n_acts == 0) {
+        fprintf(txt,
+                "No leftovers of stand '%s': everything marked for it belongs to a current "
+                "student's deploy.\n",
+                p->stand);
+        report_problems(p, txt);
+        plan_free(p);
+        return EXIT_OK;
+    }
+    fprintf(txt, "Leftovers of stand '%s' (marked for it, but no current student needs them):\n",
+            p->stand);
+    report_plan(p, NULL, txt, o->json);
+    report_problems(p, txt);
+    if (!remove) {
+        fprintf(txt, "\nNothing was removed: run again with --yes to remove the above.\n");
+        plan_free(p);
+        return EXIT_OK;
+    }
+    fputc('\n', txt);
+    double secs;
+    int rc = run_plan(s, o, p, "sweep", &secs);
+    report_result(p, secs, txt);
+    plan_free(p);
+    cluster_view_free(s->view);
+    s->view = NULL;
+    if (session_inventory(s, INV_CONFIGS_ALL) == 0) {
+        struct plan *left = NULL;
+        plan_sweep(&rq, s->view, &left);
+        if (left->n_acts) {
+            fprintf(txt, "Verification: %zu leftover(s) are still there.\n", left->n_acts);
+            rc = EXIT_FAILED;
+        } else {
+            fprintf(txt, "Verified: no leftovers of stand '%s'.\n", left->stand);
+        }
+        plan_free(left);
+    }
+    return rc;
+}

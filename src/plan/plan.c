@@ -956,11 +956,89 @@ static int vm_is_students(const struct cluster_view *v, const struct inv_vm *vm,
     return desc && mark_is(desc, stand, ps->userid);
 }
 
+static int machine_in_stand(const struct stand *st, const char *name)
+{
+    for (size_t m = 0; name && m < st->n_machines; m++)
+        if (strcasecmp(st->machines[m].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+static int alias_in_stand(const struct stand *st, const char *alias)
+{
+    for (size_t m = 0; alias && m < st->n_machines; m++)
+        for (size_t i = 0; i < st->machines[m].n_nets; i++)
+            if (st->machines[m].nets[i].kind == STAND_NET_ALIAS &&
+                strcmp(st->machines[m].nets[i].name, alias) == 0)
+                return 1;
+    return 0;
+}
+
+/* Adds a student known only from a mark (a userid no longer in the list) to a sweep plan. */
+static void add_orphan(struct plan *p, const char *userid)
+{
+    if (!userid || !*userid)
+        return;
+    for (size_t s = 0; s < p->n_students; s++)
+        if (strcmp(p->students[s].userid, userid) == 0)
+            return;
+    p->students = realloc(p->students, (p->n_students + 1) * sizeof *p->students);
+    if (!p->students)
+        abort();
+    struct plan_student *ps = &p->students[p->n_students++];
+    memset(ps, 0, sizeof *ps);
+    ps->userid = strdup(userid);
+    ps->pool = strndup(userid, strcspn(userid, "@"));
+}
+
+static void destroy_build(const struct plan_request *rq, const struct cluster_view *v,
+                          struct plan *p);
+
 int plan_destroy(const struct plan_request *rq, const struct cluster_view *v, struct plan **out)
 {
     struct plan *p = xcalloc(1, sizeof *p);
     plan_init(p, rq, PLAN_DESTROY);
     plan_students_init(p, rq);
+    destroy_build(rq, v, p);
+    *out = p;
+    return 0;
+}
+
+int plan_sweep(const struct plan_request *rq, const struct cluster_view *v, struct plan **out)
+{
+    struct plan *p = xcalloc(1, sizeof *p);
+    plan_init(p, rq, PLAN_DESTROY);
+    struct plan_request all = *rq;
+    all.only = NULL;
+    all.n_only = 0;
+    plan_students_init(p, &all);
+    for (size_t s = 0; s < p->n_students; s++)
+        p->students[s].keep = 1;
+    struct mark m;
+    for (size_t i = 0; i < v->n_users; i++)
+        if (mark_parse(v->users[i].comment, &m) && strcmp(m.stand, p->stand) == 0)
+            add_orphan(p, m.student);
+    for (size_t i = 0; i < v->n_pools; i++)
+        if (mark_parse(v->pools[i].comment, &m) && strcmp(m.stand, p->stand) == 0)
+            add_orphan(p, m.student);
+    for (size_t i = 0; i < v->n_vms; i++)
+        if (mark_parse(json_string_value(json_object_get(v->vms[i].config, "description")), &m) &&
+            strcmp(m.stand, p->stand) == 0)
+            add_orphan(p, m.student);
+    for (size_t n = 0; n < v->n_nets; n++)
+        for (size_t i = 0; i < v->nets[n].n; i++)
+            if (mark_parse(v->nets[n].ifaces[i].comments, &m) && strcmp(m.stand, p->stand) == 0)
+                add_orphan(p, m.student);
+    destroy_build(rq, v, p);
+    *out = p;
+    return 0;
+}
+
+/* The teardown actions for p->students (in a sweep, `keep` students lose only what the stand
+ * no longer has). */
+static void destroy_build(const struct plan_request *rq, const struct cluster_view *v,
+                          struct plan *p)
+{
     char tag[64];
     mark_stand_tag(tag, sizeof tag, p->stand);
 
@@ -975,7 +1053,8 @@ int plan_destroy(const struct plan_request *rq, const struct cluster_view *v, st
         size_t n_last = 0;
         for (size_t i = 0; i < v->n_vms; i++) {
             const struct inv_vm *vm = &v->vms[i];
-            if (!vm_is_students(v, vm, tag, p->stand, ps))
+            if (!vm_is_students(v, vm, tag, p->stand, ps) ||
+                (ps->keep && machine_in_stand(rq->stand, vm->name)))
                 continue;
             dying[i] = 1;
             ps->vms = realloc(ps->vms, (ps->n_vms + 1) * sizeof *ps->vms);
@@ -1005,6 +1084,8 @@ int plan_destroy(const struct plan_request *rq, const struct cluster_view *v, st
                 last_destroy[n_last++] = a->id;
             ps->n_vms++;
         }
+        if (ps->keep)
+            continue; /* a current student keeps their user and pool */
         const struct inv_pool *pool = inv_pool_find(v, ps->pool);
         const struct inv_user *u = inv_user_find(v, ps->userid);
         ps->user_exists = u != NULL;
@@ -1023,7 +1104,17 @@ int plan_destroy(const struct plan_request *rq, const struct cluster_view *v, st
                                    ps->userid);
             revoke = a->id;
         }
-        if (ps->pool_ours) {
+        /* a VM someone else put into the student's pool stays, and so does the pool */
+        const struct inv_vm *foreign = NULL;
+        for (size_t i = 0; ps->pool_ours && i < v->n_vms && !foreign; i++)
+            if (!dying[i] && v->vms[i].pool && strcmp(v->vms[i].pool, ps->pool) == 0)
+                foreign = &v->vms[i];
+        if (foreign) {
+            strlist_add(&p->notes, &p->n_notes,
+                        xasprintf("pool %s also holds VM %d, which deploy-stand did not create: "
+                                  "the VM and the pool are left alone",
+                                  ps->pool, foreign->vmid));
+        } else if (ps->pool_ours) {
             struct action *a = act_new(p, ACT_POOL_DELETE, NULL, (int)s, -1);
             a->target = strdup(ps->pool);
             a->summary = xasprintf("delete pool %s", ps->pool);
@@ -1061,7 +1152,8 @@ int plan_destroy(const struct plan_request *rq, const struct cluster_view *v, st
                 for (size_t s = 0; s < p->n_students; s++)
                     if (m.student && strcmp(m.student, p->students[s].userid) == 0)
                         student = (int)s;
-                if (student < 0)
+                if (student < 0 ||
+                    (p->students[student].keep && alias_in_stand(rq->stand, m.alias)))
                     continue;
             }
             int used = 0;
@@ -1098,8 +1190,6 @@ int plan_destroy(const struct plan_request *rq, const struct cluster_view *v, st
     }
     free(dying);
     free(destroy_act);
-    *out = p;
-    return 0;
 }
 
 /* ---- freeing --------------------------------------------------------------------------- */

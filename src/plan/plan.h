@@ -68,6 +68,7 @@ struct plan_student {
     enum cred_state cred;
     char *password; /* set by the executor (new) or the caller (known); owned */
     char *why;      /* placement reason from the strategy, may be NULL; owned */
+    int keep;       /* sweep: a current student; only what the stand no longer has goes */
     int failed;     /* set by the executor */
     char *error;    /* first failure, owned */
 };
@@ -148,6 +149,9 @@ struct plan_request {
 int plan_deploy(const struct plan_request *rq, const struct cluster_view *v, struct plan **out);
 /* Builds the teardown plan: only objects with our marks for this stand and these students. */
 int plan_destroy(const struct plan_request *rq, const struct cluster_view *v, struct plan **out);
+/* Builds the sweep plan: objects marked for this stand that no current student's deploy would
+ * make (students no longer in the list, machines and aliases no longer in the stand). */
+int plan_sweep(const struct plan_request *rq, const struct cluster_view *v, struct plan **out);
 void plan_free(struct plan *p);
 
 /* Number of actions that change the cluster. */
