@@ -61,7 +61,7 @@ static void test_cluster_endpoints(void **state)
         kinds[1] += strcmp(t, "node") == 0;
         kinds[2] += strcmp(t, "storage") == 0;
     }
-    assert_int_equal(kinds[0], 3);
+    assert_int_equal(kinds[0], 5); /* templates 100, 101, 102, 110, 111 */
     assert_int_equal(kinds[1], 5);
     assert_int_equal(kinds[2], 15);
     rawresp_clear(&r);
