@@ -96,6 +96,23 @@ static void load_vms(struct cluster_view *v, json_t *res, json_t *configs)
     }
 }
 
+/* Is the interface added or changed by the pending edits? The list PVE returns already shows the
+ * pending state; `changes` is the diff of interfaces -> interfaces.new, where such an interface
+ * has a "+iface NAME ..." line. (The `active` flag only says whether the kernel has it up.) */
+static int iface_in_diff(const char *changes, const char *name)
+{
+    size_t nl = strlen(name);
+    for (const char *p = changes; p && *p;) {
+        if (strncmp(p, "+iface ", 7) == 0 && strncmp(p + 7, name, nl) == 0 &&
+            (p[7 + nl] == ' ' || p[7 + nl] == '\n' || p[7 + nl] == '\0'))
+            return 1;
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    return 0;
+}
+
 static void load_nets(struct cluster_view *v, json_t *nets)
 {
     const char *node;
@@ -125,8 +142,7 @@ static void load_nets(struct cluster_view *v, json_t *nets)
                     fi->comments[--l] = '\0';
             }
             fi->vlan_aware = (int)get_int(f, "bridge_vlan_aware");
-            json_t *act = json_object_get(f, "active");
-            fi->active = act ? (int)get_int(f, "active") : 1;
+            fi->active = !iface_in_diff(changes, fi->name);
             in->n++;
         }
     }
