@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
 # test.sh: the whole suite. Installs what is missing, builds twice (plain, for the valgrind
-# checks, and with ASan+UBSan), then runs every test under the sanitizers with ctest.
+# checks, and with ASan+UBSan), runs the fuzz targets, then every test under the sanitizers
+# with ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 jobs=$(nproc)
+# build quietly; show the log when a build fails
+build() {
+  local dir=$1; shift
+  echo "building $dir ..."
+  cmake --build "$dir" -j"$jobs" "$@" >"$dir/build.log" 2>&1 || { tail -60 "$dir/build.log"; exit 1; }
+}
 cmake -S . -B build-plain -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-plain -j"$jobs" --target deploy-stand pve-sim
+build build-plain --target deploy-stand pve-sim
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DDS_SANITIZE=ON \
       -DDS_VALGRIND_BIN_DIR="$PWD/build-plain/bin" >/dev/null
-cmake --build build-asan -j"$jobs"
+build build-asan
+# libFuzzer targets for the config parsers and the client's response parsing, 60 s each
+# (FUZZ_SECONDS=0 only builds them)
+./scripts/fuzz.sh
 cd build-asan
 rc=0
 ctest --output-on-failure -j"$jobs" --timeout 600 --output-junit junit.xml "$@" || rc=$?
