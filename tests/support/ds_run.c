@@ -15,8 +15,7 @@
 
 #include <cmocka.h>
 
-void ds_env_init(struct ds_env *e, const struct simproc *sp, const char *user,
-                 const char *password)
+void ds_env_init(struct ds_env *e, const struct simproc *sp, const char *user, const char *password)
 {
     memset(e, 0, sizeof *e);
     snprintf(e->dir, sizeof e->dir, "/tmp/ds-e2e-XXXXXX");
@@ -97,17 +96,32 @@ int ds_run(char **out, char **err, const char *const *args)
     size_t n = 0;
     while (args[n])
         n++;
-    char **argv = calloc(n + 2, sizeof *argv);
-    argv[0] = bin;
+    /* DS_VALGRIND_WRAP=1: every run goes through valgrind (exit 99 on an error or a leak) */
+    static const char *const vg[] = {"valgrind",
+                                     "--quiet",
+                                     "--error-exitcode=99",
+                                     "--leak-check=full",
+                                     "--errors-for-leak-kinds=definite",
+                                     "--show-leak-kinds=definite",
+                                     NULL};
+    const char *wrap = getenv("DS_VALGRIND_WRAP");
+    size_t nvg = wrap && *wrap == '1' ? sizeof vg / sizeof vg[0] - 1 : 0;
+    char **argv = calloc(n + nvg + 2, sizeof *argv);
+    for (size_t i = 0; i < nvg; i++)
+        argv[i] = (char *)vg[i];
+    argv[nvg] = bin;
     for (size_t i = 0; i < n; i++)
-        argv[i + 1] = (char *)args[i];
+        argv[nvg + i + 1] = (char *)args[i];
     pid_t pid = fork();
     if (pid == 0) {
         int in = open("/dev/null", O_RDONLY);
         dup2(in, 0);
         dup2(ofd, 1);
         dup2(efd, 2);
-        execv(bin, argv);
+        if (nvg)
+            execvp(argv[0], argv);
+        else
+            execv(bin, argv);
         _exit(127);
     }
     free(argv);
@@ -123,6 +137,9 @@ int ds_run(char **out, char **err, const char *const *args)
     unlink(epath);
     if (WIFSIGNALED(status))
         fail_msg("deploy-stand died with signal %d", WTERMSIG(status));
+    if (nvg && WEXITSTATUS(status) == 99)
+        fail_msg("valgrind found an error or a leak in deploy-stand %s:\n%s", args[0],
+                 err ? *err : "");
     return WEXITSTATUS(status);
 }
 
@@ -136,7 +153,8 @@ static long stats_sum(const struct simproc *sp, int mutating_only)
     json_t *by_status;
     json_object_foreach(json_object_get(st, "requests"), ep, by_status)
     {
-        if (mutating_only && (strncmp(ep, "GET ", 4) == 0 || strcmp(ep, "POST /access/ticket") == 0))
+        if (mutating_only &&
+            (strncmp(ep, "GET ", 4) == 0 || strcmp(ep, "POST /access/ticket") == 0))
             continue;
         const char *code;
         json_t *cnt;
