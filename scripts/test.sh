@@ -23,6 +23,15 @@ build build-asan
 cd build-asan
 rc=0
 ctest --output-on-failure -j"$jobs" --timeout 600 --output-junit junit.xml "$@" || rc=$?
+# no test secret may appear in anything the suite printed
+secrets='sim-root-password|teacher-set-pw|x-password|wrong-password'
+if grep -E -l "$secrets" Testing/Temporary/LastTest*.log >/dev/null 2>&1; then
+  echo "secret check: a test secret appears in the test output:"
+  grep -E -n -o "$secrets" Testing/Temporary/LastTest*.log | head
+  rc=1
+else
+  echo "secret check: no test secret in the test output"
+fi
 total=$(grep -o '<testcase ' junit.xml | wc -l)
 failed=$(grep -c '<failure' junit.xml || true)
 skipped=$(grep -c '<skipped' junit.xml || true)

@@ -2,6 +2,7 @@
  * Global options may stand before or after the command; everything else goes to the command. */
 #include "cli/cli.h"
 #include <signal.h>
+#include <sys/resource.h>
 #include <string.h>
 
 static void print_main_help(FILE *out)
@@ -67,6 +68,9 @@ int main(int argc, char **argv)
     struct cli_globals g = {0};
     /* a peer closing a connection must be an error, not the end of the process */
     signal(SIGPIPE, SIG_IGN);
+    /* passwords and tickets live in memory: never write them into a core dump */
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
     if (argc < 2) {
         print_main_help(stderr);
         return EXIT_USAGE;
