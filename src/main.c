@@ -1,6 +1,7 @@
 /* main: argument dispatch through the command table.
  * Global options may stand before or after the command; everything else goes to the command. */
 #include "cli/cli.h"
+#include "util/i18n.h"
 #include <signal.h>
 #include <sys/resource.h>
 #include <string.h>
@@ -66,6 +67,7 @@ static int take_globals(struct cli_globals *g, int argc, char **argv)
 int main(int argc, char **argv)
 {
     struct cli_globals g = {0};
+    i18n_init();
     /* a peer closing a connection must be an error, not the end of the process */
     signal(SIGPIPE, SIG_IGN);
     /* passwords and tickets live in memory: never write them into a core dump */
