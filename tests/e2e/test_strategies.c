@@ -315,6 +315,72 @@ static void test_parallel_limit_holds(void **st)
     json_decref(stats);
 }
 
+/* Every strategy on both scenarios: deploys cleanly, keeps each student on one node (but local,
+ * which follows the templates), and destroy leaves nothing of the class. */
+static void test_strategy_matrix(void **st)
+{
+    (void)st;
+    static const char *const scenarios[] = {"classroom", "campus"};
+    static const char *const strategies[] = {"local", "remote", "balanced", "smart"};
+    for (int sc = 0; sc < 2; sc++) {
+        for (int k = 0; k < 4; k++) {
+            struct ctx *c = NULL;
+            assert_int_equal(start((void **)&c, scenarios[sc]), 0);
+            char cfg[400];
+            snprintf(cfg, sizeof cfg, "%s",
+                     sc == 0 ? c->env.config : ds_write_file(&c->env, "campus.yml", CAMPUS_STAND));
+            ds_write_users(&c->env, 4);
+            const char *target = sc == 0 ? "pve3" : "node5";
+            const char *extra[] = {"--strategy", strategies[k], k == 1 ? "--node" : NULL, target,
+                                   NULL};
+            json_t *doc = NULL;
+            char *err = NULL;
+            int rc = run_cmd(c, "deploy", cfg, extra, &doc, &err);
+            if (rc != 0)
+                fail_msg("%s/%s: deploy exit %d:\n%s", scenarios[sc], strategies[k], rc, err);
+            free(err);
+            size_t i, m;
+            json_t *s, *vm;
+            json_array_foreach(json_object_get(doc, "students"), i, s)
+            {
+                const char *node0 = NULL;
+                json_array_foreach(json_object_get(s, "vms"), m, vm)
+                {
+                    const char *node = json_string_value(json_object_get(vm, "node"));
+                    if (!node0)
+                        node0 = node;
+                    if (k > 0 && strcmp(node, node0) != 0)
+                        fail_msg("%s/%s: a student spans nodes", scenarios[sc], strategies[k]);
+                    if (k == 1 && strcmp(node, target) != 0)
+                        fail_msg("%s/remote: VM on %s, not %s", scenarios[sc], node, target);
+                }
+            }
+            json_decref(doc);
+            assert_int_equal(ds_schema_violations(&c->sp), 0);
+            const char *args[] = {"--connections", c->env.connections, "--yes",
+                                  "destroy",       "--config",         cfg,
+                                  "--users",       c->env.users,       NULL};
+            err = NULL;
+            rc = ds_run(NULL, &err, args);
+            if (rc != 0)
+                fail_msg("%s/%s: destroy exit %d:\n%s", scenarios[sc], strategies[k], rc, err);
+            free(err);
+            json_t *state = simproc_state(&c->sp);
+            json_array_foreach(json_object_get(state, "vms"), i, vm)
+            {
+                const char *tags =
+                    json_string_value(json_object_get(json_object_get(vm, "config"), "tags"));
+                if (tags && strstr(tags, "ds-") && !strstr(tags, MARK_COPY_TAG))
+                    fail_msg("%s/%s: VM %lld left after destroy", scenarios[sc], strategies[k],
+                             (long long)json_integer_value(json_object_get(vm, "vmid")));
+            }
+            json_decref(state);
+            void *cv = c;
+            teardown(&cv);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +390,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_smart_on_campus, setup_campus, teardown),
         cmocka_unit_test_setup_teardown(test_smart_refuses_when_full, setup_single, teardown),
         cmocka_unit_test_setup_teardown(test_parallel_limit_holds, setup_classroom, teardown),
+        cmocka_unit_test(test_strategy_matrix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
