@@ -7,6 +7,7 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_plan_entry,
     &cmd_deploy_entry,
     &cmd_status_entry,
+    &cmd_creds_entry,
     &cmd_destroy_entry,
     &cmd_sweep_entry,
     &cmd_runs_entry,

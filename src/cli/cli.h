@@ -33,6 +33,7 @@ extern const struct cmd_entry cmd_connection_entry;
 extern const struct cmd_entry cmd_audit_entry;
 extern const struct cmd_entry cmd_runs_entry;
 extern const struct cmd_entry cmd_sweep_entry;
+extern const struct cmd_entry cmd_creds_entry;
 
 /* NULL-terminated. */
 extern const struct cmd_entry *const cmd_table[];
