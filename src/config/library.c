@@ -1,0 +1,387 @@
+/* library: the saved configs and class lists under $XDG_CONFIG_HOME/deploy-stand/{configs,lists}:
+ * name checks, sorted listing, and atomic private writes that never clobber on copy or rename. */
+#include "config/library.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/err.h"
+#include "util/i18n.h"
+#include "util/xdg.h"
+
+#define LIB_NAME_MAX 64
+#define LIB_FILE_MAX (4u << 20)
+
+static const char *kind_dir(enum lib_kind k)
+{
+    return k == LIB_CONFIG ? "configs" : "lists";
+}
+
+const char *lib_kind_label(enum lib_kind k)
+{
+    return k == LIB_CONFIG ? _("config") : _("user list");
+}
+
+int lib_name_valid(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n > LIB_NAME_MAX || name[0] == '.')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+/* malloc'd folder of the kind (not created). */
+static char *lib_dir(enum lib_kind k)
+{
+    char *base = xdg_config_dir();
+    if (!base)
+        return NULL;
+    char *dir = NULL;
+    if (asprintf(&dir, "%s/%s", base, kind_dir(k)) < 0)
+        dir = NULL;
+    free(base);
+    if (!dir)
+        ds_err_set("%s", _("out of memory"));
+    return dir;
+}
+
+/* mkdir -p of the kind's folder; every folder it creates is 0700. */
+static char *lib_dir_create(enum lib_kind k)
+{
+    char *dir = lib_dir(k);
+    if (!dir)
+        return NULL;
+    for (char *p = dir + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+            ds_err_set(_("cannot create the folder %s: %s"), dir, strerror(errno));
+            free(dir);
+            return NULL;
+        }
+        *p = saved;
+        if (!saved)
+            break;
+    }
+    return dir;
+}
+
+static int name_check(enum lib_kind k, const char *name)
+{
+    if (lib_name_valid(name))
+        return 0;
+    return ds_err_set(k == LIB_CONFIG
+                          ? _("'%s' is not a valid config name: use 1 to 64 letters, "
+                              "digits, '.', '-' and '_', not starting with '.'")
+                          : _("'%s' is not a valid user list name: use 1 to 64 "
+                              "letters, digits, '.', '-' and '_', not starting with '.'"),
+                      name ? name : "");
+}
+
+char *lib_path(enum lib_kind k, const char *name)
+{
+    if (name_check(k, name) < 0)
+        return NULL;
+    char *dir = lib_dir(k);
+    if (!dir)
+        return NULL;
+    char *p = NULL;
+    if (asprintf(&p, "%s/%s.yml", dir, name) < 0) {
+        p = NULL;
+        ds_err_set("%s", _("out of memory"));
+    }
+    free(dir);
+    return p;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int lib_list(enum lib_kind k, char ***names, size_t *n)
+{
+    *names = NULL;
+    *n = 0;
+    char *dir = lib_dir(k);
+    if (!dir)
+        return -1;
+    DIR *d = opendir(dir);
+    if (!d) {
+        int e = errno;
+        if (e == ENOENT) {
+            free(dir);
+            return 0;
+        }
+        ds_err_set(_("cannot read %s: %s"), dir, strerror(e));
+        free(dir);
+        return -1;
+    }
+    size_t cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (len <= 4 || strcmp(de->d_name + len - 4, ".yml") != 0)
+            continue;
+        char *name = strndup(de->d_name, len - 4);
+        if (!name)
+            abort();
+        struct stat st;
+        char *full = NULL;
+        int ok = lib_name_valid(name) && asprintf(&full, "%s/%s", dir, de->d_name) >= 0 &&
+                 stat(full, &st) == 0 && S_ISREG(st.st_mode);
+        free(full);
+        if (!ok) {
+            free(name);
+            continue;
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **grown = realloc(*names, cap * sizeof *grown);
+            if (!grown)
+                abort();
+            *names = grown;
+        }
+        (*names)[(*n)++] = name;
+    }
+    closedir(d);
+    free(dir);
+    if (*n)
+        qsort(*names, *n, sizeof **names, name_cmp);
+    return 0;
+}
+
+void lib_names_free(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+int lib_exists(enum lib_kind k, const char *name)
+{
+    if (!lib_name_valid(name))
+        return 0;
+    char *p = lib_path(k, name);
+    struct stat st;
+    int ok = p && stat(p, &st) == 0 && S_ISREG(st.st_mode);
+    free(p);
+    return ok;
+}
+
+static int not_found(enum lib_kind k, const char *name)
+{
+    return ds_err_set(k == LIB_CONFIG ? _("there is no config named '%s'")
+                                      : _("there is no user list named '%s'"),
+                      name);
+}
+
+static int exists_error(enum lib_kind k, const char *name)
+{
+    return ds_err_set(k == LIB_CONFIG ? _("a config named '%s' already exists")
+                                      : _("a user list named '%s' already exists"),
+                      name);
+}
+
+char *lib_read(enum lib_kind k, const char *name, size_t *len)
+{
+    char *p = lib_path(k, name);
+    if (!p)
+        return NULL;
+    FILE *f = fopen(p, "rb");
+    if (!f) {
+        if (errno == ENOENT)
+            not_found(k, name);
+        else
+            ds_err_set(_("cannot read %s: %s"), p, strerror(errno));
+        free(p);
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        abort();
+    for (;;) {
+        if (n + 1 >= cap) {
+            cap *= 2;
+            char *grown = realloc(buf, cap);
+            if (!grown)
+                abort();
+            buf = grown;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (n > LIB_FILE_MAX) {
+            ds_err_set(_("%s is larger than 4 MiB"), p);
+            break;
+        }
+        if (got == 0)
+            break;
+    }
+    int bad = n > LIB_FILE_MAX || ferror(f);
+    if (ferror(f))
+        ds_err_set(_("cannot read %s: %s"), p, strerror(errno));
+    fclose(f);
+    free(p);
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+/* Writes text into a new private temporary file of dir; returns its malloc'd path or NULL. */
+static char *tmp_write(const char *dir, const char *text)
+{
+    char *tmp = NULL;
+    if (asprintf(&tmp, "%s/.tmp-XXXXXX", dir) < 0) {
+        ds_err_set("%s", _("out of memory"));
+        return NULL;
+    }
+    int fd = mkstemp(tmp); /* mode 0600 */
+    if (fd < 0) {
+        ds_err_set(_("cannot create a file in %s: %s"), dir, strerror(errno));
+        free(tmp);
+        return NULL;
+    }
+    size_t len = strlen(text), off = 0;
+    int err = fchmod(fd, 0600) < 0 ? errno : 0;
+    while (!err && off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            err = errno;
+        else
+            off += (size_t)w;
+    }
+    if (!err && fsync(fd) < 0)
+        err = errno;
+    if (close(fd) < 0 && !err)
+        err = errno;
+    if (err) {
+        ds_err_set(_("cannot write %s: %s"), tmp, strerror(err));
+        unlink(tmp);
+        free(tmp);
+        return NULL;
+    }
+    return tmp;
+}
+
+/* Saves text as <name>.yml; `replace` = 0 refuses an existing entry (link() never clobbers). */
+static int save_as(enum lib_kind k, const char *name, const char *text, int replace)
+{
+    if (name_check(k, name) < 0)
+        return -1;
+    char *dir = lib_dir_create(k);
+    if (!dir)
+        return -1;
+    char *final = lib_path(k, name);
+    char *tmp = final ? tmp_write(dir, text) : NULL;
+    int rc = -1;
+    if (tmp) {
+        if (replace) {
+            if (rename(tmp, final) == 0)
+                rc = 0;
+            else
+                ds_err_set(_("cannot save %s: %s"), final, strerror(errno));
+        } else {
+            if (link(tmp, final) == 0)
+                rc = 0;
+            else if (errno == EEXIST)
+                exists_error(k, name);
+            else
+                ds_err_set(_("cannot save %s: %s"), final, strerror(errno));
+            unlink(tmp);
+        }
+        if (rc < 0 && replace)
+            unlink(tmp);
+    }
+    if (rc == 0) {
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+    }
+    free(tmp);
+    free(final);
+    free(dir);
+    return rc;
+}
+
+int lib_save(enum lib_kind k, const char *name, const char *yaml_text)
+{
+    return save_as(k, name, yaml_text ? yaml_text : "", 1);
+}
+
+int lib_copy(enum lib_kind k, const char *from, const char *to)
+{
+    if (name_check(k, from) < 0 || name_check(k, to) < 0)
+        return -1;
+    char *text = lib_read(k, from, NULL);
+    if (!text)
+        return -1;
+    int rc = save_as(k, to, text, 0);
+    free(text);
+    return rc;
+}
+
+int lib_rename(enum lib_kind k, const char *from, const char *to)
+{
+    if (name_check(k, from) < 0 || name_check(k, to) < 0)
+        return -1;
+    char *a = lib_path(k, from), *b = lib_path(k, to);
+    int rc = -1;
+    if (a && b) {
+        /* link + unlink: the new name never replaces an existing entry */
+        if (link(a, b) == 0) {
+            if (unlink(a) == 0)
+                rc = 0;
+            else {
+                ds_err_set(_("cannot remove %s: %s"), a, strerror(errno));
+                unlink(b);
+            }
+        } else if (errno == ENOENT) {
+            not_found(k, from);
+        } else if (errno == EEXIST) {
+            exists_error(k, to);
+        } else {
+            ds_err_set(_("cannot rename %s: %s"), a, strerror(errno));
+        }
+    }
+    free(a);
+    free(b);
+    return rc;
+}
+
+int lib_delete(enum lib_kind k, const char *name)
+{
+    char *p = lib_path(k, name);
+    if (!p)
+        return -1;
+    int rc = 0;
+    if (unlink(p) < 0) {
+        rc = errno == ENOENT ? not_found(k, name)
+                             : ds_err_set(_("cannot remove %s: %s"), p, strerror(errno));
+    }
+    free(p);
+    return rc;
+}
