@@ -17,17 +17,30 @@ _deploy_stand_options()
     LC_ALL=C LANGUAGE='' "$bin" "$cmd" --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*' | sort -u
 }
 
-# Sub-commands of a command: "connection add|list|..." in its usage and "CMD word" in its help.
+# Sub-commands of a command: the first word of each alternative of its usage line
+# ("connection add|list|...", "config list | show NAME | ...", "runs ... | runs show ID"; bracketed
+# options left out) and "CMD word" lines of its help.
 _deploy_stand_subcommands()
 {
     local bin=$1 cmd=$2 text
     text=$(LC_ALL=C LANGUAGE='' "$bin" "$cmd" --help 2>&1)
     {
-        printf '%s\n' "$text" | sed -n "s/^usage: deploy-stand $cmd \([a-z][a-z|-]*\)\( .*\)\{0,1\}$/\1/p" |
-            grep '|' | tr '|' '\n'
-        printf '%s\n' "$text" | grep -o -- "^ *$cmd [a-z][a-z-]*\|| *$cmd [a-z][a-z-]*" |
-            awk '{ print $NF }'
-    } | grep -v -x -- "$cmd" | sort -u
+        printf '%s\n' "$text" | sed -n "s/^usage: deploy-stand $cmd //p" | head -n 1 |
+            sed 's/\[[^]]*\]//g' | tr '|' '\n' |
+            awk -v c="$cmd" '{ w = $1; if (w == c) w = $2; if (w ~ /^[a-z][a-z-]*$/) print w }'
+        printf '%s\n' "$text" | grep -o -- "^ *$cmd [a-z][a-z-]*" | awk '{ print $NF }'
+    } | sort -u
+}
+
+# Saved configs or class lists (configs/ or lists/ of $XDG_CONFIG_HOME/deploy-stand): names.
+_deploy_stand_saved()
+{
+    local dir=${XDG_CONFIG_HOME:-$HOME/.config}/deploy-stand/$1 f
+    for f in "$dir"/*.yml; do
+        [[ -e $f ]] || continue
+        f=${f##*/}
+        printf '%s\n' "${f%.yml}"
+    done
 }
 
 # The connections file: --connections FILE on the line, else ./connections_config.yml, else
@@ -89,9 +102,16 @@ _deploy_stand()
     done
 
     case $prev in
-        --connections | --config | -c | --users | -u | --out | -o | --log | --template-map | \
-            --cert | --key)
+        --connections | --out | -o | --log | --template-map | --cert | --key)
             _deploy_stand_files "$cur"
+            return
+            ;;
+        --config | -c | --users | -u)
+            # a file, or the name of a saved config / class list
+            local kind=configs
+            [[ $prev == --users || $prev == -u ]] && kind=lists
+            _deploy_stand_files "$cur"
+            mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -W "$(_deploy_stand_saved $kind)" -- "$cur")
             return
             ;;
         --connection)
@@ -146,6 +166,18 @@ _deploy_stand()
                     return
                     ;;
             esac
+        fi
+        # saved configs and class lists by name
+        if [[ ($cmd == config || $cmd == users) && -n $sub && $sub != list && $sub != import ]] ||
+            [[ ($cmd == config || $cmd == users) && $sub == import && $prev != "$sub" ]]; then
+            local kind=configs
+            [[ $cmd == users ]] && kind=lists
+            if [[ $sub == import ]]; then
+                _deploy_stand_files "$cur"
+            else
+                mapfile -t COMPREPLY < <(compgen -W "$(_deploy_stand_saved $kind)" -- "$cur")
+            fi
+            return
         fi
         [[ $cmd == sim ]] && return
     fi
