@@ -8,13 +8,13 @@
 
 static void print_main_help(FILE *out)
 {
-    fprintf(out, "usage: deploy-stand [global options] COMMAND [options]\n\n"
-                 "Deploys training stands (users, pools, cloned VMs, private bridges) for a class\n"
-                 "on a Proxmox VE cluster, and removes exactly what it created.\n\ncommands:\n");
+    fputs(_("usage: deploy-stand [global options] COMMAND [options]\n\n"
+            "Deploys training stands (users, pools, cloned VMs, private bridges) for a class\n"
+            "on a Proxmox VE cluster, and removes exactly what it created.\n\ncommands:\n"),
+          out);
     for (size_t i = 0; cmd_table[i]; i++)
-        fprintf(out, "  %-11s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
-    fprintf(out,
-            "\nglobal options:\n"
+        fprintf(out, "  %-11s %s\n", cmd_table[i]->name, _(cmd_table[i]->summary));
+    fputs(_("\nglobal options:\n"
             "  --connections FILE  connections file (default ./connections_config.yml, then\n"
             "                      $XDG_CONFIG_HOME/deploy-stand/connections_config.yml)\n"
             "  --connection NAME   which connection of the file (default: the one marked default)\n"
@@ -22,7 +22,8 @@ static void print_main_help(FILE *out)
             "  --yes               do not ask for confirmation\n"
             "  --help              this text; `deploy-stand COMMAND --help` for a command\n\n"
             "First time? Run `deploy-stand demo`: it deploys the example stand to a built-in\n"
-            "simulated cluster and tears it down again.\n");
+            "simulated cluster and tears it down again.\n"),
+          out);
 }
 
 /* Removes the global options from argv (in place); returns the new argc or -1 on error. */
@@ -38,7 +39,7 @@ static int take_globals(struct cli_globals *g, int argc, char **argv)
             slot = &g->connection;
         if (slot) {
             if (i + 1 >= argc) {
-                cli_error("give a value after it", "option %s needs an argument", a);
+                cli_error(_("give a value after it"), _("option %s needs an argument"), a);
                 return -1;
             }
             *slot = argv[++i];
@@ -47,7 +48,7 @@ static int take_globals(struct cli_globals *g, int argc, char **argv)
         if (strcmp(a, "--output") == 0 || strncmp(a, "--output=", 9) == 0) {
             const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v || (strcmp(v, "json") != 0 && strcmp(v, "text") != 0)) {
-                cli_error("use --output text or --output json", "bad --output value '%s'",
+                cli_error(_("use --output text or --output json"), _("bad --output value '%s'"),
                           v ? v : "");
                 return -1;
             }
@@ -98,8 +99,8 @@ int main(int argc, char **argv)
         if (strcmp(cmd_table[i]->name, argv[ci]) == 0)
             e = cmd_table[i];
     if (!e) {
-        cli_error("run `deploy-stand --help` for the list of commands", "unknown command '%s'",
-                  argv[ci]);
+        cli_error(_("run `deploy-stand --help` for the list of commands"),
+                  _("unknown command '%s'"), argv[ci]);
         return EXIT_USAGE;
     }
     if (e->raw_args) /* argv[ci] becomes the command's argv[0] */

@@ -1,6 +1,7 @@
 /* cli: the command table and the helpers every command shares.
  * The table is the single place to look for what deploy-stand can do. */
 #include "cli/cli.h"
+#include "util/i18n.h"
 #include <stdarg.h>
 
 const struct cmd_entry *const cmd_table[] = {
@@ -20,19 +21,19 @@ const struct cmd_entry *const cmd_table[] = {
 
 void cmd_print_help(const struct cmd_entry *e, FILE *out)
 {
-    fprintf(out, "usage: deploy-stand %s\n\n%s\n", e->usage, e->summary);
-    if (e->help)
-        fprintf(out, "\n%s", e->help);
+    fprintf(out, _("usage: deploy-stand %s\n\n%s\n"), e->usage, _(e->summary));
+    if (e->help && e->help[0])
+        fprintf(out, "\n%s", _(e->help));
 }
 
 void cli_error(const char *hint, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("error: ", stderr);
+    fputs(_("error: "), stderr);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
     if (hint)
-        fprintf(stderr, "hint: %s\n", hint);
+        fprintf(stderr, _("hint: %s\n"), hint);
 }

@@ -10,6 +10,7 @@
 #include "store/audit.h"
 #include "ui/table.h"
 #include "util/err.h"
+#include "util/i18n.h"
 
 struct audit_view {
     int json;
@@ -59,7 +60,7 @@ static int audit_view_json(const struct audit_entry *e, FILE *out)
     char *line = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     if (!line)
-        return ds_err_set("cannot encode an audit record");
+        return ds_err_set(_("cannot encode an audit record"));
     fprintf(out, "%s\n", line);
     free(line);
     return 0;
@@ -98,22 +99,22 @@ static int cmd_audit_exec(struct cli_globals *g, int argc, char **argv)
         else if (strcmp(opt, "--log") == 0)
             slot = &log;
         else {
-            cli_error("see `deploy-stand audit --help`", "audit: unknown option '%s'", opt);
+            cli_error(_("see `deploy-stand audit --help`"), _("audit: unknown option '%s'"), opt);
             return EXIT_USAGE;
         }
         if (i + 1 >= argc) {
-            cli_error("give a value after it", "audit: option %s needs an argument", opt);
+            cli_error(_("give a value after it"), _("audit: option %s needs an argument"), opt);
             return EXIT_USAGE;
         }
         *slot = argv[++i];
     }
     if (since && audit_since_parse(since, time(NULL), &f.since) < 0) {
-        cli_error("e.g. --since 2026-11-25, --since 2026-11-25T10:00 or --since 2h",
-                  "audit: --since: %s", ds_err_last());
+        cli_error(_("e.g. --since 2026-11-25, --since 2026-11-25T10:00 or --since 2h"),
+                  _("audit: --since: %s"), ds_err_last());
         return EXIT_USAGE;
     }
-    static const char *const headers[] = {"TIME (UTC)", "USER",   "STAND", "STUDENT",
-                                          "ACTION",     "OBJECT", "RESULT"};
+    const char *const headers[] = {_("TIME (UTC)"), _("USER"),   _("STAND"), _("STUDENT"),
+                                   _("ACTION"),     _("OBJECT"), _("RESULT")};
     struct audit_view v = {.json = g->json, .out = stdout};
     if (!v.json)
         v.table = table_new(7, headers);
@@ -124,10 +125,14 @@ static int cmd_audit_exec(struct cli_globals *g, int argc, char **argv)
     else if (!v.json && v.count)
         table_print(v.table, stdout);
     else if (!v.json)
-        fprintf(stderr, "no audit records%s\n",
-                f.stand || f.student || f.since ? " match the filters" : " yet");
+        fputs(f.stand || f.student || f.since ? _("no audit records match the filters\n")
+                                              : _("no audit records yet\n"),
+              stderr);
     if (bad)
-        fprintf(stderr, "warning: skipped %zu line(s) of the audit log that are not records\n",
+        fprintf(stderr,
+                ngettext("warning: skipped %zu line(s) of the audit log that are not records\n",
+                         "warning: skipped %zu line(s) of the audit log that are not records\n",
+                         bad),
                 bad);
     table_free(v.table);
     return rc < 0 ? EXIT_FAILED : EXIT_OK;
@@ -136,13 +141,13 @@ static int cmd_audit_exec(struct cli_globals *g, int argc, char **argv)
 const struct cmd_entry cmd_audit_entry = {
     .name = "audit",
     .usage = "audit [--stand S] [--student U] [--since T] [--log FILE]",
-    .summary = "show the audit log: every change deploy-stand made on a cluster",
-    .help = "  --stand S         only records of stand S\n"
-            "  --student U       only records of student U (e.g. student1@pve)\n"
-            "  --since T         only records from T on: a UTC date or date-time\n"
-            "                    (2026-11-25, 2026-11-25T10:00) or a span back from now\n"
-            "                    (30m, 2h, 3d, 1w)\n"
-            "  --log FILE        read FILE instead of $XDG_STATE_HOME/deploy-stand/audit.jsonl\n"
-            "\nWith --output json every record is printed as one JSON line.\n",
+    .summary = N_("show the audit log: every change deploy-stand made on a cluster"),
+    .help = N_("  --stand S         only records of stand S\n"
+               "  --student U       only records of student U (e.g. student1@pve)\n"
+               "  --since T         only records from T on: a UTC date or date-time\n"
+               "                    (2026-11-25, 2026-11-25T10:00) or a span back from now\n"
+               "                    (30m, 2h, 3d, 1w)\n"
+               "  --log FILE        read FILE instead of $XDG_STATE_HOME/deploy-stand/audit.jsonl\n"
+               "\nWith --output json every record is printed as one JSON line.\n"),
     .exec = cmd_audit_exec,
 };

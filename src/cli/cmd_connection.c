@@ -11,6 +11,7 @@
 #include "cli/connection_ops.h"
 #include "store/secrets.h"
 #include "util/err.h"
+#include "util/i18n.h"
 
 #define SECRET_MAX 4096
 
@@ -44,9 +45,9 @@ static int secret_read(int from_stdin, const char *what, char **out)
     *out = NULL;
     if (!from_stdin) {
         if (!isatty(STDIN_FILENO)) {
-            cli_error("pass it on stdin, e.g. `printf '%s' \"$PW\" | deploy-stand connection add "
-                      "... --password-stdin` (or --token-value-stdin)",
-                      "no %s given and no terminal to ask for it", what);
+            cli_error(_("pass it on stdin, e.g. `printf '%s' \"$PW\" | deploy-stand connection add "
+                        "... --password-stdin` (or --token-value-stdin)"),
+                      _("no %s given and no terminal to ask for it"), what);
             return EXIT_USAGE;
         }
         struct termios old, quiet;
@@ -68,7 +69,7 @@ static int secret_read(int from_stdin, const char *what, char **out)
     if (!*out || !**out) {
         secret_free(*out);
         *out = NULL;
-        cli_error(from_stdin ? "write it as the first line of stdin" : NULL, "the %s is empty",
+        cli_error(from_stdin ? "write it as the first line of stdin" : NULL, _("the %s is empty"),
                   what);
         return EXIT_USAGE;
     }
@@ -85,9 +86,9 @@ struct add_args {
 static int add_args_parse(int argc, char **argv, struct add_args *a)
 {
     memset(a, 0, sizeof *a);
-    static const char usage[] = "usage: deploy-stand connection add NAME --host H[:PORT] --user U "
-                                "[--token-name N] [--password-stdin|--token-value-stdin] "
-                                "[--fingerprint FP|--trust] [--default]";
+    const char *usage = _("usage: deploy-stand connection add NAME --host H[:PORT] --user U "
+                          "[--token-name N] [--password-stdin|--token-value-stdin] "
+                          "[--fingerprint FP|--trust] [--default]");
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         const char **slot = NULL;
@@ -110,30 +111,30 @@ static int add_args_parse(int argc, char **argv, struct add_args *a)
         else if (o[0] != '-' && !a->name)
             a->name = o;
         else {
-            cli_error(usage, "connection add: unexpected argument '%s'", o);
+            cli_error(usage, _("connection add: unexpected argument '%s'"), o);
             return EXIT_USAGE;
         }
         if (slot) {
             if (i + 1 >= argc) {
-                cli_error(usage, "connection add: %s needs a value", o);
+                cli_error(usage, _("connection add: %s needs a value"), o);
                 return EXIT_USAGE;
             }
             *slot = argv[++i];
         }
     }
-    const char *bad = !a->name   ? "give the connection a NAME"
-                      : !a->host ? "--host H[:PORT] is required"
-                      : !a->user ? "--user U is required (e.g. root@pam)"
+    const char *bad = !a->name   ? _("give the connection a NAME")
+                      : !a->host ? _("--host H[:PORT] is required")
+                      : !a->user ? _("--user U is required (e.g. root@pam)")
                       : (a->password_stdin && a->token_value_stdin)
-                          ? "give either --password-stdin or --token-value-stdin"
+                          ? _("give either --password-stdin or --token-value-stdin")
                       : (a->token_value_stdin && !a->token_name)
-                          ? "--token-value-stdin needs --token-name N"
+                          ? _("--token-value-stdin needs --token-name N")
                       : (a->password_stdin && a->token_name)
-                          ? "a token (--token-name) is read with --token-value-stdin"
-                      : (a->trust && a->fingerprint) ? "give either --fingerprint FP or --trust"
+                          ? _("a token (--token-name) is read with --token-value-stdin")
+                      : (a->trust && a->fingerprint) ? _("give either --fingerprint FP or --trust")
                                                      : NULL;
     if (bad) {
-        cli_error(usage, "connection add: %s", bad);
+        cli_error(usage, _("connection add: %s"), bad);
         return EXIT_USAGE;
     }
     return 0;
@@ -147,40 +148,42 @@ static int add_trust(void *ud, const char *hp, const struct pve_certinfo *ci)
     if (a->fingerprint) {
         char want[PVE_FP_TEXT_LEN];
         if (pve_fp_normalize(a->fingerprint, want) < 0) {
-            cli_error("give 32 bytes in hex, e.g. AB:CD:... as the node's certificate page shows",
-                      "--fingerprint '%s' is not a SHA-256 fingerprint", a->fingerprint);
+            cli_error(
+                _("give 32 bytes in hex, e.g. AB:CD:... as the node's certificate page shows"),
+                _("--fingerprint '%s' is not a SHA-256 fingerprint"), a->fingerprint);
             return EXIT_USAGE;
         }
         if (strcmp(want, ci->fingerprint) != 0) {
-            cli_error("compare with the node's certificate page (Datacenter > node > "
-                      "Certificates); do not connect if they differ",
-                      "the certificate of %s does not match --fingerprint (got %s, expected %s); "
-                      "nothing was saved",
+            cli_error(_("compare with the node's certificate page (Datacenter > node > "
+                        "Certificates); do not connect if they differ"),
+                      _("the certificate of %s does not match --fingerprint (got %s, expected %s); "
+                        "nothing was saved"),
                       hp, ci->fingerprint, want);
             return EXIT_FAILED;
         }
-        printf("The fingerprint matches --fingerprint.\n");
+        printf(_("The fingerprint matches --fingerprint.\n"));
         return 0;
     }
     if (a->trust) {
-        printf("Trusted (--trust).\n");
+        printf(_("Trusted (--trust).\n"));
         return 0;
     }
     if (a->password_stdin || a->token_value_stdin || !isatty(STDIN_FILENO)) {
-        cli_error("compare the fingerprint above with the node's certificate page, then run again "
-                  "with --trust (or --fingerprint FP)",
-                  "connection add: no terminal to ask whether to trust this certificate; "
-                  "nothing was saved");
+        cli_error(
+            _("compare the fingerprint above with the node's certificate page, then run again "
+              "with --trust (or --fingerprint FP)"),
+            _("connection add: no terminal to ask whether to trust this certificate; "
+              "nothing was saved"));
         return EXIT_USAGE;
     }
-    fprintf(stderr, "Trust this certificate? [y/N] ");
+    fprintf(stderr, _("Trust this certificate? [y/N] "));
     fflush(stderr);
     char *ans = NULL;
     line_read(STDIN_FILENO, &ans);
     int yes = ans && (strcmp(ans, "y") == 0 || strcmp(ans, "Y") == 0 || strcmp(ans, "yes") == 0);
     free(ans);
     if (!yes) {
-        fprintf(stderr, "Not trusted; nothing was saved.\n");
+        fprintf(stderr, _("Not trusted; nothing was saved.\n"));
         return EXIT_FAILED;
     }
     return 0;
@@ -214,7 +217,7 @@ static int conn_add(struct cli_globals *g, int argc, char **argv)
 static int conn_list(struct cli_globals *g, int argc, char **argv)
 {
     if (argc > 1) {
-        cli_error(NULL, "connection list: unexpected argument '%s'", argv[1]);
+        cli_error(NULL, _("connection list: unexpected argument '%s'"), argv[1]);
         return EXIT_USAGE;
     }
     return conn_ops_list(g);
@@ -223,7 +226,7 @@ static int conn_list(struct cli_globals *g, int argc, char **argv)
 static int conn_test(struct cli_globals *g, int argc, char **argv)
 {
     if (argc > 2) {
-        cli_error(NULL, "connection test: unexpected argument '%s'", argv[2]);
+        cli_error(NULL, _("connection test: unexpected argument '%s'"), argv[2]);
         return EXIT_USAGE;
     }
     return conn_ops_test(g, argc > 1 ? argv[1] : NULL);
@@ -232,8 +235,8 @@ static int conn_test(struct cli_globals *g, int argc, char **argv)
 static int conn_encrypt(struct cli_globals *g, int argc, char **argv)
 {
     if (argc > 1) {
-        cli_error("usage: deploy-stand connection encrypt [--connections FILE]",
-                  "connection encrypt: unexpected argument '%s'", argv[1]);
+        cli_error(_("usage: deploy-stand connection encrypt [--connections FILE]"),
+                  _("connection encrypt: unexpected argument '%s'"), argv[1]);
         return EXIT_USAGE;
     }
     return conn_ops_encrypt(g);
@@ -242,8 +245,8 @@ static int conn_encrypt(struct cli_globals *g, int argc, char **argv)
 static int conn_default(struct cli_globals *g, int argc, char **argv)
 {
     if (argc != 2) {
-        cli_error("usage: deploy-stand connection default NAME", "connection default: %s",
-                  argc < 2 ? "which connection? give its NAME" : "too many arguments");
+        cli_error(_("usage: deploy-stand connection default NAME"), _("connection default: %s"),
+                  argc < 2 ? _("which connection? give its NAME") : _("too many arguments"));
         return EXIT_USAGE;
     }
     return conn_ops_default(g, argv[1]);
@@ -259,14 +262,14 @@ static int conn_delete(struct cli_globals *g, int argc, char **argv)
         else if (!name && argv[i][0] != '-')
             name = argv[i];
         else {
-            cli_error("usage: deploy-stand connection delete NAME --yes",
-                      "connection delete: unexpected argument '%s'", argv[i]);
+            cli_error(_("usage: deploy-stand connection delete NAME --yes"),
+                      _("connection delete: unexpected argument '%s'"), argv[i]);
             return EXIT_USAGE;
         }
     }
     if (!name) {
-        cli_error("usage: deploy-stand connection delete NAME --yes",
-                  "connection delete: which connection? give its NAME");
+        cli_error(_("usage: deploy-stand connection delete NAME --yes"),
+                  _("connection delete: which connection? give its NAME"));
         return EXIT_USAGE;
     }
     if (!yes) {
@@ -280,9 +283,9 @@ static int conn_delete(struct cli_globals *g, int argc, char **argv)
         } else {
             char hp[300];
             snprintf(hp, sizeof hp, "%s:%u", c->host, c->port);
-            cli_error("add --yes to delete it",
-                      "connection delete: not deleting '%s' (%s as %s) "
-                      "without --yes",
+            cli_error(_("add --yes to delete it"),
+                      _("connection delete: not deleting '%s' (%s as %s) "
+                        "without --yes"),
                       name, hp, c->user);
         }
         connections_free(cs);
@@ -303,15 +306,15 @@ static int cmd_connection_exec(struct cli_globals *g, int argc, char **argv)
         {"encrypt", conn_encrypt}, {"default", conn_default}, {"delete", conn_delete},
     };
     if (argc < 2) {
-        cli_error("see `deploy-stand connection --help`",
-                  "connection: which action? add, list, test, encrypt, default or delete");
+        cli_error(_("see `deploy-stand connection --help`"),
+                  _("connection: which action? add, list, test, encrypt, default or delete"));
         return EXIT_USAGE;
     }
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
         if (strcmp(argv[1], subs[i].name) == 0)
             return subs[i].fn(g, argc - 1, argv + 1);
-    cli_error("see `deploy-stand connection --help`",
-              "connection: unknown action '%s' (add, list, test, encrypt, default, delete)",
+    cli_error(_("see `deploy-stand connection --help`"),
+              _("connection: unknown action '%s' (add, list, test, encrypt, default, delete)"),
               argv[1]);
     return EXIT_USAGE;
 }
@@ -319,8 +322,8 @@ static int cmd_connection_exec(struct cli_globals *g, int argc, char **argv)
 const struct cmd_entry cmd_connection_entry = {
     .name = "connection",
     .usage = "connection add|list|test|encrypt|default|delete ...",
-    .summary = "manage connections: add (pins the certificate), list, test, encrypt, default",
-    .help =
+    .summary = N_("manage connections: add (pins the certificate), list, test, encrypt, default"),
+    .help = N_(
         "  connection add NAME --host H[:PORT] --user U [--token-name N]\n"
         "                 [--password-stdin|--token-value-stdin] [--fingerprint FP|--trust]\n"
         "                 [--default]\n"
@@ -339,6 +342,6 @@ const struct cmd_entry cmd_connection_entry = {
         "$XDG_CONFIG_HOME/deploy-stand/connections_config.yml (created 0600 by add).\n"
         "Secrets are encrypted with the key file $XDG_CONFIG_HOME/deploy-stand/secret.key\n"
         "(created 0600 on first use; keep it private), or with a key derived from\n"
-        "DEPLOY_STAND_PASSPHRASE when that is set. Edits are written atomically.\n",
+        "DEPLOY_STAND_PASSPHRASE when that is set. Edits are written atomically.\n"),
     .exec = cmd_connection_exec,
 };

@@ -4,6 +4,7 @@
 #include "embedded.h"
 #include "pve_sim.h"
 #include "util/diag.h"
+#include "util/i18n.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,23 +41,23 @@ static int cmd_demo_exec(struct cli_globals *g, int argc, char **argv)
         } else if (strcmp(argv[i], "--scenario") == 0 && i + 1 < argc) {
             so.scenario = argv[++i];
         } else {
-            cli_error("see `deploy-stand demo --help`", "demo: unknown option '%s'", argv[i]);
+            cli_error(_("see `deploy-stand demo --help`"), _("demo: unknown option '%s'"), argv[i]);
             return EXIT_USAGE;
         }
     }
     struct pve_sim *sim = NULL;
     char err[256];
     if (pve_sim_start(&so, &sim, err, sizeof err) < 0) {
-        cli_error(NULL, "cannot start the simulated cluster: %s", err);
+        cli_error(NULL, _("cannot start the simulated cluster: %s"), err);
         return EXIT_FAILED;
     }
-    printf("deploy-stand demo\n\n"
-           "A simulated Proxmox VE 8.4 cluster ('%s' scenario: 3 nodes, templates 100, 101 and\n"
-           "102 on pve1) now runs at %s (TLS pinned to %.23s...).\n"
-           "The demo deploys the example stand (examples/deployment_config.yml: a web server,\n"
-           "a client and an EcoRouter, with a private 'lan' network per student, a VLAN and a\n"
-           "shared reserved bridge) for the 3 students of examples/users_list.yml, shows the\n"
-           "result, and removes everything again. Task times are scaled by %.2f.\n",
+    printf(_("deploy-stand demo\n\n"
+             "A simulated Proxmox VE 8.4 cluster ('%s' scenario: 3 nodes, templates 100, 101 and\n"
+             "102 on pve1) now runs at %s (TLS pinned to %.23s...).\n"
+             "The demo deploys the example stand (examples/deployment_config.yml: a web server,\n"
+             "a client and an EcoRouter, with a private 'lan' network per student, a VLAN and a\n"
+             "shared reserved bridge) for the 3 students of examples/users_list.yml, shows the\n"
+             "result, and removes everything again. Task times are scaled by %.2f.\n"),
            so.scenario, pve_sim_url(sim), pve_sim_fingerprint(sim), so.time_scale);
 
     struct session s;
@@ -93,9 +94,10 @@ static int cmd_demo_exec(struct cli_globals *g, int argc, char **argv)
         rc = stand_op_destroy(&s, &o);
     }
     if (!rc)
-        printf("\nDone. To use a real cluster: copy examples/*.yml, put your node, templates and\n"
-               "class list in them, then run `deploy-stand plan` and `deploy-stand deploy`\n"
-               "(see README.md).\n");
+        printf(
+            _("\nDone. To use a real cluster: copy examples/*.yml, put your node, templates and\n"
+              "class list in them, then run `deploy-stand plan` and `deploy-stand deploy`\n"
+              "(see README.md).\n"));
     session_close(&s);
     pve_sim_stop(sim);
     return rc;
@@ -104,8 +106,8 @@ static int cmd_demo_exec(struct cli_globals *g, int argc, char **argv)
 const struct cmd_entry cmd_demo_entry = {
     .name = "demo",
     .usage = "demo [--time-scale F] [--scenario NAME]",
-    .summary = "deploy the example stand to a built-in simulated cluster, then tear it down",
-    .help = "  --time-scale F    multiply the simulated task durations by F (default 0.05)\n"
-            "  --scenario NAME   simulated cluster: single, classroom (default) or campus\n",
+    .summary = N_("deploy the example stand to a built-in simulated cluster, then tear it down"),
+    .help = N_("  --time-scale F    multiply the simulated task durations by F (default 0.05)\n"
+               "  --scenario NAME   simulated cluster: single, classroom (default) or campus\n"),
     .exec = cmd_demo_exec,
 };

@@ -1,6 +1,7 @@
 /* cmd_deploy: `deploy-stand deploy` creates every student's stand and prints the credentials.
  * Exit 0 when every student is complete, 1 when any failed (rolled back), 2 for input errors. */
 #include "cli/stand_ops.h"
+#include "util/i18n.h"
 #include <unistd.h>
 
 static int cmd_deploy_exec(struct cli_globals *g, int argc, char **argv)
@@ -32,22 +33,22 @@ const struct cmd_entry cmd_deploy_entry = {
     .name = "deploy",
     .usage =
         "deploy --config FILE --users FILE [--strategy NAME] [--node N] [--parallel-per-node N]",
-    .summary = "deploy the stand for every student and print their credentials",
-    .help = "  --config FILE     the stand (deployment_config.yml)\n"
-            "  --users FILE      the class list (users_list.yml)\n"
-            "  --strategy NAME   placement: local (default; each VM on its template's node),\n"
-            "                    remote (all on --node N), balanced (even spread) or smart\n"
-            "                    (capacity-aware)\n"
-            "  --node NAME       target node for --strategy remote\n"
-            "  --refresh-templates  rebuild template copies whose original changed\n"
-            "  --template-map FILE  the seed's mapper_template.yml (hints for template copies)\n"
-            "  --mem-reserve PCT    smart: share of each node's memory kept free (default 10)\n"
-            "  --parallel-per-node N  concurrent Proxmox tasks per node (default 4; halved on\n"
-            "                    lock errors, grown back gradually)\n"
-            "  --workers N       concurrent actions in all (default: 4 per node + 2)\n\n"
-            "Running it again changes nothing; adding a student deploys only that student.\n"
-            "Passwords are kept in $XDG_STATE_HOME/deploy-stand/state.db (mode 0600).\n"
-            "Exit status: 0 all students OK, 1 some failed (their objects are rolled back),\n"
-            "2 bad input.\n",
+    .summary = N_("deploy the stand for every student and print their credentials"),
+    .help = N_("  --config FILE     the stand (deployment_config.yml)\n"
+               "  --users FILE      the class list (users_list.yml)\n"
+               "  --strategy NAME   placement: local (default; each VM on its template's node),\n"
+               "                    remote (all on --node N), balanced (even spread) or smart\n"
+               "                    (capacity-aware)\n"
+               "  --node NAME       target node for --strategy remote\n"
+               "  --refresh-templates  rebuild template copies whose original changed\n"
+               "  --template-map FILE  the seed's mapper_template.yml (hints for template copies)\n"
+               "  --mem-reserve PCT    smart: share of each node's memory kept free (default 10)\n"
+               "  --parallel-per-node N  concurrent Proxmox tasks per node (default 4; halved on\n"
+               "                    lock errors, grown back gradually)\n"
+               "  --workers N       concurrent actions in all (default: 4 per node + 2)\n\n"
+               "Running it again changes nothing; adding a student deploys only that student.\n"
+               "Passwords are kept in $XDG_STATE_HOME/deploy-stand/state.db (mode 0600).\n"
+               "Exit status: 0 all students OK, 1 some failed (their objects are rolled back),\n"
+               "2 bad input.\n"),
     .exec = cmd_deploy_exec,
 };

@@ -1,6 +1,7 @@
 /* cmd_plan: `deploy-stand plan` prints every action a deploy would take, grouped by node and
  * student, after the same validation and cluster checks, and changes nothing. */
 #include "cli/stand_ops.h"
+#include "util/i18n.h"
 
 static int cmd_plan_exec(struct cli_globals *g, int argc, char **argv)
 {
@@ -26,15 +27,16 @@ static int cmd_plan_exec(struct cli_globals *g, int argc, char **argv)
 const struct cmd_entry cmd_plan_entry = {
     .name = "plan",
     .usage = "plan --config FILE --users FILE [--strategy NAME] [--node N]",
-    .summary = "show what a deploy would do, grouped by node and student; changes nothing",
-    .help = "  --config FILE     the stand (deployment_config.yml)\n"
-            "  --users FILE      the class list (users_list.yml)\n"
-            "  --strategy NAME   placement: local (default; each VM on its template's node),\n"
-            "                    remote (all on --node N), balanced (even spread) or smart\n"
-            "                    (capacity-aware)\n"
-            "  --node NAME       target node for --strategy remote\n"
-            "  --refresh-templates  rebuild template copies whose original changed\n"
-            "  --template-map FILE  the seed's mapper_template.yml (hints for template copies)\n"
-            "  --mem-reserve PCT    smart: share of each node's memory kept free (default 10)\n",
+    .summary = N_("show what a deploy would do, grouped by node and student; changes nothing"),
+    .help =
+        N_("  --config FILE     the stand (deployment_config.yml)\n"
+           "  --users FILE      the class list (users_list.yml)\n"
+           "  --strategy NAME   placement: local (default; each VM on its template's node),\n"
+           "                    remote (all on --node N), balanced (even spread) or smart\n"
+           "                    (capacity-aware)\n"
+           "  --node NAME       target node for --strategy remote\n"
+           "  --refresh-templates  rebuild template copies whose original changed\n"
+           "  --template-map FILE  the seed's mapper_template.yml (hints for template copies)\n"
+           "  --mem-reserve PCT    smart: share of each node's memory kept free (default 10)\n"),
     .exec = cmd_plan_exec,
 };

@@ -4,6 +4,7 @@
 #include "store/journal.h"
 #include "ui/table.h"
 #include "util/err.h"
+#include "util/i18n.h"
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,9 +44,10 @@ static int run_row(const struct journal_run_row *r, void *ud)
         return 0;
     }
     snprintf(id, sizeof id, "%lld", r->id);
-    snprintf(counts, sizeof counts, "%ld/%ld done, %ld failed", r->done, r->planned, r->failed);
-    const char *row[] = {id,     r->command, r->stand ? r->stand : "-", started, finished,
-                         result, counts,     r->user ? r->user : "?"};
+    snprintf(counts, sizeof counts, _("%ld/%ld done, %ld failed"), r->done, r->planned, r->failed);
+    const char *shown = r->result || r->finished ? result : _("interrupted or running");
+    const char *row[] = {id,    r->command, r->stand ? r->stand : "-", started, finished,
+                         shown, counts,     r->user ? r->user : "?"};
     table_add(o->t, row);
     return 0;
 }
@@ -84,12 +86,13 @@ static int cmd_runs_exec(struct cli_globals *g, int argc, char **argv)
             char *end;
             show = strtoll(argv[++i], &end, 10);
             if (*end || show <= 0) {
-                cli_error("see `deploy-stand runs` for the ids", "runs show: '%s' is not a run id",
-                          argv[i]);
+                cli_error(_("see `deploy-stand runs` for the ids"),
+                          _("runs show: '%s' is not a run id"), argv[i]);
                 return EXIT_USAGE;
             }
         } else {
-            cli_error("see `deploy-stand runs --help`", "runs: unexpected argument '%s'", argv[i]);
+            cli_error(_("see `deploy-stand runs --help`"), _("runs: unexpected argument '%s'"),
+                      argv[i]);
             return EXIT_USAGE;
         }
     }
@@ -101,14 +104,14 @@ static int cmd_runs_exec(struct cli_globals *g, int argc, char **argv)
     struct runs_out o = {.g = g};
     int rc;
     if (show) {
-        static const char *const hdr[] = {"#", "status", "VM", "action", "message"};
+        const char *const hdr[] = {"#", _("status"), _("VM"), _("action"), _("message")};
         o.t = table_new(5, hdr);
         rc = journal_run_actions(j, show, action_row, &o);
         if (rc == 1)
-            cli_error("see `deploy-stand runs` for the ids", "there is no run %lld", show);
+            cli_error(_("see `deploy-stand runs` for the ids"), _("there is no run %lld"), show);
     } else {
-        static const char *const hdr[] = {"run",      "command", "stand",   "started",
-                                          "finished", "result",  "actions", "user"};
+        const char *const hdr[] = {_("run"),      _("command"), _("stand"),   _("started"),
+                                   _("finished"), _("result"),  _("actions"), _("user")};
         o.t = table_new(8, hdr);
         rc = journal_runs(j, stand, run_row, &o);
     }
@@ -124,11 +127,11 @@ static int cmd_runs_exec(struct cli_globals *g, int argc, char **argv)
 const struct cmd_entry cmd_runs_entry = {
     .name = "runs",
     .usage = "runs [--stand NAME] | runs show ID",
-    .summary = "list past runs (deploy, destroy) from the journal, or one run's actions",
-    .help = "  --stand NAME      only the runs of this stand\n"
-            "  show ID           every action of run ID: planned, sent, done, failed or\n"
-            "                    skipped, with the VM it touched and Proxmox's message\n\n"
-            "A run that shows \"interrupted or running\" was killed (or still runs): deploy or\n"
-            "destroy again with the same files to converge.\n",
+    .summary = N_("list past runs (deploy, destroy) from the journal, or one run's actions"),
+    .help = N_("  --stand NAME      only the runs of this stand\n"
+               "  show ID           every action of run ID: planned, sent, done, failed or\n"
+               "                    skipped, with the VM it touched and Proxmox's message\n\n"
+               "A run that shows \"interrupted or running\" was killed (or still runs): deploy or\n"
+               "destroy again with the same files to converge.\n"),
     .exec = cmd_runs_exec,
 };

@@ -1,6 +1,7 @@
 /* cmd_status: `deploy-stand status` shows per student the user, pool, node, each VM with its
  * state and the bridges, read from the cluster's ownership marks. */
 #include "cli/stand_ops.h"
+#include "util/i18n.h"
 
 static int cmd_status_exec(struct cli_globals *g, int argc, char **argv)
 {
@@ -21,8 +22,8 @@ static int cmd_status_exec(struct cli_globals *g, int argc, char **argv)
 const struct cmd_entry cmd_status_entry = {
     .name = "status",
     .usage = "status --config FILE --users FILE",
-    .summary = "show each student's user, pool, VMs (with their state) and bridges",
-    .help = "  --config FILE     the stand (deployment_config.yml)\n"
-            "  --users FILE      the class list (users_list.yml)\n",
+    .summary = N_("show each student's user, pool, VMs (with their state) and bridges"),
+    .help = N_("  --config FILE     the stand (deployment_config.yml)\n"
+               "  --users FILE      the class list (users_list.yml)\n"),
     .exec = cmd_status_exec,
 };

@@ -2,6 +2,7 @@
  * plan (students removed from the list, machines or aliases removed from the stand, leftovers of
  * crashed runs), lists it, and with --yes removes it. Unmarked objects are never touched. */
 #include "cli/stand_ops.h"
+#include "util/i18n.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,14 +44,16 @@ static int cmd_sweep_exec(struct cli_globals *g, int argc, char **argv)
 const struct cmd_entry cmd_sweep_entry = {
     .name = "sweep",
     .usage = "sweep --config FILE --users FILE [--stand NAME] [--yes]",
-    .summary = "list (and with --yes remove) leftovers marked for the stand that no student needs",
-    .help = "  --config FILE     the stand (its name and machines)\n"
-            "  --users FILE      the class as it is now\n"
-            "  --stand NAME      the stand name to sweep (default: the config's `stand:`)\n"
-            "  --yes             remove what is listed (otherwise only list it)\n\n"
-            "Leftovers are objects with the stand's marks that no current student's deploy would\n"
-            "make: the users, pools, VMs and bridges of students no longer in the list, VMs of\n"
-            "machines no longer in the stand, bridges of removed aliases, and clones a crashed\n"
-            "run did not finish. Objects without deploy-stand's marks are never touched.\n",
+    .summary =
+        N_("list (and with --yes remove) leftovers marked for the stand that no student needs"),
+    .help =
+        N_("  --config FILE     the stand (its name and machines)\n"
+           "  --users FILE      the class as it is now\n"
+           "  --stand NAME      the stand name to sweep (default: the config's `stand:`)\n"
+           "  --yes             remove what is listed (otherwise only list it)\n\n"
+           "Leftovers are objects with the stand's marks that no current student's deploy would\n"
+           "make: the users, pools, VMs and bridges of students no longer in the list, VMs of\n"
+           "machines no longer in the stand, bridges of removed aliases, and clones a crashed\n"
+           "run did not finish. Objects without deploy-stand's marks are never touched.\n"),
     .exec = cmd_sweep_exec,
 };

@@ -6,6 +6,7 @@
 #include "util/diag.h"
 #include "util/err.h"
 #include "util/xdg.h"
+#include "util/i18n.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,8 +15,8 @@
 int session_require_files(const char *cmd, const char *config, const char *users)
 {
     if (!config || !users) {
-        cli_error("both are needed, e.g. --config deployment_config.yml --users users_list.yml",
-                  "%s: missing %s", cmd, !config ? "--config FILE" : "--users FILE");
+        cli_error(_("both are needed, e.g. --config deployment_config.yml --users users_list.yml"),
+                  _("%s: missing %s"), cmd, !config ? "--config FILE" : "--users FILE");
         return EXIT_USAGE;
     }
     return 0;
@@ -30,7 +31,8 @@ int session_load_inputs(struct session *s, const char *config_path, const char *
         diag_print(&d, stderr);
         diag_list_clear(&d);
         if (bad) {
-            fprintf(stderr, "error: the input files have problems (above); nothing was changed\n");
+            fprintf(stderr,
+                    _("error: the input files have problems (above); nothing was changed\n"));
             return EXIT_USAGE;
         }
     }
@@ -56,9 +58,9 @@ int session_load_connection(struct session *s)
     char *path =
         s->g->connections_path ? strdup(s->g->connections_path) : default_connections_path();
     if (!path || access(path, R_OK) != 0) {
-        cli_error("create connections_config.yml (see examples/connections_config.yml) or pass "
-                  "--connections FILE",
-                  "no connections file found (looked for %s)",
+        cli_error(_("create connections_config.yml (see examples/connections_config.yml) or pass "
+                    "--connections FILE"),
+                  _("no connections file found (looked for %s)"),
                   path ? path : "connections_config.yml");
         free(path);
         return EXIT_USAGE;
@@ -73,7 +75,7 @@ int session_load_connection(struct session *s)
     }
     s->conn = connections_pick(s->conns, s->g->connection);
     if (!s->conn) {
-        cli_error("pass --connection NAME, or mark one connection with `default: true`", "%s",
+        cli_error(_("pass --connection NAME, or mark one connection with `default: true`"), "%s",
                   ds_err_last());
         free(path);
         return EXIT_USAGE;
@@ -103,9 +105,9 @@ int session_connect(struct session *s)
     }
     if (!c->verify_ssl && !c->fingerprint)
         fprintf(stderr,
-                "warning: TLS verification is off for connection '%s': anyone on the network "
-                "path could read the credentials.\nhint: pin the certificate instead with "
-                "`fingerprint: AA:BB:...` (Datacenter > node > Certificates in the web UI)\n",
+                _("warning: TLS verification is off for connection '%s': anyone on the network "
+                  "path could read the credentials.\nhint: pin the certificate instead with "
+                  "`fingerprint: AA:BB:...` (Datacenter > node > Certificates in the web UI)\n"),
                 c->name);
     s->client = pve_client_new(&o);
     if (!s->client || pve_client_login(s->client) < 0) {
@@ -124,8 +126,8 @@ int session_connect(struct session *s)
 int session_open_state(struct session *s)
 {
     if (state_open(NULL, &s->state) < 0 || journal_open(NULL, &s->journal) < 0) {
-        cli_error("check $XDG_STATE_HOME and the permissions of its deploy-stand folder",
-                  "cannot open the local state: %s", ds_err_last());
+        cli_error(_("check $XDG_STATE_HOME and the permissions of its deploy-stand folder"),
+                  _("cannot open the local state: %s"), ds_err_last());
         return EXIT_FAILED;
     }
     return 0;
@@ -150,10 +152,10 @@ int session_begin_run(struct session *s, const char *command)
         time_t t = (time_t)holder.since;
         strftime(since, sizeof since, "%Y-%m-%d %H:%M:%S", localtime(&t));
         journal_run_end(s->journal, s->run_id, "refused: stand locked");
-        cli_error("wait for it to finish; if that process is gone for good, its lock is taken "
-                  "over automatically on its host",
-                  "stand '%s' is being changed by another run: `%s` (run %lld, pid %ld, user %s "
-                  "on %s) since %s",
+        cli_error(_("wait for it to finish; if that process is gone for good, its lock is taken "
+                    "over automatically on its host"),
+                  _("stand '%s' is being changed by another run: `%s` (run %lld, pid %ld, user %s "
+                    "on %s) since %s"),
                   s->stand->name, holder.command, holder.run_id, holder.pid, holder.user,
                   holder.host, since);
         return EXIT_FAILED;
@@ -205,7 +207,7 @@ static int parse_int_opt(const char *cmd, const char *opt, const char *v, int lo
     char *end;
     long n = strtol(v, &end, 10);
     if (*end || n < lo || n > hi) {
-        cli_error(NULL, "%s: %s wants a number from %d to %d, not '%s'", cmd, opt, lo, hi, v);
+        cli_error(NULL, _("%s: %s wants a number from %d to %d, not '%s'"), cmd, opt, lo, hi, v);
         return EXIT_USAGE;
     }
     *out = (int)n;
@@ -248,17 +250,18 @@ int stand_args_parse(const char *cmd, int argc, char **argv, int allow_strategy,
             continue;
         } else if (allow_user && strcmp(opt, "--user") == 0) {
             if (i + 1 >= argc || a->n_only >= sizeof a->only / sizeof a->only[0]) {
-                cli_error("e.g. --user student1@pve", "%s: --user needs a user id", cmd);
+                cli_error(_("e.g. --user student1@pve"), _("%s: --user needs a user id"), cmd);
                 return EXIT_USAGE;
             }
             a->only[a->n_only++] = argv[++i];
             continue;
         } else {
-            cli_error("see `deploy-stand COMMAND --help`", "%s: unknown option '%s'", cmd, opt);
+            cli_error(_("see `deploy-stand COMMAND --help`"), _("%s: unknown option '%s'"), cmd,
+                      opt);
             return EXIT_USAGE;
         }
         if (i + 1 >= argc) {
-            cli_error("give a value after it", "%s: option %s needs an argument", cmd, opt);
+            cli_error(_("give a value after it"), _("%s: option %s needs an argument"), cmd, opt);
             return EXIT_USAGE;
         }
         if (islot) {
@@ -269,8 +272,8 @@ int stand_args_parse(const char *cmd, int argc, char **argv, int allow_strategy,
         *slot = argv[++i];
     }
     if (a->strategy && strcmp(a->strategy, "remote") == 0 && !a->node) {
-        cli_error("e.g. --strategy remote --node pve2", "%s: strategy remote needs --node NAME",
-                  cmd);
+        cli_error(_("e.g. --strategy remote --node pve2"),
+                  _("%s: strategy remote needs --node NAME"), cmd);
         return EXIT_USAGE;
     }
     return session_require_files(cmd, a->config, a->users);

@@ -10,6 +10,7 @@
 #include "ui/report.h"
 #include "ui/table.h"
 #include "util/err.h"
+#include "util/i18n.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -50,7 +51,18 @@ static int confirm(const char *question, const char *expect)
     line[strcspn(line, "\r\n")] = '\0';
     if (expect)
         return strcmp(line, expect) == 0;
-    return strcmp(line, "y") == 0 || strcmp(line, "yes") == 0 || strcmp(line, "Y") == 0;
+    /* TRANSLATORS: the answers that mean "yes", separated by '|' (English ones always work too) */
+    const char *yes_words = _("y|yes|Y");
+    if (strcmp(line, "y") == 0 || strcmp(line, "yes") == 0 || strcmp(line, "Y") == 0)
+        return 1;
+    size_t n = strlen(line);
+    for (const char *w = yes_words; n && *w;) {
+        size_t wl = strcspn(w, "|");
+        if (wl == n && strncmp(w, line, n) == 0)
+            return 1;
+        w += wl + (w[wl] == '|');
+    }
+    return 0;
 }
 
 static int build_plan(struct session *s, const struct stand_op_opts *o, enum plan_kind kind,
@@ -60,12 +72,15 @@ static int build_plan(struct session *s, const struct stand_op_opts *o, enum pla
     request_init(&rq, s, o);
     int rc = kind == PLAN_DEPLOY ? plan_deploy(&rq, s->view, p) : plan_destroy(&rq, s->view, p);
     if (rc < 0) {
-        cli_error("run `deploy-stand --help`", "%s", ds_err_last());
+        cli_error(_("run `deploy-stand --help`"), "%s", ds_err_last());
         return EXIT_USAGE;
     }
     if ((*p)->n_problems) {
         report_problems(*p, stderr);
-        fprintf(stderr, "error: the cluster check found %zu problem(s); nothing was changed\n",
+        fprintf(stderr,
+                ngettext("error: the cluster check found %zu problem(s); nothing was changed\n",
+                         "error: the cluster check found %zu problem(s); nothing was changed\n",
+                         (*p)->n_problems),
                 (*p)->n_problems);
         return EXIT_FAILED;
     }
@@ -132,7 +147,7 @@ static void run_event(const struct exec_event *ev, void *ud)
         if (ev->type <= EXEC_SKIPPED && status[ev->type] &&
             journal_action(rs->journal, rs->run_id, ev->action->id, status[ev->type],
                            action_vmid(rs->p, ev->action), ev->message) < 0)
-            fprintf(stderr, "warning: %s\n", ds_err_last());
+            fprintf(stderr, _("warning: %s\n"), ds_err_last());
     }
     if (!rs->audit || !ev->action || (ev->type != EXEC_DONE && ev->type != EXEC_FAILED))
         return;
@@ -155,7 +170,7 @@ static int run_plan(struct session *s, const struct stand_op_opts *o, struct pla
 {
     (void)command;
     if (s->journal && journal_plan(s->journal, s->run_id, p) < 0)
-        fprintf(stderr, "warning: %s\n", ds_err_last());
+        fprintf(stderr, _("warning: %s\n"), ds_err_last());
     struct exec_opts eo = {.per_node = o->per_node > 0 ? o->per_node : 4,
                            .workers = o->workers,
                            .retries = 5,
@@ -169,7 +184,7 @@ static int run_plan(struct session *s, const struct stand_op_opts *o, struct pla
                           .p = p,
                           .connection = s->conn ? s->conn->name : NULL};
     if (s->state && audit_open(NULL, 0, &rs.audit) < 0)
-        fprintf(stderr, "warning: no audit log this run: %s\n", ds_err_last());
+        fprintf(stderr, _("warning: no audit log this run: %s\n"), ds_err_last());
     eo.ud = &rs;
     double t0 = now_s();
     int failed = exec_run(p, s->client, &eo);
@@ -207,13 +222,13 @@ int stand_op_deploy(struct session *s, const struct stand_op_opts *o)
     report_plan(p, o->strategy, txt, 0);
     report_problems(p, txt);
     if (p->n_acts == 0) {
-        fprintf(txt, "\nThe stand is up to date: nothing was changed.\n\n");
+        fprintf(txt, _("\nThe stand is up to date: nothing was changed.\n\n"));
         report_credentials(p, o->out, o->json);
         plan_free(p);
         return EXIT_OK;
     }
-    if (o->confirm && !confirm("\nApply these changes? [y/N]", NULL)) {
-        fprintf(stderr, "Nothing was changed.\n");
+    if (o->confirm && !confirm(_("\nApply these changes? [y/N]"), NULL)) {
+        fprintf(stderr, _("Nothing was changed.\n"));
         plan_free(p);
         return EXIT_FAILED;
     }
@@ -282,9 +297,9 @@ int stand_op_status(struct session *s, const struct stand_op_opts *o)
                              : mark_is(ip->comment, stand, u->userid) ? "ok"
                                                                       : "exists (not ours)";
         size_t nvms = json_array_size(vms);
-        const char *state = nvms == s->stand->n_machines && iu && ip ? "deployed"
-                            : nvms || iu || ip                       ? "partial"
-                                                                     : "absent";
+        const char *state = nvms == s->stand->n_machines && iu && ip ? N_("deployed")
+                            : nvms || iu || ip                       ? N_("partial")
+                                                                     : N_("absent");
         deployed += strcmp(state, "deployed") == 0;
         json_array_append_new(students, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:o}",
                                                   "user", u->userid, "state", state, "user_state",
@@ -298,8 +313,11 @@ int stand_op_status(struct session *s, const struct stand_op_opts *o)
         json_decref(root);
         return EXIT_OK;
     }
-    fprintf(o->out, "Stand '%s': %zu of %zu student(s) deployed\n\n", stand, deployed, s->users->n);
-    static const char *const hdr[] = {"user", "state", "pool", "node", "VMs", "bridges"};
+    fprintf(o->out,
+            ngettext("Stand '%s': %zu of %zu student(s) deployed\n\n",
+                     "Stand '%s': %zu of %zu student(s) deployed\n\n", s->users->n),
+            stand, deployed, s->users->n);
+    const char *const hdr[] = {_("user"), _("state"), _("pool"), _("node"), _("VMs"), _("bridges")};
     struct table *t = table_new(6, hdr);
     size_t i;
     json_t *st;
@@ -319,19 +337,19 @@ int stand_op_status(struct session *s, const struct stand_op_opts *o)
         json_array_foreach(json_object_get(st, "bridges"), k, x)
         {
             if (bl < sizeof brs)
-                bl += (size_t)snprintf(brs + bl, sizeof brs - bl, "%s%s=%s%s", k ? ", " : "",
-                                       json_string_value(json_object_get(x, "alias")),
-                                       json_string_value(json_object_get(x, "bridge")),
-                                       json_is_true(json_object_get(x, "active")) ? ""
-                                                                                  : " (pending)");
+                bl += (size_t)snprintf(
+                    brs + bl, sizeof brs - bl, "%s%s=%s%s", k ? ", " : "",
+                    json_string_value(json_object_get(x, "alias")),
+                    json_string_value(json_object_get(x, "bridge")),
+                    json_is_true(json_object_get(x, "active")) ? "" : _(" (pending)"));
         }
         snprintf(pool, sizeof pool, "%s%s", json_string_value(json_object_get(st, "pool")),
                  strcmp(json_string_value(json_object_get(st, "pool_state")), "ok") == 0
                      ? ""
-                     : " (missing)");
+                     : _(" (missing)"));
         const char *node = json_string_value(json_object_get(st, "node"));
         const char *row[] = {json_string_value(json_object_get(st, "user")),
-                             json_string_value(json_object_get(st, "state")),
+                             _(json_string_value(json_object_get(st, "state"))),
                              pool,
                              node ? node : "-",
                              vl ? vms : "-",
@@ -368,10 +386,11 @@ int stand_op_destroy(struct session *s, const struct stand_op_opts *o)
     if (o->confirm) {
         char expect[160];
         snprintf(expect, sizeof expect, "DELETE_%s", p->stand);
-        char q[256];
-        snprintf(q, sizeof q, "\nThis removes everything listed above. Type %s to go on:", expect);
+        char q[512];
+        snprintf(q, sizeof q, _("\nThis removes everything listed above. Type %s to go on:"),
+                 expect);
         if (!confirm(q, expect)) {
-            fprintf(stderr, "Nothing was removed.\n");
+            fprintf(stderr, _("Nothing was removed.\n"));
             plan_free(p);
             return EXIT_FAILED;
         }
@@ -387,13 +406,18 @@ int stand_op_destroy(struct session *s, const struct stand_op_opts *o)
     struct plan *left = NULL;
     if (session_inventory(s, INV_CONFIGS_ALL) == 0 && build_plan(s, o, PLAN_DESTROY, &left) == 0) {
         if (left->n_acts) {
-            fprintf(txt, "\nVerification: %zu object(s) are still there:\n", left->n_acts);
+            fprintf(txt,
+                    ngettext("\nVerification: %zu object(s) are still there:\n",
+                             "\nVerification: %zu object(s) are still there:\n", left->n_acts),
+                    left->n_acts);
             for (size_t i = 0; i < left->n_acts; i++)
                 fprintf(txt, "  - %s\n", left->acts[i].summary);
             rc = EXIT_FAILED;
         } else {
-            fprintf(txt, "Verified: nothing of stand '%s' is left for %s.\n", p->stand,
-                    o->n_only ? "these students" : "this class");
+            fprintf(txt,
+                    o->n_only ? _("Verified: nothing of stand '%s' is left for these students.\n")
+                              : _("Verified: nothing of stand '%s' is left for this class.\n"),
+                    p->stand);
         }
     }
     if (o->json) {
@@ -421,19 +445,19 @@ int stand_op_sweep(struct session *s, const struct stand_op_opts *o, int remove)
     FILE *txt = o->json ? stderr : o->out;
     if (p->n_acts == 0) {
         fprintf(txt,
-                "No leftovers of stand '%s': everything marked for it belongs to a current "
-                "student's deploy.\n",
+                _("No leftovers of stand '%s': everything marked for it belongs to a current "
+                  "student's deploy.\n"),
                 p->stand);
         report_problems(p, txt);
         plan_free(p);
         return EXIT_OK;
     }
-    fprintf(txt, "Leftovers of stand '%s' (marked for it, but no current student needs them):\n",
+    fprintf(txt, _("Leftovers of stand '%s' (marked for it, but no current student needs them):\n"),
             p->stand);
     report_plan(p, NULL, txt, o->json);
     report_problems(p, txt);
     if (!remove) {
-        fprintf(txt, "\nNothing was removed: run again with --yes to remove the above.\n");
+        fprintf(txt, _("\nNothing was removed: run again with --yes to remove the above.\n"));
         plan_free(p);
         return EXIT_OK;
     }
@@ -448,10 +472,13 @@ int stand_op_sweep(struct session *s, const struct stand_op_opts *o, int remove)
         struct plan *left = NULL;
         plan_sweep(&rq, s->view, &left);
         if (left->n_acts) {
-            fprintf(txt, "Verification: %zu leftover(s) are still there.\n", left->n_acts);
+            fprintf(txt,
+                    ngettext("Verification: %zu leftover(s) are still there.\n",
+                             "Verification: %zu leftover(s) are still there.\n", left->n_acts),
+                    left->n_acts);
             rc = EXIT_FAILED;
         } else {
-            fprintf(txt, "Verified: no leftovers of stand '%s'.\n", left->stand);
+            fprintf(txt, _("Verified: no leftovers of stand '%s'.\n"), left->stand);
         }
         plan_free(left);
     }

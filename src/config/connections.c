@@ -11,6 +11,7 @@
 #include "pve_format.h"
 #include "store/secrets.h"
 #include "util/err.h"
+#include "util/i18n.h"
 
 #define DEFAULT_PORT 8006u
 
@@ -102,38 +103,38 @@ static int host_parse(const char *s, char **host, unsigned *port, char *msg, siz
     size_t host_len;
     *port = DEFAULT_PORT;
     if (strstr(s, "://")) {
-        snprintf(msg, msglen, "'host' must not contain a URL scheme ('%s')", s);
-        *hint = "write only host or host:port, e.g. 192.168.1.100:8006";
+        snprintf(msg, msglen, _("'host' must not contain a URL scheme ('%s')"), s);
+        *hint = _("write only host or host:port, e.g. 192.168.1.100:8006");
         return -1;
     }
     if (s[0] == '[') {
         const char *end = strchr(s, ']');
         if (!end || !host_chars_valid(s + 1, (size_t)(end - s - 1), 1)) {
-            snprintf(msg, msglen, "'host' has a malformed IPv6 address ('%s')", s);
-            *hint = "write it as [fd00::1] or [fd00::1]:8006";
+            snprintf(msg, msglen, _("'host' has a malformed IPv6 address ('%s')"), s);
+            *hint = _("write it as [fd00::1] or [fd00::1]:8006");
             return -1;
         }
         host_len = (size_t)(end - s) + 1;
         if (end[1] == ':')
             port_str = end + 2;
         else if (end[1] != '\0') {
-            snprintf(msg, msglen, "'host' has text after the IPv6 address ('%s')", s);
-            *hint = "write it as [fd00::1] or [fd00::1]:8006";
+            snprintf(msg, msglen, _("'host' has text after the IPv6 address ('%s')"), s);
+            *hint = _("write it as [fd00::1] or [fd00::1]:8006");
             return -1;
         }
     } else {
         const char *colon = strchr(s, ':');
         if (colon && strchr(colon + 1, ':')) {
-            snprintf(msg, msglen, "'host' '%s' has more than one ':'", s);
-            *hint = "put an IPv6 address in brackets, e.g. [fd00::1]:8006";
+            snprintf(msg, msglen, _("'host' '%s' has more than one ':'"), s);
+            *hint = _("put an IPv6 address in brackets, e.g. [fd00::1]:8006");
             return -1;
         }
         host_len = colon ? (size_t)(colon - s) : strlen(s);
         if (colon)
             port_str = colon + 1;
         if (!host_chars_valid(s, host_len, 0)) {
-            snprintf(msg, msglen, "'host' '%s' is not a valid host name or address", s);
-            *hint = "write host or host:port, e.g. 192.168.1.100:8006";
+            snprintf(msg, msglen, _("'host' '%s' is not a valid host name or address"), s);
+            *hint = _("write host or host:port, e.g. 192.168.1.100:8006");
             return -1;
         }
     }
@@ -144,8 +145,8 @@ static int host_parse(const char *s, char **host, unsigned *port, char *msg, siz
             digits = port_str[i] >= '0' && port_str[i] <= '9';
         long v = digits ? strtol(port_str, NULL, 10) : 0;
         if (v < 1 || v > 65535) {
-            snprintf(msg, msglen, "port '%s' is not in 1..65535", port_str);
-            *hint = "write host:port with a port number, e.g. pve1:8006";
+            snprintf(msg, msglen, _("port '%s' is not in 1..65535"), port_str);
+            *hint = _("write host:port with a port number, e.g. pve1:8006");
             return -1;
         }
         *port = (unsigned)v;
@@ -165,7 +166,7 @@ static const char *field_str(const struct ydoc *d, const struct ydoc_node *map, 
     if (!v || ydoc_want_str(d, v, key, &s, diags) < 0)
         return NULL;
     if (!*s) {
-        ydoc_report(d, v, diags, "write a value between the quotes", "'%s' is empty", key);
+        ydoc_report(d, v, diags, _("write a value between the quotes"), _("'%s' is empty"), key);
         return NULL;
     }
     return s;
@@ -194,11 +195,11 @@ static void secret_take(const struct ydoc *d, const struct ydoc_node *map, const
         char *kp = secret_key_path();
         char hint[600];
         snprintf(hint, sizeof hint,
-                 "check the key file %s / " SECRET_PASSPHRASE_ENV
-                 " (the value must have been encrypted with the same key on this account)",
-                 kp ? kp : "$XDG_CONFIG_HOME/deploy-stand/secret.key");
+                 _("check the key file %s / %s (the value must have been encrypted with the same "
+                   "key on this account)"),
+                 kp ? kp : "$XDG_CONFIG_HOME/deploy-stand/secret.key", SECRET_PASSPHRASE_ENV);
         free(kp);
-        ydoc_report(d, v, diags, hint, "cannot decrypt '%s': %s", key, ds_err_last());
+        ydoc_report(d, v, diags, hint, _("cannot decrypt '%s': %s"), key, ds_err_last());
         *value = NULL;
     }
 }
@@ -215,14 +216,14 @@ static void connection_parse(const struct ydoc *d, const struct ydoc_node *key,
     c->verify_ssl = 1;
     c->port = DEFAULT_PORT;
     if (n->kind != YDOC_MAPPING) {
-        ydoc_report(d, n, diags, "give host, user and password (or token) under the name",
-                    "connection '%s' must be a mapping, got %s", c->name, ydoc_describe(n));
+        ydoc_report(d, n, diags, _("give host, user and password (or token) under the name"),
+                    _("connection '%s' must be a mapping, got %s"), c->name, ydoc_describe(n));
         return;
     }
     if (key->len == 0)
-        ydoc_report(d, key, diags, "give the connection a name", "connection name is empty");
+        ydoc_report(d, key, diags, _("give the connection a name"), _("connection name is empty"));
     char where[160];
-    snprintf(where, sizeof where, "connection '%.100s'", c->name);
+    snprintf(where, sizeof where, _("connection '%.100s'"), c->name);
     ydoc_check_keys(d, n, conn_keys, NULL, where, diags);
 
     const struct ydoc_node *v;
@@ -232,22 +233,22 @@ static void connection_parse(const struct ydoc *d, const struct ydoc_node *key,
 
     v = ydoc_get(n, "host", NULL);
     if (!v)
-        ydoc_report(d, key, diags, "add `host: ADDRESS[:PORT]`", "connection '%s' has no 'host'",
-                    c->name);
+        ydoc_report(d, key, diags, _("add `host: ADDRESS[:PORT]`"),
+                    _("connection '%s' has no 'host'"), c->name);
     else if ((s = field_str(d, n, "host", diags)) &&
              host_parse(s, &c->host, &c->port, msg, sizeof msg, &hint) < 0)
         ydoc_report(d, v, diags, hint, "%s", msg);
 
     v = ydoc_get(n, "user", NULL);
     if (!v)
-        ydoc_report(d, key, diags, "add `user: root@pam` (or another name@realm)",
-                    "connection '%s' has no 'user'", c->name);
+        ydoc_report(d, key, diags, _("add `user: root@pam` (or another name@realm)"),
+                    _("connection '%s' has no 'user'"), c->name);
     else if ((s = field_str(d, n, "user", diags))) {
         if (pve_is_userid(s))
             c->user = xstrdup(s);
         else
-            ydoc_report(d, v, diags, "write it as name@realm, e.g. root@pam",
-                        "'%s' is not a valid Proxmox user id", s);
+            ydoc_report(d, v, diags, _("write it as name@realm, e.g. root@pam"),
+                        _("'%s' is not a valid Proxmox user id"), s);
     }
 
     v = ydoc_get(n, "use_token", NULL);
@@ -271,23 +272,23 @@ static void connection_parse(const struct ydoc *d, const struct ydoc_node *key,
             c->token_name = xstrdup(s);
         else
             ydoc_report(d, v, diags,
-                        strchr(s, '!') ? "write only the part after '!'"
-                                       : "use a letter then letters, digits, '.', '_' or '-'",
-                        "token name '%s' is not valid", s);
+                        strchr(s, '!') ? _("write only the part after '!'")
+                                       : _("use a letter then letters, digits, '.', '_' or '-'"),
+                        _("token name '%s' is not valid"), s);
     }
     secret_take(d, n, "token_value", flags, &c->token_value, &c->token_value_enc,
                 &c->token_value_line, &c->token_value_col, diags);
 
     if (c->use_token) {
         if (!ydoc_get(n, "token_name", NULL))
-            ydoc_report(d, key, diags, "add `token_name:` (the part after '!')",
-                        "connection '%s' uses a token but has no 'token_name'", c->name);
+            ydoc_report(d, key, diags, _("add `token_name:` (the part after '!')"),
+                        _("connection '%s' uses a token but has no 'token_name'"), c->name);
         if (!ydoc_get(n, "token_value", NULL))
-            ydoc_report(d, key, diags, "add `token_value:` (the token's secret)",
-                        "connection '%s' uses a token but has no 'token_value'", c->name);
+            ydoc_report(d, key, diags, _("add `token_value:` (the token's secret)"),
+                        _("connection '%s' uses a token but has no 'token_value'"), c->name);
     } else if (!ydoc_get(n, "password", NULL)) {
-        ydoc_report(d, key, diags, "add `password:`, or `use_token: true` with a token",
-                    "connection '%s' has no 'password'", c->name);
+        ydoc_report(d, key, diags, _("add `password:`, or `use_token: true` with a token"),
+                    _("connection '%s' has no 'password'"), c->name);
     }
 
     v = ydoc_get(n, "fingerprint", NULL);
@@ -297,9 +298,9 @@ static void connection_parse(const struct ydoc *d, const struct ydoc_node *key,
             c->fingerprint = xstrdup(fp);
         else
             ydoc_report(d, v, diags,
-                        "give the SHA-256 fingerprint: 32 bytes in hex, e.g. AB:CD:... "
-                        "(see the node's certificate page)",
-                        "fingerprint is not a SHA-256 fingerprint");
+                        _("give the SHA-256 fingerprint: 32 bytes in hex, e.g. AB:CD:... "
+                          "(see the node's certificate page)"),
+                        _("fingerprint is not a SHA-256 fingerprint"));
     }
 }
 
@@ -309,14 +310,14 @@ static void connections_build(const struct ydoc *d, unsigned flags, struct conne
     const struct ydoc_node *root = d->root;
     if (ydoc_is_null(root)) {
         ydoc_report(d, root, diags,
-                    "add a connection: `NAME: {host: ..., user: ..., password: ...}`",
-                    "the file is empty");
+                    _("add a connection: `NAME: {host: ..., user: ..., password: ...}`"),
+                    _("the file is empty"));
         return;
     }
     if (root->kind != YDOC_MAPPING || root->n_pairs == 0) {
-        ydoc_report(d, root, diags, "write `NAME:` followed by host, user and password",
-                    "expected a mapping of connection names, got %s",
-                    root->kind == YDOC_MAPPING ? "an empty mapping" : ydoc_describe(root));
+        ydoc_report(d, root, diags, _("write `NAME:` followed by host, user and password"),
+                    _("expected a mapping of connection names, got %s"),
+                    root->kind == YDOC_MAPPING ? _("an empty mapping") : ydoc_describe(root));
         return;
     }
     cs->items = calloc(root->n_pairs, sizeof *cs->items);
@@ -337,8 +338,8 @@ static void connections_build(const struct ydoc *d, unsigned flags, struct conne
         if (c->is_default) {
             if (first_default)
                 ydoc_report(d, ydoc_get(root->pairs[i].value, "default", NULL), diags,
-                            "keep `default: true` on one connection only",
-                            "connections '%s' (line %d) and '%s' are both marked default",
+                            _("keep `default: true` on one connection only"),
+                            _("connections '%s' (line %d) and '%s' are both marked default"),
                             first_default->name, first_default->line, c->name);
             else
                 first_default = c;
@@ -350,10 +351,14 @@ static void connections_build(const struct ydoc *d, unsigned flags, struct conne
 static void plaintext_warn(const struct connections *cs)
 {
     fprintf(stderr,
-            "warning: %s holds %zu secret%s in plaintext (password/token_value)\n"
-            "hint: encrypt %s in place with `deploy-stand connection encrypt --connections %s`\n",
-            cs->path, cs->n_plaintext, cs->n_plaintext == 1 ? "" : "s",
-            cs->n_plaintext == 1 ? "it" : "them", cs->path);
+            ngettext("warning: %s holds %zu secret in plaintext (password/token_value)\n"
+                     "hint: encrypt it in place with `deploy-stand connection encrypt "
+                     "--connections %s`\n",
+                     "warning: %s holds %zu secrets in plaintext (password/token_value)\n"
+                     "hint: encrypt them in place with `deploy-stand connection encrypt "
+                     "--connections %s`\n",
+                     cs->n_plaintext),
+            cs->path, cs->n_plaintext, cs->path);
 }
 
 static int connections_from_doc(struct ydoc *d, const char *path, unsigned flags,
@@ -425,7 +430,7 @@ const struct connection *connections_pick(const struct connections *c, const cha
         for (size_t i = 0; i < c->n; i++)
             if (strcmp(c->items[i].name, name) == 0)
                 return &c->items[i];
-        ds_err_set("connection '%s' not found in %s; known: %s", name, c->path, known);
+        ds_err_set(_("connection '%s' not found in %s; known: %s"), name, c->path, known);
         return NULL;
     }
     for (size_t i = 0; i < c->n; i++)
@@ -433,8 +438,8 @@ const struct connection *connections_pick(const struct connections *c, const cha
             return &c->items[i];
     if (c->n == 1)
         return &c->items[0];
-    ds_err_set("%s has %zu connections and none is marked 'default: true'; choose one with "
-               "--connection NAME (known: %s)",
+    ds_err_set(_("%s has %zu connections and none is marked 'default: true'; choose one with "
+                 "--connection NAME (known: %s)"),
                c->path, c->n, known);
     return NULL;
 }

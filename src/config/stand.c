@@ -10,6 +10,7 @@
 
 #include "config/yaml_doc.h"
 #include "pve_format.h"
+#include "util/i18n.h"
 
 #define STAND_NAME_MAX 32
 #define ALIAS_NAME_MAX 32
@@ -108,15 +109,15 @@ int stand_net_parse(const char *value, int reserved, struct stand_net *out, char
     char *name;
     msg[0] = hint[0] = '\0';
     if (len == 0) {
-        snprintf(msg, msglen, "bridge is empty");
-        snprintf(hint, hintlen, "write an alias (lan), a bridge (vmbr0) or \"**vmbr100**\"");
+        snprintf(msg, msglen, _("bridge is empty"));
+        snprintf(hint, hintlen, _("write an alias (lan), a bridge (vmbr0) or \"**vmbr100**\""));
         return -1;
     }
     if (value[0] == '*') {
         if (len < 5 || strncmp(value, "**", 2) != 0 || strcmp(value + len - 2, "**") != 0 ||
             value[2] == '*' || value[len - 3] == '*') {
-            snprintf(msg, msglen, "unbalanced '**' in bridge '%s'", value);
-            snprintf(hint, hintlen, "write a reserved bridge as \"**vmbr100**\"");
+            snprintf(msg, msglen, _("unbalanced '**' in bridge '%s'"), value);
+            snprintf(hint, hintlen, _("write a reserved bridge as \"**vmbr100**\""));
             return -1;
         }
         name = strndup(value + 2, len - 4);
@@ -128,16 +129,16 @@ int stand_net_parse(const char *value, int reserved, struct stand_net *out, char
         abort();
     if (reserved) {
         if (strchr(name, '.') || strchr(name, ':')) {
-            snprintf(msg, msglen, "a reserved bridge cannot carry a VLAN id ('%s')", value);
+            snprintf(msg, msglen, _("a reserved bridge cannot carry a VLAN id ('%s')"), value);
             snprintf(hint, hintlen,
-                     "drop the suffix, or use an alias such as lan.10 for a tagged NIC");
+                     _("drop the suffix, or use an alias such as lan.10 for a tagged NIC"));
             free(name);
             return -1;
         }
         if (!pve_is_iface(name)) {
-            snprintf(msg, msglen, "reserved bridge '%s' is not a valid interface name", name);
+            snprintf(msg, msglen, _("reserved bridge '%s' is not a valid interface name"), name);
             snprintf(hint, hintlen,
-                     "use 2..20 letters, digits or '_' starting with a letter, e.g. vmbr100");
+                     _("use 2..20 letters, digits or '_' starting with a letter, e.g. vmbr100"));
             free(name);
             return -1;
         }
@@ -150,15 +151,15 @@ int stand_net_parse(const char *value, int reserved, struct stand_net *out, char
     if (dot) {
         const char *vid = dot + 1;
         if (!all_digits(vid)) {
-            snprintf(msg, msglen, "VLAN id '%s' in bridge '%s' is not a number", vid, value);
-            snprintf(hint, hintlen, "write NAME.VID with VID 1..4094, e.g. lan.10");
+            snprintf(msg, msglen, _("VLAN id '%s' in bridge '%s' is not a number"), vid, value);
+            snprintf(hint, hintlen, _("write NAME.VID with VID 1..4094, e.g. lan.10"));
             free(name);
             return -1;
         }
         long v = strlen(vid) > 6 ? 99999999 : strtol(vid, NULL, 10);
         if (v < 1 || v > 4094) {
-            snprintf(msg, msglen, "VLAN id %s is outside 1..4094", vid);
-            snprintf(hint, hintlen, "pick a VLAN id from 1 to 4094");
+            snprintf(msg, msglen, _("VLAN id %s is outside 1..4094"), vid);
+            snprintf(hint, hintlen, _("pick a VLAN id from 1 to 4094"));
             free(name);
             return -1;
         }
@@ -167,8 +168,8 @@ int stand_net_parse(const char *value, int reserved, struct stand_net *out, char
     }
     if (is_literal_vmbr(name, base_len)) {
         if (!pve_is_iface(name)) {
-            snprintf(msg, msglen, "bridge '%s' is not a valid interface name", name);
-            snprintf(hint, hintlen, "use at most 20 characters, e.g. vmbr0");
+            snprintf(msg, msglen, _("bridge '%s' is not a valid interface name"), name);
+            snprintf(hint, hintlen, _("use at most 20 characters, e.g. vmbr0"));
             free(name);
             return -1;
         }
@@ -176,9 +177,9 @@ int stand_net_parse(const char *value, int reserved, struct stand_net *out, char
     } else if (is_alias_name(name, base_len)) {
         out->kind = STAND_NET_ALIAS;
     } else {
-        snprintf(msg, msglen, "bridge alias '%s' is not valid", name);
+        snprintf(msg, msglen, _("bridge alias '%s' is not valid"), name);
         snprintf(hint, hintlen,
-                 "an alias is 1..32 letters, digits, '_' or '-', optionally followed by .VID");
+                 _("an alias is 1..32 letters, digits, '_' or '-', optionally followed by .VID"));
         free(name);
         return -1;
     }
@@ -202,7 +203,8 @@ static int policy_style_parse(const struct ydoc *d, const struct ydoc_node *n,
     else if (strcmp(s, "digits") == 0)
         *style = PASSWORD_DIGITS;
     else {
-        ydoc_report(d, n, diags, "use unambiguous or digits", "unknown password style '%s'", s);
+        ydoc_report(d, n, diags, _("use unambiguous or digits"), _("unknown password style '%s'"),
+                    s);
         return -1;
     }
     return 0;
@@ -217,8 +219,8 @@ static void policy_parse(const struct ydoc *d, const struct ydoc_node *n, struct
         return;
     }
     if (n->kind != YDOC_MAPPING) {
-        ydoc_report(d, n, diags, "write unambiguous, digits or {style: digits, length: 8}",
-                    "'password_policy' must be a style or a mapping, got %s", ydoc_describe(n));
+        ydoc_report(d, n, diags, _("write unambiguous, digits or {style: digits, length: 8}"),
+                    _("'password_policy' must be a style or a mapping, got %s"), ydoc_describe(n));
         return;
     }
     ydoc_check_keys(d, n, policy_keys, NULL, "password_policy", diags);
@@ -237,26 +239,26 @@ static void net_parse(const struct ydoc *d, const struct ydoc_node *n, struct st
 {
     *ok = 0;
     if (n->kind != YDOC_MAPPING) {
-        ydoc_report(d, n, diags, "write each network as `- bridge: NAME`",
-                    "a network must be a mapping with 'bridge', got %s", ydoc_describe(n));
+        ydoc_report(d, n, diags, _("write each network as `- bridge: NAME`"),
+                    _("a network must be a mapping with 'bridge', got %s"), ydoc_describe(n));
         return;
     }
-    ydoc_check_keys(d, n, net_keys, NULL, "a network", diags);
+    ydoc_check_keys(d, n, net_keys, NULL, _("a network"), diags);
     const struct ydoc_node *bridge = ydoc_get(n, "bridge", NULL);
     const struct ydoc_node *reserved = ydoc_get(n, "reserved", NULL);
     int is_reserved = 0, reserved_given = 0;
     if (reserved && ydoc_want_bool(d, reserved, "reserved", &is_reserved, diags) == 0)
         reserved_given = 1;
     if (!bridge) {
-        ydoc_report(d, n, diags, "add `bridge: NAME`", "network has no 'bridge'");
+        ydoc_report(d, n, diags, _("add `bridge: NAME`"), _("network has no 'bridge'"));
         return;
     }
     const char *value;
     if (ydoc_want_str(d, bridge, "bridge", &value, diags) < 0)
         return;
     if (reserved_given && !is_reserved && strncmp(value, "**", 2) == 0) {
-        ydoc_report(d, reserved, diags, "remove `reserved: false` or the '**' around the name",
-                    "'reserved: false' contradicts the reserved bridge '%s'", value);
+        ydoc_report(d, reserved, diags, _("remove `reserved: false` or the '**' around the name"),
+                    _("'reserved: false' contradicts the reserved bridge '%s'"), value);
         return;
     }
     char msg[256], hint[256];
@@ -276,19 +278,19 @@ static void machine_parse(const struct ydoc *d, const struct ydoc_node *n, size_
     m->col = n->col;
     if (n->kind != YDOC_MAPPING) {
         ydoc_report(d, n, diags,
-                    "write each machine as a mapping with template_node, template_vmid",
-                    "machine #%zu must be a mapping, got %s", idx + 1, ydoc_describe(n));
+                    _("write each machine as a mapping with template_node, template_vmid"),
+                    _("machine #%zu must be a mapping, got %s"), idx + 1, ydoc_describe(n));
         return;
     }
-    ydoc_check_keys(d, n, machine_keys, NULL, "a machine", diags);
+    ydoc_check_keys(d, n, machine_keys, NULL, _("a machine"), diags);
     const struct ydoc_node *v;
     const char *s;
     char label[96]; /* how problems name this machine: by its name when it has a plain one */
     v = ydoc_get(n, "name", NULL);
     if (v && v->kind == YDOC_SCALAR && v->type == YDOC_T_STR && v->len <= MACHINE_NAME_MAX)
-        snprintf(label, sizeof label, "machine '%s'", v->text);
+        snprintf(label, sizeof label, _("machine '%s'"), v->text);
     else
-        snprintf(label, sizeof label, "machine #%zu", idx + 1);
+        snprintf(label, sizeof label, _("machine #%zu"), idx + 1);
 
     v = ydoc_get(n, "device_type", NULL);
     if (v && ydoc_want_str(d, v, "device_type", &s, diags) == 0) {
@@ -297,26 +299,26 @@ static void machine_parse(const struct ydoc *d, const struct ydoc_node *n, size_
         else if (strcmp(s, "ecorouter") == 0)
             m->device_type = DEVICE_ECOROUTER;
         else
-            ydoc_report(d, v, diags, "use linux or ecorouter", "unknown device_type '%s'", s);
+            ydoc_report(d, v, diags, _("use linux or ecorouter"), _("unknown device_type '%s'"), s);
     }
 
     v = ydoc_get(n, "template_node", NULL);
     if (!v)
-        ydoc_report(d, n, diags, "add `template_node: NODE` (the node holding the template)",
-                    "%s has no 'template_node'", label);
+        ydoc_report(d, n, diags, _("add `template_node: NODE` (the node holding the template)"),
+                    _("%s has no 'template_node'"), label);
     else if (ydoc_want_str(d, v, "template_node", &s, diags) == 0) {
         if (pve_is_node(s))
             m->template_node = xstrdup(s);
         else
-            ydoc_report(d, v, diags, "use the node name as Proxmox shows it, e.g. pve1",
-                        "'%s' is not a valid node name", s);
+            ydoc_report(d, v, diags, _("use the node name as Proxmox shows it, e.g. pve1"),
+                        _("'%s' is not a valid node name"), s);
     }
 
     v = ydoc_get(n, "template_vmid", NULL);
     long long vmid;
     if (!v)
-        ydoc_report(d, n, diags, "add `template_vmid: VMID` (the template to clone)",
-                    "%s has no 'template_vmid'", label);
+        ydoc_report(d, n, diags, _("add `template_vmid: VMID` (the template to clone)"),
+                    _("%s has no 'template_vmid'"), label);
     else if (ydoc_want_int(d, v, "template_vmid", 100, 999999999, &vmid, diags) == 0)
         m->template_vmid = (int)vmid;
 
@@ -324,18 +326,18 @@ static void machine_parse(const struct ydoc *d, const struct ydoc_node *n, size_
     if (v) {
         if (ydoc_want_str(d, v, "name", &s, diags) == 0) {
             if (strlen(s) > MACHINE_NAME_MAX)
-                ydoc_report(d, v, diags, "shorten the name", "machine name is longer than %d",
+                ydoc_report(d, v, diags, _("shorten the name"), _("machine name is longer than %d"),
                             MACHINE_NAME_MAX);
             else if (!pve_is_dns_name(s))
                 ydoc_report(d, v, diags,
-                            "use letters, digits and '-' (dots separate labels), e.g. web-1",
-                            "machine name '%s' is not a valid DNS name", s);
+                            _("use letters, digits and '-' (dots separate labels), e.g. web-1"),
+                            _("machine name '%s' is not a valid DNS name"), s);
             else
                 m->name = xstrdup(s);
         }
     } else if (m->template_vmid) {
         char name[32];
-        snprintf(name, sizeof name, "vm-%d", m->template_vmid);
+        snprintf(name, sizeof name, _("vm-%d"), m->template_vmid);
         m->name = xstrdup(name);
     }
 
@@ -347,14 +349,14 @@ static void machine_parse(const struct ydoc *d, const struct ydoc_node *n, size_
     if (!v || ydoc_is_null(v))
         return;
     if (v->kind != YDOC_SEQUENCE) {
-        ydoc_report(d, v, diags, "write networks as a list of `- bridge: NAME`",
-                    "'networks' must be a list, got %s", ydoc_describe(v));
+        ydoc_report(d, v, diags, _("write networks as a list of `- bridge: NAME`"),
+                    _("'networks' must be a list, got %s"), ydoc_describe(v));
         return;
     }
     size_t max = m->device_type == DEVICE_ECOROUTER ? NICS_ECOROUTER : NICS_LINUX;
     if (v->n_items > max)
-        ydoc_report(d, v->items[max], diags, "remove networks",
-                    "too many networks (%zu): %s machines take at most %zu", v->n_items,
+        ydoc_report(d, v->items[max], diags, _("remove networks"),
+                    _("too many networks (%zu): %s machines take at most %zu"), v->n_items,
                     device_type_name(m->device_type), max);
     m->nets = calloc(v->n_items ? v->n_items : 1, sizeof *m->nets);
     if (!m->nets)
@@ -378,8 +380,8 @@ static void machines_check_unique(const struct ydoc *d, const struct ydoc_node *
             if (s->machines[j].name && strcasecmp(s->machines[j].name, m->name) == 0) {
                 const struct ydoc_node *at = ydoc_get(list->items[i], "name", NULL);
                 ydoc_report(d, at ? at : list->items[i], diags,
-                            "give each machine a distinct `name:`",
-                            "machine name '%s' is used twice (first at line %d)", m->name,
+                            _("give each machine a distinct `name:`"),
+                            _("machine name '%s' is used twice (first at line %d)"), m->name,
                             s->machines[j].line);
                 break;
             }
@@ -410,11 +412,11 @@ static void name_parse(const struct ydoc *d, const struct ydoc_node *root, struc
             lower_ok = stand_name_valid(lower, &upper);
         }
         if (lower_ok)
-            snprintf(hint, sizeof hint, "use lowercase letters: '%s'", lower);
+            snprintf(hint, sizeof hint, _("use lowercase letters: '%s'"), lower);
         else
             snprintf(hint, sizeof hint,
-                     "use 1..32 of a-z, 0-9, '_' and '-', starting with a letter or digit");
-        ydoc_report(d, v, diags, hint, "stand name '%s' is not valid", name);
+                     _("use 1..32 of a-z, 0-9, '_' and '-', starting with a letter or digit"));
+        ydoc_report(d, v, diags, hint, _("stand name '%s' is not valid"), name);
         return;
     }
     char *name = default_stand_name(s->path);
@@ -422,8 +424,8 @@ static void name_parse(const struct ydoc *d, const struct ydoc_node *root, struc
         s->name = name;
         return;
     }
-    ydoc_report(d, NULL, diags, "add a top-level `stand: NAME` (1..32 of a-z, 0-9, '_' and '-')",
-                "the stand name '%s' taken from the file name is not valid", name);
+    ydoc_report(d, NULL, diags, _("add a top-level `stand: NAME` (1..32 of a-z, 0-9, '_' and '-')"),
+                _("the stand name '%s' taken from the file name is not valid"), name);
     free(name);
 }
 
@@ -432,7 +434,7 @@ static void vmid_range_parse(const struct ydoc *d, const struct ydoc_node *n, st
                              struct diag_list *diags)
 {
     const char *text;
-    static const char hint[] = "write it as `vmid_range: 5000-5999` (100..999999999)";
+    const char *hint = _("write it as `vmid_range: 5000-5999` (100..999999999)");
     if (ydoc_want_str(d, n, "vmid_range", &text, diags) < 0)
         return;
     char *end;
@@ -444,7 +446,7 @@ static void vmid_range_parse(const struct ydoc *d, const struct ydoc_node *n, st
         ok = end != p && *end == '\0';
     }
     if (!ok || lo < 100 || hi > 999999999 || lo > hi) {
-        ydoc_report(d, n, diags, hint, "'%s' is not a VMID range", text);
+        ydoc_report(d, n, diags, hint, _("'%s' is not a VMID range"), text);
         return;
     }
     s->vmid_min = (int)lo;
@@ -455,16 +457,18 @@ static void stand_build(const struct ydoc *d, struct stand *s, struct diag_list 
 {
     const struct ydoc_node *root = d->root;
     if (ydoc_is_null(root)) {
-        ydoc_report(d, root, diags, "add a `machines:` list (see examples/deployment_config.yml)",
-                    "the file is empty");
+        ydoc_report(d, root, diags,
+                    _("add a `machines:` list (see examples/deployment_config.yml)"),
+                    _("the file is empty"));
         return;
     }
     if (root->kind != YDOC_MAPPING) {
-        ydoc_report(d, root, diags, "start the file with `machines:`",
-                    "expected a mapping with 'machines' at the top, got %s", ydoc_describe(root));
+        ydoc_report(d, root, diags, _("start the file with `machines:`"),
+                    _("expected a mapping with 'machines' at the top, got %s"),
+                    ydoc_describe(root));
         return;
     }
-    ydoc_check_keys(d, root, top_keys, top_legacy, "the stand file", diags);
+    ydoc_check_keys(d, root, top_keys, top_legacy, _("the stand file"), diags);
     name_parse(d, root, s, diags);
 
     const struct ydoc_node *v = ydoc_get(root, "password_policy", NULL);
@@ -478,14 +482,14 @@ static void stand_build(const struct ydoc *d, struct stand *s, struct diag_list 
     const struct ydoc_node *key;
     v = ydoc_get(root, "machines", &key);
     if (!v) {
-        ydoc_report(d, root, diags, "add a `machines:` list", "the file has no 'machines'");
+        ydoc_report(d, root, diags, _("add a `machines:` list"), _("the file has no 'machines'"));
         return;
     }
     if (v->kind != YDOC_SEQUENCE || v->n_items == 0) {
         ydoc_report(d, ydoc_is_null(v) ? key : v, diags,
-                    "list the machines as `- template_node: ...` items",
-                    "'machines' must be a non-empty list, got %s",
-                    v->kind == YDOC_SEQUENCE ? "an empty list" : ydoc_describe(v));
+                    _("list the machines as `- template_node: ...` items"),
+                    _("'machines' must be a non-empty list, got %s"),
+                    v->kind == YDOC_SEQUENCE ? _("an empty list") : ydoc_describe(v));
         return;
     }
     s->machines = calloc(v->n_items, sizeof *s->machines);

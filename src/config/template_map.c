@@ -2,6 +2,7 @@
  * Node names keep their case as written; the planner compares them case-insensitively. */
 #include "config/template_map.h"
 #include "config/yaml_doc.h"
+#include "util/i18n.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,12 +28,12 @@ int template_map_load(const char *path, struct template_map **out, struct diag_l
     const struct ydoc_node *root = d->root;
     int bad = 0;
     if (!root || root->kind != YDOC_MAPPING) {
-        ydoc_report(d, root, diags, "write `template_mapping: {100: {pve2: 9100}}`",
-                    "expected a mapping with `template_mapping:`");
+        ydoc_report(d, root, diags, _("write `template_mapping: {100: {pve2: 9100}}`"),
+                    _("expected a mapping with `template_mapping:`"));
         ydoc_free(d);
         return -1;
     }
-    bad |= ydoc_check_keys(d, root, known, ignored, "the file", diags) > 0;
+    bad |= ydoc_check_keys(d, root, known, ignored, _("the file"), diags) > 0;
     const struct ydoc_node *map = ydoc_get(root, "template_mapping", NULL);
     struct template_map *m = calloc(1, sizeof *m);
     if (!m)
@@ -40,16 +41,16 @@ int template_map_load(const char *path, struct template_map **out, struct diag_l
     if (map && map->kind == YDOC_MAPPING) {
         for (size_t i = 0; i < map->n_pairs; i++) {
             long long orig;
-            if (ydoc_want_int(d, map->pairs[i].key, "template VMID", 100, 999999999, &orig, diags) <
-                0) {
+            if (ydoc_want_int(d, map->pairs[i].key, _("template VMID"), 100, 999999999, &orig,
+                              diags) < 0) {
                 bad = 1;
                 continue;
             }
             const struct ydoc_node *nodes = map->pairs[i].value;
             if (!nodes || nodes->kind != YDOC_MAPPING) {
                 ydoc_report(d, nodes ? nodes : map->pairs[i].key, diags,
-                            "write `node: copy-vmid` pairs under the template",
-                            "expected a mapping");
+                            _("write `node: copy-vmid` pairs under the template"),
+                            _("expected a mapping"));
                 bad = 1;
                 continue;
             }
@@ -57,7 +58,7 @@ int template_map_load(const char *path, struct template_map **out, struct diag_l
                 const char *node;
                 long long vmid;
                 if (ydoc_want_str(d, nodes->pairs[k].key, "node", &node, diags) < 0 ||
-                    ydoc_want_int(d, nodes->pairs[k].value, "copy VMID", 100, 999999999, &vmid,
+                    ydoc_want_int(d, nodes->pairs[k].value, _("copy VMID"), 100, 999999999, &vmid,
                                   diags) < 0) {
                     bad = 1;
                     continue;
@@ -73,7 +74,7 @@ int template_map_load(const char *path, struct template_map **out, struct diag_l
             }
         }
     } else if (map && !ydoc_is_null(map)) {
-        ydoc_report(d, map, diags, NULL, "`template_mapping` must be a mapping, not %s",
+        ydoc_report(d, map, diags, NULL, _("`template_mapping` must be a mapping, not %s"),
                     ydoc_describe(map));
         bad = 1;
     }

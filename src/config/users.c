@@ -7,6 +7,7 @@
 
 #include "config/yaml_doc.h"
 #include "pve_format.h"
+#include "util/i18n.h"
 
 static const char *const top_keys[] = {"users", NULL};
 
@@ -23,15 +24,15 @@ static void entry_parse(const struct ydoc *d, const struct ydoc_node *n, struct 
 {
     const char *id;
     if (n->kind != YDOC_SCALAR || n->type == YDOC_T_NULL || n->type == YDOC_T_BOOL) {
-        ydoc_report(d, n, diags, "write it as name@realm, e.g. student1@pve",
-                    "a user must be a string, got %s", ydoc_describe(n));
+        ydoc_report(d, n, diags, _("write it as name@realm, e.g. student1@pve"),
+                    _("a user must be a string, got %s"), ydoc_describe(n));
         return;
     }
     if (ydoc_want_str(d, n, "user", &id, diags) < 0)
         return;
     if (!pve_is_userid(id)) {
-        ydoc_report(d, n, diags, "write it as name@realm, e.g. student1@pve",
-                    "'%s' is not a valid Proxmox user id", id);
+        ydoc_report(d, n, diags, _("write it as name@realm, e.g. student1@pve"),
+                    _("'%s' is not a valid Proxmox user id"), id);
         return;
     }
     size_t pool_len = (size_t)(strrchr(id, '@') - id);
@@ -39,22 +40,22 @@ static void entry_parse(const struct ydoc *d, const struct ydoc_node *n, struct 
     if (!pool)
         abort();
     if (strchr(pool, '/') || !pve_is_poolid(pool)) {
-        ydoc_report(d, n, diags, "use only letters, digits, '.', '-' and '_' before the '@'",
-                    "user part '%s' cannot be used as a pool name", pool);
+        ydoc_report(d, n, diags, _("use only letters, digits, '.', '-' and '_' before the '@'"),
+                    _("user part '%s' cannot be used as a pool name"), pool);
         free(pool);
         return;
     }
     for (size_t i = 0; i < u->n; i++) {
         const struct user_entry *o = &u->users[i];
         if (strcmp(o->userid, id) == 0) {
-            ydoc_report(d, n, diags, "remove the duplicate",
-                        "user '%s' is listed twice (first at line %d)", id, o->line);
+            ydoc_report(d, n, diags, _("remove the duplicate"),
+                        _("user '%s' is listed twice (first at line %d)"), id, o->line);
             free(pool);
             return;
         }
         if (strcmp(o->pool, pool) == 0) {
-            ydoc_report(d, n, diags, "rename one of them",
-                        "pool '%s' would be shared by '%s' (line %d) and '%s'", pool, o->userid,
+            ydoc_report(d, n, diags, _("rename one of them"),
+                        _("pool '%s' would be shared by '%s' (line %d) and '%s'"), pool, o->userid,
                         o->line, id);
             free(pool);
             return;
@@ -71,28 +72,28 @@ static void users_build(const struct ydoc *d, struct users_list *u, struct diag_
 {
     const struct ydoc_node *root = d->root;
     if (ydoc_is_null(root)) {
-        ydoc_report(d, root, diags, "add `users:` with one `- name@realm` per student",
-                    "the file is empty");
+        ydoc_report(d, root, diags, _("add `users:` with one `- name@realm` per student"),
+                    _("the file is empty"));
         return;
     }
     if (root->kind != YDOC_MAPPING) {
-        ydoc_report(d, root, diags, "put the list under a top-level `users:` key",
-                    "expected a mapping with 'users' at the top, got %s", ydoc_describe(root));
+        ydoc_report(d, root, diags, _("put the list under a top-level `users:` key"),
+                    _("expected a mapping with 'users' at the top, got %s"), ydoc_describe(root));
         return;
     }
-    ydoc_check_keys(d, root, top_keys, NULL, "the users file", diags);
+    ydoc_check_keys(d, root, top_keys, NULL, _("the users file"), diags);
     const struct ydoc_node *key;
     const struct ydoc_node *list = ydoc_get(root, "users", &key);
     if (!list) {
-        ydoc_report(d, root, diags, "add `users:` with one `- name@realm` per student",
-                    "the file has no 'users'");
+        ydoc_report(d, root, diags, _("add `users:` with one `- name@realm` per student"),
+                    _("the file has no 'users'"));
         return;
     }
     if (list->kind != YDOC_SEQUENCE || list->n_items == 0) {
         ydoc_report(d, ydoc_is_null(list) ? key : list, diags,
-                    "list at least one student, e.g. `- student1@pve`",
-                    "'users' must be a non-empty list, got %s",
-                    list->kind == YDOC_SEQUENCE ? "an empty list" : ydoc_describe(list));
+                    _("list at least one student, e.g. `- student1@pve`"),
+                    _("'users' must be a non-empty list, got %s"),
+                    list->kind == YDOC_SEQUENCE ? _("an empty list") : ydoc_describe(list));
         return;
     }
     u->users = calloc(list->n_items, sizeof *u->users);

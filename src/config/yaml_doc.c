@@ -2,6 +2,7 @@
  * expanded under a node budget) and offers typed getters that turn type mistakes into diagnostics.
  */
 #include "config/yaml_doc.h"
+#include "util/i18n.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -145,7 +146,7 @@ static void offset_position(const char *text, size_t len, size_t off, int *line,
 static void report_parser_error(struct composer *c)
 {
     const yaml_parser_t *p = &c->parser;
-    const char *problem = p->problem ? p->problem : "unreadable YAML";
+    const char *problem = p->problem ? p->problem : _("unreadable YAML");
     yaml_mark_t m = p->problem_mark;
     if (p->error == YAML_READER_ERROR) {
         /* reader errors (a NUL or another control character, broken UTF-8) carry a byte
@@ -153,18 +154,18 @@ static void report_parser_error(struct composer *c)
         int line, col;
         offset_position(c->text, c->len, p->problem_offset, &line, &col);
         if (p->problem_offset < c->len && c->text[p->problem_offset] == '\0')
-            diag_add(c->diags, c->file, line, col, "remove the NUL byte",
-                     "the file contains a NUL character");
+            diag_add(c->diags, c->file, line, col, _("remove the NUL byte"),
+                     _("the file contains a NUL character"));
         else
             diag_add(c->diags, c->file, line, col,
-                     "save the file as UTF-8 text without control characters",
-                     "YAML syntax error: %s", problem);
+                     _("save the file as UTF-8 text without control characters"),
+                     _("YAML syntax error: %s"), problem);
         return;
     }
     if (!p->context) {
         diag_add(c->diags, c->file, (int)m.line + 1, (int)m.column + 1,
-                 "check the indentation, colons and quotes around this spot",
-                 "YAML syntax error: %s", problem);
+                 _("check the indentation, colons and quotes around this spot"),
+                 _("YAML syntax error: %s"), problem);
         return;
     }
     yaml_mark_t cm = p->context_mark;
@@ -172,8 +173,8 @@ static void report_parser_error(struct composer *c)
     if (m.index >= c->len)
         m = cm;
     diag_add(c->diags, c->file, (int)m.line + 1, (int)m.column + 1,
-             "check the indentation, colons and quotes around this spot",
-             "YAML syntax error: %s %s that started at line %d, column %d", problem, p->context,
+             _("check the indentation, colons and quotes around this spot"),
+             _("YAML syntax error: %s %s that started at line %d, column %d"), problem, p->context,
              (int)cm.line + 1, (int)cm.column + 1);
 }
 
@@ -190,8 +191,8 @@ static int next_event(struct composer *c, yaml_event_t *ev)
 static struct ydoc_node *node_new(struct composer *c, enum ydoc_kind kind, yaml_mark_t m)
 {
     if (c->n_nodes >= YDOC_MAX_NODES) {
-        report_at(c, m, "split the file or avoid expanding large aliases",
-                  "document has more than %d nodes", YDOC_MAX_NODES);
+        report_at(c, m, _("split the file or avoid expanding large aliases"),
+                  _("document has more than %d nodes"), YDOC_MAX_NODES);
         c->fatal = 1;
         return NULL;
     }
@@ -207,8 +208,8 @@ static struct ydoc_node *node_new(struct composer *c, enum ydoc_kind kind, yaml_
 static int text_charge(struct composer *c, size_t len, yaml_mark_t m)
 {
     if (len > YDOC_MAX_TEXT - c->n_text) {
-        report_at(c, m, "avoid expanding large aliases many times",
-                  "document expands to more than %u bytes of text", YDOC_MAX_TEXT);
+        report_at(c, m, _("avoid expanding large aliases many times"),
+                  _("document expands to more than %u bytes of text"), YDOC_MAX_TEXT);
         c->fatal = 1;
         return -1;
     }
@@ -303,14 +304,14 @@ static enum ydoc_type resolve_tagged(struct composer *c, const yaml_event_t *ev,
     else if (strcmp(tag, TAG_PREFIX "float") == 0)
         want = YDOC_T_FLOAT;
     else {
-        report_at(c, ev->start_mark, "remove the tag", "unsupported YAML tag '%s'", tag);
+        report_at(c, ev->start_mark, _("remove the tag"), _("unsupported YAML tag '%s'"), tag);
         return YDOC_T_STR;
     }
     enum ydoc_type got = resolve_plain(text);
     if (got == want || (want == YDOC_T_FLOAT && got == YDOC_T_INT))
         return want;
-    report_at(c, ev->start_mark, "remove the tag or fix the value",
-              "value is tagged '%s' but does not look like one", tag);
+    report_at(c, ev->start_mark, _("remove the tag or fix the value"),
+              _("value is tagged '%s' but does not look like one"), tag);
     return YDOC_T_STR;
 }
 
@@ -407,7 +408,7 @@ static void check_collection_tag(struct composer *c, const yaml_event_t *ev, con
 {
     if (!tag || strcmp(tag, "!") == 0 || strcmp(tag, want) == 0)
         return;
-    report_at(c, ev->start_mark, "remove the tag", "unsupported YAML tag '%s'", tag);
+    report_at(c, ev->start_mark, _("remove the tag"), _("unsupported YAML tag '%s'"), tag);
 }
 
 static void check_duplicate_key(struct composer *c, struct ydoc_node *map)
@@ -417,8 +418,8 @@ static void check_duplicate_key(struct composer *c, struct ydoc_node *map)
         const struct ydoc_node *o = map->pairs[i].key;
         if (o->len == k->len && memcmp(o->text, k->text, k->len) == 0) {
             yaml_mark_t m = {.line = (size_t)k->line - 1, .column = (size_t)k->col - 1};
-            report_at(c, m, "remove one of them", "duplicate key '%s' (first at line %d)", k->text,
-                      o->line);
+            report_at(c, m, _("remove one of them"), _("duplicate key '%s' (first at line %d)"),
+                      k->text, o->line);
             return;
         }
     }
@@ -429,7 +430,7 @@ static struct ydoc_node *compose(struct composer *c, yaml_event_t *ev, int depth
 {
     struct ydoc_node *n = NULL;
     if (depth > YDOC_MAX_DEPTH) {
-        report_at(c, ev->start_mark, "flatten the structure", "nesting deeper than %d levels",
+        report_at(c, ev->start_mark, _("flatten the structure"), _("nesting deeper than %d levels"),
                   YDOC_MAX_DEPTH);
         c->fatal = 1;
         yaml_event_delete(ev);
@@ -440,11 +441,11 @@ static struct ydoc_node *compose(struct composer *c, yaml_event_t *ev, int depth
         const char *name = (const char *)ev->data.alias.anchor;
         struct anchor *a = anchor_find(c, name);
         if (!a || !a->node)
-            report_at(c, ev->start_mark, "define the anchor (&name) before using it",
-                      "undefined alias '*%s'", name);
+            report_at(c, ev->start_mark, _("define the anchor (&name) before using it"),
+                      _("undefined alias '*%s'"), name);
         else if (!a->done)
-            report_at(c, ev->start_mark, "an anchored node cannot contain itself",
-                      "recursive alias '*%s'", name);
+            report_at(c, ev->start_mark, _("an anchored node cannot contain itself"),
+                      _("recursive alias '*%s'"), name);
         else {
             n = node_copy(c, a->node, ev->start_mark);
             if (n) {
@@ -461,7 +462,8 @@ static struct ydoc_node *compose(struct composer *c, yaml_event_t *ev, int depth
         const char *text = (const char *)ev->data.scalar.value;
         size_t len = ev->data.scalar.length;
         if (strlen(text) != len) {
-            report_at(c, ev->start_mark, "remove the NUL byte", "value contains a NUL character");
+            report_at(c, ev->start_mark, _("remove the NUL byte"),
+                      _("value contains a NUL character"));
             c->fatal = 1;
             break;
         }
@@ -543,8 +545,8 @@ static struct ydoc_node *compose(struct composer *c, yaml_event_t *ev, int depth
                 goto fail;
             }
             if (key->kind != YDOC_SCALAR) {
-                diag_add(c->diags, c->file, key->line, key->col, "write the key as a plain name",
-                         "a key must be a name, not %s", ydoc_describe(key));
+                diag_add(c->diags, c->file, key->line, key->col, _("write the key as a plain name"),
+                         _("a key must be a name, not %s"), ydoc_describe(key));
                 anchors_forget(c, key);
                 anchors_forget(c, val); /* an anchor in the dropped value must not dangle */
                 node_free(key);
@@ -564,7 +566,7 @@ static struct ydoc_node *compose(struct composer *c, yaml_event_t *ev, int depth
         break;
     }
     default:
-        report_at(c, ev->start_mark, NULL, "unexpected YAML event %d", (int)ev->type);
+        report_at(c, ev->start_mark, NULL, _("unexpected YAML event %d"), (int)ev->type);
         c->fatal = 1;
         break;
     }
@@ -602,8 +604,8 @@ static int compose_stream(struct composer *c, struct ydoc_node **root)
     if (next_event(c, &ev) < 0)
         goto fail;
     if (ev.type != YAML_STREAM_END_EVENT) {
-        report_at(c, ev.start_mark, "keep a single document (remove the extra '---' part)",
-                  "more than one YAML document in the file");
+        report_at(c, ev.start_mark, _("keep a single document (remove the extra '---' part)"),
+                  _("more than one YAML document in the file"));
         yaml_event_delete(&ev);
         goto fail;
     }
@@ -629,12 +631,12 @@ int ydoc_load_text(const char *display_name, const char *text, size_t len, struc
         int line, col;
         offset_position(text, len, YDOC_MAX_FILE, &line, &col);
         diag_add(diags, c.file, line, col,
-                 "configuration files are small; check that this is the right file",
-                 "the file is larger than %u bytes (4 MiB)", (unsigned)YDOC_MAX_FILE);
+                 _("configuration files are small; check that this is the right file"),
+                 _("the file is larger than %u bytes (4 MiB)"), (unsigned)YDOC_MAX_FILE);
         return -1;
     }
     if (!yaml_parser_initialize(&c.parser)) {
-        diag_add(diags, c.file, 0, 0, NULL, "cannot initialise the YAML parser");
+        diag_add(diags, c.file, 0, 0, NULL, _("cannot initialise the YAML parser"));
         return -1;
     }
     yaml_parser_set_input_string(&c.parser, (const unsigned char *)text, len);
@@ -662,7 +664,8 @@ int ydoc_load_file(const char *path, struct ydoc **out, struct diag_list *diags)
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        diag_add(diags, path, 0, 0, "check the path", "cannot open the file: %s", strerror(errno));
+        diag_add(diags, path, 0, 0, _("check the path"), _("cannot open the file: %s"),
+                 strerror(errno));
         return -1;
     }
     size_t cap = 4096, len = 0;
@@ -686,7 +689,7 @@ int ydoc_load_file(const char *path, struct ydoc **out, struct diag_list *diags)
     fclose(f);
     if (err) {
         free(buf);
-        diag_add(diags, path, 0, 0, NULL, "cannot read the file");
+        diag_add(diags, path, 0, 0, NULL, _("cannot read the file"));
         return -1;
     }
     int rc = ydoc_load_text(path, buf, len, out, diags);
@@ -723,28 +726,28 @@ const struct ydoc_node *ydoc_get(const struct ydoc_node *map, const char *key,
 const char *ydoc_describe(const struct ydoc_node *n)
 {
     if (!n)
-        return "nothing";
+        return _("nothing");
     switch (n->kind) {
     case YDOC_MAPPING:
-        return "a mapping";
+        return _("a mapping");
     case YDOC_SEQUENCE:
-        return "a list";
+        return _("a list");
     case YDOC_SCALAR:
         break;
     }
     switch (n->type) {
     case YDOC_T_NULL:
-        return "nothing (null)";
+        return _("nothing (null)");
     case YDOC_T_BOOL:
-        return "true/false";
+        return _("true/false");
     case YDOC_T_INT:
-        return "an integer";
+        return _("an integer");
     case YDOC_T_FLOAT:
-        return "a number";
+        return _("a number");
     case YDOC_T_STR:
         break;
     }
-    return "a string";
+    return _("a string");
 }
 
 bool ydoc_is_null(const struct ydoc_node *n)
@@ -793,7 +796,7 @@ size_t ydoc_check_keys(const struct ydoc *d, const struct ydoc_node *map, const 
     if (!map || map->kind != YDOC_MAPPING)
         return 0;
     char hint[512];
-    size_t used = (size_t)snprintf(hint, sizeof hint, "known keys: ");
+    size_t used = (size_t)snprintf(hint, sizeof hint, "%s", _("known keys: "));
     for (size_t i = 0; known[i] && used < sizeof hint; i++)
         used += (size_t)snprintf(hint + used, sizeof hint - used, "%s%s", i ? ", " : "", known[i]);
     size_t bad = 0;
@@ -807,10 +810,10 @@ size_t ydoc_check_keys(const struct ydoc *d, const struct ydoc_node *map, const 
                 close = known[j];
         if (close) {
             char better[640];
-            snprintf(better, sizeof better, "did you mean '%s'? %s", close, hint);
-            ydoc_report(d, k, diags, better, "unknown key '%s' in %s", k->text, where);
+            snprintf(better, sizeof better, _("did you mean '%s'? %s"), close, hint);
+            ydoc_report(d, k, diags, better, _("unknown key '%s' in %s"), k->text, where);
         } else {
-            ydoc_report(d, k, diags, hint, "unknown key '%s' in %s", k->text, where);
+            ydoc_report(d, k, diags, hint, _("unknown key '%s' in %s"), k->text, where);
         }
         bad++;
     }
@@ -826,13 +829,13 @@ int ydoc_want_str(const struct ydoc *d, const struct ydoc_node *n, const char *f
         return 0;
     }
     if (ydoc_is_null(n))
-        ydoc_report(d, n, diags, "write a value after the colon", "'%s' is empty", field);
+        ydoc_report(d, n, diags, _("write a value after the colon"), _("'%s' is empty"), field);
     else if (n->kind == YDOC_SCALAR && n->type == YDOC_T_BOOL)
-        ydoc_report(d, n, diags, "put the value in quotes", "'%s' must be a string, got true/false",
-                    field);
+        ydoc_report(d, n, diags, _("put the value in quotes"),
+                    _("'%s' must be a string, got true/false"), field);
     else
-        ydoc_report(d, n, diags, "write a single value", "'%s' must be a string, got %s", field,
-                    ydoc_describe(n));
+        ydoc_report(d, n, diags, _("write a single value"), _("'%s' must be a string, got %s"),
+                    field, ydoc_describe(n));
     return -1;
 }
 
@@ -847,20 +850,20 @@ int ydoc_want_int(const struct ydoc *d, const struct ydoc_node *n, const char *f
             return 0;
         }
         char hint[96];
-        snprintf(hint, sizeof hint, "use a value from %lld to %lld", min, max);
-        ydoc_report(d, n, diags, hint, "'%s' must be between %lld and %lld, got %s", field, min,
+        snprintf(hint, sizeof hint, _("use a value from %lld to %lld"), min, max);
+        ydoc_report(d, n, diags, hint, _("'%s' must be between %lld and %lld, got %s"), field, min,
                     max, n->text);
         return -1;
     }
     if (n && n->kind == YDOC_SCALAR && n->type == YDOC_T_STR && text_is_int(n->text))
-        ydoc_report(d, n, diags, "remove the quotes",
-                    "'%s' must be an integer, got a string \"%s\"", field, n->text);
+        ydoc_report(d, n, diags, _("remove the quotes"),
+                    _("'%s' must be an integer, got a string \"%s\""), field, n->text);
     else if (n && n->kind == YDOC_SCALAR && n->type == YDOC_T_STR && n->len <= 64)
-        ydoc_report(d, n, diags, "write a whole number", "'%s' must be an integer, got '%s'", field,
-                    n->text);
+        ydoc_report(d, n, diags, _("write a whole number"), _("'%s' must be an integer, got '%s'"),
+                    field, n->text);
     else
-        ydoc_report(d, n, diags, "write a whole number", "'%s' must be an integer, got %s", field,
-                    ydoc_describe(n));
+        ydoc_report(d, n, diags, _("write a whole number"), _("'%s' must be an integer, got %s"),
+                    field, ydoc_describe(n));
     return -1;
 }
 
@@ -874,14 +877,14 @@ int ydoc_want_bool(const struct ydoc *d, const struct ydoc_node *n, const char *
         return 0;
     }
     if (n && n->kind == YDOC_SCALAR && n->type == YDOC_T_STR && text_is(n->text, yaml11))
-        ydoc_report(d, n, diags, "write true or false (yes/no/on/off are not accepted)",
-                    "'%s' must be true or false, got '%s'", field, n->text);
+        ydoc_report(d, n, diags, _("write true or false (yes/no/on/off are not accepted)"),
+                    _("'%s' must be true or false, got '%s'"), field, n->text);
     else if (n && n->kind == YDOC_SCALAR && n->type == YDOC_T_STR &&
              resolve_plain(n->text) == YDOC_T_BOOL)
-        ydoc_report(d, n, diags, "remove the quotes",
-                    "'%s' must be true or false, got a string \"%s\"", field, n->text);
+        ydoc_report(d, n, diags, _("remove the quotes"),
+                    _("'%s' must be true or false, got a string \"%s\""), field, n->text);
     else
-        ydoc_report(d, n, diags, "write true or false", "'%s' must be true or false, got %s", field,
-                    ydoc_describe(n));
+        ydoc_report(d, n, diags, _("write true or false"), _("'%s' must be true or false, got %s"),
+                    field, ydoc_describe(n));
     return -1;
 }

@@ -3,6 +3,7 @@
  */
 #include "plan/nic.h"
 #include "util/err.h"
+#include "util/i18n.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,7 +117,7 @@ int mac_pool_take(struct mac_pool *mp, int vmid, int nic, uint64_t *out)
             return 0;
         }
     }
-    return ds_err_set("no free MAC address left in 1C:87:76:40:00:00-1C:87:76:4F:FF:FF");
+    return ds_err_set(_("no free MAC address left in 1C:87:76:40:00:00-1C:87:76:4F:FF:FF"));
 }
 
 int nic_parse(const char *s, struct nic_value *out)

@@ -5,6 +5,7 @@
 #include "plan/nic.h"
 #include "plan/strategy.h"
 #include "util/err.h"
+#include "util/i18n.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,37 +128,37 @@ const char *action_kind_name(enum action_kind k)
 {
     switch (k) {
     case ACT_USER_CREATE:
-        return "create user";
+        return N_("create user");
     case ACT_POOL_CREATE:
-        return "create pool";
+        return N_("create pool");
     case ACT_ACL_GRANT:
-        return "grant role";
+        return N_("grant role");
     case ACT_BRIDGE_CREATE:
-        return "create bridge";
+        return N_("create bridge");
     case ACT_NET_APPLY:
-        return "apply network";
+        return N_("apply network");
     case ACT_VM_CLONE:
-        return "clone";
+        return N_("clone");
     case ACT_VM_CONFIGURE:
-        return "configure VM";
+        return N_("configure VM");
     case ACT_VM_STOP:
-        return "stop VM";
+        return N_("stop VM");
     case ACT_VM_DESTROY:
-        return "destroy VM";
+        return N_("destroy VM");
     case ACT_ACL_REVOKE:
-        return "revoke role";
+        return N_("revoke role");
     case ACT_POOL_DELETE:
-        return "delete pool";
+        return N_("delete pool");
     case ACT_USER_DELETE:
-        return "delete user";
+        return N_("delete user");
     case ACT_BRIDGE_DELETE:
-        return "delete bridge";
+        return N_("delete bridge");
     case ACT_TPL_COPY:
-        return "copy template";
+        return N_("copy template");
     case ACT_TPL_CONVERT:
-        return "convert copy";
+        return N_("convert copy");
     case ACT_TPL_MIGRATE:
-        return "migrate copy";
+        return N_("migrate copy");
     }
     return "?";
 }
@@ -199,23 +200,24 @@ static void check_privs(struct plan *p, const struct plan_request *rq, const str
     static const struct {
         const char *path, *priv, *why;
     } need[] = {
-        {"/access", "User.Modify", "create the students' users"},
-        {"/access", "Permissions.Modify", "grant roles on the students' pools"},
-        {"/pool", "Pool.Allocate", "create the students' pools"},
-        {"/vms", "VM.Allocate", "create the students' VMs"},
-        {"/vms", "VM.Config.Network", "set the VMs' network cards"},
-        {"/storage", "Datastore.AllocateSpace", "allocate disks for clones"},
+        {"/access", "User.Modify", N_("create the students' users")},
+        {"/access", "Permissions.Modify", N_("grant roles on the students' pools")},
+        {"/pool", "Pool.Allocate", N_("create the students' pools")},
+        {"/vms", "VM.Allocate", N_("create the students' VMs")},
+        {"/vms", "VM.Config.Network", N_("set the VMs' network cards")},
+        {"/storage", "Datastore.AllocateSpace", N_("allocate disks for clones")},
     };
     for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
         if (!perm_has(perms, need[i].path, need[i].priv))
-            problem(p, "the connection's user %s lacks %s on %s (needed to %s)",
-                    rq->api_user ? rq->api_user : "?", need[i].priv, need[i].path, need[i].why);
+            problem(p, _("the connection's user %s lacks %s on %s (needed to %s)"),
+                    rq->api_user ? rq->api_user : "?", need[i].priv, need[i].path, _(need[i].why));
     }
     for (size_t i = 0; i < v->n_nodes; i++) {
         char path[128];
         snprintf(path, sizeof path, "/nodes/%s", v->nodes[i].name);
         if (!perm_has(perms, path, "Sys.Modify"))
-            problem(p, "the connection's user %s lacks Sys.Modify on %s (needed to create bridges)",
+            problem(p,
+                    _("the connection's user %s lacks Sys.Modify on %s (needed to create bridges)"),
                     rq->api_user ? rq->api_user : "?", path);
     }
 }
@@ -350,7 +352,7 @@ static int net_apply_action(struct deploy_ctx *c, const char *node)
         if (strcmp(c->apply_node[i], node) == 0)
             return c->apply_act[i];
     struct action *a = act_new(c->p, ACT_NET_APPLY, node, -1, -1);
-    a->summary = xasprintf("apply the network configuration of %s (one reload)", node);
+    a->summary = xasprintf(_("apply the network configuration of %s (one reload)"), node);
     c->apply_node = realloc(c->apply_node, (c->n_apply + 1) * sizeof *c->apply_node);
     c->apply_act = realloc(c->apply_act, (c->n_apply + 1) * sizeof *c->apply_act);
     if (!c->apply_node || !c->apply_act)
@@ -394,7 +396,7 @@ static const char *reserved_bridge(struct deploy_ctx *c, const char *node, const
         a->target = strdup(name);
         a->comment = strdup(mark);
         a->summary =
-            xasprintf("create reserved bridge %s on %s (shared by all students)", name, node);
+            xasprintf(_("create reserved bridge %s on %s (shared by all students)"), name, node);
         int created = a->id; /* net_apply_action may move p->acts */
         act_dep(p, net_apply_action(c, node), created);
     } else if (!have->active) {
@@ -426,15 +428,17 @@ static const char *alias_bridge(struct deploy_ctx *c, int s, const char *node, c
         if (!have->active)
             net_apply_action(c, node);
         if (b->vlan_aware && !have->vlan_aware)
-            problem(p,
-                    "bridge %s on %s (student %s, alias '%s') is not VLAN-aware but the stand now "
-                    "tags that alias; destroy the student's stand and deploy again",
-                    have->name, node, ps->userid, alias);
+            problem(
+                p,
+                _("bridge %s on %s (student %s, alias '%s') is not VLAN-aware but the stand now "
+                  "tags that alias; destroy the student's stand and deploy again"),
+                have->name, node, ps->userid, alias);
         return b->iface;
     }
     b->iface = bridge_take(&c->ba, node);
     if (!b->iface) {
-        problem(p, "no free bridge name vmbr%d-vmbr%d left on %s", BRIDGE_FIRST, BRIDGE_LAST, node);
+        problem(p, _("no free bridge name vmbr%d-vmbr%d left on %s"), BRIDGE_FIRST, BRIDGE_LAST,
+                node);
         b->iface = strdup("vmbr0");
         return b->iface;
     }
@@ -444,8 +448,10 @@ static const char *alias_bridge(struct deploy_ctx *c, int s, const char *node, c
     a->target = strdup(b->iface);
     a->comment = strdup(mark);
     a->vlan_aware = b->vlan_aware;
-    a->summary = xasprintf("create bridge %s on %s for %s's '%s'%s", b->iface, node, ps->userid,
-                           alias, b->vlan_aware ? " (VLAN-aware)" : "");
+    a->summary = b->vlan_aware ? xasprintf(_("create bridge %s on %s for %s's '%s' (VLAN-aware)"),
+                                           b->iface, node, ps->userid, alias)
+                               : xasprintf(_("create bridge %s on %s for %s's '%s'"), b->iface,
+                                           node, ps->userid, alias);
     int created = a->id; /* net_apply_action may move p->acts */
     act_dep(p, net_apply_action(c, node), created);
     return b->iface;
@@ -477,13 +483,13 @@ static void check_templates(struct deploy_ctx *c)
         const struct stand_machine *mc = &st->machines[m];
         const struct inv_vm *t = inv_vm_find(c->v, mc->template_vmid);
         if (!t)
-            problem(c->p, "machine '%s': template %d does not exist in the cluster", mc->name,
+            problem(c->p, _("machine '%s': template %d does not exist in the cluster"), mc->name,
                     mc->template_vmid);
         else if (!t->template)
-            problem(c->p, "machine '%s': VM %d on %s is not a template (convert it first)",
+            problem(c->p, _("machine '%s': VM %d on %s is not a template (convert it first)"),
                     mc->name, mc->template_vmid, t->node);
         else if (strcmp(t->node, mc->template_node) != 0)
-            problem(c->p, "machine '%s': template %d is on node %s, not on %s as the stand says",
+            problem(c->p, _("machine '%s': template %d is on node %s, not on %s as the stand says"),
                     mc->name, mc->template_vmid, t->node, mc->template_node);
     }
 }
@@ -562,8 +568,8 @@ static int resolve_source(struct deploy_ctx *c, const struct stand_machine *mc, 
     if (have && (!stale || !c->rq->refresh_templates)) {
         if (stale)
             note(p,
-                 "template copy %d of %d on %s is stale: template %d changed since it was "
-                 "copied; deploy with --refresh-templates to rebuild it",
+                 _("template copy %d of %d on %s is stale: template %d changed since it was "
+                   "copied; deploy with --refresh-templates to rebuild it"),
                  have->vmid, mc->template_vmid, node, mc->template_vmid);
         *src_vmid = have->vmid;
         return -1;
@@ -574,8 +580,8 @@ static int resolve_source(struct deploy_ctx *c, const struct stand_machine *mc, 
         if (h->orig == mc->template_vmid && strcasecmp(h->node, node) == 0 && vm && vm->template &&
             strcmp(vm->node, node) == 0) {
             note(p,
-                 "using template %d on %s for %d, as mapper_template.yml says (it carries no "
-                 "deploy-stand mark, so its freshness is unknown)",
+                 _("using template %d on %s for %d, as mapper_template.yml says (it carries no "
+                   "deploy-stand mark, so its freshness is unknown)"),
                  vm->vmid, node, mc->template_vmid);
             *src_vmid = vm->vmid;
             return -1;
@@ -604,7 +610,7 @@ static int resolve_source(struct deploy_ctx *c, const struct stand_machine *mc, 
     if (!part) {
         a = act_new(p, ACT_TPL_COPY, pc->orig_node, -1, -1);
         a->copy = idx;
-        a->summary = xasprintf("copy template %d to VM %d '%s' on %s (full clone)", pc->orig,
+        a->summary = xasprintf(_("copy template %d to VM %d '%s' on %s (full clone)"), pc->orig,
                                pc->vmid, pc->name, pc->orig_node);
         last = a->id;
     }
@@ -612,14 +618,17 @@ static int resolve_source(struct deploy_ctx *c, const struct stand_machine *mc, 
         a = act_new(p, ACT_TPL_CONVERT, pc->orig_node, -1, -1);
         a->copy = idx;
         a->summary =
-            xasprintf("mark VM %d as a copy of %d and convert it to a template%s", pc->vmid,
-                      pc->orig, part ? " (left half-way by an earlier run)" : "");
+            part ? xasprintf(_("mark VM %d as a copy of %d and convert it to a template (left "
+                               "half-way by an earlier run)"),
+                             pc->vmid, pc->orig)
+                 : xasprintf(_("mark VM %d as a copy of %d and convert it to a template"), pc->vmid,
+                             pc->orig);
         act_dep(p, a->id, last);
         last = a->id;
     }
     a = act_new(p, ACT_TPL_MIGRATE, pc->orig_node, -1, -1);
     a->copy = idx;
-    a->summary = xasprintf("migrate template copy %d from %s to %s (offline)", pc->vmid,
+    a->summary = xasprintf(_("migrate template copy %d from %s to %s (offline)"), pc->vmid,
                            pc->orig_node, node);
     act_dep(p, a->id, last);
     *copy = idx;
@@ -642,7 +651,7 @@ static void plan_student_access(struct deploy_ctx *c, int s, int *user_act, int 
         struct action *a = act_new(p, ACT_USER_CREATE, NULL, s, -1);
         a->target = strdup(ps->userid);
         a->comment = strdup(mark);
-        a->summary = xasprintf("create user %s with a new password", ps->userid);
+        a->summary = xasprintf(_("create user %s with a new password"), ps->userid);
         *user_act = a->id;
         ps->cred = CRED_NEW;
     } else {
@@ -656,20 +665,20 @@ static void plan_student_access(struct deploy_ctx *c, int s, int *user_act, int 
         struct mark m;
         if (mark_parse(pool->comment, &m))
             problem(p,
-                    "pool '%s' for %s belongs to stand '%s'; choose another stand name or "
-                    "remove that stand first",
+                    _("pool '%s' for %s belongs to stand '%s'; choose another stand name or "
+                      "remove that stand first"),
                     ps->pool, ps->userid, m.stand);
         else
             problem(p,
-                    "pool '%s' for %s exists and was not created by deploy-stand; rename or "
-                    "remove it, or leave %s out of the list",
+                    _("pool '%s' for %s exists and was not created by deploy-stand; rename or "
+                      "remove it, or leave %s out of the list"),
                     ps->pool, ps->userid, ps->userid);
     }
     if (!pool) {
         struct action *a = act_new(p, ACT_POOL_CREATE, NULL, s, -1);
         a->target = strdup(ps->pool);
         a->comment = strdup(mark);
-        a->summary = xasprintf("create pool %s", ps->pool);
+        a->summary = xasprintf(_("create pool %s"), ps->pool);
         *pool_act = a->id;
     }
 
@@ -680,7 +689,7 @@ static void plan_student_access(struct deploy_ctx *c, int s, int *user_act, int 
         struct action *a = act_new(p, ACT_ACL_GRANT, NULL, s, -1);
         a->target = strdup(path);
         a->role = strdup("PVEVMAdmin");
-        a->summary = xasprintf("grant PVEVMAdmin on %s to %s", path, ps->userid);
+        a->summary = xasprintf(_("grant PVEVMAdmin on %s to %s"), path, ps->userid);
         *acl_act = a->id;
         act_dep(p, a->id, *user_act);
         act_dep(p, a->id, *pool_act);
@@ -700,12 +709,12 @@ static void describe_config(const json_t *params, char *out, size_t len)
         struct nic_value nv;
         int n;
         if (strncmp(k, "net", 3) == 0 && sv && nic_parse(sv, &nv) == 0)
-            n = nv.tag ? snprintf(out + l, len - l, "%s%s %s on %s (tag %d)", l ? ", " : "", k,
+            n = nv.tag ? snprintf(out + l, len - l, _("%s%s %s on %s (tag %d)"), l ? ", " : "", k,
                                   nv.model, nv.bridge, nv.tag)
-                       : snprintf(out + l, len - l, "%s%s %s on %s", l ? ", " : "", k, nv.model,
+                       : snprintf(out + l, len - l, _("%s%s %s on %s"), l ? ", " : "", k, nv.model,
                                   nv.bridge);
         else if (strcmp(k, "delete") == 0)
-            n = snprintf(out + l, len - l, "%sremove %s", l ? ", " : "", sv);
+            n = snprintf(out + l, len - l, _("%sremove %s"), l ? ", " : "", sv);
         else
             n = snprintf(out + l, len - l, "%s%s", l ? ", " : "", k);
         if (n < 0 || (size_t)n >= len - l)
@@ -747,21 +756,23 @@ static void plan_student_vms(struct deploy_ctx *c, int s, const struct placement
             /* the NICs are computed from the original: a copy has the same config */
             const struct inv_vm *t = inv_vm_find(c->v, mc->template_vmid);
             current = t ? t->config : NULL;
-            char mark[256], from[64];
+            char mark[256], from[160];
             mark_format(mark, sizeof mark, p->stand, ps->userid, NULL, 0);
             if (pv->copy >= 0)
-                snprintf(from, sizeof from, "the copy %d of template %d", p->copies[pv->copy].vmid,
-                         mc->template_vmid);
+                snprintf(from, sizeof from, _("the copy %d of template %d"),
+                         p->copies[pv->copy].vmid, mc->template_vmid);
             else if (pv->src_vmid != mc->template_vmid)
-                snprintf(from, sizeof from, "the copy %d of template %d", pv->src_vmid,
+                snprintf(from, sizeof from, _("the copy %d of template %d"), pv->src_vmid,
                          mc->template_vmid);
             else
-                snprintf(from, sizeof from, "template %d", pv->src_vmid);
+                snprintf(from, sizeof from, _("template %d"), pv->src_vmid);
             struct action *a = act_new(p, ACT_VM_CLONE, pv->node, s, (int)m);
             a->comment = strdup(mark);
-            a->summary =
-                xasprintf("%s clone of %s -> VM %d '%s' in pool %s",
-                          mc->full_clone ? "full" : "linked", from, pv->vmid, mc->name, ps->pool);
+            a->summary = mc->full_clone
+                             ? xasprintf(_("full clone of %s -> VM %d '%s' in pool %s"), from,
+                                         pv->vmid, mc->name, ps->pool)
+                             : xasprintf(_("linked clone of %s -> VM %d '%s' in pool %s"), from,
+                                         pv->vmid, mc->name, ps->pool);
             clone_act = a->id;
             act_dep(p, clone_act, pool_act);
             act_dep(p, clone_act, wait);
@@ -781,8 +792,8 @@ static void plan_student_vms(struct deploy_ctx *c, int s, const struct placement
                 bridges[i] = n->name;
                 if (!inv_iface_find(c->v, pv->node, n->name))
                     problem(p,
-                            "machine '%s': bridge %s does not exist on %s (literal bridges are "
-                            "used as they are; create it or use \"**%s**\" to have it created)",
+                            _("machine '%s': bridge %s does not exist on %s (literal bridges are "
+                              "used as they are; create it or use \"**%s**\" to have it created)"),
                             mc->name, n->name, pv->node, n->name);
             }
         }
@@ -806,7 +817,7 @@ static void plan_student_vms(struct deploy_ctx *c, int s, const struct placement
         a->params = params;
         char what[512];
         describe_config(params, what, sizeof what);
-        a->summary = xasprintf("configure VM %d '%s': %s", pv->vmid, mc->name, what);
+        a->summary = xasprintf(_("configure VM %d '%s': %s"), pv->vmid, mc->name, what);
         act_dep(p, a->id, clone_act);
         int apply = find_apply(c, pv->node);
         act_dep(p, a->id, apply);
@@ -846,7 +857,7 @@ static void plan_students_init(struct plan *p, const struct plan_request *rq)
         for (size_t s = 0; s < p->n_students; s++)
             found |= strcmp(p->students[s].userid, rq->only[i]) == 0;
         if (!found)
-            problem(p, "user %s is not in %s", rq->only[i], rq->users->path);
+            problem(p, _("user %s is not in %s"), rq->only[i], rq->users->path);
     }
 }
 
@@ -860,7 +871,7 @@ int plan_deploy(const struct plan_request *rq, const struct cluster_view *v, str
         for (size_t i = 0; strategy_table[i]; i++)
             kl += (size_t)snprintf(known + kl, sizeof known - kl, "%s%s", i ? ", " : "",
                                    strategy_table[i]->name);
-        return ds_err_set("unknown strategy '%s' (known: %s)", rq->strategy, known);
+        return ds_err_set(_("unknown strategy '%s' (known: %s)"), rq->strategy, known);
     }
     struct plan *p = xcalloc(1, sizeof *p);
     plan_init(p, rq, PLAN_DEPLOY);
@@ -891,7 +902,7 @@ int plan_deploy(const struct plan_request *rq, const struct cluster_view *v, str
     check_privs(p, rq, v);
     check_templates(&c);
     if (strat->place(&in, &pl, problem_cb, p) < 0)
-        problem(p, "placement failed: %s", ds_err_last());
+        problem(p, _("placement failed: %s"), ds_err_last());
     for (size_t s = 0; s < pl.n_students; s++)
         p->students[s].why = pl.why[s];
     free(pl.why);
@@ -906,8 +917,8 @@ int plan_deploy(const struct plan_request *rq, const struct cluster_view *v, str
         const struct inv_net *n = inv_net_find(v, c.apply_node[i]);
         if (n && n->pending)
             strlist_add(&p->notes, &p->n_notes,
-                        xasprintf("node %s already had pending network changes; the network "
-                                  "apply on %s applies them too",
+                        xasprintf(_("node %s already had pending network changes; the network "
+                                    "apply on %s applies them too"),
                                   c.apply_node[i], c.apply_node[i]));
         free(c.apply_node[i]);
     }
@@ -916,8 +927,8 @@ int plan_deploy(const struct plan_request *rq, const struct cluster_view *v, str
     free(pl.slots);
     if (c.va.exhausted)
         problem(p,
-                "the VMID range %d-%d of the stand has too few free ids for this class; widen "
-                "`vmid_range` in %s",
+                _("the VMID range %d-%d of the stand has too few free ids for this class; widen "
+                  "`vmid_range` in %s"),
                 rq->stand->vmid_min, rq->stand->vmid_max, rq->stand->path);
     free(c.va.taken);
     bridge_alloc_free(&c.ba);
@@ -1073,11 +1084,11 @@ static void destroy_build(const struct plan_request *rq, const struct cluster_vi
             int stop = -1;
             if (vm->status && strcmp(vm->status, "stopped") != 0) {
                 struct action *a = act_new(p, ACT_VM_STOP, vm->node, (int)s, (int)ps->n_vms);
-                a->summary = xasprintf("stop VM %d '%s' on %s", vm->vmid, pv->name, vm->node);
+                a->summary = xasprintf(_("stop VM %d '%s' on %s"), vm->vmid, pv->name, vm->node);
                 stop = a->id;
             }
             struct action *a = act_new(p, ACT_VM_DESTROY, vm->node, (int)s, (int)ps->n_vms);
-            a->summary = xasprintf("destroy VM %d '%s' on %s", vm->vmid, pv->name, vm->node);
+            a->summary = xasprintf(_("destroy VM %d '%s' on %s"), vm->vmid, pv->name, vm->node);
             act_dep(p, a->id, stop);
             destroy_act[i] = a->id;
             if (n_last < sizeof last_destroy / sizeof last_destroy[0])
@@ -1100,8 +1111,8 @@ static void destroy_build(const struct plan_request *rq, const struct cluster_vi
             struct action *a = act_new(p, ACT_ACL_REVOKE, NULL, (int)s, -1);
             a->target = strdup(path);
             a->role = strdup("PVEVMAdmin");
-            a->summary = xasprintf("revoke PVEVMAdmin on %s from %s (the user is not ours)", path,
-                                   ps->userid);
+            a->summary = xasprintf(_("revoke PVEVMAdmin on %s from %s (the user is not ours)"),
+                                   path, ps->userid);
             revoke = a->id;
         }
         /* a VM someone else put into the student's pool stays, and so does the pool */
@@ -1111,30 +1122,31 @@ static void destroy_build(const struct plan_request *rq, const struct cluster_vi
                 foreign = &v->vms[i];
         if (foreign) {
             strlist_add(&p->notes, &p->n_notes,
-                        xasprintf("pool %s also holds VM %d, which deploy-stand did not create: "
-                                  "the VM and the pool are left alone",
+                        xasprintf(_("pool %s also holds VM %d, which deploy-stand did not create: "
+                                    "the VM and the pool are left alone"),
                                   ps->pool, foreign->vmid));
         } else if (ps->pool_ours) {
             struct action *a = act_new(p, ACT_POOL_DELETE, NULL, (int)s, -1);
             a->target = strdup(ps->pool);
-            a->summary = xasprintf("delete pool %s", ps->pool);
+            a->summary = xasprintf(_("delete pool %s"), ps->pool);
             for (size_t k = 0; k < n_last; k++)
                 act_dep(p, a->id, last_destroy[k]);
             act_dep(p, a->id, revoke);
         } else if (pool) {
-            strlist_add(&p->notes, &p->n_notes,
-                        xasprintf("pool %s is not marked as this stand's: left alone", ps->pool));
+            strlist_add(
+                &p->notes, &p->n_notes,
+                xasprintf(_("pool %s is not marked as this stand's: left alone"), ps->pool));
         }
         if (ps->user_ours) {
             struct action *a = act_new(p, ACT_USER_DELETE, NULL, (int)s, -1);
             a->target = strdup(ps->userid);
-            a->summary = xasprintf("delete user %s", ps->userid);
+            a->summary = xasprintf(_("delete user %s"), ps->userid);
             for (size_t k = 0; k < n_last; k++)
                 act_dep(p, a->id, last_destroy[k]);
         } else if (u) {
             strlist_add(
                 &p->notes, &p->n_notes,
-                xasprintf("user %s was not created by deploy-stand: left alone", ps->userid));
+                xasprintf(_("user %s was not created by deploy-stand: left alone"), ps->userid));
         }
     }
 
@@ -1169,20 +1181,23 @@ static void destroy_build(const struct plan_request *rq, const struct cluster_vi
             }
             if (used || unknown) {
                 strlist_add(&p->notes, &p->n_notes,
-                            xasprintf("bridge %s on %s is still %s: left alone", f->name, n->node,
-                                      used ? "used by a VM" : "possibly used (VM configs unread)"));
+                            used ? xasprintf(_("bridge %s on %s is still used by a VM: left alone"),
+                                             f->name, n->node)
+                                 : xasprintf(_("bridge %s on %s is still possibly used (VM configs "
+                                               "unread): left alone"),
+                                             f->name, n->node));
                 continue;
             }
             struct action *a = act_new(p, ACT_BRIDGE_DELETE, n->node, student, -1);
             a->target = strdup(f->name);
-            a->summary = xasprintf("delete bridge %s on %s", f->name, n->node);
+            a->summary = xasprintf(_("delete bridge %s on %s"), f->name, n->node);
             for (size_t k = 0; k < v->n_vms; k++)
                 if (dying[k] && strcmp(v->vms[k].node, n->node) == 0)
                     act_dep(p, a->id, destroy_act[k]);
             int del_id = a->id; /* act_new below may move p->acts */
             if (apply < 0) {
                 struct action *ap = act_new(p, ACT_NET_APPLY, n->node, -1, -1);
-                ap->summary = xasprintf("apply the network configuration of %s", n->node);
+                ap->summary = xasprintf(_("apply the network configuration of %s"), n->node);
                 apply = ap->id;
             }
             act_dep(p, apply, del_id);

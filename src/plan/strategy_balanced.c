@@ -1,6 +1,7 @@
 /* strategy_balanced: students spread over all online nodes so the counts differ by at most one;
  * all of one student's VMs stay on one node, so the student's private bridges are local. */
 #include "plan/strategy.h"
+#include "util/i18n.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,7 @@ static int balanced_place(const struct placement_input *in, struct placement *ou
         abort();
     size_t nn = online_nodes(in->view, nodes);
     if (nn == 0) {
-        add_problem(ctx, "no node of the cluster is online");
+        add_problem(ctx, _("no node of the cluster is online"));
         free(nodes);
         return 0;
     }
@@ -38,8 +39,8 @@ static int balanced_place(const struct placement_input *in, struct placement *ou
         for (size_t m = 0; m < out->n_machines; m++)
             out->slots[s * out->n_machines + m].node = n->name;
         if (out->why && asprintf(&out->why[s],
-                                 "student %zu of %zu goes to %s (round-robin over "
-                                 "%zu online nodes)",
+                                 _("student %zu of %zu goes to %s (round-robin over "
+                                   "%zu online nodes)"),
                                  s + 1, out->n_students, n->name, nn) < 0)
             out->why[s] = NULL;
     }
@@ -49,6 +50,6 @@ static int balanced_place(const struct placement_input *in, struct placement *ou
 
 const struct strategy strategy_balanced = {
     .name = "balanced",
-    .summary = "students spread evenly over the online nodes (counts differ by at most one)",
+    .summary = N_("students spread evenly over the online nodes (counts differ by at most one)"),
     .place = balanced_place,
 };

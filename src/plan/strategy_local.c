@@ -1,6 +1,7 @@
 /* strategy_local: every VM lands on the node of its template, as a linked clone where asked.
  * One student's VMs may span nodes when the templates do; their alias bridges are then per node. */
 #include "plan/strategy.h"
+#include "util/i18n.h"
 #include <stdio.h>
 
 static int local_place(const struct placement_input *in, struct placement *out,
@@ -12,11 +13,11 @@ static int local_place(const struct placement_input *in, struct placement *out,
         const struct inv_node *n = inv_node_find(in->view, mc->template_node);
         char msg[256];
         if (!n) {
-            snprintf(msg, sizeof msg, "machine '%s': template node '%s' is not in the cluster",
+            snprintf(msg, sizeof msg, _("machine '%s': template node '%s' is not in the cluster"),
                      mc->name, mc->template_node);
             add_problem(ctx, msg);
         } else if (!n->online) {
-            snprintf(msg, sizeof msg, "machine '%s': template node '%s' is offline", mc->name,
+            snprintf(msg, sizeof msg, _("machine '%s': template node '%s' is offline"), mc->name,
                      mc->template_node);
             add_problem(ctx, msg);
         }
@@ -30,6 +31,6 @@ static int local_place(const struct placement_input *in, struct placement *out,
 
 const struct strategy strategy_local = {
     .name = "local",
-    .summary = "every VM on the node of its template (linked clones stay cheap)",
+    .summary = N_("every VM on the node of its template (linked clones stay cheap)"),
     .place = local_place,
 };

@@ -2,6 +2,7 @@
  * student goes where the resulting maximum and average memory use is lowest (memory weighs more
  * than CPU), never above a node's memory minus the reserve; close calls prefer template nodes. */
 #include "plan/strategy.h"
+#include "util/i18n.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,12 +76,12 @@ static void capacity_table(const struct placement_input *in, const struct node_l
     double left = need * (double)(total - placed), free_total = 0,
            class_need = need * (double)total;
     ml += (size_t)snprintf(msg + ml, sizeof msg - ml,
-                           "the class does not fit: each student needs %.1f GiB; %zu of %zu "
-                           "student(s) placed, %zu left (%.1f GiB).\n"
-                           "  capacity per node (memory minus a %.0f%% reserve):\n"
-                           "  %-12s %10s %10s %10s\n",
+                           _("the class does not fit: each student needs %.1f GiB; %zu of %zu "
+                             "student(s) placed, %zu left (%.1f GiB).\n"
+                             "  capacity per node (memory minus a %.0f%% reserve):\n"
+                             "  %-12s %10s %10s %10s\n"),
                            need / GIB, placed, total, total - placed, left / GIB,
-                           in->mem_reserve * 100, "node", "needed", "free", "short by");
+                           in->mem_reserve * 100, _("node"), _("needed"), _("free"), _("short by"));
     for (size_t i = 0; i < nn && ml < sizeof msg; i++) {
         double fr = l[i].cap_mem - l[i].start_mem;
         fr = fr > 0 ? fr : 0;
@@ -95,9 +96,9 @@ static void capacity_table(const struct placement_input *in, const struct node_l
     }
     if (ml < sizeof msg)
         snprintf(msg + ml, sizeof msg - ml,
-                 "  %-12s %9.1fG %9.1fG %9.1fG\n"
-                 "  hint: fewer students, smaller templates, more nodes, or --mem-reserve lower",
-                 "total", class_need / GIB, free_total / GIB,
+                 _("  %-12s %9.1fG %9.1fG %9.1fG\n"
+                   "  hint: fewer students, smaller templates, more nodes, or --mem-reserve lower"),
+                 _("total"), class_need / GIB, free_total / GIB,
                  class_need > free_total ? (class_need - free_total) / GIB : 0.0);
     add_problem(ctx, msg);
 }
@@ -126,7 +127,7 @@ static int smart_place(const struct placement_input *in, struct placement *out,
             x->has_templates += strcmp(in->stand->machines[m].template_node, n->name) == 0;
     }
     if (nn == 0) {
-        add_problem(ctx, "no node of the cluster is online");
+        add_problem(ctx, _("no node of the cluster is online"));
         free(l);
         return 0;
     }
@@ -171,12 +172,12 @@ static int smart_place(const struct placement_input *in, struct placement *out,
                     ol += (size_t)snprintf(others + ol, sizeof others - ol, "%s%s %.2f",
                                            ol ? ", " : "", l[i].n->name, scores[i]);
             if (asprintf(&out->why[s],
-                         "needs %.1f GiB and %.0f vCPUs; %s memory %.0f%% -> %.0f%% of %.0f GiB, "
-                         "lowest score %.2f%s%s%s",
+                         _("needs %.1f GiB and %.0f vCPUs; %s memory %.0f%% -> %.0f%% of "
+                           "%.0f GiB, lowest score %.2f%s%s%s"),
                          need_mem / GIB, need_cores, b->n->name, before * 100,
                          b->mem / (double)b->n->maxmem * 100, (double)b->n->maxmem / GIB,
-                         best_score, b->has_templates ? " (holds templates)" : "",
-                         ol ? "; others: " : "", others) < 0)
+                         best_score, b->has_templates ? _(" (holds templates)") : "",
+                         ol ? _("; others: ") : "", others) < 0)
                 out->why[s] = NULL;
         }
     }
@@ -186,6 +187,6 @@ static int smart_place(const struct placement_input *in, struct placement *out,
 
 const struct strategy strategy_smart = {
     .name = "smart",
-    .summary = "capacity-aware: memory and CPU of every node, a memory reserve, no overcommit",
+    .summary = N_("capacity-aware: memory and CPU of every node, a memory reserve, no overcommit"),
     .place = smart_place,
 };

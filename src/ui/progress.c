@@ -1,6 +1,7 @@
 /* progress: shows the executor's events while a plan runs.
  * Live mode keeps a block of lines at the bottom and redraws it; failures scroll above it. */
 #include "ui/progress.h"
+#include "util/i18n.h"
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -100,15 +101,15 @@ static void live_draw(struct progress *pg)
         fmt_time(el / (double)pg->done * (double)(pg->total - pg->done), eta, sizeof eta);
     else if (pg->done >= pg->total)
         snprintf(eta, sizeof eta, "0:00");
-    fprintf(pg->out, "[%s] %zu/%zu %3.0f%%  elapsed %s  ETA %s\n", bar, pg->done, pg->total,
+    fprintf(pg->out, _("[%s] %zu/%zu %3.0f%%  elapsed %s  ETA %s\n"), bar, pg->done, pg->total,
             frac * 100, elapsed, eta);
     pg->drawn = 1;
     for (size_t i = 0; i < pg->n_nodes; i++) {
         const struct node_count *n = &pg->nodes[i];
-        fprintf(pg->out, "  %-10s %3d running  %4d queued  %4d done", n->node, n->running,
+        fprintf(pg->out, _("  %-10s %3d running  %4d queued  %4d done"), n->node, n->running,
                 n->queued, n->done);
         if (n->failed)
-            fprintf(pg->out, "  %d failed", n->failed);
+            fprintf(pg->out, _("  %d failed"), n->failed);
         fputc('\n', pg->out);
         pg->drawn++;
     }
@@ -214,27 +215,30 @@ void progress_event(const struct exec_event *ev, void *ud)
     switch (ev->type) {
     case EXEC_DONE:
         if (pg->mode == PROGRESS_PLAIN)
-            line(pg, "[%3zu/%zu] ok      %s (%.1fs)", ev->done, ev->total, a->summary, ev->seconds);
+            line(pg, _("[%3zu/%zu] ok      %s (%.1fs)"), ev->done, ev->total, a->summary,
+                 ev->seconds);
         break;
     case EXEC_FAILED:
-        line(pg, "[%3zu/%zu] FAILED  %s: %s", ev->done, ev->total, a->summary, ev->message);
+        line(pg, _("[%3zu/%zu] FAILED  %s: %s"), ev->done, ev->total, a->summary, ev->message);
         break;
     case EXEC_SKIPPED:
         if (pg->mode == PROGRESS_PLAIN)
-            line(pg, "[%3zu/%zu] skipped %s", ev->done, ev->total, a->summary);
+            line(pg, _("[%3zu/%zu] skipped %s"), ev->done, ev->total, a->summary);
         break;
     case EXEC_RETRY:
-        line(pg, "          retry   %s: %s", a->summary, ev->message);
+        line(pg, _("          retry   %s: %s"), a->summary, ev->message);
         break;
     case EXEC_ROLLBACK:
-        line(pg, "          undo    %s", ev->message);
+        line(pg, _("          undo    %s"), ev->message);
         break;
     case EXEC_STUDENT_OK:
-        line(pg, "          student %s %s", pg->p->students[ev->student].userid,
-             pg->p->kind == PLAN_DEPLOY ? "is ready" : "is removed");
+        if (pg->p->kind == PLAN_DEPLOY)
+            line(pg, _("          student %s is ready"), pg->p->students[ev->student].userid);
+        else
+            line(pg, _("          student %s is removed"), pg->p->students[ev->student].userid);
         break;
     case EXEC_STUDENT_FAILED:
-        line(pg, "          student %s FAILED: %s", pg->p->students[ev->student].userid,
+        line(pg, _("          student %s FAILED: %s"), pg->p->students[ev->student].userid,
              ev->message ? ev->message : "?");
         break;
     case EXEC_STARTED:

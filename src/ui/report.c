@@ -2,6 +2,7 @@
  * Text goes to a terminal or a file alike; JSON is for scripts and tests. */
 #include "ui/report.h"
 #include "ui/table.h"
+#include "util/i18n.h"
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,14 +87,17 @@ void report_plan(const struct plan *p, const char *strategy, FILE *out, int json
     size_t nvm = 0;
     for (size_t s = 0; s < p->n_students; s++)
         nvm += p->students[s].n_vms;
-    fprintf(out, "%s plan for stand '%s'%s%s: %zu student(s), %zu VM(s)\n",
-            p->kind == PLAN_DEPLOY ? "Deploy" : "Teardown", p->stand,
-            p->kind == PLAN_DEPLOY ? ", strategy " : "",
-            p->kind == PLAN_DEPLOY ? (strategy ? strategy : "local") : "", p->n_students, nvm);
+    if (p->kind == PLAN_DEPLOY)
+        fprintf(out, _("Deploy plan for stand '%s', strategy %s: %zu student(s), %zu VM(s)\n"),
+                p->stand, strategy ? strategy : "local", p->n_students, nvm);
+    else
+        fprintf(out, _("Teardown plan for stand '%s': %zu student(s), %zu VM(s)\n"), p->stand,
+                p->n_students, nvm);
     if (p->n_acts == 0) {
-        fprintf(out, "  nothing to do: %s\n",
-                p->kind == PLAN_DEPLOY ? "the stand is up to date"
-                                       : "nothing of this stand is left on the cluster");
+        fputs(p->kind == PLAN_DEPLOY ? _("  nothing to do: the stand is up to date\n")
+                                     : _("  nothing to do: nothing of this stand is left on the "
+                                         "cluster\n"),
+              out);
         return;
     }
     const char **nodes;
@@ -107,7 +111,7 @@ void report_plan(const struct plan *p, const char *strategy, FILE *out, int json
             if (a->student >= 0 || !action_on_node(p, a, nodes[ni]))
                 continue;
             if (!shared++)
-                fprintf(out, "  shared\n");
+                fprintf(out, _("  shared\n"));
             fprintf(out, "    + %s\n", a->summary);
         }
         for (size_t s = 0; s < p->n_students; s++) {
@@ -117,9 +121,9 @@ void report_plan(const struct plan *p, const char *strategy, FILE *out, int json
                 if (a->student != (int)s || !action_on_node(p, a, nodes[ni]))
                     continue;
                 if (!shown++) {
-                    fprintf(out, "  %s (pool %s)\n", p->students[s].userid, p->students[s].pool);
+                    fprintf(out, _("  %s (pool %s)\n"), p->students[s].userid, p->students[s].pool);
                     if (p->students[s].why)
-                        fprintf(out, "    why: %s\n", p->students[s].why);
+                        fprintf(out, _("    why: %s\n"), p->students[s].why);
                 }
                 fprintf(out, "    %c %s\n", p->kind == PLAN_DEPLOY ? '+' : '-', a->summary);
             }
@@ -129,11 +133,11 @@ void report_plan(const struct plan *p, const char *strategy, FILE *out, int json
     size_t k[ACT_KIND_COUNT] = {0};
     for (size_t i = 0; i < p->n_acts; i++)
         k[p->acts[i].kind]++;
-    fprintf(out, "\n%zu change(s):", p->n_acts);
+    fprintf(out, ngettext("\n%zu change(s):", "\n%zu change(s):", p->n_acts), p->n_acts);
     const char *sep = " ";
     for (int i = 0; i < ACT_KIND_COUNT; i++) {
         if (k[i]) {
-            fprintf(out, "%s%zu %s", sep, k[i], action_kind_name((enum action_kind)i));
+            fprintf(out, "%s%zu %s", sep, k[i], _(action_kind_name((enum action_kind)i)));
             sep = ", ";
         }
     }
@@ -143,9 +147,9 @@ void report_plan(const struct plan *p, const char *strategy, FILE *out, int json
 void report_problems(const struct plan *p, FILE *out)
 {
     for (size_t i = 0; i < p->n_problems; i++)
-        fprintf(out, "error: %s\n", p->problems[i]);
+        fprintf(out, _("error: %s\n"), p->problems[i]);
     for (size_t i = 0; i < p->n_notes; i++)
-        fprintf(out, "note: %s\n", p->notes[i]);
+        fprintf(out, _("note: %s\n"), p->notes[i]);
 }
 
 void report_result(const struct plan *p, double seconds, FILE *out)
@@ -155,12 +159,14 @@ void report_result(const struct plan *p, double seconds, FILE *out)
         ok += !p->students[s].failed;
         vms += p->students[s].failed ? 0 : p->students[s].n_vms;
     }
-    fprintf(out, "\n%zu of %zu student(s) OK, %zu VM(s), %.1f s\n", ok, p->n_students, vms,
-            seconds);
+    fprintf(out,
+            ngettext("\n%zu of %zu student(s) OK, %zu VM(s), %.1f s\n",
+                     "\n%zu of %zu student(s) OK, %zu VM(s), %.1f s\n", p->n_students),
+            ok, p->n_students, vms, seconds);
     for (size_t s = 0; s < p->n_students; s++)
         if (p->students[s].failed)
-            fprintf(out, "  FAILED %s: %s\n", p->students[s].userid,
-                    p->students[s].error ? p->students[s].error : "failed");
+            fprintf(out, _("  FAILED %s: %s\n"), p->students[s].userid,
+                    p->students[s].error ? p->students[s].error : _("failed"));
 }
 
 static const char *password_text(const struct plan_student *ps)
@@ -169,11 +175,11 @@ static const char *password_text(const struct plan_student *ps)
         return ps->password;
     switch (ps->cred) {
     case CRED_UNCHANGED:
-        return "(unchanged: the user existed)";
+        return _("(unchanged: the user existed)");
     case CRED_UNKNOWN:
-        return "(unknown: not in the local state)";
+        return _("(unknown: not in the local state)");
     default:
-        return ps->failed ? "(not created)" : "(unknown)";
+        return ps->failed ? _("(not created)") : _("(unknown)");
     }
 }
 
@@ -222,7 +228,7 @@ void report_credentials(const struct plan *p, FILE *out, int json)
         json_decref(root);
         return;
     }
-    static const char *const hdr[] = {"user", "password", "pool", "node", "VMs"};
+    const char *const hdr[] = {_("user"), _("password"), _("pool"), _("node"), _("VMs")};
     struct table *t = table_new(5, hdr);
     for (size_t s = 0; s < p->n_students; s++) {
         const struct plan_student *ps = &p->students[s];
@@ -231,7 +237,7 @@ void report_credentials(const struct plan *p, FILE *out, int json)
         for (size_t i = 0; i < ps->n_vms && vl < sizeof vms; i++)
             vl += (size_t)snprintf(vms + vl, sizeof vms - vl, "%s%s (%d)", i ? ", " : "",
                                    ps->vms[i].name, ps->vms[i].vmid);
-        const char *row[] = {ps->userid, ps->failed ? "(failed)" : password_text(ps), ps->pool,
+        const char *row[] = {ps->userid, ps->failed ? _("(failed)") : password_text(ps), ps->pool,
                              ps->node ? ps->node : "-", ps->failed ? "-" : vms};
         table_add(t, row);
     }

@@ -25,6 +25,9 @@ const char *i18n_localedir(void)
 void i18n_init(void)
 {
     setlocale(LC_ALL, "");
+    /* numbers stay in the C format: "0.05" on the command line, in YAML and in JSON must mean
+     * the same under ru_RU (whose decimal separator is a comma) */
+    setlocale(LC_NUMERIC, "C");
     bindtextdomain("deploy-stand", i18n_localedir());
     bind_textdomain_codeset("deploy-stand", "UTF-8");
     textdomain("deploy-stand");
