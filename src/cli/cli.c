@@ -16,6 +16,8 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_connection_entry,
     &cmd_demo_entry,
     &cmd_sim_entry,
+    &cmd_config_entry,
+    &cmd_users_entry,
     NULL,
 };
 

@@ -33,6 +33,8 @@ extern const struct cmd_entry cmd_connection_entry;
 extern const struct cmd_entry cmd_audit_entry;
 extern const struct cmd_entry cmd_runs_entry;
 extern const struct cmd_entry cmd_sweep_entry;
+extern const struct cmd_entry cmd_config_entry;
+extern const struct cmd_entry cmd_users_entry;
 extern const struct cmd_entry cmd_creds_entry;
 
 /* NULL-terminated. */

@@ -1,6 +1,7 @@
 /* session: what the stand commands share: inputs, connection, local state and inventory.
  * The order is fixed: nothing touches the cluster before every file has been validated. */
 #include "cli/session.h"
+#include "config/library.h"
 #include "pve/pve_api.h"
 #include "store/journal.h"
 #include "util/diag.h"
@@ -22,7 +23,32 @@ int session_require_files(const char *cmd, const char *config, const char *users
     return 0;
 }
 
+static int session_load_files(struct session *s, const char *config_path, const char *users_path);
+
+/* --config/--users NAME: when no such file exists but the teacher's library holds a saved config
+ * or list of that name ($XDG_CONFIG_HOME/deploy-stand/{configs,lists}/NAME.yml), use that file.
+ * Returns the path to load (malloc'd). */
+static char *lib_input_path(enum lib_kind k, const char *value)
+{
+    if (access(value, F_OK) != 0 && lib_exists(k, value)) {
+        char *p = lib_path(k, value);
+        if (p)
+            return p;
+    }
+    return strdup(value);
+}
+
 int session_load_inputs(struct session *s, const char *config_path, const char *users_path)
+{
+    char *cfg = lib_input_path(LIB_CONFIG, config_path);
+    char *usr = lib_input_path(LIB_LIST, users_path);
+    int rc = session_load_files(s, cfg, usr);
+    free(cfg);
+    free(usr);
+    return rc;
+}
+
+static int session_load_files(struct session *s, const char *config_path, const char *users_path)
 {
     struct diag_list d = {0};
     int bad = stand_load(config_path, &s->stand, &d) < 0;

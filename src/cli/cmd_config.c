@@ -1,0 +1,503 @@
+/* cmd_config: `deploy-stand config ...`: the teacher's saved stands (list, show, validate with or
+ * without the cluster, copy, rename, delete, import, and create through the wizard). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/session.h"
+#include "cli/stand_ops.h"
+#include "config/library.h"
+#include "config/stand.h"
+#include "config/users.h"
+#include "ui/table.h"
+#include "ui/wizard.h"
+#include "util/diag.h"
+#include "util/err.h"
+#include "util/i18n.h"
+
+/* "lan", "lan.10", "**vmbr100**", "vmbr0" as written in the file. */
+static void net_text(const struct stand_net *n, char *out, size_t len)
+{
+    if (n->kind == STAND_NET_RESERVED)
+        snprintf(out, len, "**%s**", n->name);
+    else if (n->vid)
+        snprintf(out, len, "%s.%d", n->name, n->vid);
+    else
+        snprintf(out, len, "%s", n->name);
+}
+
+/* Checks that NAME is a valid, existing config. 0 or EXIT_USAGE (message printed). */
+static int need_existing(const char *name)
+{
+    if (!lib_name_valid(name) || !lib_exists(LIB_CONFIG, name)) {
+        if (!lib_name_valid(name))
+            lib_path(LIB_CONFIG, name); /* sets the message */
+        else
+            ds_err_set(_("there is no config named '%s'"), name);
+        cli_error(_("`deploy-stand config list` shows the saved configs"), "%s", ds_err_last());
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int need_new(const char *name)
+{
+    if (!lib_name_valid(name)) {
+        lib_path(LIB_CONFIG, name);
+        cli_error(NULL, "%s", ds_err_last());
+        return EXIT_USAGE;
+    }
+    if (lib_exists(LIB_CONFIG, name)) {
+        cli_error(_("pick another name, or delete the old one first"),
+                  _("a config named '%s' already exists"), name);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Loads a saved config; prints its problems. 0 and *out, or EXIT_USAGE. */
+static int load_saved(const char *name, struct stand **out)
+{
+    char *path = lib_path(LIB_CONFIG, name);
+    struct diag_list d = {0};
+    int rc = stand_load(path, out, &d);
+    diag_print(&d, stderr);
+    diag_list_clear(&d);
+    free(path);
+    if (rc < 0) {
+        fprintf(stderr, _("error: config '%s' has problems (above)\n"), name);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int config_list(struct cli_globals *g)
+{
+    char **names;
+    size_t n;
+    if (lib_list(LIB_CONFIG, &names, &n) < 0) {
+        cli_error(NULL, "%s", ds_err_last());
+        return EXIT_FAILED;
+    }
+    json_t *arr = g->json ? json_array() : NULL;
+    const char *hdr[] = {_("NAME"), _("STAND"), _("MACHINES")};
+    struct table *t = table_new(3, hdr);
+    for (size_t i = 0; i < n; i++) {
+        char *path = lib_path(LIB_CONFIG, names[i]);
+        struct diag_list d = {0};
+        struct stand *s = NULL;
+        int ok = stand_load(path, &s, &d) == 0;
+        char count[32];
+        snprintf(count, sizeof count, "%zu", ok ? s->n_machines : 0);
+        if (arr) {
+            json_array_append_new(arr,
+                                  json_pack("{s:s, s:s, s:o, s:i, s:b}", "name", names[i], "path",
+                                            path, "stand", ok ? json_string(s->name) : json_null(),
+                                            "machines", ok ? (int)s->n_machines : 0, "valid", ok));
+        } else {
+            const char *row[] = {names[i], ok ? s->name : _("(has problems)"), ok ? count : "-"};
+            table_add(t, row);
+        }
+        stand_free(s);
+        diag_list_clear(&d);
+        free(path);
+    }
+    if (arr) {
+        char *txt = json_dumps(arr, JSON_INDENT(2));
+        puts(txt);
+        free(txt);
+        json_decref(arr);
+    } else if (n == 0) {
+        printf("%s\n", _("No saved configs. Create one with `deploy-stand config create NAME`."));
+    } else {
+        table_print(t, stdout);
+    }
+    table_free(t);
+    lib_names_free(names, n);
+    return EXIT_OK;
+}
+
+static int config_show(struct cli_globals *g, const char *name)
+{
+    int rc = need_existing(name);
+    struct stand *s = NULL;
+    if (rc || (rc = load_saved(name, &s)))
+        return rc;
+    char *path = lib_path(LIB_CONFIG, name);
+    if (g->json) {
+        json_t *ms = json_array();
+        for (size_t i = 0; i < s->n_machines; i++) {
+            const struct stand_machine *m = &s->machines[i];
+            json_t *nets = json_array();
+            for (size_t k = 0; k < m->n_nets; k++) {
+                char b[96];
+                net_text(&m->nets[k], b, sizeof b);
+                json_array_append_new(nets, json_string(b));
+            }
+            json_array_append_new(ms, json_pack("{s:s, s:s, s:s, s:i, s:b, s:o}", "name", m->name,
+                                                "device_type", device_type_name(m->device_type),
+                                                "template_node", m->template_node, "template_vmid",
+                                                m->template_vmid, "full_clone", m->full_clone,
+                                                "networks", nets));
+        }
+        json_t *doc = json_pack("{s:s, s:s, s:s, s:o}", "name", name, "path", path, "stand",
+                                s->name, "machines", ms);
+        char *txt = json_dumps(doc, JSON_INDENT(2));
+        puts(txt);
+        free(txt);
+        json_decref(doc);
+    } else {
+        printf(_("Config %s (%s)\n"), name, path);
+        printf(_("Stand %s, %zu machine(s), passwords: %s\n\n"), s->name, s->n_machines,
+               s->password_policy.style == PASSWORD_DIGITS ? _("digits") : _("unambiguous"));
+        const char *hdr[] = {_("MACHINE"), _("TYPE"), _("TEMPLATE"), _("CLONE"), _("NETWORKS")};
+        struct table *t = table_new(5, hdr);
+        for (size_t i = 0; i < s->n_machines; i++) {
+            const struct stand_machine *m = &s->machines[i];
+            char tpl[128], nets[1024] = "";
+            snprintf(tpl, sizeof tpl, _("%d on %s"), m->template_vmid, m->template_node);
+            size_t o = 0;
+            for (size_t k = 0; k < m->n_nets && o < sizeof nets - 1; k++) {
+                char b[96];
+                net_text(&m->nets[k], b, sizeof b);
+                int w = snprintf(nets + o, sizeof nets - o, "%s%s", k ? ", " : "", b);
+                if (w < 0)
+                    break;
+                o += (size_t)w;
+            }
+            const char *row[] = {m->name, device_type_name(m->device_type), tpl,
+                                 m->full_clone ? _("full") : _("linked"),
+                                 m->n_nets ? nets : _("(the template's)")};
+            table_add(t, row);
+        }
+        table_print(t, stdout);
+        table_free(t);
+    }
+    free(path);
+    stand_free(s);
+    return EXIT_OK;
+}
+
+/* Resolves a --users value: an existing file, else a saved list's path. malloc'd. */
+static char *users_arg_path(const char *v)
+{
+    if (access(v, F_OK) == 0 || !lib_exists(LIB_LIST, v))
+        return strdup(v);
+    return lib_path(LIB_LIST, v);
+}
+
+static int config_validate_live(struct cli_globals *g, const char *name, struct stand *st,
+                                const char *users, const char *strategy, const char *node)
+{
+    struct session s;
+    memset(&s, 0, sizeof s);
+    s.g = g;
+    s.stand = st;
+    struct diag_list d = {0};
+    int rc;
+    if (users) {
+        char *p = users_arg_path(users);
+        rc = users_load(p, &s.users, &d);
+        free(p);
+    } else {
+        /* the plan needs a class: one stand-in student checks everything per machine */
+        static const char one[] = "users: [ds-validate@pve]\n";
+        rc = users_load_text(_("(one stand-in student)"), one, sizeof one - 1, &s.users, &d);
+    }
+    diag_print(&d, stderr);
+    diag_list_clear(&d);
+    if (rc < 0) {
+        session_close(&s);
+        return EXIT_USAGE;
+    }
+    rc = session_load_connection(&s);
+    if (!rc)
+        rc = session_connect(&s);
+    if (!rc) {
+        FILE *sink = fopen("/dev/null", "w");
+        struct stand_op_opts o = {.strategy = strategy, .node = node, .out = sink};
+        rc = sink ? stand_op_plan(&s, &o) : EXIT_FAILED;
+        if (sink)
+            fclose(sink);
+        if (!rc)
+            printf(_("Config %s fits the cluster of connection %s: templates, nodes, bridges and "
+                     "privileges checked.\n"),
+                   name, s.conn->name);
+    }
+    session_close(&s);
+    return rc;
+}
+
+static int config_validate(struct cli_globals *g, int argc, char **argv)
+{
+    const char *name = NULL, *users = NULL, *strategy = NULL, *node = NULL;
+    int live = 0;
+    for (int i = 2; i < argc; i++) {
+        const char **slot = NULL;
+        if (strcmp(argv[i], "--live") == 0) {
+            live = 1;
+            continue;
+        } else if (strcmp(argv[i], "--users") == 0 || strcmp(argv[i], "-u") == 0)
+            slot = &users;
+        else if (strcmp(argv[i], "--strategy") == 0 || strcmp(argv[i], "-s") == 0)
+            slot = &strategy;
+        else if (strcmp(argv[i], "--node") == 0)
+            slot = &node;
+        else if (argv[i][0] == '-') {
+            cli_error(_("see `deploy-stand config --help`"),
+                      _("config validate: unknown option '%s'"), argv[i]);
+            return EXIT_USAGE;
+        } else if (!name) {
+            name = argv[i];
+            continue;
+        } else {
+            cli_error(_("see `deploy-stand config --help`"),
+                      _("config validate: unexpected argument '%s'"), argv[i]);
+            return EXIT_USAGE;
+        }
+        if (i + 1 >= argc) {
+            cli_error(_("give a value after it"), _("config validate: option %s needs an argument"),
+                      argv[i]);
+            return EXIT_USAGE;
+        }
+        *slot = argv[++i];
+    }
+    if (!name) {
+        cli_error(_("e.g. deploy-stand config validate mylab --live"), "%s",
+                  _("config validate: which config?"));
+        return EXIT_USAGE;
+    }
+    if (strategy && strcmp(strategy, "remote") == 0 && !node) {
+        cli_error(_("e.g. --strategy remote --node pve2"), "%s",
+                  _("config validate: strategy remote needs --node NAME"));
+        return EXIT_USAGE;
+    }
+    int rc = need_existing(name);
+    struct stand *s = NULL;
+    if (rc || (rc = load_saved(name, &s)))
+        return rc;
+    if (!live) {
+        printf(_("Config %s is valid: stand %s, %zu machine(s). Add --live to check it against "
+                 "the cluster.\n"),
+               name, s->name, s->n_machines);
+        stand_free(s);
+        return EXIT_OK;
+    }
+    return config_validate_live(g, name, s, users, strategy, node); /* takes s */
+}
+
+static int config_copy_rename(int rename, const char *from, const char *to)
+{
+    int rc = need_existing(from);
+    if (!rc)
+        rc = need_new(to);
+    if (rc)
+        return rc;
+    if ((rename ? lib_rename(LIB_CONFIG, from, to) : lib_copy(LIB_CONFIG, from, to)) < 0) {
+        cli_error(NULL, "%s", ds_err_last());
+        return EXIT_FAILED;
+    }
+    printf(rename ? _("Renamed config %s to %s.\n") : _("Copied config %s to %s.\n"), from, to);
+    if (!rename) {
+        struct stand *s = NULL;
+        struct diag_list d = {0};
+        char *path = lib_path(LIB_CONFIG, to);
+        if (stand_load(path, &s, &d) == 0 && strcmp(s->name, to) != 0)
+            printf(_("Note: both configs deploy the stand '%s'. Change `stand:` in %s before you "
+                     "deploy both for the same class.\n"),
+                   s->name, path);
+        stand_free(s);
+        diag_list_clear(&d);
+        free(path);
+    }
+    return EXIT_OK;
+}
+
+/* Asks on the terminal; 1 when the answer is y/yes. */
+static int confirm_tty(const char *question)
+{
+    if (!isatty(0))
+        return 0;
+    fprintf(stderr, "%s [y/N] ", question);
+    fflush(stderr);
+    char line[64];
+    if (!fgets(line, sizeof line, stdin))
+        return 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    return !strcmp(line, "y") || !strcmp(line, "yes") || !strcmp(line, _("y")) ||
+           !strcmp(line, _("yes"));
+}
+
+static int config_delete(struct cli_globals *g, const char *name)
+{
+    int rc = need_existing(name);
+    if (rc)
+        return rc;
+    if (!g->yes) {
+        char q[256];
+        snprintf(q, sizeof q, _("Delete config %s?"), name);
+        if (!isatty(0)) {
+            cli_error(_("add --yes to delete it"),
+                      _("config delete: not deleting %s without --yes"), name);
+            return EXIT_USAGE;
+        }
+        if (!confirm_tty(q)) {
+            printf("%s\n", _("Nothing was deleted."));
+            return EXIT_FAILED;
+        }
+    }
+    if (lib_delete(LIB_CONFIG, name) < 0) {
+        cli_error(NULL, "%s", ds_err_last());
+        return EXIT_FAILED;
+    }
+    printf(_("Deleted config %s.\n"), name);
+    return EXIT_OK;
+}
+
+static int config_import(struct cli_globals *g, const char *name, const char *file)
+{
+    if (!lib_name_valid(name)) {
+        lib_path(LIB_CONFIG, name);
+        cli_error(NULL, "%s", ds_err_last());
+        return EXIT_USAGE;
+    }
+    if (!g->yes && lib_exists(LIB_CONFIG, name)) {
+        cli_error(_("add --yes to replace it"), _("a config named '%s' already exists"), name);
+        return EXIT_USAGE;
+    }
+    struct diag_list d = {0};
+    struct stand *s = NULL;
+    int rc = stand_load(file, &s, &d);
+    diag_print(&d, stderr);
+    diag_list_clear(&d);
+    stand_free(s);
+    if (rc < 0) {
+        fprintf(stderr, "%s\n", _("error: the file has problems (above); nothing was saved"));
+        return EXIT_USAGE;
+    }
+    FILE *f = fopen(file, "rb");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!f || !m) {
+        cli_error(NULL, _("cannot read %s"), file);
+        if (f)
+            fclose(f);
+        if (m)
+            fclose(m);
+        free(text);
+        return EXIT_USAGE;
+    }
+    char buf[8192];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+        fwrite(buf, 1, got, m);
+    fclose(f);
+    fclose(m);
+    rc = lib_save(LIB_CONFIG, name, text);
+    free(text);
+    if (rc < 0) {
+        cli_error(NULL, "%s", ds_err_last());
+        return EXIT_FAILED;
+    }
+    printf(_("Saved %s as config %s.\n"), file, name);
+    return EXIT_OK;
+}
+
+static int config_create(struct cli_globals *g, const char *name)
+{
+    int rc = need_new(name);
+    if (rc)
+        return rc;
+    struct session s;
+    memset(&s, 0, sizeof s);
+    s.g = g;
+    rc = session_load_connection(&s);
+    if (!rc)
+        rc = session_connect(&s);
+    struct cluster_view *view = NULL;
+    if (!rc && wizard_view_load(s.client, &view) < 0) {
+        cli_error(NULL, "%s", ds_err_last());
+        rc = EXIT_FAILED;
+    }
+    if (!rc) {
+        char *yaml = wizard_config(&wizard_io_stdio, view);
+        if (!yaml) {
+            printf("%s\n", _("The wizard ended; nothing was saved."));
+            rc = EXIT_FAILED;
+        } else if (lib_save(LIB_CONFIG, name, yaml) < 0) {
+            cli_error(NULL, "%s", ds_err_last());
+            rc = EXIT_FAILED;
+        } else {
+            char *path = lib_path(LIB_CONFIG, name);
+            printf(_("Saved config %s (%s).\n"), name, path);
+            free(path);
+        }
+        free(yaml);
+    }
+    cluster_view_free(view);
+    session_close(&s);
+    return rc;
+}
+
+static int want_args(int argc, int n, const char *usage)
+{
+    if (argc == n)
+        return 0;
+    cli_error(_("see `deploy-stand config --help`"), _("usage: deploy-stand %s"), usage);
+    return EXIT_USAGE;
+}
+
+static int cmd_config_exec(struct cli_globals *g, int argc, char **argv)
+{
+    const char *sub = argc > 1 ? argv[1] : "list";
+    int rc;
+    if (!strcmp(sub, "list"))
+        return (rc = want_args(argc < 2 ? 2 : argc, 2, "config list")) ? rc : config_list(g);
+    if (!strcmp(sub, "show"))
+        return (rc = want_args(argc, 3, "config show NAME")) ? rc : config_show(g, argv[2]);
+    if (!strcmp(sub, "validate"))
+        return config_validate(g, argc, argv);
+    if (!strcmp(sub, "copy") || !strcmp(sub, "rename")) {
+        int ren = !strcmp(sub, "rename");
+        rc = want_args(argc, 4, ren ? "config rename FROM TO" : "config copy FROM TO");
+        return rc ? rc : config_copy_rename(ren, argv[2], argv[3]);
+    }
+    if (!strcmp(sub, "delete"))
+        return (rc = want_args(argc, 3, "config delete NAME --yes")) ? rc
+                                                                     : config_delete(g, argv[2]);
+    if (!strcmp(sub, "import"))
+        return (rc = want_args(argc, 4, "config import NAME FILE"))
+                   ? rc
+                   : config_import(g, argv[2], argv[3]);
+    if (!strcmp(sub, "create"))
+        return (rc = want_args(argc, 3, "config create NAME")) ? rc : config_create(g, argv[2]);
+    cli_error(_("see `deploy-stand config --help`"), _("config: unknown action '%s'"), sub);
+    return EXIT_USAGE;
+}
+
+const struct cmd_entry cmd_config_entry = {
+    .name = "config",
+    .usage = "config list | show NAME | validate NAME [--live] | copy A B | rename A B | "
+             "delete NAME --yes | import NAME FILE | create NAME",
+    .summary = N_("saved stand configs: list, show, validate, copy, rename, delete, create"),
+    .help =
+        N_("Saved configs live in $XDG_CONFIG_HOME/deploy-stand/configs/NAME.yml (mode 0600).\n"
+           "`--config NAME` of plan, deploy, status and destroy finds them by name.\n\n"
+           "  list                      the saved configs with their stand and machine count\n"
+           "  show NAME                 the machines of a config\n"
+           "  validate NAME [--live] [--users LIST|FILE] [--strategy S [--node N]]\n"
+           "                            check the file; with --live also against the cluster\n"
+           "                            (templates, nodes, bridges, privileges) as `plan` does\n"
+           "  copy FROM TO              copy a config (the target must not exist)\n"
+           "  rename FROM TO            rename a config (the target must not exist)\n"
+           "  delete NAME --yes         delete a config\n"
+           "  import NAME FILE          validate a deployment_config.yml and save it as NAME\n"
+           "                            (--yes replaces an existing one)\n"
+           "  create NAME               the wizard: lists the cluster's templates and asks\n"
+           "                            machine after machine on the terminal\n"),
+    .exec = cmd_config_exec,
+};
