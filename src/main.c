@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <string.h>
+#include <unistd.h>
 
 static void print_main_help(FILE *out)
 {
@@ -74,10 +75,6 @@ int main(int argc, char **argv)
     /* passwords and tickets live in memory: never write them into a core dump */
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
-    if (argc < 2) {
-        print_main_help(stderr);
-        return EXIT_USAGE;
-    }
     /* the command is the first word that is not a global option or its value */
     int ci = 1;
     while (ci < argc && argv[ci][0] == '-') {
@@ -91,8 +88,15 @@ int main(int argc, char **argv)
         ci += takes_value ? 2 : 1;
     }
     if (ci >= argc) {
-        print_main_help(stderr);
-        return EXIT_USAGE;
+        /* no command: the menu on a terminal, else the help (a script forgot its command) */
+        if (!isatty(STDIN_FILENO)) {
+            print_main_help(stderr);
+            return EXIT_USAGE;
+        }
+        if (take_globals(&g, argc - 1, argv + 1) < 0)
+            return EXIT_USAGE;
+        char *menu_argv[] = {(char *)"menu", NULL};
+        return cmd_menu_entry.exec(&g, 1, menu_argv);
     }
     const struct cmd_entry *e = NULL;
     for (size_t i = 0; cmd_table[i]; i++)

@@ -18,6 +18,7 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_sim_entry,
     &cmd_config_entry,
     &cmd_users_entry,
+    &cmd_menu_entry,
     NULL,
 };
 

@@ -36,6 +36,7 @@ extern const struct cmd_entry cmd_sweep_entry;
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_users_entry;
 extern const struct cmd_entry cmd_creds_entry;
+extern const struct cmd_entry cmd_menu_entry;
 
 /* NULL-terminated. */
 extern const struct cmd_entry *const cmd_table[];

@@ -1,0 +1,33 @@
+/* cmd_menu: `deploy-stand menu` (and `deploy-stand` alone on a terminal) starts the interactive
+ * menu; everything it offers is also a command, for scripts. */
+#include "cli/cli.h"
+#include "ui/menu.h"
+#include "util/i18n.h"
+
+static int cmd_menu_exec(struct cli_globals *g, int argc, char **argv)
+{
+    if (argc > 1) {
+        cli_error(_("usage: deploy-stand menu"), _("menu: unexpected argument '%s'"), argv[1]);
+        return EXIT_USAGE;
+    }
+    return menu_run(g);
+}
+
+const struct cmd_entry cmd_menu_entry = {
+    .name = "menu",
+    .usage = "menu",
+    .summary = N_("the interactive menu (also `deploy-stand` alone on a terminal)"),
+    .help = N_("Starts with the choice of a connection (or creates one: host, port, user,\n"
+               "password; the certificate's fingerprint is shown before it is trusted), then:\n"
+               "  1 [c] create a deployment config (a wizard over the cluster's templates)\n"
+               "  2     manage configs (list, show, validate, copy, rename, delete)\n"
+               "  3 [u] user lists (create, show, edit, delete, import from text/CSV)\n"
+               "  4 [d] deploy (config, list, strategy; plan summary, confirmation, progress,\n"
+               "        credentials)\n"
+               "  5 [x] delete all users' machines of a list (typed confirmation DELETE_<LIST>)\n"
+               "  6     delete one user's machines\n"
+               "  7 [s] connection management (list, add, test, default, delete, switch)\n"
+               "  0     exit (also Ctrl-D or Ctrl-C)\n"
+               "Configs and lists are kept in $XDG_CONFIG_HOME/deploy-stand/configs and lists.\n"),
+    .exec = cmd_menu_exec,
+};
