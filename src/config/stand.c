@@ -337,7 +337,7 @@ static void machine_parse(const struct ydoc *d, const struct ydoc_node *n, size_
         }
     } else if (m->template_vmid) {
         char name[32];
-        snprintf(name, sizeof name, _("vm-%d"), m->template_vmid);
+        snprintf(name, sizeof name, "vm-%d", m->template_vmid);
         m->name = xstrdup(name);
     }
 
