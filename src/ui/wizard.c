@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "config/stand.h"
 #include "pve/pve_api.h"
@@ -308,11 +309,16 @@ static int ask_machine(const struct wizard_io *io, const struct cluster_view *vi
         sayf(io, _("No such template: enter a number from 1 to %zu or the VMID of a template."),
              n_tpl);
     }
-    char dflt[64];
+    char dflt[80];
     const char *tn = m->tpl->name;
-    if (tn && strlen(tn) <= 63 && pve_is_dns_name(tn) && !name_taken(ms, idx, tn))
-        snprintf(dflt, sizeof dflt, "%s", tn);
-    else
+    /* the template's name without a "-tpl"/"-template" suffix, else vm-<VMID> */
+    size_t tl = tn ? strlen(tn) : 0;
+    if (tl > 4 && !strcasecmp(tn + tl - 4, "-tpl"))
+        tl -= 4;
+    else if (tl > 9 && !strcasecmp(tn + tl - 9, "-template"))
+        tl -= 9;
+    snprintf(dflt, sizeof dflt, "%.*s", (int)(tl < 63 ? tl : 63), tn ? tn : "");
+    if (!tl || tl > 63 || !pve_is_dns_name(dflt) || name_taken(ms, idx, dflt))
         snprintf(dflt, sizeof dflt, "vm-%d", m->tpl->vmid);
     for (;;) {
         char *a = io->ask(io->ud, _("Machine name (a DNS name, the same for every student)"), dflt);
@@ -512,6 +518,8 @@ static char *stdio_ask(void *ud, const char *question, const char *dflt)
     }
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
         line[--n] = '\0';
+    if (!isatty(0)) /* piped answers: show them, so the transcript reads like a session */
+        printf("%s\n", line);
     size_t s = 0;
     while (line[s] == ' ' || line[s] == '\t')
         s++;
