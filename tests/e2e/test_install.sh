@@ -20,6 +20,7 @@ done
 
 man=$root/share/man/man1/deploy-stand.1
 [ -f "$man" ] || fail "the man page is not installed in share/man/man1/"
+! LC_ALL=C grep -q "[[:cntrl:]]" <(tr -d '\n' <"$man") || fail "the man page holds control characters"
 if command -v groff >/dev/null; then
   warn=$(groff -man -Tutf8 -ww -z "$man" 2>&1)
   [ -z "$warn" ] || fail "groff warns about the man page: $warn"
