@@ -78,17 +78,17 @@ static int cmd_demo_exec(struct cli_globals *g, int argc, char **argv)
     }
     struct stand_op_opts o = {.json = 0, .out = stdout, .progress = stdout};
     if (!rc) {
-        banner("1. Deploy: plan, progress, credentials");
+        banner(_("1. Deploy: plan, progress, credentials"));
         rc = stand_op_deploy(&s, &o);
     }
     if (!rc) {
-        banner("2. Status");
+        banner(_("2. Status"));
         cluster_view_free(s.view);
         s.view = NULL;
         rc = stand_op_status(&s, &o);
     }
     if (!rc) {
-        banner("3. Teardown");
+        banner(_("3. Teardown"));
         cluster_view_free(s.view);
         s.view = NULL;
         rc = stand_op_destroy(&s, &o);
