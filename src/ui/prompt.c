@@ -230,8 +230,6 @@ char *prompt_secret(const char *question)
 {
     if (prompt_cancelled())
         return NULL;
-    printf("%s: ", question);
-    fflush(stdout);
     struct termios old, quiet;
     int term = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
     if (term) {
@@ -240,6 +238,9 @@ char *prompt_secret(const char *question)
         quiet.c_lflag |= ICANON | ISIG;
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
     }
+    /* echo is off before the question shows: nothing typed after it can appear */
+    printf("%s: ", question);
+    fflush(stdout);
     char *buf = malloc(LINE_MAX_LEN + 1);
     size_t n = 0;
     int ok = buf != NULL;
@@ -343,11 +344,23 @@ int prompt_number(const char *question, long min, long max, long dflt, long *out
     }
 }
 
+/* Characters (code points) in a UTF-8 string. */
+static size_t utf8_width_u(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+#define utf8_width(s) ((long)utf8_width_u(s))
+
 int prompt_menu(const char *question, const struct prompt_item *items, size_t n, int dflt)
 {
     for (size_t i = 0; i < n; i++) {
-        if (items[i].hotkey)
-            printf("  %s) %-44s [%s]\n", items[i].key, items[i].label, items[i].hotkey);
+        if (items[i].hotkey) /* pad by characters, not bytes: labels may be Cyrillic */
+            printf("  %s) %s%*s [%s]\n", items[i].key, items[i].label,
+                   (int)(44 - utf8_width(items[i].label) > 0 ? 44 - utf8_width(items[i].label) : 0),
+                   "", items[i].hotkey);
         else
             printf("  %s) %s\n", items[i].key, items[i].label);
     }
