@@ -78,7 +78,7 @@ static int file_read_all(const char *path, char **out, size_t *len)
             *out = calloc(1, 1);
             return *out ? 1 : -1;
         }
-        cli_error(NULL, "cannot read %s: %s", path, strerror(errno));
+        cli_error(NULL, _("cannot read %s: %s"), path, strerror(errno));
         return -1;
     }
     size_t cap = 4096, n = 0;
@@ -88,7 +88,7 @@ static int file_read_all(const char *path, char **out, size_t *len)
             break;
         if (n == cap) {
             if (cap >= FILE_MAX) {
-                cli_error(NULL, "%s is larger than %u bytes", path, FILE_MAX);
+                cli_error(NULL, _("%s is larger than %u bytes"), path, FILE_MAX);
                 text_free(buf, n);
                 buf = NULL;
                 break;
@@ -103,7 +103,7 @@ static int file_read_all(const char *path, char **out, size_t *len)
         }
         ssize_t r = read(fd, buf + n, cap - n);
         if (r < 0) {
-            cli_error(NULL, "cannot read %s: %s", path, strerror(errno));
+            cli_error(NULL, _("cannot read %s: %s"), path, strerror(errno));
             text_free(buf, n);
             buf = NULL;
             break;
@@ -141,14 +141,14 @@ static int file_write_atomic(const char *path, const char *text, size_t len)
     if (!tmp || !dir) {
         free(tmp);
         free(dir);
-        cli_error(NULL, "out of memory");
+        cli_error(NULL, _("out of memory"));
         return -1;
     }
     int fd = mkstemp(tmp);
     int rc = 0;
     if (fd < 0) {
-        cli_error("check the folder's permissions", "cannot create a temporary file next to %s: %s",
-                  target, strerror(errno));
+        cli_error(_("check the folder's permissions"),
+                  _("cannot create a temporary file next to %s: %s"), target, strerror(errno));
         free(tmp);
         free(dir);
         return -1;
@@ -172,7 +172,8 @@ static int file_write_atomic(const char *path, const char *text, size_t len)
     if (rc == 0 && rename(tmp, target) < 0)
         rc = -1;
     if (rc < 0) {
-        cli_error(NULL, "cannot write %s: %s; the file was not changed", target, strerror(errno));
+        cli_error(NULL, _("cannot write %s: %s; the file was not changed"), target,
+                  strerror(errno));
         unlink(tmp);
     } else {
         int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -376,9 +377,9 @@ static int conns_open(const char *path, unsigned flags, char **text, size_t *len
     if (r < 0)
         return EXIT_FAILED;
     if (r == 1) {
-        cli_error("add one with `deploy-stand connection add NAME --host H --user U`, or pass "
-                  "--connections FILE",
-                  "no connections file %s", path);
+        cli_error(_("add one with `deploy-stand connection add NAME --host H --user U`, or pass "
+                    "--connections FILE"),
+                  _("no connections file %s"), path);
         text_free(*text, *len);
         *text = NULL;
         return EXIT_USAGE;
@@ -429,10 +430,10 @@ static void pin_hint(const struct connection *c, char *buf, size_t len)
     char hp[300];
     hostport_text(c, hp, sizeof hp);
     snprintf(buf, len,
-             "if the node's certificate was renewed on purpose, check the new fingerprint on the "
-             "node (Datacenter > node > Certificates) and pin it with `deploy-stand connection "
-             "add %s --host %s --user %s %s --fingerprint NEW` (or --trust); otherwise do not "
-             "connect: someone may be intercepting the connection",
+             _("if the node's certificate was renewed on purpose, check the new fingerprint on the "
+               "node (Datacenter > node > Certificates) and pin it with `deploy-stand connection "
+               "add %s --host %s --user %s %s --fingerprint NEW` (or --trust); otherwise do not "
+               "connect: someone may be intercepting the connection"),
              c->name, hp, c->user,
              c->use_token ? "--token-name ... --token-value-stdin" : "--password-stdin");
 }
@@ -460,10 +461,10 @@ static int conn_login(const struct connection *c, json_t **version)
     int rc = !pc || pve_client_login(pc) < 0 || pve_version_get(pc, version) < 0;
     if (rc) {
         char hint[1024];
-        int pin = strstr(ds_err_last(), "pinned fingerprint") != NULL;
+        int pin = pve_client_pin_mismatch(pc);
         if (pin)
             pin_hint(c, hint, sizeof hint);
-        cli_error(pin ? hint : NULL, "connection '%s': %s", c->name, ds_err_last());
+        cli_error(pin ? hint : NULL, _("connection '%s': %s"), c->name, ds_err_last());
     }
     pve_client_free(pc);
     return rc ? EXIT_FAILED : 0;
@@ -498,9 +499,9 @@ static int secret_edit(const char *path, const char *t, size_t n, const struct c
     size_t off = pos_offset(t, n, line, col), end;
     char q;
     if (off == (size_t)-1 || scalar_span(t, n, off, plain, &end, &q) < 0) {
-        cli_error("write the value on one line (plain or quoted), then run the command again",
-                  "%s:%d:%d: the %s of connection '%s' is not a one-line value; it cannot be "
-                  "replaced in place",
+        cli_error(_("write the value on one line (plain or quoted), then run the command again"),
+                  _("%s:%d:%d: the %s of connection '%s' is not a one-line value; it cannot be "
+                    "replaced in place"),
                   path, line, col, field, c->name);
         return -1;
     }
@@ -535,7 +536,7 @@ static int encrypt_verify(const char *path, const char *text, size_t len,
 {
     struct connections *after = NULL;
     if (conns_parse(path, text, len, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &after)) {
-        cli_error(NULL, "internal error: the encrypted file would not load; %s was not changed",
+        cli_error(NULL, _("internal error: the encrypted file would not load; %s was not changed"),
                   path);
         return -1;
     }
@@ -549,7 +550,8 @@ static int encrypt_verify(const char *path, const char *text, size_t len,
     }
     connections_free(after);
     if (!ok)
-        cli_error(NULL, "internal error: the encrypted values do not read back; %s was not changed",
+        cli_error(NULL,
+                  _("internal error: the encrypted values do not read back; %s was not changed"),
                   path);
     return ok ? 0 : -1;
 }
@@ -558,11 +560,11 @@ static void key_source_text(char *buf, size_t len)
 {
     const char *pass = getenv(SECRET_PASSPHRASE_ENV);
     if (pass && *pass) {
-        snprintf(buf, len, "a key derived from " SECRET_PASSPHRASE_ENV);
+        snprintf(buf, len, _("a key derived from %s"), SECRET_PASSPHRASE_ENV);
         return;
     }
     char *kp = secret_key_path();
-    snprintf(buf, len, "the key file %s", kp ? kp : "?");
+    snprintf(buf, len, _("the key file %s"), kp ? kp : "?");
     free(kp);
 }
 
@@ -590,15 +592,16 @@ int conn_ops_encrypt(const struct cli_globals *g)
     char key[600];
     key_source_text(key, sizeof key);
     if (!rc && e.n == 0) {
-        printf("%s: every secret is already encrypted; nothing to do\n", path);
+        printf(_("%s: every secret is already encrypted; nothing to do\n"), path);
     } else if (!rc) {
         size_t nlen = 0;
         char *ntext = edits_apply(text, len, &e, &nlen);
         rc = encrypt_verify(path, ntext, nlen, cs) < 0 || file_write_atomic(path, ntext, nlen) < 0;
         text_free(ntext, nlen);
         if (!rc)
-            printf("%s: encrypted %zu secret%s with %s (file mode 0600)\n", path, e.n,
-                   e.n == 1 ? "" : "s", key);
+            printf(ngettext("%s: encrypted %zu secret with %s (file mode 0600)\n",
+                            "%s: encrypted %zu secrets with %s (file mode 0600)\n", e.n),
+                   path, e.n, key);
     } else {
         rc = 1;
     }
@@ -617,15 +620,15 @@ static const char *secret_state(const struct connection *c)
     const char *v = c->use_token ? c->token_value : c->password;
     int enc = c->use_token ? c->token_value_enc : c->password_enc;
     if (!v)
-        return "missing";
+        return N_("missing");
     if (!enc)
-        return "plaintext";
-    return secret_is_passphrase_form(v) ? "encrypted (passphrase)" : "encrypted";
+        return N_("plaintext");
+    return secret_is_passphrase_form(v) ? N_("encrypted (passphrase)") : N_("encrypted");
 }
 
 const char *conn_ops_tls_state(const struct connection *c)
 {
-    return c->fingerprint ? "pinned" : c->verify_ssl ? "CA-verified" : "NOT verified";
+    return c->fingerprint ? N_("pinned") : c->verify_ssl ? N_("CA-verified") : N_("NOT verified");
 }
 
 int conn_ops_list(const struct cli_globals *g)
@@ -657,31 +660,36 @@ int conn_ops_list(const struct cli_globals *g)
         fputc('\n', stdout);
         json_decref(doc);
     } else {
-        static const char *const hdr[] = {"NAME",   "HOST", "USER",   "AUTH",
-                                          "SECRET", "TLS",  "DEFAULT"};
+        const char *const hdr[] = {_("NAME"),   _("HOST"), _("USER"),   _("AUTH"),
+                                   _("SECRET"), _("TLS"),  _("DEFAULT")};
         struct table *t = table_new(7, hdr);
         for (size_t i = 0; i < cs->n; i++) {
             const struct connection *c = &cs->items[i];
             char hp[300], auth[300];
             hostport_text(c, hp, sizeof hp);
-            snprintf(auth, sizeof auth, "%s%s", c->use_token ? "token " : "password",
-                     c->use_token ? c->token_name : "");
+            if (c->use_token)
+                snprintf(auth, sizeof auth, _("token %s"), c->token_name);
+            else
+                snprintf(auth, sizeof auth, "%s", _("password"));
             const char *cells[] = {c->name,
                                    hp,
                                    c->user,
                                    auth,
-                                   secret_state(c),
-                                   conn_ops_tls_state(c),
-                                   c == def ? "yes" : ""};
+                                   _(secret_state(c)),
+                                   _(conn_ops_tls_state(c)),
+                                   c == def ? _("yes") : ""};
             table_add(t, cells);
         }
         printf("%s:\n", path);
         table_print(t, stdout);
         table_free(t);
         if (cs->n_plaintext)
-            printf("\n%zu secret%s in plaintext: run `deploy-stand connection encrypt "
-                   "--connections %s`\n",
-                   cs->n_plaintext, cs->n_plaintext == 1 ? " is" : "s are", path);
+            printf(ngettext("\n%zu secret is in plaintext: run `deploy-stand connection encrypt "
+                            "--connections %s`\n",
+                            "\n%zu secrets are in plaintext: run `deploy-stand connection encrypt "
+                            "--connections %s`\n",
+                            cs->n_plaintext),
+                   cs->n_plaintext, path);
     }
     connections_free(cs);
     text_free(text, len);
@@ -708,9 +716,12 @@ int conn_ops_test(const struct cli_globals *g, const char *name)
         char hp[300], ver[300];
         hostport_text(c, hp, sizeof hp);
         version_text(v, ver, sizeof ver);
-        printf("connection '%s': logged in to %s as %s%s%s (TLS %s); %s\n", c->name, hp, c->user,
-               c->use_token ? " with token " : "", c->use_token ? c->token_name : "",
-               conn_ops_tls_state(c), ver);
+        if (c->use_token)
+            printf(_("connection '%s': logged in to %s as %s with token %s (TLS %s); %s\n"),
+                   c->name, hp, c->user, c->token_name, _(conn_ops_tls_state(c)), ver);
+        else
+            printf(_("connection '%s': logged in to %s as %s (TLS %s); %s\n"), c->name, hp, c->user,
+                   _(conn_ops_tls_state(c)), ver);
         json_decref(v);
     }
     connections_free(cs);
@@ -746,18 +757,18 @@ static int default_edits(const char *path, const char *t, size_t n, const struct
             size_t off = pos_offset(t, n, c->default_line, c->default_col);
             size_t end = off == (size_t)-1 ? off : word_end(t, n, off);
             if (off == (size_t)-1 || end == off) {
-                cli_error("write `default: true` or `default: false` on one line",
-                          "%s:%d:%d: cannot change the default of connection '%s' in place", path,
-                          c->default_line, c->default_col, c->name);
+                cli_error(_("write `default: true` or `default: false` on one line"),
+                          _("%s:%d:%d: cannot change the default of connection '%s' in place"),
+                          path, c->default_line, c->default_col, c->name);
                 return -1;
             }
             edits_add(e, off, end, strdup(want ? "true" : "false"));
         } else if (want) {
             size_t voff = pos_offset(t, n, c->value_line, c->value_col);
             if (voff == (size_t)-1 || c->value_line == c->line || t[voff] == '{') {
-                cli_error("write the connection as a block mapping (one key per line)",
-                          "%s:%d:%d: cannot add `default: true` to connection '%s' in place", path,
-                          c->line, c->col, c->name);
+                cli_error(_("write the connection as a block mapping (one key per line)"),
+                          _("%s:%d:%d: cannot add `default: true` to connection '%s' in place"),
+                          path, c->line, c->col, c->name);
                 return -1;
             }
             size_t start, end;
@@ -791,7 +802,7 @@ int conn_ops_default(const struct cli_globals *g, const char *name)
     } else if (default_edits(path, text, len, cs, name, NULL, &e) < 0) {
         rc = EXIT_FAILED;
     } else if (e.n == 0) {
-        printf("'%s' is already the default connection in %s\n", name, path);
+        printf(_("'%s' is already the default connection in %s\n"), name, path);
     } else {
         size_t nlen;
         char *ntext = edits_apply(text, len, &e, &nlen);
@@ -799,13 +810,14 @@ int conn_ops_default(const struct cli_globals *g, const char *name)
         const struct connection *d = NULL;
         if (conns_parse(path, ntext, nlen, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &check) ||
             !(d = connections_pick(check, NULL)) || strcmp(d->name, name) != 0) {
-            cli_error(NULL, "internal error: the edited file would not say so; %s was not changed",
+            cli_error(NULL,
+                      _("internal error: the edited file would not say so; %s was not changed"),
                       path);
             rc = EXIT_FAILED;
         } else if (file_write_atomic(path, ntext, nlen) < 0) {
             rc = EXIT_FAILED;
         } else {
-            printf("'%s' is now the default connection in %s\n", name, path);
+            printf(_("'%s' is now the default connection in %s\n"), name, path);
         }
         connections_free(check);
         text_free(ntext, nlen);
@@ -837,8 +849,8 @@ int conn_ops_delete(const struct cli_globals *g, const char *name)
     } else {
         if (c->value_line == c->line && cs->n > 1 && idx + 1 < cs->n &&
             cs->items[idx + 1].line == c->line) {
-            cli_error("write one connection per line range (block style)",
-                      "%s:%d:%d: cannot delete connection '%s' in place", path, c->line, c->col,
+            cli_error(_("write one connection per line range (block style)"),
+                      _("%s:%d:%d: cannot delete connection '%s' in place"), path, c->line, c->col,
                       name);
             rc = EXIT_FAILED;
         }
@@ -856,14 +868,14 @@ int conn_ops_delete(const struct cli_globals *g, const char *name)
                          : conns_parse(path, ntext, nlen, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS,
                                        &check) == 0 &&
                                check->n == cs->n - 1 && !conn_find(check, name, NULL))) {
-            cli_error(NULL, "internal error: the edited file would be wrong; %s was not changed",
+            cli_error(NULL, _("internal error: the edited file would be wrong; %s was not changed"),
                       path);
             rc = EXIT_FAILED;
         }
         if (!rc && file_write_atomic(path, ntext, nlen) < 0)
             rc = EXIT_FAILED;
         if (!rc)
-            printf("deleted connection '%s' from %s\n", name, path);
+            printf(_("deleted connection '%s' from %s\n"), name, path);
         connections_free(check);
         if (ntext)
             text_free(ntext, nlen);
@@ -879,12 +891,12 @@ int conn_ops_delete(const struct cli_globals *g, const char *name)
 /* The name, host and user must be writable into the file as they are. 0 or EXIT_USAGE. */
 static int add_req_check(const struct conn_add_req *a)
 {
-    const char *bad = !a->name || !*a->name   ? "give the connection a NAME"
-                      : !a->host || !*a->host ? "--host H[:PORT] is required"
-                      : !a->user || !*a->user ? "--user U is required (e.g. root@pam)"
+    const char *bad = !a->name || !*a->name   ? _("give the connection a NAME")
+                      : !a->host || !*a->host ? _("--host H[:PORT] is required")
+                      : !a->user || !*a->user ? _("--user U is required (e.g. root@pam)")
                                               : NULL;
     if (bad) {
-        cli_error(NULL, "connection add: %s", bad);
+        cli_error(NULL, _("connection add: %s"), bad);
         return EXIT_USAGE;
     }
     size_t nl = strlen(a->name);
@@ -896,8 +908,8 @@ static int add_req_check(const struct conn_add_req *a)
              !(i == 0 && (ch == '-' || ch == '.'));
     }
     if (!ok) {
-        cli_error("use letters, digits, '-', '_' and '.' (at most 64)",
-                  "connection add: '%s' is not a valid connection name", a->name);
+        cli_error(_("use letters, digits, '-', '_' and '.' (at most 64)"),
+                  _("connection add: '%s' is not a valid connection name"), a->name);
         return EXIT_USAGE;
     }
     for (const char *s = a->host; *s; s++)
@@ -905,8 +917,9 @@ static int add_req_check(const struct conn_add_req *a)
     for (const char *s = a->user; *s; s++)
         ok &= *s > ' ' && *s != '"' && *s != '\\' && *s != 0x7f;
     if (!ok) {
-        cli_error("e.g. --host 192.168.1.100:8006 --user root@pam",
-                  "connection add: --host or --user holds characters a host or a user id cannot");
+        cli_error(_("e.g. --host 192.168.1.100:8006 --user root@pam"),
+                  _("connection add: --host or --user holds characters a host or a user id "
+                    "cannot"));
         return EXIT_USAGE;
     }
     return 0;
@@ -976,7 +989,8 @@ int conn_ops_add(const struct cli_globals *g, const struct conn_add_req *r,
         goto out;
 
     if (pve_certinfo_fetch(c->host, c->port, 10000, &ci) < 0) {
-        cli_error("check --host (and the port: Proxmox VE listens on 8006)", "%s", ds_err_last());
+        cli_error(_("check --host (and the port: Proxmox VE listens on 8006)"), "%s",
+                  ds_err_last());
         rc = EXIT_FAILED;
         goto out;
     }
@@ -988,11 +1002,12 @@ int conn_ops_add(const struct cli_globals *g, const struct conn_add_req *r,
     fflush(stdout);
     if ((rc = io->trust(io->ud, hp, &ci)))
         goto out;
-    if ((rc = io->secret(io->ud, a.token_name ? "API token value" : "password", &secret)))
+    if ((rc = io->secret(io->ud, a.token_name ? _("API token value") : _("password"), &secret)))
         goto out;
     if (!secret || !*secret) {
-        cli_error(NULL, "the %s is empty; nothing was saved",
-                  a.token_name ? "API token value" : "password");
+        cli_error(NULL, "%s",
+                  a.token_name ? _("the API token value is empty; nothing was saved")
+                               : _("the password is empty; nothing was saved"));
         rc = EXIT_USAGE;
         goto out;
     }
@@ -1010,12 +1025,12 @@ int conn_ops_add(const struct cli_globals *g, const struct conn_add_req *r,
     }
     secret = NULL; /* owned by one now */
     if ((rc = conn_login(c, &ver))) {
-        fprintf(stderr, "nothing was saved\n");
+        fputs(_("nothing was saved\n"), stderr);
         goto out;
     }
     char vt[300];
     version_text(ver, vt, sizeof vt);
-    printf("Logged in as %s: %s.\n", c->user, vt);
+    printf(_("Logged in as %s: %s.\n"), c->user, vt);
 
     if (secret_encrypt(a.token_name ? c->token_value : c->password, &enc) < 0) {
         cli_error(NULL, "%s", ds_err_last());
@@ -1050,7 +1065,8 @@ int conn_ops_add(const struct cli_globals *g, const struct conn_add_req *r,
         !secret_matches(a.token_name ? nc->token_value : nc->password,
                         a.token_name ? c->token_value : c->password) ||
         (a.make_default && connections_pick(check, NULL) != nc)) {
-        cli_error(NULL, "internal error: the edited file would be wrong; %s was not changed", path);
+        cli_error(NULL, _("internal error: the edited file would be wrong; %s was not changed"),
+                  path);
         rc = EXIT_FAILED;
         goto out;
     }
@@ -1060,9 +1076,10 @@ int conn_ops_add(const struct cli_globals *g, const struct conn_add_req *r,
     }
     char key[600];
     key_source_text(key, sizeof key);
-    printf("%s connection '%s' in %s: certificate pinned, %s encrypted with %s%s.\n",
-           old ? "Replaced" : "Saved", a.name, path, a.token_name ? "token value" : "password", key,
-           a.make_default ? "; it is the default" : "");
+    printf(old ? _("Replaced connection '%s' in %s: certificate pinned, %s encrypted with %s%s.\n")
+               : _("Saved connection '%s' in %s: certificate pinned, %s encrypted with %s%s.\n"),
+           a.name, path, a.token_name ? _("token value") : _("password"), key,
+           a.make_default ? _("; it is the default") : "");
 out:
     json_decref(ver);
     connections_free(check);

@@ -137,13 +137,14 @@ int session_connect(struct session *s)
                 c->name);
     s->client = pve_client_new(&o);
     if (!s->client || pve_client_login(s->client) < 0) {
-        char hint[512];
-        snprintf(hint, sizeof hint,
-                 "if the certificate was renewed on purpose, check the new fingerprint on the node "
-                 "and pin it: `deploy-stand connection add %s --host %s:%u --user %s ... --trust` "
-                 "(or --fingerprint NEW); otherwise do not connect",
-                 c->name, c->host, c->port, c->user);
-        cli_error(strstr(ds_err_last(), "pinned fingerprint") ? hint : NULL, "%s", ds_err_last());
+        char hint[1024];
+        snprintf(
+            hint, sizeof hint,
+            _("if the certificate was renewed on purpose, check the new fingerprint on the node "
+              "and pin it: `deploy-stand connection add %s --host %s:%u --user %s ... --trust` "
+              "(or --fingerprint NEW); otherwise do not connect"),
+            c->name, c->host, c->port, c->user);
+        cli_error(pve_client_pin_mismatch(s->client) ? hint : NULL, "%s", ds_err_last());
         return EXIT_FAILED;
     }
     return 0;

@@ -8,6 +8,7 @@
 #include "store/state.h"
 #include "util/err.h"
 #include "util/password.h"
+#include "util/i18n.h"
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -179,7 +180,7 @@ static void skip_doomed(struct exec *e)
             changed = 1;
             if (a->student >= 0 && !e->p->students[a->student].failed) {
                 char msg[512];
-                snprintf(msg, sizeof msg, "not done because a step it needs failed: %s",
+                snprintf(msg, sizeof msg, _("not done because a step it needs failed: %s"),
                          a->summary);
                 student_fail(e, a->student, msg);
             }
@@ -250,7 +251,7 @@ static int clone_free_id(struct exec *e, struct pve_client *c, const char *node,
         if ((*vmid = next_candidate(e)) < 0) /* lost a race for the id: take the next one */
             break;
     }
-    return ds_err_set("could not find a free VMID in the stand's range (20 tries)");
+    return ds_err_set(_("could not find a free VMID in the stand's range (20 tries)"));
 }
 
 static int do_clone(struct exec *e, struct pve_client *c, const struct action *a,
@@ -281,7 +282,7 @@ static int wait_unlocked(struct exec *e, struct pve_client *c, const char *node,
         if (!held[0])
             return 0;
         if (now_s() - start > e->o->task_timeout_s)
-            return ds_err_set("VM %d on %s is still locked (%s) after %d s", vmid, node, held,
+            return ds_err_set(_("VM %d on %s is still locked (%s) after %d s"), vmid, node, held,
                               e->o->task_timeout_s);
         sleep_ms((long)(pause * 1000));
         pause = pause * 2 > 2 ? 2 : pause * 2;
@@ -325,7 +326,7 @@ static int do_action(struct exec *e, struct pve_client *c, struct action *a)
             int rc = state_cred_put(e->o->state, e->p->stand, ps->userid, pw);
             pthread_mutex_unlock(&e->mu);
             if (rc < 0)
-                return ds_err_wrap("saving the password of %s", ps->userid);
+                return ds_err_wrap(_("saving the password of %s"), ps->userid);
         }
         int rc = pve_user_create(c, ps->userid, pw, a->comment);
         if (rc == 0) {
@@ -382,7 +383,7 @@ static int do_action(struct exec *e, struct pve_client *c, struct action *a)
         return rc;
     }
     }
-    return ds_err_set("unknown action");
+    return ds_err_set(_("unknown action"));
 }
 
 static int is_lock_error(const char *msg)
@@ -414,7 +415,7 @@ static int run_with_retries(struct exec *e, struct pve_client *c, struct action 
             sl->ok_streak = 0;
         }
         char msg[1200];
-        snprintf(msg, sizeof msg, "attempt %d failed, retrying: %s", attempt + 1, ds_err_last());
+        snprintf(msg, sizeof msg, _("attempt %d failed, retrying: %s"), attempt + 1, ds_err_last());
         emit(e, EXEC_RETRY, a, msg, 0);
         long backoff = 200L << (attempt < 5 ? attempt : 5);
         if (backoff > 5000)
@@ -540,11 +541,15 @@ static void rollback_student(struct exec *e, struct pve_client *c, int s, char *
         UNDO(rc, pve_vm_stop_wait(c, vm->node, vm->vmid, to));
         UNDO(rc, pve_vm_destroy_wait(c, vm->node, vm->vmid, 1, to));
         if (rc == 0) {
-            rollback_note(e, "%s: removed VM %d '%s'", ps->userid, vm->vmid, vm->name);
-            ul += (size_t)snprintf(undone + ul, sizeof undone - ul, "%sVM %d", ul ? ", " : "",
-                                   vm->vmid);
+            rollback_note(e, _("%s: removed VM %d '%s'"), ps->userid, vm->vmid, vm->name);
+            char vmtxt[64];
+            snprintf(vmtxt, sizeof vmtxt, _("VM %d"), vm->vmid);
+            if (ul < sizeof undone)
+                ul += (size_t)snprintf(undone + ul, sizeof undone - ul, "%s%s", ul ? ", " : "",
+                                       vmtxt);
         } else {
-            rollback_note(e, "%s: could not remove VM %d: %s", ps->userid, vm->vmid, ds_err_last());
+            rollback_note(e, _("%s: could not remove VM %d: %s"), ps->userid, vm->vmid,
+                          ds_err_last());
         }
     }
     for (size_t i = 0; i < p->n_acts && ul < sizeof undone; i++) {
@@ -555,7 +560,7 @@ static void rollback_student(struct exec *e, struct pve_client *c, int s, char *
         const char *what = NULL;
         if (a->kind == ACT_BRIDGE_CREATE) {
             UNDO(rc, pve_net_iface_delete(c, a->node, a->target));
-            what = "bridge";
+            what = _("bridge");
             if (rc == 0) {
                 int seen = 0;
                 for (size_t k = 0; k < *n_apply; k++)
@@ -567,14 +572,14 @@ static void rollback_student(struct exec *e, struct pve_client *c, int s, char *
             }
         } else if (a->kind == ACT_ACL_GRANT && ps->user_exists) {
             UNDO(rc, pve_acl_set(c, a->target, a->role, ps->userid, 1, 1));
-            what = "role";
+            what = _("role");
         }
         if (what) {
             if (rc == 0)
                 ul += (size_t)snprintf(undone + ul, sizeof undone - ul, "%s%s %s", ul ? ", " : "",
                                        what, a->target);
             else
-                rollback_note(e, "%s: could not remove %s %s: %s", ps->userid, what, a->target,
+                rollback_note(e, _("%s: could not remove %s %s: %s"), ps->userid, what, a->target,
                               ds_err_last());
         }
     }
@@ -589,7 +594,7 @@ static void rollback_student(struct exec *e, struct pve_client *c, int s, char *
             UNDO(rc, pass == 0 ? pve_pool_delete(c, a->target) : pve_user_delete(c, a->target));
             if (rc == 0) {
                 ul += (size_t)snprintf(undone + ul, sizeof undone - ul, "%s%s %s", ul ? ", " : "",
-                                       pass == 0 ? "pool" : "user", a->target);
+                                       pass == 0 ? _("pool") : _("user"), a->target);
                 if (pass == 1 && e->o->state)
                     state_cred_delete(e->o->state, p->stand, a->target);
                 if (pass == 1) {
@@ -597,18 +602,19 @@ static void rollback_student(struct exec *e, struct pve_client *c, int s, char *
                     ps->password = NULL;
                 }
             } else {
-                rollback_note(e, "%s: could not remove %s %s: %s", ps->userid,
-                              pass == 0 ? "pool" : "user", a->target, ds_err_last());
+                rollback_note(e, _("%s: could not remove %s %s: %s"), ps->userid,
+                              pass == 0 ? _("pool") : _("user"), a->target, ds_err_last());
             }
         }
     }
     if (ul) {
         char *err = NULL;
-        if (asprintf(&err, "%s (rolled back: %s)", ps->error ? ps->error : "failed", undone) >= 0) {
+        if (asprintf(&err, _("%s (rolled back: %s)"), ps->error ? ps->error : _("failed"),
+                     undone) >= 0) {
             free(ps->error);
             ps->error = err;
         }
-        rollback_note(e, "%s: rolled back %s", ps->userid, undone);
+        rollback_note(e, _("%s: rolled back %s"), ps->userid, undone);
     }
 }
 
@@ -637,10 +643,10 @@ static void rollback_copies(struct exec *e, struct pve_client *c)
             int rc;
             UNDO(rc, pve_vm_destroy_wait(c, nodes[k], pc->vmid, 1, e->o->task_timeout_s));
             if (rc == 0)
-                rollback_note(e, "removed the unfinished template copy %d on %s", pc->vmid,
+                rollback_note(e, _("removed the unfinished template copy %d on %s"), pc->vmid,
                               nodes[k]);
             else
-                rollback_note(e, "could not remove the unfinished template copy %d on %s: %s",
+                rollback_note(e, _("could not remove the unfinished template copy %d on %s: %s"),
                               pc->vmid, nodes[k], ds_err_last());
             break;
         }
@@ -664,9 +670,9 @@ static void rollback(struct exec *e)
         int rc;
         UNDO(rc, pve_net_apply_wait(c, apply_nodes[i], e->o->task_timeout_s));
         if (rc == 0)
-            rollback_note(e, "applied the network of %s after removing bridges", apply_nodes[i]);
+            rollback_note(e, _("applied the network of %s after removing bridges"), apply_nodes[i]);
         else
-            rollback_note(e, "could not apply the network of %s: %s", apply_nodes[i],
+            rollback_note(e, _("could not apply the network of %s: %s"), apply_nodes[i],
                           ds_err_last());
         free(apply_nodes[i]);
     }
@@ -677,7 +683,10 @@ static void rollback(struct exec *e)
 int exec_run(struct plan *p, struct pve_client *c, const struct exec_opts *o)
 {
     if (p->n_problems)
-        return ds_err_set("the plan has %zu problem(s); nothing was changed", p->n_problems);
+        return ds_err_set(ngettext("the plan has %zu problem(s); nothing was changed",
+                                   "the plan has %zu problem(s); nothing was changed",
+                                   p->n_problems),
+                          p->n_problems);
     struct exec e = {.p = p, .o = o, .base = c, .rng = 0x9e3779b9u};
     pthread_mutex_init(&e.mu, NULL);
     pthread_cond_init(&e.cv, NULL);
@@ -720,7 +729,7 @@ int exec_run(struct plan *p, struct pve_client *c, const struct exec_opts *o)
         for (size_t i = 0; i < p->n_acts; i++)
             if (e.st[i] == A_PENDING) {
                 e.st[i] = A_FAILED;
-                student_fail(&e, p->acts[i].student, "could not connect to the cluster");
+                student_fail(&e, p->acts[i].student, _("could not connect to the cluster"));
             }
         pthread_mutex_unlock(&e.mu);
     }

@@ -4,6 +4,7 @@
 
 #include "pve/pve_task.h"
 #include "util/err.h"
+#include "util/i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,10 +34,10 @@ static int api_call(pve_client *c, const char *what, const char *method, const c
     int rc = pve_call_full(c, method, path, params, &r, body);
     if (rc < 0) {
         if (r.status == 0 && !r.message) {
-            ds_err_wrap("%s failed", what); /* refused before sending */
+            ds_err_wrap(_("%s failed"), what); /* refused before sending */
         } else {
             char d[1536];
-            ds_err_set("%s failed: %s", what, pve_response_describe(&r, d, sizeof d));
+            ds_err_set(_("%s failed: %s"), what, pve_response_describe(&r, d, sizeof d));
         }
         if (body) {
             json_decref(*body);
@@ -60,7 +61,7 @@ static int api_get(pve_client *c, const char *what, const char *path, const json
         return -1;
     if (!ok(d)) {
         json_decref(d);
-        return ds_err_set("%s failed: the answer is not %s", what, shape);
+        return ds_err_set(_("%s failed: the answer is not %s"), what, shape);
     }
     *out = d;
     return 0;
@@ -87,12 +88,12 @@ static int api_async(pve_client *c, const char *what, const char *method, const 
     const char *s = json_string_value(d);
     if (!s || pve_upid_parse(s, NULL) < 0) {
         json_decref(d);
-        return ds_err_set("%s failed: the answer is not a task id (UPID)", what);
+        return ds_err_set(_("%s failed: the answer is not a task id (UPID)"), what);
     }
     *upid = strdup(s);
     json_decref(d);
     if (!*upid)
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
     return 0;
 }
 
@@ -111,7 +112,7 @@ static json_t *obj_or_oom(void)
 {
     json_t *o = json_object();
     if (!o)
-        ds_err_set("out of memory");
+        ds_err_set(_("out of memory"));
     return o;
 }
 
@@ -120,29 +121,30 @@ static int set_str(json_t *o, const char *k, const char *v)
 {
     if (!v)
         return 0;
-    return json_object_set_new(o, k, json_string(v)) < 0 ? ds_err_set("out of memory") : 0;
+    return json_object_set_new(o, k, json_string(v)) < 0 ? ds_err_set(_("out of memory")) : 0;
 }
 
 static int set_int(json_t *o, const char *k, json_int_t v)
 {
-    return json_object_set_new(o, k, json_integer(v)) < 0 ? ds_err_set("out of memory") : 0;
+    return json_object_set_new(o, k, json_integer(v)) < 0 ? ds_err_set(_("out of memory")) : 0;
 }
 
 static int set_bool(json_t *o, const char *k, int v)
 {
-    return json_object_set_new(o, k, json_boolean(v)) < 0 ? ds_err_set("out of memory") : 0;
+    return json_object_set_new(o, k, json_boolean(v)) < 0 ? ds_err_set(_("out of memory")) : 0;
 }
 
 /* ---- cluster and nodes ---------------------------------------------------------------- */
 
 int pve_version_get(pve_client *c, json_t **out)
 {
-    return api_get(c, "reading the PVE version", "/version", NULL, is_object, "an object", out);
+    return api_get(c, _("reading the PVE version"), "/version", NULL, is_object, _("an object"),
+                   out);
 }
 
 int pve_nodes_list(pve_client *c, json_t **out)
 {
-    return api_get(c, "listing nodes", "/nodes", NULL, is_array, "a list", out);
+    return api_get(c, _("listing nodes"), "/nodes", NULL, is_array, _("a list"), out);
 }
 
 int pve_cluster_resources(pve_client *c, const char *type, json_t **out)
@@ -154,9 +156,11 @@ int pve_cluster_resources(pve_client *c, const char *type, json_t **out)
         return -1;
     }
     char what[WHAT_MAX_LEN];
-    fmt(what, sizeof what, "listing cluster resources%s%s", type ? " of type " : "",
-        type ? type : "");
-    int rc = api_get(c, what, "/cluster/resources", p, is_array, "a list", out);
+    if (type)
+        fmt(what, sizeof what, _("listing cluster resources of type %s"), type);
+    else
+        fmt(what, sizeof what, "%s", _("listing cluster resources"));
+    int rc = api_get(c, what, "/cluster/resources", p, is_array, _("a list"), out);
     json_decref(p);
     return rc;
 }
@@ -181,31 +185,31 @@ int pve_cluster_nextid(pve_client *c, int *vmid)
     }
     json_decref(d);
     if (v < 100 || v > 999999999)
-        return ds_err_set("%s failed: the answer is not a VM ID", what);
+        return ds_err_set(_("%s failed: the answer is not a VM ID"), what);
     *vmid = (int)v;
     return 0;
 }
 
 int pve_permissions_get(pve_client *c, json_t **out)
 {
-    return api_get(c, "reading the permissions", "/access/permissions", NULL, is_object,
-                   "an object", out);
+    return api_get(c, _("reading the permissions"), "/access/permissions", NULL, is_object,
+                   _("an object"), out);
 }
 
 int pve_node_status(pve_client *c, const char *node, json_t **out)
 {
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
     fmt(path, sizeof path, "/nodes/%s/status", node);
-    fmt(what, sizeof what, "reading the status of node %s", node);
-    return api_get(c, what, path, NULL, is_object, "an object", out);
+    fmt(what, sizeof what, _("reading the status of node %s"), node);
+    return api_get(c, what, path, NULL, is_object, _("an object"), out);
 }
 
 int pve_storage_list(pve_client *c, const char *node, json_t **out)
 {
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
     fmt(path, sizeof path, "/nodes/%s/storage", node);
-    fmt(what, sizeof what, "listing the storages of node %s", node);
-    return api_get(c, what, path, NULL, is_array, "a list", out);
+    fmt(what, sizeof what, _("listing the storages of node %s"), node);
+    return api_get(c, what, path, NULL, is_array, _("a list"), out);
 }
 
 /* ---- VMs ------------------------------------------------------------------------------ */
@@ -214,21 +218,21 @@ int pve_vm_config_get(pve_client *c, const char *node, int vmid, json_t **out)
 {
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
     fmt(path, sizeof path, "/nodes/%s/qemu/%d/config", node, vmid);
-    fmt(what, sizeof what, "reading the config of VM %d on %s", vmid, node);
-    return api_get(c, what, path, NULL, is_object, "an object", out);
+    fmt(what, sizeof what, _("reading the config of VM %d on %s"), vmid, node);
+    return api_get(c, what, path, NULL, is_object, _("an object"), out);
 }
 
 int pve_vm_config_set(pve_client *c, const char *node, int vmid, const json_t *params)
 {
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
     fmt(path, sizeof path, "/nodes/%s/qemu/%d/config", node, vmid);
-    fmt(what, sizeof what, "changing the config of VM %d on %s", vmid, node);
+    fmt(what, sizeof what, _("changing the config of VM %d on %s"), vmid, node);
     return api_call(c, what, "PUT", path, params, NULL, NULL);
 }
 
 static void clone_what(char *what, size_t len, const char *node, int vmid, int newid)
 {
-    fmt(what, len, "clone of template %d on %s to VM %d", vmid, node, newid);
+    fmt(what, len, _("clone of template %d on %s to VM %d"), vmid, node, newid);
 }
 
 static int clone_start(pve_client *c, const char *what, const char *node, int vmid, int newid,
@@ -278,7 +282,7 @@ int pve_vm_template_wait(pve_client *c, const char *node, int vmid, int timeout_
 {
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
     fmt(path, sizeof path, "/nodes/%s/qemu/%d/template", node, vmid);
-    fmt(what, sizeof what, "conversion of VM %d on %s to a template", vmid, node);
+    fmt(what, sizeof what, _("conversion of VM %d on %s to a template"), vmid, node);
     return api_async_wait(c, what, "POST", path, NULL, timeout_s);
 }
 
@@ -287,7 +291,7 @@ int pve_vm_migrate_wait(pve_client *c, const char *node, int vmid, const char *t
 {
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
     fmt(path, sizeof path, "/nodes/%s/qemu/%d/migrate", node, vmid);
-    fmt(what, sizeof what, "migration of VM %d from %s to %s", vmid, node, target);
+    fmt(what, sizeof what, _("migration of VM %d from %s to %s"), vmid, node, target);
     json_t *p = obj_or_oom();
     if (!p || set_str(p, "target", target) < 0) {
         json_decref(p);
@@ -302,39 +306,40 @@ int pve_vm_status(pve_client *c, const char *node, int vmid, json_t **out)
 {
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
     fmt(path, sizeof path, "/nodes/%s/qemu/%d/status/current", node, vmid);
-    fmt(what, sizeof what, "reading the status of VM %d on %s", vmid, node);
-    return api_get(c, what, path, NULL, is_object, "an object", out);
+    fmt(what, sizeof what, _("reading the status of VM %d on %s"), vmid, node);
+    return api_get(c, what, path, NULL, is_object, _("an object"), out);
 }
 
-static int vm_power(pve_client *c, const char *node, int vmid, const char *action, const char *noun,
-                    int timeout_s)
+/* what_fmt: the action's name, "<noun> of VM %d on %s" (vmid, node), translated. */
+static int vm_power(pve_client *c, const char *node, int vmid, const char *action,
+                    const char *what_fmt, int timeout_s)
 {
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
     fmt(path, sizeof path, "/nodes/%s/qemu/%d/status/%s", node, vmid, action);
-    fmt(what, sizeof what, "%s of VM %d on %s", noun, vmid, node);
+    fmt(what, sizeof what, what_fmt, vmid, node);
     return api_async_wait(c, what, "POST", path, NULL, timeout_s);
 }
 
 int pve_vm_start_wait(pve_client *c, const char *node, int vmid, int timeout_s)
 {
-    return vm_power(c, node, vmid, "start", "start", timeout_s);
+    return vm_power(c, node, vmid, "start", _("start of VM %d on %s"), timeout_s);
 }
 
 int pve_vm_stop_wait(pve_client *c, const char *node, int vmid, int timeout_s)
 {
-    return vm_power(c, node, vmid, "stop", "stop", timeout_s);
+    return vm_power(c, node, vmid, "stop", _("stop of VM %d on %s"), timeout_s);
 }
 
 int pve_vm_shutdown_wait(pve_client *c, const char *node, int vmid, int timeout_s)
 {
-    return vm_power(c, node, vmid, "shutdown", "shutdown", timeout_s);
+    return vm_power(c, node, vmid, "shutdown", _("shutdown of VM %d on %s"), timeout_s);
 }
 
 int pve_vm_destroy_wait(pve_client *c, const char *node, int vmid, int purge, int timeout_s)
 {
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
     fmt(path, sizeof path, "/nodes/%s/qemu/%d", node, vmid);
-    fmt(what, sizeof what, "destruction of VM %d on %s", vmid, node);
+    fmt(what, sizeof what, _("destruction of VM %d on %s"), vmid, node);
     json_t *p = obj_or_oom();
     if (!p || (purge && set_bool(p, "purge", 1) < 0)) {
         json_decref(p);
@@ -351,7 +356,7 @@ int pve_net_list(pve_client *c, const char *node, json_t **ifaces, char **change
 {
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
     fmt(path, sizeof path, "/nodes/%s/network", node);
-    fmt(what, sizeof what, "listing the network interfaces of %s", node);
+    fmt(what, sizeof what, _("listing the network interfaces of %s"), node);
     json_t *d = NULL, *body = NULL;
     *ifaces = NULL;
     if (changes)
@@ -361,7 +366,7 @@ int pve_net_list(pve_client *c, const char *node, json_t **ifaces, char **change
     if (!json_is_array(d)) {
         json_decref(d);
         json_decref(body);
-        return ds_err_set("%s failed: the answer is not a list", what);
+        return ds_err_set(_("%s failed: the answer is not a list"), what);
     }
     const char *ch = json_string_value(json_object_get(body, "changes"));
     if (changes && ch && ch[0]) {
@@ -369,7 +374,7 @@ int pve_net_list(pve_client *c, const char *node, json_t **ifaces, char **change
         if (!*changes) {
             json_decref(d);
             json_decref(body);
-            return ds_err_set("out of memory");
+            return ds_err_set(_("out of memory"));
         }
     }
     json_decref(body);
@@ -382,7 +387,7 @@ int pve_net_bridge_create(pve_client *c, const char *node, const char *iface,
 {
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
     fmt(path, sizeof path, "/nodes/%s/network", node);
-    fmt(what, sizeof what, "creation of bridge %s on %s", iface, node);
+    fmt(what, sizeof what, _("creation of bridge %s on %s"), iface, node);
     json_t *p = obj_or_oom();
     int bad = !p || set_str(p, "iface", iface) < 0 || set_str(p, "type", "bridge") < 0;
     if (!bad && o) {
@@ -402,7 +407,7 @@ int pve_net_iface_delete(pve_client *c, const char *node, const char *iface)
 {
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
     fmt(path, sizeof path, "/nodes/%s/network/%s", node, iface);
-    fmt(what, sizeof what, "deletion of interface %s on %s", iface, node);
+    fmt(what, sizeof what, _("deletion of interface %s on %s"), iface, node);
     return api_call(c, what, "DELETE", path, NULL, NULL, NULL);
 }
 
@@ -410,7 +415,7 @@ int pve_net_apply_wait(pve_client *c, const char *node, int timeout_s)
 {
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
     fmt(path, sizeof path, "/nodes/%s/network", node);
-    fmt(what, sizeof what, "applying the network configuration of %s", node);
+    fmt(what, sizeof what, _("applying the network configuration of %s"), node);
     return api_async_wait(c, what, "PUT", path, NULL, timeout_s);
 }
 
@@ -418,7 +423,7 @@ int pve_net_revert(pve_client *c, const char *node)
 {
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
     fmt(path, sizeof path, "/nodes/%s/network", node);
-    fmt(what, sizeof what, "reverting the pending network changes of %s", node);
+    fmt(what, sizeof what, _("reverting the pending network changes of %s"), node);
     return api_call(c, what, "DELETE", path, NULL, NULL, NULL);
 }
 
@@ -426,21 +431,21 @@ int pve_net_revert(pve_client *c, const char *node)
 
 int pve_users_list(pve_client *c, json_t **out)
 {
-    return api_get(c, "listing users", "/access/users", NULL, is_array, "a list", out);
+    return api_get(c, _("listing users"), "/access/users", NULL, is_array, _("a list"), out);
 }
 
 int pve_user_get(pve_client *c, const char *userid, json_t **out)
 {
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
     fmt(path, sizeof path, "/access/users/%s", userid);
-    fmt(what, sizeof what, "reading user %s", userid);
-    return api_get(c, what, path, NULL, is_object, "an object", out);
+    fmt(what, sizeof what, _("reading user %s"), userid);
+    return api_get(c, what, path, NULL, is_object, _("an object"), out);
 }
 
 int pve_user_create(pve_client *c, const char *userid, const char *password, const char *comment)
 {
     char what[WHAT_MAX_LEN];
-    fmt(what, sizeof what, "creation of user %s", userid);
+    fmt(what, sizeof what, _("creation of user %s"), userid);
     json_t *p = obj_or_oom();
     if (!p || set_str(p, "userid", userid) < 0 || set_str(p, "password", password) < 0 ||
         set_str(p, "comment", comment) < 0) {
@@ -456,13 +461,13 @@ int pve_user_delete(pve_client *c, const char *userid)
 {
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
     fmt(path, sizeof path, "/access/users/%s", userid);
-    fmt(what, sizeof what, "deletion of user %s", userid);
+    fmt(what, sizeof what, _("deletion of user %s"), userid);
     return api_call(c, what, "DELETE", path, NULL, NULL, NULL);
 }
 
 int pve_acl_list(pve_client *c, json_t **out)
 {
-    return api_get(c, "listing ACLs", "/access/acl", NULL, is_array, "a list", out);
+    return api_get(c, _("listing ACLs"), "/access/acl", NULL, is_array, _("a list"), out);
 }
 
 int pve_acl_set(pve_client *c, const char *path, const char *role, const char *userid,
@@ -470,9 +475,9 @@ int pve_acl_set(pve_client *c, const char *path, const char *role, const char *u
 {
     char what[WHAT_MAX_LEN];
     if (del)
-        fmt(what, sizeof what, "removal of role %s for %s on %s", role, userid, path);
+        fmt(what, sizeof what, _("removal of role %s for %s on %s"), role, userid, path);
     else
-        fmt(what, sizeof what, "granting role %s to %s on %s", role, userid, path);
+        fmt(what, sizeof what, _("granting role %s to %s on %s"), role, userid, path);
     json_t *p = obj_or_oom();
     const char *who = strchr(userid, '!') ? "tokens" : "users";
     if (!p || set_str(p, "path", path) < 0 || set_str(p, "roles", role) < 0 ||
@@ -490,17 +495,17 @@ int pve_acl_set(pve_client *c, const char *path, const char *role, const char *u
 
 int pve_pools_list(pve_client *c, json_t **out)
 {
-    return api_get(c, "listing pools", "/pools", NULL, is_array, "a list", out);
+    return api_get(c, _("listing pools"), "/pools", NULL, is_array, _("a list"), out);
 }
 
 int pve_pool_get(pve_client *c, const char *poolid, json_t **out)
 {
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
-    fmt(what, sizeof what, "reading pool %s", poolid);
+    fmt(what, sizeof what, _("reading pool %s"), poolid);
     *out = NULL;
     if (!strchr(poolid, '/')) {
         fmt(path, sizeof path, "/pools/%s", poolid);
-        return api_get(c, what, path, NULL, is_object, "an object", out);
+        return api_get(c, what, path, NULL, is_object, _("an object"), out);
     }
     /* nested pools only through the PVE >= 8.1 form: GET /pools?poolid= */
     json_t *p = obj_or_oom();
@@ -509,7 +514,7 @@ int pve_pool_get(pve_client *c, const char *poolid, json_t **out)
         return -1;
     }
     json_t *list = NULL;
-    int rc = api_get(c, what, "/pools", p, is_array, "a list", &list);
+    int rc = api_get(c, what, "/pools", p, is_array, _("a list"), &list);
     json_decref(p);
     if (rc < 0)
         return -1;
@@ -525,14 +530,14 @@ int pve_pool_get(pve_client *c, const char *poolid, json_t **out)
     }
     json_decref(list);
     if (!*out)
-        return ds_err_set("%s failed: pool '%s' does not exist", what, poolid);
+        return ds_err_set(_("%s failed: pool '%s' does not exist"), what, poolid);
     return 0;
 }
 
 int pve_pool_create(pve_client *c, const char *poolid, const char *comment)
 {
     char what[WHAT_MAX_LEN];
-    fmt(what, sizeof what, "creation of pool %s", poolid);
+    fmt(what, sizeof what, _("creation of pool %s"), poolid);
     json_t *p = obj_or_oom();
     if (!p || set_str(p, "poolid", poolid) < 0 || set_str(p, "comment", comment) < 0) {
         json_decref(p);
@@ -546,7 +551,7 @@ int pve_pool_create(pve_client *c, const char *poolid, const char *comment)
 int pve_pool_delete(pve_client *c, const char *poolid)
 {
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
-    fmt(what, sizeof what, "deletion of pool %s", poolid);
+    fmt(what, sizeof what, _("deletion of pool %s"), poolid);
     if (!strchr(poolid, '/')) {
         fmt(path, sizeof path, "/pools/%s", poolid);
         return api_call(c, what, "DELETE", path, NULL, NULL, NULL);

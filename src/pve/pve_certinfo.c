@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/i18n.h"
 
 static long long now_ms(void)
 {
@@ -102,7 +103,7 @@ static int cert_describe(X509 *cert, struct pve_certinfo *out)
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     if (X509_digest(cert, EVP_sha256(), md, &mdlen) != 1 || mdlen != PVE_FP_LEN)
-        return ds_err_set("cannot compute the certificate's SHA-256 fingerprint");
+        return ds_err_set(_("cannot compute the certificate's SHA-256 fingerprint"));
     pve_fp_format(md, out->fingerprint);
     name_text(X509_get_subject_name(cert), out->subject, sizeof out->subject);
     name_text(X509_get_issuer_name(cert), out->issuer, sizeof out->issuer);
@@ -115,12 +116,12 @@ static int tls_peek(int fd, const char *sni, const char *where, struct pve_certi
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
     if (!ctx)
-        return ds_err_set("cannot create a TLS context");
+        return ds_err_set(_("cannot create a TLS context"));
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
     SSL *ssl = SSL_new(ctx);
     int rc = 0;
     if (!ssl || SSL_set_fd(ssl, fd) != 1)
-        rc = ds_err_set("cannot create a TLS connection");
+        rc = ds_err_set(_("cannot create a TLS connection"));
     if (rc == 0 && sni)
         SSL_set_tlsext_host_name(ssl, sni);
     ERR_clear_error();
@@ -132,13 +133,13 @@ static int tls_peek(int fd, const char *sni, const char *where, struct pve_certi
         else
             snprintf(detail, sizeof detail, "%s",
                      errno ? strerror(errno) : "the server closed the connection");
-        rc = ds_err_set("TLS handshake with %s failed: %s (is it the HTTPS port of the node?)",
+        rc = ds_err_set(_("TLS handshake with %s failed: %s (is it the HTTPS port of the node?)"),
                         where, detail);
     }
     if (rc == 0) {
         X509 *cert = SSL_get1_peer_certificate(ssl);
         if (!cert)
-            rc = ds_err_set("%s sent no certificate", where);
+            rc = ds_err_set(_("%s sent no certificate"), where);
         else
             rc = cert_describe(cert, out);
         X509_free(cert);
@@ -169,14 +170,14 @@ int pve_certinfo_fetch(const char *host, unsigned port, long timeout_ms, struct 
     hints.ai_socktype = SOCK_STREAM;
     int gai = getaddrinfo(name, portstr, &hints, &res);
     if (gai != 0)
-        return ds_err_set("cannot resolve %s: %s", name, gai_strerror(gai));
+        return ds_err_set(_("cannot resolve %s: %s"), name, gai_strerror(gai));
     long long deadline = now_ms() + timeout_ms;
     int fd = -1, err = 0;
     for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next)
         fd = connect_bounded(ai, deadline, &err);
     freeaddrinfo(res);
     if (fd < 0)
-        return ds_err_set("cannot connect to %s: %s", where, strerror(err ? err : ECONNREFUSED));
+        return ds_err_set(_("cannot connect to %s: %s"), where, strerror(err ? err : ECONNREFUSED));
 
     /* SNI only for names, never for address literals */
     unsigned char tmp[16];

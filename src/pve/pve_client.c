@@ -5,6 +5,7 @@
 #include "pve/pve_tls.h"
 #include "pve_schema.h"
 #include "util/err.h"
+#include "util/i18n.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -182,14 +183,14 @@ json_t *pve_params_to_strings(const json_t *params)
 {
     json_t *out = json_object();
     if (!out) {
-        ds_err_set("out of memory");
+        ds_err_set(_("out of memory"));
         return NULL;
     }
     if (!params)
         return out;
     if (!json_is_object(params)) {
         json_decref(out);
-        ds_err_set("request parameters must be a JSON object");
+        ds_err_set(_("request parameters must be a JSON object"));
         return NULL;
     }
     const char *k;
@@ -210,12 +211,12 @@ json_t *pve_params_to_strings(const json_t *params)
             s = tmp;
         } else {
             json_decref(out);
-            ds_err_set("request parameter '%s' must be a string, number or boolean", k);
+            ds_err_set(_("request parameter '%s' must be a string, number or boolean"), k);
             return NULL;
         }
         if (json_object_set_new(out, k, json_string(s)) < 0) {
             json_decref(out);
-            ds_err_set("out of memory");
+            ds_err_set(_("out of memory"));
             return NULL;
         }
     }
@@ -318,7 +319,7 @@ const char *pve_response_describe(const struct pve_response *r, char *buf, size_
         return buf;
     buf[0] = '\0';
     if (r->status == 0) {
-        snprintf(buf, len, "%s", r->message ? r->message : "no response");
+        snprintf(buf, len, "%s", r->message ? r->message : _("no response"));
         return buf;
     }
     int w = snprintf(buf, len, "%ld %s", r->status, r->message ? r->message : "");
@@ -539,6 +540,11 @@ bool pve_client_has_ticket(const pve_client *c)
     return c->ticket != NULL;
 }
 
+bool pve_client_pin_mismatch(const pve_client *c)
+{
+    return c && c->tls.mismatch;
+}
+
 /* ---- transport ------------------------------------------------------------------------ */
 
 static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
@@ -626,7 +632,7 @@ static void describe_curl_failure(pve_client *c, CURLcode rc, char *out, size_t 
         pve_fp_format(c->tls.want, want);
         snprintf(
             out, len,
-            "TLS certificate of %s does not match the pinned fingerprint (got %s, expected %s)",
+            _("TLS certificate of %s does not match the pinned fingerprint (got %s, expected %s)"),
             c->hostport, fp, want);
         return;
     }
@@ -636,41 +642,44 @@ static void describe_curl_failure(pve_client *c, CURLcode rc, char *out, size_t 
         char seen[PVE_FP_TEXT_LEN + 40] = "";
         if (c->tls.seen) {
             pve_fp_format(c->tls.got, fp);
-            snprintf(seen, sizeof seen, " (its SHA-256 fingerprint is %s)", fp);
+            snprintf(seen, sizeof seen, _(" (its SHA-256 fingerprint is %s)"), fp);
         }
-        snprintf(out, len,
-                 "TLS certificate of %s cannot be verified: %s%s; set `fingerprint:` to pin it or "
-                 "`verify_ssl: false`",
-                 c->hostport, detail, seen);
+        snprintf(
+            out, len,
+            _("TLS certificate of %s cannot be verified: %s%s; set `fingerprint:` to pin it or "
+              "`verify_ssl: false`"),
+            c->hostport, detail, seen);
         return;
     }
     long oserr = 0;
     curl_easy_getinfo(c->curl, CURLINFO_OS_ERRNO, &oserr);
     if (rc == CURLE_COULDNT_CONNECT && oserr) {
-        snprintf(out, len, "cannot connect to %s/: %s", c->base_url, strerror((int)oserr));
+        snprintf(out, len, _("cannot connect to %s/: %s"), c->base_url, strerror((int)oserr));
     } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-        snprintf(out, len, "no %sanswer from %s/ within %ld ms", c->status ? "complete " : "",
+        snprintf(out, len,
+                 c->status ? _("no complete answer from %s/ within %ld ms")
+                           : _("no answer from %s/ within %ld ms"),
                  c->base_url, c->timeout_ms);
     } else if (c->too_large || rc == CURLE_FILESIZE_EXCEEDED) {
-        snprintf(out, len, "answer from %s/ is larger than %u MiB; refusing it", c->base_url,
+        snprintf(out, len, _("answer from %s/ is larger than %u MiB; refusing it"), c->base_url,
                  MAX_BODY / (1024u * 1024u));
     } else if (rc == CURLE_PARTIAL_FILE) {
         snprintf(out, len,
-                 "answer from %s/ was cut short: the connection closed before the end "
-                 "of the body",
+                 _("answer from %s/ was cut short: the connection closed before the end "
+                   "of the body"),
                  c->base_url);
     } else if (rc == CURLE_GOT_NOTHING || ((rc == CURLE_RECV_ERROR) && c->status)) {
-        snprintf(out, len, "connection to %s/ closed without a complete answer", c->base_url);
+        snprintf(out, len, _("connection to %s/ closed without a complete answer"), c->base_url);
     } else if (rc == CURLE_COULDNT_RESOLVE_HOST) {
-        snprintf(out, len, "cannot connect to %s/: cannot resolve host name '%s'", c->base_url,
+        snprintf(out, len, _("cannot connect to %s/: cannot resolve host name '%s'"), c->base_url,
                  c->host);
     } else if (rc == CURLE_WRITE_ERROR) {
-        snprintf(out, len, "answer from %s/ is too large or memory ran out", c->base_url);
+        snprintf(out, len, _("answer from %s/ is too large or memory ran out"), c->base_url);
     } else {
         size_t dl = strlen(detail);
         while (dl && (detail[dl - 1] == '\n'))
             dl--;
-        snprintf(out, len, "cannot connect to %s/: %.*s", c->base_url, (int)dl, detail);
+        snprintf(out, len, _("cannot connect to %s/: %.*s"), c->base_url, (int)dl, detail);
     }
 }
 
@@ -732,8 +741,8 @@ static int transport_send(pve_client *c, const char *method, const char *path, c
     if (c->fp_bad) {
         char msg[512];
         snprintf(msg, sizeof msg,
-                 "the fingerprint given for %s is not a SHA-256 fingerprint (64 hex digits, "
-                 "optionally separated by ':')",
+                 _("the fingerprint given for %s is not a SHA-256 fingerprint (64 hex digits, "
+                   "optionally separated by ':')"),
                  c->hostport);
         resp->message = strdup(msg);
         return -1;
@@ -868,8 +877,8 @@ static int transport_send(pve_client *c, const char *method, const char *path, c
 static const char *answer_problem(const pve_client *c, long status, char *buf, size_t len)
 {
     if (status >= 300 && status < 400) {
-        snprintf(buf, len, "the server redirects to %s; redirects are not followed",
-                 c->location[0] ? c->location : "another place");
+        snprintf(buf, len, _("the server redirects to %s; redirects are not followed"),
+                 c->location[0] ? c->location : _("another place"));
         return buf;
     }
     if (status != 200)
@@ -877,7 +886,7 @@ static const char *answer_problem(const pve_client *c, long status, char *buf, s
     size_t tl = strcspn(c->content_type, "; ");
     if (c->content_type[0] && !(tl == strlen("application/json") &&
                                 strncasecmp(c->content_type, "application/json", tl) == 0)) {
-        snprintf(buf, len, "the answer is %.*s, not JSON (is %s a Proxmox VE API?)", (int)tl,
+        snprintf(buf, len, _("the answer is %.*s, not JSON (is %s a Proxmox VE API?)"), (int)tl,
                  c->content_type, c->hostport);
         return buf;
     }
@@ -901,23 +910,23 @@ static int request_check(const char *method, const char *path, const json_t *str
 {
     const pve_schema *s = schema_get();
     if (!s)
-        return ds_err_set("internal error: refusing to send %s %s: the embedded PVE schema "
-                          "could not be loaded",
+        return ds_err_set(_("internal error: refusing to send %s %s: the embedded PVE schema "
+                            "could not be loaded"),
                           method, path);
     const pve_endpoint *ep = NULL;
     json_t *pp = NULL;
     enum pve_match m = pve_schema_match(s, method, path, &ep, &pp);
     if (m == PVE_MATCH_NO_PATH)
-        return ds_err_set("internal error: refusing to send %s %s: no such path in the PVE API",
+        return ds_err_set(_("internal error: refusing to send %s %s: no such path in the PVE API"),
                           method, path);
     if (m == PVE_MATCH_NO_METHOD)
-        return ds_err_set("internal error: refusing to send %s %s: the PVE API has no %s for "
-                          "this path",
+        return ds_err_set(_("internal error: refusing to send %s %s: the PVE API has no %s for "
+                            "this path"),
                           method, path, method);
     json_t *all = json_deep_copy(strings);
     if (!all) {
         json_decref(pp);
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
     }
     const char *k;
     json_t *v;
@@ -927,8 +936,8 @@ static int request_check(const char *method, const char *path, const json_t *str
         if (mine && !json_equal(mine, v)) {
             json_decref(pp);
             json_decref(all);
-            return ds_err_set("internal error: refusing to send %s %s: %s: duplicate parameter "
-                              "(already defined in URI) with conflicting values!",
+            return ds_err_set(_("internal error: refusing to send %s %s: %s: duplicate parameter "
+                                "(already defined in URI) with conflicting values!"),
                               method, path, k);
         }
         json_object_set(all, k, v);
@@ -957,7 +966,7 @@ static int request_check(const char *method, const char *path, const json_t *str
     free(keys);
     json_decref(errs);
     json_decref(all);
-    return ds_err_set("internal error: refusing to send %s %s: %s", method, path, detail);
+    return ds_err_set(_("internal error: refusing to send %s %s: %s"), method, path, detail);
 }
 
 /* ---- login and calls ------------------------------------------------------------------ */
@@ -969,10 +978,10 @@ static int ticket_login(pve_client *c, long *status)
     if (status)
         *status = 0;
     if (!c->user)
-        return ds_err_set("no user given for %s", c->base_url);
+        return ds_err_set(_("no user given for %s"), c->base_url);
     json_t *params = json_pack("{s:s, s:s}", "username", c->user, "password", c->password);
     if (!params)
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
     if (request_check("POST", "/access/ticket", params) < 0) {
         json_decref(params);
         return -1;
@@ -980,13 +989,13 @@ static int ticket_login(pve_client *c, long *status)
     char *form = pve_params_encode(params);
     json_decref(params);
     if (!form)
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
     struct pve_response r = {0};
     json_t *full = NULL;
     int trc = transport_send(c, "POST", "/access/ticket", form, AUTH_NONE, &r, &full);
     free_secret(&form);
     if (trc < 0) {
-        ds_err_set("%s", r.message ? r.message : "no response");
+        ds_err_set("%s", r.message ? r.message : _("no response"));
         pve_response_clear(&r);
         return -1;
     }
@@ -995,20 +1004,21 @@ static int ticket_login(pve_client *c, long *status)
         *status = r.status;
     char why[700];
     if (r.status == 401) {
-        rc = ds_err_set("authentication failed for %s at %s: wrong user or password", c->user,
+        rc = ds_err_set(_("authentication failed for %s at %s: wrong user or password"), c->user,
                         c->base_url);
     } else if (answer_problem(c, r.status, why, sizeof why)) {
-        rc = ds_err_set("login as %s at %s failed: %ld %s: %s", c->user, c->base_url, r.status,
+        rc = ds_err_set(_("login as %s at %s failed: %ld %s: %s"), c->user, c->base_url, r.status,
                         r.message ? r.message : "", why);
     } else if (r.status != 200) {
         char d[1024];
-        rc = ds_err_set("login as %s at %s failed: %s", c->user, c->base_url,
+        rc = ds_err_set(_("login as %s at %s failed: %s"), c->user, c->base_url,
                         pve_response_describe(&r, d, sizeof d));
     } else {
         const char *t = json_string_value(json_object_get(r.data, "ticket"));
         const char *csrf = json_string_value(json_object_get(r.data, "CSRFPreventionToken"));
         if (!t || !csrf) {
-            rc = ds_err_set("login as %s at %s: the answer holds no ticket", c->user, c->base_url);
+            rc = ds_err_set(_("login as %s at %s: the answer holds no ticket"), c->user,
+                            c->base_url);
         } else {
             free_secret(&c->ticket);
             free_secret(&c->csrf);
@@ -1017,7 +1027,7 @@ static int ticket_login(pve_client *c, long *status)
             if (!c->ticket || !c->csrf) {
                 free_secret(&c->ticket);
                 free_secret(&c->csrf);
-                rc = ds_err_set("out of memory");
+                rc = ds_err_set(_("out of memory"));
             } else {
                 c->ticket_time = c->now(c->now_ctx);
             }
@@ -1051,11 +1061,11 @@ int pve_call_full(pve_client *c, const char *method, const char *path, const jso
     if (body)
         *body = NULL;
     if (!method || !path || path[0] != '/')
-        return ds_err_set("internal error: bad request %s %s", method ? method : "?",
+        return ds_err_set(_("internal error: bad request %s %s"), method ? method : "?",
                           path ? path : "?");
     json_t *strings = pve_params_to_strings(params);
     if (!strings)
-        return ds_err_wrap("internal error: refusing to send %s %s", method, path);
+        return ds_err_wrap(_("internal error: refusing to send %s %s"), method, path);
     if (request_check(method, path, strings) < 0) {
         json_decref(strings);
         return -1;
@@ -1063,7 +1073,7 @@ int pve_call_full(pve_client *c, const char *method, const char *path, const jso
     char *form = pve_params_encode(strings);
     json_decref(strings);
     if (!form)
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
 
     bool tickets = !c->token_id && c->password;
     int rc = 0;
@@ -1086,7 +1096,7 @@ int pve_call_full(pve_client *c, const char *method, const char *path, const jso
         if (ticket_login(c, NULL) < 0) {
             free_secret(&form);
             pve_response_clear(&local);
-            return ds_err_wrap("%s %s: 401 %s; logging in again failed", method, path,
+            return ds_err_wrap(_("%s %s: 401 %s; logging in again failed"), method, path,
                                r->message ? r->message : "");
         }
         trc = call_once(c, method, path, form, r, body ? &full : NULL);
@@ -1094,7 +1104,7 @@ int pve_call_full(pve_client *c, const char *method, const char *path, const jso
     free_secret(&form);
     char why[700];
     if (trc < 0) {
-        rc = ds_err_set("%s %s: %s", method, path, r->message ? r->message : "no response");
+        rc = ds_err_set("%s %s: %s", method, path, r->message ? r->message : _("no response"));
     } else if (answer_problem(c, r->status, why, sizeof why)) {
         char d[1536];
         rc = ds_err_set("%s %s: %s; %s", method, path, pve_response_describe(r, d, sizeof d), why);
@@ -1124,24 +1134,24 @@ int pve_client_login(pve_client *c)
         int rc = 0;
         char why[700];
         if (trc < 0) {
-            rc = ds_err_set("%s", r.message ? r.message : "no response");
+            rc = ds_err_set("%s", r.message ? r.message : _("no response"));
         } else if (answer_problem(c, r.status, why, sizeof why)) {
             char d[1024];
-            rc = ds_err_set("checking API token %s at %s failed: %s; %s", c->token_id, c->base_url,
-                            pve_response_describe(&r, d, sizeof d), why);
+            rc = ds_err_set(_("checking API token %s at %s failed: %s; %s"), c->token_id,
+                            c->base_url, pve_response_describe(&r, d, sizeof d), why);
         } else if (r.status == 401) {
-            rc = ds_err_set("authentication failed for API token %s at %s: wrong token id or "
-                            "secret",
+            rc = ds_err_set(_("authentication failed for API token %s at %s: wrong token id or "
+                              "secret"),
                             c->token_id, c->base_url);
         } else if (r.status != 200) {
             char d[1024];
-            rc = ds_err_set("checking API token %s at %s failed: %s", c->token_id, c->base_url,
+            rc = ds_err_set(_("checking API token %s at %s failed: %s"), c->token_id, c->base_url,
                             pve_response_describe(&r, d, sizeof d));
         }
         pve_response_clear(&r);
         return rc;
     }
     if (!c->password)
-        return ds_err_set("no password or API token given for %s", c->base_url);
+        return ds_err_set(_("no password or API token given for %s"), c->base_url);
     return ticket_login(c, NULL);
 }

@@ -87,6 +87,10 @@ void pve_client_set_clock(pve_client *c, time_t (*now)(void *ctx), void *ctx);
 /* true when the client holds a ticket (ticket auth, logged in). */
 bool pve_client_has_ticket(const pve_client *c);
 
+/* true when the client's last request failed because the node's certificate did not match the
+ * pinned fingerprint (whatever language the error text is in); false for c == NULL. */
+bool pve_client_pin_mismatch(const pve_client *c);
+
 /* --- helpers, exposed for unit tests ------------------------------------------------------ */
 
 /* Percent-encodes s (RFC 3986 unreserved chars kept; in path mode also '@' ':' and '!' kept).

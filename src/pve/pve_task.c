@@ -3,6 +3,7 @@
 #include "pve/pve_task.h"
 
 #include "util/err.h"
+#include "util/i18n.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -125,14 +126,14 @@ static void sleep_s(double s)
 int pve_task_wait(pve_client *c, const char *upid, int timeout_s, const char *what)
 {
     if (!what)
-        what = "task";
+        what = _("task");
     struct pve_upid u;
     if (pve_upid_parse(upid, &u) < 0)
-        return ds_err_set("%s: '%s' is not a task id (UPID)", what, upid ? upid : "(null)");
+        return ds_err_set(_("%s: '%s' is not a task id (UPID)"), what, upid ? upid : "(null)");
     size_t plen = strlen(upid) + strlen(u.node) + 32;
     char *path = malloc(plen);
     if (!path)
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
     snprintf(path, plen, "/nodes/%s/tasks/%s/status", u.node, upid);
 
     double start = mono_now();
@@ -143,7 +144,7 @@ int pve_task_wait(pve_client *c, const char *upid, int timeout_s, const char *wh
         struct pve_response r = {0};
         if (pve_call(c, "GET", path, NULL, &r) < 0) {
             if (!pve_response_is_transient(&r)) {
-                ds_err_wrap("%s: cannot read the status of task %s", what, upid);
+                ds_err_wrap(_("%s: cannot read the status of task %s"), what, upid);
                 pve_response_clear(&r);
                 break;
             }
@@ -154,7 +155,7 @@ int pve_task_wait(pve_client *c, const char *upid, int timeout_s, const char *wh
                 if (pve_task_exit_ok(ex))
                     rc = 0;
                 else
-                    ds_err_set("%s failed: %s", what, ex ? ex : "unexpected status");
+                    ds_err_set(_("%s failed: %s"), what, ex ? ex : _("unexpected status"));
                 pve_response_clear(&r);
                 break;
             }
@@ -162,7 +163,7 @@ int pve_task_wait(pve_client *c, const char *upid, int timeout_s, const char *wh
         pve_response_clear(&r);
         double left = deadline - mono_now();
         if (left <= 0) {
-            ds_err_set("%s: task %s still running after %d s", what, upid,
+            ds_err_set(_("%s: task %s still running after %d s"), what, upid,
                        timeout_s > 0 ? timeout_s : 0);
             break;
         }

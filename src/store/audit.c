@@ -17,6 +17,7 @@
 
 #include "util/err.h"
 #include "util/xdg.h"
+#include "util/i18n.h"
 
 #define AUDIT_FILE "audit.jsonl"
 
@@ -38,7 +39,7 @@ char *audit_default_path(void)
     char *path = NULL;
     if (asprintf(&path, "%s/" AUDIT_FILE, dir) < 0) {
         path = NULL;
-        ds_err_set("out of memory");
+        ds_err_set(_("out of memory"));
     }
     free(dir);
     return path;
@@ -49,7 +50,7 @@ static int parent_dirs_create(const char *path)
 {
     char *tmp = strdup(path);
     if (!tmp)
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
     char *last = strrchr(tmp, '/');
     if (!last || last == tmp) {
         free(tmp);
@@ -62,7 +63,7 @@ static int parent_dirs_create(const char *path)
         char saved = *p;
         *p = '\0';
         if (mkdir(tmp, 0700) < 0 && errno != EEXIST) {
-            ds_err_set("cannot create directory %s: %s", tmp, strerror(errno));
+            ds_err_set(_("cannot create directory %s: %s"), tmp, strerror(errno));
             free(tmp);
             return -1;
         }
@@ -96,36 +97,36 @@ int audit_open(const char *path, int syslog_too, struct audit **out)
     *out = NULL;
     char *p = path ? strdup(path) : audit_default_path();
     if (!p)
-        return path ? ds_err_set("out of memory") : ds_err_wrap("audit log");
+        return path ? ds_err_set(_("out of memory")) : ds_err_wrap(_("audit log"));
     if (path && parent_dirs_create(p) < 0) {
         free(p);
-        return ds_err_wrap("audit log");
+        return ds_err_wrap(_("audit log"));
     }
     int fd = open(p, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
-        ds_err_set("cannot open the audit log %s: %s", p, strerror(errno));
+        ds_err_set(_("cannot open the audit log %s: %s"), p, strerror(errno));
         free(p);
         return -1;
     }
     struct stat st;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        ds_err_set("the audit log %s is not a regular file", p);
+        ds_err_set(_("the audit log %s is not a regular file"), p);
         goto fail;
     }
     if ((st.st_mode & 07777) != 0600 && fchmod(fd, 0600) < 0) {
-        ds_err_set("cannot make the audit log %s private (0600): %s", p, strerror(errno));
+        ds_err_set(_("cannot make the audit log %s private (0600): %s"), p, strerror(errno));
         goto fail;
     }
     struct audit *a = calloc(1, sizeof *a);
     if (!a) {
-        ds_err_set("out of memory");
+        ds_err_set(_("out of memory"));
         goto fail;
     }
     a->os_user = os_user_name();
     if (!a->os_user || pthread_mutex_init(&a->lock, NULL) != 0) {
         free(a->os_user);
         free(a);
-        ds_err_set("out of memory");
+        ds_err_set(_("out of memory"));
         goto fail;
     }
     a->fd = fd;
@@ -290,10 +291,10 @@ int audit_write_at(struct audit *a, const struct audit_record *r, time_t when)
 {
     char stamp[32];
     if (iso_time_format(when, stamp, sizeof stamp) < 0)
-        return ds_err_set("audit: time %lld cannot be written", (long long)when);
+        return ds_err_set(_("audit: time %lld cannot be written"), (long long)when);
     char *request = audit_redact(r->request);
     if (r->request && !request)
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
     json_t *o = json_object();
     int bad = !o;
     const char *keys[] = {"time",   "os_user", "connection", "stand", "student",
@@ -306,21 +307,21 @@ int audit_write_at(struct audit *a, const struct audit_record *r, time_t when)
     char *line = bad ? NULL : json_dumps(o, JSON_COMPACT);
     json_decref(o);
     if (!line)
-        return ds_err_set("audit: cannot encode the record");
+        return ds_err_set(_("audit: cannot encode the record"));
     size_t len = strlen(line);
     char *buf = realloc(line, len + 2);
     if (!buf) {
         free(line);
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
     }
     buf[len] = '\n';
     buf[len + 1] = '\0';
     int rc = 0;
     pthread_mutex_lock(&a->lock);
     if (write_all(a->fd, buf, len + 1) < 0)
-        rc = ds_err_set("cannot append to the audit log %s: %s", a->path, strerror(errno));
+        rc = ds_err_set(_("cannot append to the audit log %s: %s"), a->path, strerror(errno));
     else if (fsync(a->fd) < 0)
-        rc = ds_err_set("cannot sync the audit log %s: %s", a->path, strerror(errno));
+        rc = ds_err_set(_("cannot sync the audit log %s: %s"), a->path, strerror(errno));
     if (a->syslog_too) {
         buf[len] = '\0';
         syslog(LOG_INFO, "%s", buf);
@@ -391,7 +392,7 @@ static int iso_time_parse(const char *s, time_t *out)
 int audit_since_parse(const char *text, time_t now, time_t *out)
 {
     if (!text || !*text)
-        return ds_err_set("empty time");
+        return ds_err_set(_("empty time"));
     size_t len = strlen(text);
     const char *units = "smhdw";
     const char *u = strchr(units, text[len - 1]);
@@ -401,18 +402,18 @@ int audit_since_parse(const char *text, time_t now, time_t *out)
         for (size_t i = 0; i + 1 < len; i++) {
             n = n * 10 + (text[i] - '0');
             if (n > 100LL * 366 * 86400)
-                return ds_err_set("'%s' reaches back more than a century", text);
+                return ds_err_set(_("'%s' reaches back more than a century"), text);
         }
         long long back = n * secs[u - units];
         if (back > 100LL * 366 * 86400)
-            return ds_err_set("'%s' reaches back more than a century", text);
+            return ds_err_set(_("'%s' reaches back more than a century"), text);
         *out = now - (time_t)back;
         return 0;
     }
     if (iso_time_parse(text, out) == 0)
         return 0;
-    return ds_err_set("'%s' is not a time: use a UTC date or date-time like 2026-11-25 or "
-                      "2026-11-25T10:00, or a span like 30m, 2h, 3d",
+    return ds_err_set(_("'%s' is not a time: use a UTC date or date-time like 2026-11-25 or "
+                        "2026-11-25T10:00, or a span like 30m, 2h, 3d"),
                       text);
 }
 
@@ -443,13 +444,13 @@ int audit_read(const char *path, const struct audit_filter *f, audit_visit_fn vi
         *bad = 0;
     char *owned = path ? NULL : audit_default_path();
     if (!path && !owned)
-        return ds_err_wrap("audit log");
+        return ds_err_wrap(_("audit log"));
     const char *p = path ? path : owned;
     FILE *in = fopen(p, "re");
     if (!in) {
         int rc = errno == ENOENT
                      ? 0
-                     : ds_err_set("cannot read the audit log %s: %s", p, strerror(errno));
+                     : ds_err_set(_("cannot read the audit log %s: %s"), p, strerror(errno));
         free(owned);
         return rc;
     }
@@ -491,7 +492,7 @@ int audit_read(const char *path, const struct audit_filter *f, audit_visit_fn vi
         json_decref(o);
     }
     if (!rc && ferror(in))
-        rc = ds_err_set("cannot read the audit log %s: %s", p, strerror(errno));
+        rc = ds_err_set(_("cannot read the audit log %s: %s"), p, strerror(errno));
     free(line);
     fclose(in);
     free(owned);

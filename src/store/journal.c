@@ -4,6 +4,7 @@
 #include "plan/plan.h"
 #include "util/err.h"
 #include "util/xdg.h"
+#include "util/i18n.h"
 #include <errno.h>
 #include <pwd.h>
 #include <signal.h>
@@ -48,7 +49,7 @@ static const char *os_user(void)
 
 static int fail(struct journal *j, const char *what)
 {
-    return ds_err_set("journal %s: %s: %s", j->path, what, sqlite3_errmsg(j->db));
+    return ds_err_set(_("journal %s: %s: %s"), j->path, what, sqlite3_errmsg(j->db));
 }
 
 int journal_open(const char *path, struct journal **out)
@@ -56,7 +57,7 @@ int journal_open(const char *path, struct journal **out)
     *out = NULL;
     struct journal *j = calloc(1, sizeof *j);
     if (!j)
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
     if (path) {
         j->path = strdup(path);
     } else {
@@ -71,14 +72,14 @@ int journal_open(const char *path, struct journal **out)
     }
     if (!j->path) {
         free(j);
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
     }
     mode_t old = umask(077); /* the state file is private even when the journal creates it */
     int rc = sqlite3_open_v2(
         j->path, &j->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
     umask(old);
     if (rc != SQLITE_OK) {
-        ds_err_set("cannot open the journal %s: %s", j->path,
+        ds_err_set(_("cannot open the journal %s: %s"), j->path,
                    j->db ? sqlite3_errmsg(j->db) : "out of memory");
         journal_close(j);
         return -1;
@@ -88,7 +89,7 @@ int journal_open(const char *path, struct journal **out)
     if (sqlite3_exec(j->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL,
                      &msg) != SQLITE_OK ||
         sqlite3_exec(j->db, journal_schema, NULL, NULL, &msg) != SQLITE_OK) {
-        ds_err_set("journal %s: %s", j->path, msg ? msg : "?");
+        ds_err_set(_("journal %s: %s"), j->path, msg ? msg : "?");
         sqlite3_free(msg);
         journal_close(j);
         return -1;

@@ -15,6 +15,7 @@
 
 #include "util/err.h"
 #include "util/xdg.h"
+#include "util/i18n.h"
 
 #define KEY_LEN crypto_secretbox_KEYBYTES
 #define NONCE_LEN crypto_secretbox_NONCEBYTES
@@ -56,7 +57,7 @@ static int sodium_ready(void)
 {
     pthread_once(&sodium_once, sodium_start);
     if (sodium_status < 0)
-        return ds_err_set("cannot initialise libsodium");
+        return ds_err_set(_("cannot initialise libsodium"));
     return 0;
 }
 
@@ -87,7 +88,7 @@ char *secret_key_path(void)
         return NULL;
     if (asprintf(&p, "%s/" KEY_FILE_NAME, dir) < 0) {
         p = NULL;
-        ds_err_set("out of memory");
+        ds_err_set(_("out of memory"));
     }
     free(dir);
     return p;
@@ -116,14 +117,14 @@ static int dir_make_private(const char *path)
 {
     char *tmp = strdup(path);
     if (!tmp)
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
     for (char *p = tmp + 1;; p++) {
         if (*p != '/' && *p != '\0')
             continue;
         char saved = *p;
         *p = '\0';
         if (mkdir(tmp, 0700) < 0 && errno != EEXIST) {
-            ds_err_set("cannot create directory %s: %s", tmp, strerror(errno));
+            ds_err_set(_("cannot create directory %s: %s"), tmp, strerror(errno));
             free(tmp);
             return -1;
         }
@@ -141,7 +142,7 @@ static int key_file_create(const char *path)
 {
     char *dir = strdup(path);
     if (!dir)
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
     char *slash = strrchr(dir, '/');
     if (slash && slash != dir) {
         *slash = '\0';
@@ -153,10 +154,10 @@ static int key_file_create(const char *path)
     free(dir);
     char *tmp = NULL;
     if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        ds_err_set("cannot create the key file %s: %s", path, strerror(errno));
+        ds_err_set(_("cannot create the key file %s: %s"), path, strerror(errno));
         free(tmp);
         return -1;
     }
@@ -164,11 +165,11 @@ static int key_file_create(const char *path)
     randombytes_buf(key, sizeof key);
     int rc = 0;
     if (fchmod(fd, 0600) < 0 || write(fd, key, sizeof key) != (ssize_t)sizeof key || fsync(fd) < 0)
-        rc = ds_err_set("cannot write the key file %s: %s", path, strerror(errno));
+        rc = ds_err_set(_("cannot write the key file %s: %s"), path, strerror(errno));
     sodium_memzero(key, sizeof key);
     close(fd);
     if (rc == 0 && link(tmp, path) < 0 && errno != EEXIST)
-        rc = ds_err_set("cannot create the key file %s: %s", path, strerror(errno));
+        rc = ds_err_set(_("cannot create the key file %s: %s"), path, strerror(errno));
     unlink(tmp);
     free(tmp);
     return rc;
@@ -181,23 +182,23 @@ static int key_file_read(const char *path, unsigned char key[KEY_LEN])
     if (fd < 0) {
         if (errno == ENOENT)
             return 1;
-        return ds_err_set("cannot open the key file %s: %s", path, strerror(errno));
+        return ds_err_set(_("cannot open the key file %s: %s"), path, strerror(errno));
     }
     struct stat sb;
     int rc = 0;
     if (fstat(fd, &sb) < 0)
-        rc = ds_err_set("cannot stat the key file %s: %s", path, strerror(errno));
+        rc = ds_err_set(_("cannot stat the key file %s: %s"), path, strerror(errno));
     else if (!S_ISREG(sb.st_mode))
-        rc = ds_err_set("the key file %s is not a regular file", path);
+        rc = ds_err_set(_("the key file %s is not a regular file"), path);
     else if (sb.st_mode & 0077)
-        rc = ds_err_set("refusing to use the key file %s: other users can access it (mode %04o); "
-                        "run `chmod 600 %s` (and consider the secrets it protects exposed)",
+        rc = ds_err_set(_("refusing to use the key file %s: other users can access it (mode %04o); "
+                          "run `chmod 600 %s` (and consider the secrets it protects exposed)"),
                         path, (unsigned)(sb.st_mode & 07777), path);
     else if (sb.st_size != KEY_LEN)
-        rc = ds_err_set("the key file %s is damaged: it must hold exactly %d bytes, not %lld", path,
-                        KEY_LEN, (long long)sb.st_size);
+        rc = ds_err_set(_("the key file %s is damaged: it must hold exactly %d bytes, not %lld"),
+                        path, KEY_LEN, (long long)sb.st_size);
     else if (read(fd, key, KEY_LEN) != KEY_LEN)
-        rc = ds_err_set("cannot read the key file %s: %s", path, strerror(errno));
+        rc = ds_err_set(_("cannot read the key file %s: %s"), path, strerror(errno));
     close(fd);
     return rc;
 }
@@ -222,8 +223,8 @@ static int file_key_get(int create, unsigned char key[KEY_LEN])
         rc = key_file_read(path, key);
     }
     if (rc == 1)
-        rc = ds_err_set("the key file %s does not exist (it is created by the first "
-                        "encryption; copy it from the machine that encrypted the value)",
+        rc = ds_err_set(_("the key file %s does not exist (it is created by the first "
+                          "encryption; copy it from the machine that encrypted the value)"),
                         path);
     if (rc < 0) {
         free(path);
@@ -256,14 +257,14 @@ static int passphrase_prompt(void)
         quiet.c_lflag &= ~(tcflag_t)ECHO;
         tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
     }
-    fputs("Passphrase for deploy-stand secrets: ", tty);
+    fputs(_("Passphrase for deploy-stand secrets: "), tty);
     fflush(tty);
     char *buf = sodium_malloc(1024);
     int rc = 0;
     if (!buf)
-        rc = ds_err_set("out of memory");
+        rc = ds_err_set(_("out of memory"));
     else if (!fgets(buf, 1024, tty))
-        rc = ds_err_set("no passphrase was entered");
+        rc = ds_err_set(_("no passphrase was entered"));
     if (have_term)
         tcsetattr(fileno(tty), TCSAFLUSH, &old);
     fputc('\n', tty);
@@ -276,7 +277,7 @@ static int passphrase_prompt(void)
     buf[strcspn(buf, "\r\n")] = '\0';
     if (!*buf) {
         sodium_free(buf);
-        return ds_err_set("the passphrase is empty");
+        return ds_err_set(_("the passphrase is empty"));
     }
     keys.prompted = buf;
     return 0;
@@ -323,7 +324,7 @@ static int pass_key_get(const char *pass, const unsigned char *salt, unsigned ch
                       crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
                       crypto_pwhash_ALG_ARGON2ID13) != 0) {
         sodium_memzero(k, sizeof *k);
-        return ds_err_set("cannot derive a key from the passphrase (out of memory?)");
+        return ds_err_set(_("cannot derive a key from the passphrase (out of memory?)"));
     }
     memcpy(k->pass_id, id, sizeof id);
     k->used = 1;
@@ -350,7 +351,7 @@ static int b64_decode(const char *b64, size_t len, unsigned char **bin, size_t *
 {
     *bin = malloc(len / 4 * 3 + 3);
     if (!*bin)
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
     const char *end = NULL;
     if (len == 0 ||
         sodium_base642bin(*bin, len / 4 * 3 + 3, b64, len, NULL, bin_len, &end, B64) != 0 ||
@@ -366,7 +367,7 @@ int secret_encrypt(const char *plain, char **out)
 {
     *out = NULL;
     if (!plain)
-        return ds_err_set("secret_encrypt: nothing to encrypt");
+        return ds_err_set(_("secret_encrypt: nothing to encrypt"));
     if (sodium_ready() < 0)
         return -1;
     unsigned char key[KEY_LEN], salt[SALT_LEN];
@@ -375,14 +376,14 @@ int secret_encrypt(const char *plain, char **out)
     int rc = pass ? pass_key_get(pass, NULL, key, salt) : file_key_get(1, key);
     pthread_mutex_unlock(&key_lock);
     if (rc < 0)
-        return ds_err_wrap("cannot encrypt");
+        return ds_err_wrap(_("cannot encrypt"));
 
     size_t plen = strlen(plain);
     size_t blen = NONCE_LEN + MAC_LEN + plen;
     unsigned char *box = malloc(blen);
     if (!box) {
         sodium_memzero(key, sizeof key);
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
     }
     randombytes_buf(box, NONCE_LEN);
     crypto_secretbox_easy(box + NONCE_LEN, (const unsigned char *)plain, plen, box, key);
@@ -398,7 +399,7 @@ int secret_encrypt(const char *plain, char **out)
     free(salt64);
     if (n < 0) {
         *out = NULL;
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
     }
     return 0;
 }
@@ -420,15 +421,15 @@ int secret_decrypt(const char *enc, char **out)
         if (!colon || b64_decode(p, (size_t)(colon - p), &salt, &salt_len) < 0 ||
             salt_len != SALT_LEN) {
             free(salt);
-            return ds_err_set("malformed encrypted value (bad salt); encrypt the secret again");
+            return ds_err_set(_("malformed encrypted value (bad salt); encrypt the secret again"));
         }
         p = colon + 1;
     }
     if (b64_decode(p, strlen(p), &box, &blen) < 0 || blen < NONCE_LEN + MAC_LEN) {
         free(salt);
         free(box);
-        return ds_err_set("malformed encrypted value (not base64, or too short); encrypt the "
-                          "secret again");
+        return ds_err_set(_("malformed encrypted value (not base64, or too short); encrypt the "
+                            "secret again"));
     }
     unsigned char key[KEY_LEN];
     char *key_path = NULL;
@@ -454,7 +455,7 @@ int secret_decrypt(const char *enc, char **out)
         sodium_memzero(key, sizeof key);
         free(box);
         free(key_path);
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
     }
     rc = crypto_secretbox_open_easy((unsigned char *)plain, box + NONCE_LEN, blen - NONCE_LEN, box,
                                     key);
@@ -467,8 +468,8 @@ int secret_decrypt(const char *enc, char **out)
             ds_err_set("wrong passphrase in " SECRET_PASSPHRASE_ENV
                        ", or the value was damaged (authentication failed)");
         else
-            ds_err_set("the key file %s is not the key this value was encrypted with, or the "
-                       "value was damaged (authentication failed)",
+            ds_err_set(_("the key file %s is not the key this value was encrypted with, or the "
+                         "value was damaged (authentication failed)"),
                        key_path ? key_path : "?");
         free(key_path);
         return -1;
@@ -478,7 +479,7 @@ int secret_decrypt(const char *enc, char **out)
     if (strlen(plain) != plen) {
         sodium_memzero(plain, plen);
         free(plain);
-        return ds_err_set("the decrypted value holds a NUL byte");
+        return ds_err_set(_("the decrypted value holds a NUL byte"));
     }
     *out = plain;
     return 0;

@@ -15,6 +15,7 @@
 #include "store/secrets.h"
 #include "util/err.h"
 #include "util/xdg.h"
+#include "util/i18n.h"
 
 #define STATE_SCHEMA_VERSION 1
 #define STATE_BUSY_TIMEOUT_MS 10000
@@ -41,7 +42,7 @@ static const char schema_v1[] = "CREATE TABLE IF NOT EXISTS credentials ("
 
 static int db_err(struct state *st, const char *what)
 {
-    return ds_err_set("state %s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+    return ds_err_set(_("state %s: %s: %s"), st->path, what, sqlite3_errmsg(st->db));
 }
 
 /* Creates the file 0600 if missing and makes sure an existing one is not readable by others. */
@@ -49,15 +50,15 @@ static int file_prepare(const char *path)
 {
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
-        return ds_err_set("cannot open state file %s: %s", path, strerror(errno));
+        return ds_err_set(_("cannot open state file %s: %s"), path, strerror(errno));
     struct stat sb;
     int rc = 0;
     if (fstat(fd, &sb) < 0)
-        rc = ds_err_set("cannot stat state file %s: %s", path, strerror(errno));
+        rc = ds_err_set(_("cannot stat state file %s: %s"), path, strerror(errno));
     else if (!S_ISREG(sb.st_mode))
-        rc = ds_err_set("state file %s is not a regular file", path);
+        rc = ds_err_set(_("state file %s is not a regular file"), path);
     else if ((sb.st_mode & 0777) != 0600 && fchmod(fd, 0600) < 0)
-        rc = ds_err_set("cannot chmod 0600 state file %s: %s", path, strerror(errno));
+        rc = ds_err_set(_("cannot chmod 0600 state file %s: %s"), path, strerror(errno));
     close(fd);
     return rc;
 }
@@ -84,13 +85,13 @@ static int schema_ensure(struct state *st)
     if (pragma_text(st, "PRAGMA journal_mode=WAL", buf, sizeof buf) < 0)
         return -1;
     if (strcmp(buf, "wal") != 0)
-        return ds_err_set("state %s: cannot switch to WAL mode (journal mode is %s)", st->path,
+        return ds_err_set(_("state %s: cannot switch to WAL mode (journal mode is %s)"), st->path,
                           buf);
     if (pragma_text(st, "PRAGMA user_version", buf, sizeof buf) < 0)
         return -1;
     long version = strtol(buf, NULL, 10);
     if (version > STATE_SCHEMA_VERSION)
-        return ds_err_set("state %s has schema version %ld, newer than this deploy-stand (%d)",
+        return ds_err_set(_("state %s has schema version %ld, newer than this deploy-stand (%d)"),
                           st->path, version, STATE_SCHEMA_VERSION);
     if (version == STATE_SCHEMA_VERSION)
         return 0;
@@ -98,7 +99,7 @@ static int schema_ensure(struct state *st)
     if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
         sqlite3_exec(st->db, schema_v1, NULL, NULL, &msg) != SQLITE_OK ||
         sqlite3_exec(st->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
-        ds_err_set("state %s: cannot create the schema: %s", st->path, msg ? msg : "?");
+        ds_err_set(_("state %s: cannot create the schema: %s"), st->path, msg ? msg : "?");
         sqlite3_free(msg);
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         return -1;
@@ -111,7 +112,7 @@ int state_open(const char *path, struct state **out)
     *out = NULL;
     struct state *st = calloc(1, sizeof *st);
     if (!st)
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
     if (path) {
         st->path = strdup(path);
     } else {
@@ -126,7 +127,7 @@ int state_open(const char *path, struct state **out)
     }
     if (!st->path) {
         free(st);
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
     }
     if (file_prepare(st->path) < 0) {
         state_close(st);
@@ -134,7 +135,7 @@ int state_open(const char *path, struct state **out)
     }
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
     if (sqlite3_open_v2(st->path, &st->db, flags, NULL) != SQLITE_OK) {
-        ds_err_set("cannot open state %s: %s", st->path,
+        ds_err_set(_("cannot open state %s: %s"), st->path,
                    st->db ? sqlite3_errmsg(st->db) : "out of memory");
         state_close(st);
         return -1;
@@ -194,9 +195,9 @@ int state_cred_put(struct state *st, const char *stand, const char *userid, cons
     sqlite3_stmt *s;
     char *enc = NULL;
     if (!stand || !userid || !password)
-        return ds_err_set("state_cred_put: missing stand, user or password");
+        return ds_err_set(_("state_cred_put: missing stand, user or password"));
     if (secret_encrypt(password, &enc) < 0)
-        return ds_err_wrap("state %s: the password of %s", st->path, userid);
+        return ds_err_wrap(_("state %s: the password of %s"), st->path, userid);
     int rc = stmt_texts(st, &s,
                         "INSERT INTO credentials (stand, userid, password, updated) VALUES (?, ?, "
                         "?, ?4) ON CONFLICT (stand, userid) DO UPDATE SET password = "
@@ -234,14 +235,14 @@ int state_cred_get(struct state *st, const char *stand, const char *userid, char
         rc = secret_decrypt(t, password);
         sqlite3_finalize(s);
         if (rc < 0)
-            return ds_err_wrap("state %s: cannot decrypt the password of %s (stand %s)", st->path,
-                               userid, stand);
+            return ds_err_wrap(_("state %s: cannot decrypt the password of %s (stand %s)"),
+                               st->path, userid, stand);
         return 0;
     }
     *password = strdup(t ? t : ""); /* a plaintext row of an older version */
     sqlite3_finalize(s);
     if (!*password)
-        return ds_err_set("out of memory");
+        return ds_err_set(_("out of memory"));
     return 0;
 }
 
@@ -258,7 +259,7 @@ int state_run_begin(struct state *st, const char *command, const char *stand, lo
 {
     sqlite3_stmt *s;
     if (!command)
-        return ds_err_set("state_run_begin: no command");
+        return ds_err_set(_("state_run_begin: no command"));
     if (stmt_texts(st, &s,
                    "INSERT INTO runs (command, stand, started) VALUES (?, ?, ?3) RETURNING id",
                    command, stand, NULL) < 0)
@@ -290,7 +291,7 @@ int state_run_end(struct state *st, long long run_id, const char *result)
     int rc = sqlite3_step(s);
     if (rc == SQLITE_DONE) {
         sqlite3_finalize(s);
-        return ds_err_set("state %s: no run with id %lld", st->path, run_id);
+        return ds_err_set(_("state %s: no run with id %lld"), st->path, run_id);
     }
     if (rc != SQLITE_ROW) {
         db_err(st, "finishing the run");
