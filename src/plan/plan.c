@@ -50,40 +50,39 @@ static void strlist_add(char ***list, size_t *n, char *s)
     *list = l;
 }
 
+/* Appends a formatted line to a list unless the same line is there already. */
+static void strlist_vaddf_unique(char ***list, size_t *n, const char *fmt, va_list ap)
+{
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        abort();
+    for (size_t i = 0; i < *n; i++) {
+        if (strcmp((*list)[i], s) == 0) {
+            free(s);
+            return;
+        }
+    }
+    strlist_add(list, n, s);
+}
+
+/* A preflight failure: nothing of the plan may run. */
 static void problem(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void problem(struct plan *p, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        abort();
+    strlist_vaddf_unique(&p->problems, &p->n_problems, fmt, ap);
     va_end(ap);
-    for (size_t i = 0; i < p->n_problems; i++) {
-        if (strcmp(p->problems[i], s) == 0) {
-            free(s);
-            return;
-        }
-    }
-    strlist_add(&p->problems, &p->n_problems, s);
 }
 
+/* A warning worth reading before anything changes. */
 static void note(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note(struct plan *p, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        abort();
+    strlist_vaddf_unique(&p->notes, &p->n_notes, fmt, ap);
     va_end(ap);
-    for (size_t i = 0; i < p->n_notes; i++) {
-        if (strcmp(p->notes[i], s) == 0) {
-            free(s);
-            return;
-        }
-    }
-    strlist_add(&p->notes, &p->n_notes, s);
 }
 
 static void problem_cb(void *ctx, const char *msg)
