@@ -138,7 +138,7 @@ static int config_show(struct cli_globals *g, const char *name)
                 json_array_append_new(nets, json_string(b));
             }
             json_array_append_new(ms, json_pack("{s:s, s:s, s:s, s:i, s:b, s:o}", "name", m->name,
-                                                "device_type", device_type_name(m->device_type),
+                                                "device_type", stand_machine_type_name(m),
                                                 "template_node", m->template_node, "template_vmid",
                                                 m->template_vmid, "full_clone", m->full_clone,
                                                 "networks", nets));
@@ -168,7 +168,7 @@ static int config_show(struct cli_globals *g, const char *name)
                     break;
                 o += (size_t)w;
             }
-            const char *row[] = {m->name, device_type_name(m->device_type), tpl,
+            const char *row[] = {m->name, stand_machine_type_name(m), tpl,
                                  m->full_clone ? _("full") : _("linked"),
                                  m->n_nets ? nets : _("(the template's)")};
             table_add(t, row);

@@ -15,10 +15,12 @@
 #define STAND_NAME_MAX 32
 #define ALIAS_NAME_MAX 32
 #define MACHINE_NAME_MAX 63
-#define NICS_LINUX 32     /* net0..net31 */
-#define NICS_ECOROUTER 30 /* net2..net31: net0 is the management port, net1 is left as is */
+#define PROFILE_NAME_MAX 32
 
-static const char *const top_keys[] = {"stand", "machines", "password_policy", "vmid_range", NULL};
+static const char *const top_keys[] = {"stand",      "machines", "password_policy",
+                                       "vmid_range", "profiles", NULL};
+static const char *const profile_keys[] = {"model", "first_nic", "firewall", "management", NULL};
+static const char *const mgmt_keys[] = {"bridge", "model", "link_down", NULL};
 static const char *const top_legacy[] = {"stand_type", "metadata", NULL};
 static const char *const machine_keys[] = {
     "name", "device_type", "template_node", "template_vmid", "full_clone", "networks", NULL};
@@ -35,7 +37,55 @@ static char *xstrdup(const char *s)
 
 const char *device_type_name(enum device_type t)
 {
-    return t == DEVICE_ECOROUTER ? "ecorouter" : "linux";
+    return t == DEVICE_ECOROUTER ? "ecorouter" : t == DEVICE_PROFILE ? "profile" : "linux";
+}
+
+static const struct device_profile profile_linux = {
+    .name = "linux", .model = "virtio", .first_nic = 0, .firewall = 1};
+/* net0: management port on vmbr0, link down; net1 is left as it is; data NICs from net2. */
+static const struct device_profile profile_ecorouter = {.name = "ecorouter",
+                                                        .model = "vmxnet3",
+                                                        .first_nic = 2,
+                                                        .eco_macs = 1,
+                                                        .keep_extra = 1,
+                                                        .has_mgmt = 1,
+                                                        .mgmt_bridge = "vmbr0",
+                                                        .mgmt_model = "vmxnet3",
+                                                        .mgmt_link_down = 1};
+
+const struct device_profile *device_profile_builtin(enum device_type t)
+{
+    if (t == DEVICE_LINUX)
+        return &profile_linux;
+    if (t == DEVICE_ECOROUTER)
+        return &profile_ecorouter;
+    return NULL;
+}
+
+int device_profile_max_nets(const struct device_profile *p)
+{
+    return DEVICE_NICS_MAX - p->first_nic;
+}
+
+static const char *const device_models[] = {
+    "e1000",  "e1000-82540em", "e1000-82544gc", "e1000-82545em", "e1000e",
+    "i82551", "i82557b",       "i82559er",      "ne2k_isa",      "ne2k_pci",
+    "pcnet",  "rtl8139",       "virtio",        "vmxnet3",       NULL,
+};
+
+int device_model_valid(const char *s)
+{
+    for (size_t i = 0; device_models[i]; i++)
+        if (strcmp(device_models[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+const char *stand_machine_type_name(const struct stand_machine *m)
+{
+    if (m->profile)
+        return m->profile->name;
+    return device_type_name(m->device_type);
 }
 
 /* 1..32 of [a-z0-9_-], starting with a letter or digit. */
@@ -271,8 +321,17 @@ static void net_parse(const struct ydoc *d, const struct ydoc_node *n, struct st
     *ok = 1;
 }
 
+/* "linux, ecorouter, mikrotik": the device types a machine may name. */
+static void device_types_list(const struct stand *s, char *out, size_t len)
+{
+    size_t n = (size_t)snprintf(out, len, "linux, ecorouter");
+    for (size_t i = 0; i < s->n_profiles && n < len; i++)
+        if (s->profiles[i].name)
+            n += (size_t)snprintf(out + n, len - n, ", %s", s->profiles[i].name);
+}
+
 static void machine_parse(const struct ydoc *d, const struct ydoc_node *n, size_t idx,
-                          struct stand_machine *m, struct diag_list *diags)
+                          const struct stand *st, struct stand_machine *m, struct diag_list *diags)
 {
     m->line = n->line;
     m->col = n->col;
@@ -292,14 +351,31 @@ static void machine_parse(const struct ydoc *d, const struct ydoc_node *n, size_
     else
         snprintf(label, sizeof label, _("machine #%zu"), idx + 1);
 
+    m->profile = &profile_linux;
     v = ydoc_get(n, "device_type", NULL);
     if (v && ydoc_want_str(d, v, "device_type", &s, diags) == 0) {
-        if (strcmp(s, "linux") == 0)
+        const struct device_profile *found = NULL;
+        for (size_t i = 0; i < st->n_profiles; i++)
+            if (st->profiles[i].name && strcmp(st->profiles[i].name, s) == 0)
+                found = &st->profiles[i];
+        if (strcmp(s, "linux") == 0) {
             m->device_type = DEVICE_LINUX;
-        else if (strcmp(s, "ecorouter") == 0)
+        } else if (strcmp(s, "ecorouter") == 0) {
             m->device_type = DEVICE_ECOROUTER;
-        else
-            ydoc_report(d, v, diags, _("use linux or ecorouter"), _("unknown device_type '%s'"), s);
+            m->profile = &profile_ecorouter;
+        } else if (found) {
+            m->device_type = DEVICE_PROFILE;
+            m->profile = found;
+        } else {
+            char types[512], hint[600];
+            device_types_list(st, types, sizeof types);
+            if (st->n_profiles)
+                snprintf(hint, sizeof hint, _("use one of: %s"), types);
+            else
+                snprintf(hint, sizeof hint,
+                         _("use linux or ecorouter, or define a profile under `profiles:`"));
+            ydoc_report(d, v, diags, hint, _("unknown device_type '%s'"), s);
+        }
     }
 
     v = ydoc_get(n, "template_node", NULL);
@@ -353,11 +429,11 @@ static void machine_parse(const struct ydoc *d, const struct ydoc_node *n, size_
                     _("'networks' must be a list, got %s"), ydoc_describe(v));
         return;
     }
-    size_t max = m->device_type == DEVICE_ECOROUTER ? NICS_ECOROUTER : NICS_LINUX;
+    size_t max = (size_t)device_profile_max_nets(m->profile);
     if (v->n_items > max)
         ydoc_report(d, v->items[max], diags, _("remove networks"),
                     _("too many networks (%zu): %s machines take at most %zu"), v->n_items,
-                    device_type_name(m->device_type), max);
+                    m->profile->name, max);
     m->nets = calloc(v->n_items ? v->n_items : 1, sizeof *m->nets);
     if (!m->nets)
         abort();
@@ -453,6 +529,137 @@ static void vmid_range_parse(const struct ydoc *d, const struct ydoc_node *n, st
     s->vmid_max = (int)hi;
 }
 
+/* 1..32 of [a-z0-9_-], starting with a letter. */
+static int profile_name_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > PROFILE_NAME_MAX || !(s[0] >= 'a' && s[0] <= 'z'))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+static int model_parse(const struct ydoc *d, const struct ydoc_node *n, const char *field,
+                       char *out, size_t len, struct diag_list *diags)
+{
+    const char *s;
+    if (ydoc_want_str(d, n, field, &s, diags) < 0)
+        return -1;
+    if (!device_model_valid(s)) {
+        ydoc_report(d, n, diags,
+                    _("use one of e1000, e1000e, virtio, vmxnet3, rtl8139, pcnet, ne2k_pci, "
+                      "i82551, ..."),
+                    _("unknown NIC model '%s'"), s);
+        return -1;
+    }
+    snprintf(out, len, "%s", s);
+    return 0;
+}
+
+static void mgmt_parse(const struct ydoc *d, const struct ydoc_node *n, struct device_profile *p,
+                       struct diag_list *diags)
+{
+    if (n->kind != YDOC_MAPPING) {
+        ydoc_report(d, n, diags, _("write it as `management: {bridge: vmbr0}`"),
+                    _("'management' must be a mapping, got %s"), ydoc_describe(n));
+        return;
+    }
+    ydoc_check_keys(d, n, mgmt_keys, NULL, _("a management NIC"), diags);
+    const struct ydoc_node *v = ydoc_get(n, "bridge", NULL);
+    const char *s;
+    if (!v)
+        ydoc_report(d, n, diags, _("add `bridge: vmbr0`"), _("the management NIC has no 'bridge'"));
+    else if (ydoc_want_str(d, v, "bridge", &s, diags) == 0) {
+        if (!pve_is_iface(s) || strlen(s) >= sizeof p->mgmt_bridge)
+            ydoc_report(d, v, diags, _("use the name of an existing bridge, e.g. vmbr0"),
+                        _("bridge '%s' is not a valid interface name"), s);
+        else
+            snprintf(p->mgmt_bridge, sizeof p->mgmt_bridge, "%s", s);
+    }
+    snprintf(p->mgmt_model, sizeof p->mgmt_model, "%s", p->model);
+    v = ydoc_get(n, "model", NULL);
+    if (v)
+        model_parse(d, v, "model", p->mgmt_model, sizeof p->mgmt_model, diags);
+    v = ydoc_get(n, "link_down", NULL);
+    if (v)
+        ydoc_want_bool(d, v, "link_down", &p->mgmt_link_down, diags);
+    p->has_mgmt = 1;
+}
+
+static void profile_parse(const struct ydoc *d, const struct ydoc_pair *pair, const struct stand *s,
+                          struct device_profile *p, struct diag_list *diags)
+{
+    const struct ydoc_node *key = pair->key, *n = pair->value;
+    p->line = key->line;
+    p->col = key->col;
+    if (strcmp(key->text, "linux") == 0 || strcmp(key->text, "ecorouter") == 0) {
+        ydoc_report(d, key, diags, _("pick another name, e.g. mikrotik"),
+                    _("'%s' is a built-in device type and cannot be redefined"), key->text);
+        return;
+    }
+    if (!profile_name_valid(key->text)) {
+        ydoc_report(d, key, diags, _("use 1..32 of a-z, 0-9, '_' and '-', starting with a letter"),
+                    _("profile name '%s' is not valid"), key->text);
+        return;
+    }
+    for (const struct device_profile *q = s->profiles; q < p; q++)
+        if (q->name && strcmp(q->name, key->text) == 0)
+            return; /* duplicate keys were reported when the file was read */
+    /* named even when its body is wrong, so machines using it get no second, misleading error */
+    p->name = xstrdup(key->text);
+    if (n->kind != YDOC_MAPPING) {
+        ydoc_report(d, n, diags, _("write it as `NAME: {model: e1000, first_nic: 0}`"),
+                    _("profile '%s' must be a mapping, got %s"), key->text, ydoc_describe(n));
+        return;
+    }
+    ydoc_check_keys(d, n, profile_keys, NULL, _("a profile"), diags);
+    const struct ydoc_node *v = ydoc_get(n, "model", NULL);
+    if (!v) {
+        ydoc_report(d, n, diags, _("add `model: e1000` (or virtio, vmxnet3, ...)"),
+                    _("profile '%s' has no 'model'"), key->text);
+    } else {
+        model_parse(d, v, "model", p->model, sizeof p->model, diags);
+    }
+    v = ydoc_get(n, "first_nic", NULL);
+    long long first = 0;
+    if (v && ydoc_want_int(d, v, "first_nic", 0, DEVICE_NICS_MAX - 1, &first, diags) == 0)
+        p->first_nic = (int)first;
+    v = ydoc_get(n, "firewall", NULL);
+    if (v)
+        ydoc_want_bool(d, v, "firewall", &p->firewall, diags);
+    v = ydoc_get(n, "management", NULL);
+    if (v && !ydoc_is_null(v)) {
+        if (p->first_nic < 1) {
+            ydoc_report(d, v, diags, _("set `first_nic: 1` or more, or remove `management:`"),
+                        _("the management NIC is net0, but the stand's networks start at net0"));
+        } else {
+            mgmt_parse(d, v, p, diags);
+        }
+    }
+}
+
+static void profiles_parse(const struct ydoc *d, const struct ydoc_node *n, struct stand *s,
+                           struct diag_list *diags)
+{
+    if (ydoc_is_null(n))
+        return;
+    if (n->kind != YDOC_MAPPING) {
+        ydoc_report(d, n, diags, _("write `profiles:` as a mapping of NAME: {model: ...}"),
+                    _("'profiles' must be a mapping, got %s"), ydoc_describe(n));
+        return;
+    }
+    s->profiles = calloc(n->n_pairs ? n->n_pairs : 1, sizeof *s->profiles);
+    if (!s->profiles)
+        abort();
+    s->n_profiles = n->n_pairs;
+    for (size_t i = 0; i < n->n_pairs; i++)
+        profile_parse(d, &n->pairs[i], s, &s->profiles[i], diags);
+}
+
 static void stand_build(const struct ydoc *d, struct stand *s, struct diag_list *diags)
 {
     const struct ydoc_node *root = d->root;
@@ -479,6 +686,10 @@ static void stand_build(const struct ydoc *d, struct stand *s, struct diag_list 
     if (v)
         vmid_range_parse(d, v, s, diags);
 
+    v = ydoc_get(root, "profiles", NULL);
+    if (v)
+        profiles_parse(d, v, s, diags);
+
     const struct ydoc_node *key;
     v = ydoc_get(root, "machines", &key);
     if (!v) {
@@ -497,7 +708,7 @@ static void stand_build(const struct ydoc *d, struct stand *s, struct diag_list 
         abort();
     s->n_machines = v->n_items;
     for (size_t i = 0; i < v->n_items; i++)
-        machine_parse(d, v->items[i], i, &s->machines[i], diags);
+        machine_parse(d, v->items[i], i, s, &s->machines[i], diags);
     machines_check_unique(d, v, s, diags);
 }
 
@@ -555,6 +766,9 @@ void stand_free(struct stand *s)
         free(m->nets);
     }
     free(s->machines);
+    for (size_t i = 0; i < s->n_profiles; i++)
+        free(s->profiles[i].name);
+    free(s->profiles);
     free(s->path);
     free(s->name);
     free(s);

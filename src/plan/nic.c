@@ -1,6 +1,6 @@
 /* nic: the NIC layout of each device type and the EcoRouter MAC range.
- * linux: net0.. virtio+firewall; ecorouter: net0 vmxnet3 on vmbr0 link down, data NICs from net2.
- */
+ * A layout is a struct device_profile: linux (net0.. virtio+firewall), ecorouter (net0 vmxnet3 on
+ * vmbr0 link down, data NICs from net2, MACs in range) and the stand file's own profiles. */
 #include "plan/nic.h"
 #include "util/err.h"
 #include "util/i18n.h"
@@ -9,20 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-static const char *const nic_models[] = {
-    "e1000",  "e1000-82540em", "e1000-82544gc", "e1000-82545em", "e1000e",
-    "i82551", "i82557b",       "i82559er",      "ne2k_isa",      "ne2k_pci",
-    "pcnet",  "rtl8139",       "virtio",        "vmxnet3",       NULL,
-};
-
-static int is_model(const char *s, size_t len)
-{
-    for (size_t i = 0; nic_models[i]; i++)
-        if (strlen(nic_models[i]) == len && strncmp(nic_models[i], s, len) == 0)
-            return 1;
-    return 0;
-}
 
 void mac_pool_init(struct mac_pool *mp)
 {
@@ -129,14 +115,14 @@ int nic_parse(const char *s, struct nic_value *out)
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(tok, '=');
         if (!eq) {
-            if (!is_model(tok, strlen(tok)))
+            if (!device_model_valid(tok))
                 return -1;
             snprintf(out->model, sizeof out->model, "%s", tok);
             continue;
         }
         *eq = '\0';
         const char *k = tok, *val = eq + 1;
-        if (is_model(k, strlen(k))) {
+        if (device_model_valid(k)) {
             snprintf(out->model, sizeof out->model, "%s", k);
             snprintf(out->macaddr, sizeof out->macaddr, "%s", val);
         } else if (strcmp(k, "model") == 0) {
@@ -222,36 +208,36 @@ static void want_net(json_t *params, const json_t *current, int idx, const struc
     json_object_set_new(params, key, json_string(val));
 }
 
-int nic_plan(enum device_type dt, const struct stand_net *nets, const char *const *bridges,
-             size_t n, const json_t *current, int fresh, int vmid, struct mac_pool *mp,
-             json_t *params)
+int nic_plan(const struct device_profile *dp, const struct stand_net *nets,
+             const char *const *bridges, size_t n, const json_t *current, int fresh, int vmid,
+             struct mac_pool *mp, json_t *params)
 {
-    if (dt == DEVICE_ECOROUTER) {
-        struct nic_value mgmt = {.model = "vmxnet3", .bridge = "vmbr0", .link_down = 1};
-        if (eco_mac(current, fresh, 0, vmid, mp, mgmt.macaddr) < 0)
+    if (dp->has_mgmt) {
+        struct nic_value mgmt = {.link_down = dp->mgmt_link_down};
+        snprintf(mgmt.model, sizeof mgmt.model, "%s", dp->mgmt_model);
+        snprintf(mgmt.bridge, sizeof mgmt.bridge, "%s", dp->mgmt_bridge);
+        if (dp->eco_macs && eco_mac(current, fresh, 0, vmid, mp, mgmt.macaddr) < 0)
             return -1;
         want_net(params, current, 0, &mgmt);
-        for (size_t i = 0; i < n; i++) {
-            int idx = ECO_DATA_FIRST_NIC + (int)i;
-            struct nic_value v = {.model = "vmxnet3", .tag = nets[i].vid};
-            snprintf(v.bridge, sizeof v.bridge, "%s", bridges[i]);
-            if (eco_mac(current, fresh, idx, vmid, mp, v.macaddr) < 0)
-                return -1;
-            want_net(params, current, idx, &v);
-        }
-        return 0;
     }
+    /* With no stand networks the template's NICs stay as they are. */
     if (n == 0)
         return 0;
     for (size_t i = 0; i < n; i++) {
-        struct nic_value v = {.model = "virtio", .firewall = 1, .tag = nets[i].vid};
+        int idx = dp->first_nic + (int)i;
+        struct nic_value v = {.firewall = dp->firewall, .tag = nets[i].vid};
+        snprintf(v.model, sizeof v.model, "%s", dp->model);
         snprintf(v.bridge, sizeof v.bridge, "%s", bridges[i]);
-        want_net(params, current, (int)i, &v);
+        if (dp->eco_macs && eco_mac(current, fresh, idx, vmid, mp, v.macaddr) < 0)
+            return -1;
+        want_net(params, current, idx, &v);
     }
+    if (dp->keep_extra)
+        return 0;
     /* NICs of the template beyond the stand's are removed: the stand describes the whole layout. */
     char del[512] = "";
     size_t dl = 0;
-    for (int idx = (int)n; idx < 32; idx++) {
+    for (int idx = dp->first_nic + (int)n; idx < DEVICE_NICS_MAX; idx++) {
         if (config_net(current, idx))
             dl += (size_t)snprintf(del + dl, sizeof del - dl, "%snet%d", dl ? "," : "", idx);
     }

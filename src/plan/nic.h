@@ -42,15 +42,17 @@ int nic_parse(const char *s, struct nic_value *out);
 /* The value we send: "model=virtio,bridge=B,firewall=1[,tag=V]" and so on. */
 void nic_format(const struct nic_value *v, char *out, size_t len);
 
-/* Computes the config changes that give a VM its stand NICs.
+/* Computes the config changes that give a VM its stand NICs, laid out by the profile dp
+ * (device_profile_builtin() for linux/ecorouter, or one of the stand's profiles).
  *   bridges[i]  the real bridge of nets[i] on the VM's node
  *   current     the VM's current config (for a new clone: the template's config)
  *   fresh       1 for a VM this run clones: MACs of `current` are the template's and never kept
- * Adds "netK" values that differ and, for linux, "delete" of NICs beyond the stand's. Linux VMs
- * keep the template's NICs untouched when the stand lists no networks. EcoRouter VMs keep MACs that
- * are already in range. Returns 0, or -1 with ds_err when the MAC range is exhausted. */
-int nic_plan(enum device_type dt, const struct stand_net *nets, const char *const *bridges,
-             size_t n, const json_t *current, int fresh, int vmid, struct mac_pool *mp,
-             json_t *params);
+ * Adds the management NIC (net0) when the profile has one, "netK" values (K = first_nic + i) that
+ * differ and, unless dp->keep_extra, "delete" of NICs at or above first_nic beyond the stand's.
+ * The template's data NICs stay untouched when the stand lists no networks. EcoRouter VMs keep
+ * MACs that are already in range. Returns 0, or -1 with ds_err when the MAC range is exhausted. */
+int nic_plan(const struct device_profile *dp, const struct stand_net *nets,
+             const char *const *bridges, size_t n, const json_t *current, int fresh, int vmid,
+             struct mac_pool *mp, json_t *params);
 
 #endif

@@ -797,8 +797,10 @@ static void plan_student_vms(struct deploy_ctx *c, int s, const struct placement
             }
         }
         json_t *params = json_object();
-        if (nic_plan(mc->device_type, mc->nets, bridges, mc->n_nets, current, !have, pv->vmid,
-                     &c->macs, params) < 0)
+        const struct device_profile *dp =
+            mc->profile ? mc->profile : device_profile_builtin(mc->device_type);
+        if (nic_plan(dp, mc->nets, bridges, mc->n_nets, current, !have, pv->vmid, &c->macs,
+                     params) < 0)
             problem(p, "%s", ds_err_last());
         free(bridges);
 

@@ -241,6 +241,81 @@ static void test_nic_limits(void **state)
     }
 }
 
+static void test_profiles(void **state)
+{
+    (void)state;
+    struct stand *s = load_text_ok("prof.yml", "profiles:\n"
+                                               "  mikrotik:\n"
+                                               "    model: e1000\n"
+                                               "    first_nic: 1\n"
+                                               "    management:\n"
+                                               "      bridge: vmbr0\n"
+                                               "      link_down: true\n"
+                                               "  vyos: {model: virtio, firewall: true}\n"
+                                               "machines:\n"
+                                               "  - device_type: mikrotik\n"
+                                               "    template_node: pve1\n"
+                                               "    template_vmid: 100\n"
+                                               "    networks: [{bridge: lan}, {bridge: wan.5}]\n"
+                                               "  - {device_type: vyos, template_node: pve1, "
+                                               "template_vmid: 101}\n"
+                                               "  - {device_type: ecorouter, template_node: pve1, "
+                                               "template_vmid: 102}\n"
+                                               "  - {template_node: pve1, template_vmid: 103}\n");
+    assert_int_equal(s->n_profiles, 2);
+    const struct device_profile *mt = &s->profiles[0], *vy = &s->profiles[1];
+    assert_string_equal(mt->name, "mikrotik");
+    assert_string_equal(mt->model, "e1000");
+    assert_int_equal(mt->first_nic, 1);
+    assert_int_equal(mt->firewall, 0);
+    assert_int_equal(mt->has_mgmt, 1);
+    assert_string_equal(mt->mgmt_bridge, "vmbr0");
+    assert_string_equal(mt->mgmt_model, "e1000"); /* defaults to the profile's model */
+    assert_int_equal(mt->mgmt_link_down, 1);
+    assert_int_equal(mt->line, 2);
+    assert_int_equal(mt->col, 3);
+    assert_string_equal(vy->name, "vyos");
+    assert_int_equal(vy->first_nic, 0);
+    assert_int_equal(vy->firewall, 1);
+    assert_int_equal(vy->has_mgmt, 0);
+
+    assert_int_equal(s->machines[0].device_type, DEVICE_PROFILE);
+    assert_ptr_equal(s->machines[0].profile, mt);
+    assert_int_equal(s->machines[0].n_nets, 2);
+    assert_string_equal(stand_machine_type_name(&s->machines[0]), "mikrotik");
+    assert_ptr_equal(s->machines[1].profile, vy);
+    assert_int_equal(s->machines[2].device_type, DEVICE_ECOROUTER);
+    assert_ptr_equal(s->machines[2].profile, device_profile_builtin(DEVICE_ECOROUTER));
+    assert_string_equal(stand_machine_type_name(&s->machines[2]), "ecorouter");
+    assert_int_equal(s->machines[3].device_type, DEVICE_LINUX);
+    assert_ptr_equal(s->machines[3].profile, device_profile_builtin(DEVICE_LINUX));
+    stand_free(s);
+
+    /* an empty `profiles:` is allowed; a broken profile is reported once, not again at its user */
+    s = load_text_ok("p2.yml", "profiles:\nmachines:\n  - {template_node: pve1, "
+                               "template_vmid: 100}\n");
+    assert_int_equal(s->n_profiles, 0);
+    stand_free(s);
+    const char *text = "profiles:\n"
+                       "  mt: {model: e1000, first_nic: -1, firewall: maybe}\n"
+                       "  Bad: {model: e1000}\n"
+                       "  ok: {model: e1000, first_nic: 3, management: {bridge: 'x y', "
+                       "model: nope, colour: red}}\n"
+                       "machines:\n"
+                       "  - {device_type: mt, template_node: pve1, template_vmid: 100}\n";
+    struct diag_list diags = {0};
+    assert_int_equal(stand_load_text("p3.yml", text, strlen(text), &s, &diags), -1);
+    assert_null(s);
+    assert_true(config_diag_has(&diags, "p3.yml", 2, 33, "first_nic"));
+    assert_true(config_diag_has(&diags, "p3.yml", 2, 47, "firewall"));
+    assert_true(config_diag_has(&diags, "p3.yml", 3, 3, "profile name 'Bad' is not valid"));
+    assert_true(config_diag_has(&diags, "p3.yml", 4, 77, "unknown key 'colour'"));
+    assert_true(config_diag_has(&diags, "p3.yml", 4, 57, "is not a valid interface name"));
+    assert_true(config_diag_has(&diags, "p3.yml", 4, 71, "unknown NIC model 'nope'"));
+    assert_int_equal(diags.n, 6);
+    diag_list_clear(&diags);
+}
+
 static void test_net_parse(void **state)
 {
     (void)state;
@@ -368,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_every_problem_reported),
         cmocka_unit_test(test_nic_limits),
         cmocka_unit_test(test_net_parse),
+        cmocka_unit_test(test_profiles),
         cmocka_unit_test(test_yaml_features),
         cmocka_unit_test(test_missing_file),
     };

@@ -27,7 +27,9 @@ static void test_linux_layout_replaces_template_nics(void **st)
     json_t *params = json_object();
     struct mac_pool mp;
     mac_pool_init(&mp);
-    assert_int_equal(nic_plan(DEVICE_LINUX, nets, bridges, 2, tpl, 1, 5000, &mp, params), 0);
+    assert_int_equal(
+        nic_plan(device_profile_builtin(DEVICE_LINUX), nets, bridges, 2, tpl, 1, 5000, &mp, params),
+        0);
     assert_string_equal(json_string_value(json_object_get(params, "net0")),
                         "model=virtio,bridge=vmbr1000,firewall=1");
     assert_string_equal(json_string_value(json_object_get(params, "net1")),
@@ -49,7 +51,9 @@ static void test_linux_layout_is_idempotent(void **st)
     json_t *params = json_object();
     struct mac_pool mp;
     mac_pool_init(&mp);
-    assert_int_equal(nic_plan(DEVICE_LINUX, nets, bridges, 1, cur, 0, 5000, &mp, params), 0);
+    assert_int_equal(
+        nic_plan(device_profile_builtin(DEVICE_LINUX), nets, bridges, 1, cur, 0, 5000, &mp, params),
+        0);
     assert_int_equal(json_object_size(params), 0);
     json_decref(params);
     json_decref(cur);
@@ -63,7 +67,9 @@ static void test_linux_without_networks_keeps_template(void **st)
     json_t *params = json_object();
     struct mac_pool mp;
     mac_pool_init(&mp);
-    assert_int_equal(nic_plan(DEVICE_LINUX, NULL, NULL, 0, tpl, 1, 5000, &mp, params), 0);
+    assert_int_equal(
+        nic_plan(device_profile_builtin(DEVICE_LINUX), NULL, NULL, 0, tpl, 1, 5000, &mp, params),
+        0);
     assert_int_equal(json_object_size(params), 0);
     json_decref(params);
     json_decref(tpl);
@@ -82,7 +88,9 @@ static void test_ecorouter_layout(void **st)
     struct mac_pool mp;
     mac_pool_init(&mp);
     mac_pool_add_config(&mp, tpl);
-    assert_int_equal(nic_plan(DEVICE_ECOROUTER, nets, bridges, 2, tpl, 1, 5003, &mp, params), 0);
+    assert_int_equal(nic_plan(device_profile_builtin(DEVICE_ECOROUTER), nets, bridges, 2, tpl, 1,
+                              5003, &mp, params),
+                     0);
     struct nic_value v0, v2, v3;
     assert_int_equal(nic_parse(json_string_value(json_object_get(params, "net0")), &v0), 0);
     assert_string_equal(v0.model, "vmxnet3");
@@ -120,11 +128,88 @@ static void test_ecorouter_keeps_its_macs(void **st)
     struct mac_pool mp;
     mac_pool_init(&mp);
     mac_pool_add_config(&mp, cur);
-    assert_int_equal(nic_plan(DEVICE_ECOROUTER, nets, bridges, 1, cur, 0, 5003, &mp, params), 0);
+    assert_int_equal(nic_plan(device_profile_builtin(DEVICE_ECOROUTER), nets, bridges, 1, cur, 0,
+                              5003, &mp, params),
+                     0);
     assert_int_equal(json_object_size(params), 0);
     json_decref(params);
     json_decref(cur);
     mac_pool_free(&mp);
+}
+
+static void test_profile_layout(void **st)
+{
+    (void)st;
+    struct device_profile mt = {.name = "mikrotik",
+                                .model = "e1000",
+                                .first_nic = 1,
+                                .has_mgmt = 1,
+                                .mgmt_bridge = "vmbr0",
+                                .mgmt_model = "rtl8139",
+                                .mgmt_link_down = 1};
+    struct stand_net nets[] = {net(STAND_NET_ALIAS, "lan", 0), net(STAND_NET_ALIAS, "wan", 7)};
+    const char *bridges[] = {"vmbr1000", "vmbr1001"};
+    json_t *tpl = json_pack("{s:s, s:s, s:s, s:s}", "net0", "virtio=BC:24:11:00:00:01,bridge=vmbr0",
+                            "net1", "e1000=BC:24:11:00:00:02,bridge=vmbr0", "net3",
+                            "e1000=BC:24:11:00:00:04,bridge=vmbr0", "net5",
+                            "e1000=BC:24:11:00:00:06,bridge=vmbr0");
+    json_t *params = json_object();
+    struct mac_pool mp;
+    mac_pool_init(&mp);
+    assert_int_equal(nic_plan(&mt, nets, bridges, 2, tpl, 1, 5000, &mp, params), 0);
+    assert_string_equal(json_string_value(json_object_get(params, "net0")),
+                        "model=rtl8139,bridge=vmbr0,link_down=1");
+    assert_string_equal(json_string_value(json_object_get(params, "net1")),
+                        "model=e1000,bridge=vmbr1000");
+    assert_string_equal(json_string_value(json_object_get(params, "net2")),
+                        "model=e1000,bridge=vmbr1001,tag=7");
+    assert_string_equal(json_string_value(json_object_get(params, "delete")), "net3,net5");
+    assert_int_equal(mp.n, 0); /* no EcoRouter MACs taken */
+    json_decref(params);
+
+    /* no management, firewall, NICs below first_nic untouched, rerun changes nothing */
+    struct device_profile fw = {.name = "fw", .model = "vmxnet3", .first_nic = 2, .firewall = 1};
+    params = json_object();
+    assert_int_equal(nic_plan(&fw, nets, bridges, 1, tpl, 1, 5000, &mp, params), 0);
+    assert_null(json_object_get(params, "net0"));
+    assert_null(json_object_get(params, "net1"));
+    assert_string_equal(json_string_value(json_object_get(params, "net2")),
+                        "model=vmxnet3,bridge=vmbr1000,firewall=1");
+    assert_string_equal(json_string_value(json_object_get(params, "delete")), "net3,net5");
+    json_decref(params);
+    json_t *cur = json_pack("{s:s, s:s}", "net0", "virtio=BC:24:11:00:00:01,bridge=vmbr0", "net2",
+                            "vmxnet3=BC:24:11:00:00:09,bridge=vmbr1000,firewall=1");
+    params = json_object();
+    assert_int_equal(nic_plan(&fw, nets, bridges, 1, cur, 0, 5000, &mp, params), 0);
+    assert_int_equal(json_object_size(params), 0);
+    json_decref(params);
+
+    /* without stand networks only the management NIC is set */
+    params = json_object();
+    assert_int_equal(nic_plan(&mt, NULL, NULL, 0, tpl, 1, 5000, &mp, params), 0);
+    assert_int_equal(json_object_size(params), 1);
+    assert_non_null(json_object_get(params, "net0"));
+    json_decref(params);
+    json_decref(cur);
+    json_decref(tpl);
+    mac_pool_free(&mp);
+}
+
+static void test_builtin_profiles(void **st)
+{
+    (void)st;
+    const struct device_profile *lx = device_profile_builtin(DEVICE_LINUX);
+    const struct device_profile *eco = device_profile_builtin(DEVICE_ECOROUTER);
+    assert_string_equal(lx->name, "linux");
+    assert_int_equal(device_profile_max_nets(lx), 32);
+    assert_string_equal(eco->name, "ecorouter");
+    assert_int_equal(eco->first_nic, ECO_DATA_FIRST_NIC);
+    assert_int_equal(device_profile_max_nets(eco), 30);
+    assert_null(device_profile_builtin(DEVICE_PROFILE));
+    assert_true(device_model_valid("e1000"));
+    assert_true(device_model_valid("vmxnet3"));
+    assert_false(device_model_valid("e1001"));
+    assert_false(device_model_valid(""));
 }
 
 static void test_mac_range_unique(void **st)
@@ -163,6 +248,8 @@ int main(void)
         cmocka_unit_test(test_ecorouter_layout),
         cmocka_unit_test(test_ecorouter_keeps_its_macs),
         cmocka_unit_test(test_mac_range_unique),
+        cmocka_unit_test(test_profile_layout),
+        cmocka_unit_test(test_builtin_profiles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
