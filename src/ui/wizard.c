@@ -19,10 +19,27 @@
 #include "util/i18n.h"
 
 #define WIZ_MAX_MACHINES 64
+#define WIZ_MAX_PROFILES 16
+
+/* A custom device profile defined in the wizard; it becomes an entry of `profiles:`. */
+struct wiz_profile {
+    char name[33];
+    char model[24];
+    int first_nic;
+    int firewall;
+    char mgmt_bridge[64]; /* "" = no management NIC */
+    int mgmt_link_down;
+};
+
+struct wiz_profiles {
+    struct wiz_profile p[WIZ_MAX_PROFILES];
+    size_t n;
+};
 
 struct wiz_machine {
     char *name;
     int ecorouter;
+    int profile; /* index into wiz_profiles, or -1 for linux/ecorouter */
     const struct inv_vm *tpl;
     int full;
     char **bridges; /* the `bridge:` values as they go into the YAML */
@@ -228,9 +245,11 @@ static void explain_networks(const struct wizard_io *io)
 
 /* Asks the networks of machine m. 0, or -1 on cancel. */
 static int ask_networks(const struct wizard_io *io, const struct cluster_view *view,
-                        struct wiz_machine *m)
+                        struct wiz_machine *m, int first_nic)
 {
     size_t max = m->ecorouter ? 30 : 32;
+    if (m->profile >= 0)
+        max = (size_t)(DEVICE_NICS_MAX - first_nic);
     m->bridges = calloc(max, sizeof *m->bridges);
     if (!m->bridges)
         abort();
@@ -282,12 +301,164 @@ static int ask_networks(const struct wizard_io *io, const struct cluster_view *v
     return 0;
 }
 
+/* Trims spaces at both ends in place and returns the start. */
+static char *trim(char *a)
+{
+    while (isspace((unsigned char)*a))
+        a++;
+    size_t l = strlen(a);
+    while (l && isspace((unsigned char)a[l - 1]))
+        a[--l] = '\0';
+    return a;
+}
+
+static int profile_name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 32 || !islower((unsigned char)s[0]))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-' ||
+              s[i] == '_'))
+            return 0;
+    return 1;
+}
+
+/* Asks a new device profile: name, NIC model, first NIC, firewall, management NIC. 0, or -1 on
+ * cancel. */
+static int ask_profile(const struct wizard_io *io, const struct wiz_profiles *ps,
+                       struct wiz_profile *p)
+{
+    memset(p, 0, sizeof *p);
+    char dflt[40];
+    snprintf(dflt, sizeof dflt, "custom%zu", ps->n + 1);
+    for (;;) {
+        char *a = io->ask(io->ud, _("Profile name (used as device_type)"), dflt);
+        if (!a)
+            return -1;
+        char *v = trim(a);
+        int taken = !strcmp(v, "linux") || !strcmp(v, "ecorouter");
+        for (size_t i = 0; i < ps->n; i++)
+            taken |= !strcmp(ps->p[i].name, v);
+        if (!profile_name_ok(v))
+            sayf(io,
+                 _("'%s' cannot be a profile name: use 1 to 32 lowercase letters, digits, '-' "
+                   "and '_', starting with a letter."),
+                 v);
+        else if (taken)
+            sayf(io, _("The device type '%s' already exists; pick another name."), v);
+        else {
+            snprintf(p->name, sizeof p->name, "%s", v);
+            free(a);
+            break;
+        }
+        free(a);
+    }
+    for (;;) {
+        char *a =
+            io->ask(io->ud, _("NIC model (e1000, e1000e, virtio, vmxnet3, rtl8139, ...)"), "e1000");
+        if (!a)
+            return -1;
+        char *v = trim(a);
+        if (device_model_valid(v)) {
+            snprintf(p->model, sizeof p->model, "%s", v);
+            free(a);
+            break;
+        }
+        sayf(io, _("'%s' is not a NIC model Proxmox knows; try e1000, virtio or vmxnet3."), v);
+        free(a);
+    }
+    for (;;) {
+        char *a = io->ask(io->ud, _("First NIC of the stand's networks (0 to 31: netN)"), "0");
+        if (!a)
+            return -1;
+        char *v = trim(a), *end;
+        long n = strtol(v, &end, 10);
+        int ok = *v && !*end && n >= 0 && n <= DEVICE_NICS_MAX - 1;
+        free(a);
+        if (ok) {
+            p->first_nic = (int)n;
+            break;
+        }
+        say(io, _("Please enter a number from 0 to 31."));
+    }
+    int fw = ask_yes_no(io, _("Turn on the Proxmox firewall on these NICs?"), 0);
+    if (fw < 0)
+        return -1;
+    p->firewall = fw;
+    if (p->first_nic == 0)
+        return 0;
+    for (;;) {
+        char *a = io->ask(io->ud, _("Management bridge for net0 (empty = none, e.g. vmbr0)"), NULL);
+        if (!a)
+            return -1;
+        char *v = trim(a);
+        if (!*v) {
+            free(a);
+            return 0;
+        }
+        if (pve_is_iface(v) && strlen(v) < sizeof p->mgmt_bridge) {
+            snprintf(p->mgmt_bridge, sizeof p->mgmt_bridge, "%s", v);
+            free(a);
+            break;
+        }
+        sayf(io, _("'%s' is not a bridge name; write one such as vmbr0, or nothing."), v);
+        free(a);
+    }
+    int down = ask_yes_no(io, _("Keep the management NIC's link down?"), 0);
+    if (down < 0)
+        return -1;
+    p->mgmt_link_down = down;
+    return 0;
+}
+
+/* Asks the device type: linux, ecorouter, a profile defined earlier, or a new custom one.
+ * Sets m->ecorouter/m->profile; returns the machine's first data NIC, or -1 on cancel. */
+static int ask_device_type(const struct wizard_io *io, struct wiz_profiles *ps,
+                           struct wiz_machine *m, const char *tn)
+{
+    say(io, _("Device type:\n  1) linux      the networks become net0, net1, ... (virtio)\n"
+              "  2) ecorouter  net0 is the management port, the networks start at net2 (vmxnet3)"));
+    const char *words[WIZ_MAX_PROFILES + 3] = {"linux", "ecorouter"};
+    int n = 2;
+    for (size_t i = 0; i < ps->n; i++) {
+        words[n] = ps->p[i].name;
+        sayf(io, _("  %d) %s  a profile of this stand: %s NICs from net%d"), n + 1, ps->p[i].name,
+             ps->p[i].model, ps->p[i].first_nic);
+        n++;
+    }
+    int can_add = ps->n < WIZ_MAX_PROFILES;
+    if (can_add) {
+        words[n++] = "custom";
+        sayf(io,
+             _("  %d) custom     a new profile: NIC model, first NIC, firewall, management "
+               "NIC"),
+             n);
+    }
+    int eco_guess = tn && strcasestr(tn, "eco") != NULL;
+    int t = ask_choice(io, _("Device type"), words, n, eco_guess ? 2 : 1);
+    if (t < 0)
+        return -1;
+    m->profile = -1;
+    m->ecorouter = t == 2;
+    if (t <= 2)
+        return t == 2 ? 2 : 0;
+    if (can_add && t == n) {
+        if (ask_profile(io, ps, &ps->p[ps->n]) < 0)
+            return -1;
+        ps->n++;
+    }
+    m->profile = t - 3;
+    return ps->p[m->profile].first_nic;
+}
+
 /* Asks one machine. 0, or -1 on cancel. */
 static int ask_machine(const struct wizard_io *io, const struct cluster_view *view,
                        const struct inv_vm *const *tpl, size_t n_tpl, struct wiz_machine *ms,
-                       size_t idx)
+                       size_t idx, struct wiz_profiles *ps)
 {
     struct wiz_machine *m = &ms[idx];
+    m->profile = -1;
     sayf(io, _("--- Machine %zu ---"), idx + 1);
     for (;;) {
         char *a = io->ask(io->ud, _("Template (number in the list or VMID)"), "1");
@@ -340,20 +511,17 @@ static int ask_machine(const struct wizard_io *io, const struct cluster_view *vi
         m->name = a;
         break;
     }
-    say(io, _("Device type:\n  1) linux      the networks become net0, net1, ... (virtio)\n"
-              "  2) ecorouter  net0 is the management port, the networks start at net2 (vmxnet3)"));
-    static const char *const types[] = {"linux", "ecorouter"};
-    int eco_guess = tn && strcasestr(tn, "eco") != NULL;
-    int t = ask_choice(io, _("Device type"), types, 2, eco_guess ? 2 : 1);
-    if (t < 0)
+    int first_nic = ask_device_type(io, ps, m, tn);
+    if (first_nic < 0)
         return -1;
-    m->ecorouter = t == 2;
     if (idx == 0)
         explain_networks(io);
     else
         say(io, _("Networks: lan (private alias), lan.10 (alias in VLAN 10), **vmbr100** "
                   "(reserved, shared), vmbr0 (existing bridge); empty = done."));
-    if (ask_networks(io, view, m) < 0)
+    if (m->profile >= 0)
+        sayf(io, _("This machine's networks start at net%d."), first_nic);
+    if (ask_networks(io, view, m, first_nic) < 0)
         return -1;
     say(io,
         _("Clone type:\n  1) linked  fast, shares the template's disk (the template must stay)\n"
@@ -366,7 +534,8 @@ static int ask_machine(const struct wizard_io *io, const struct cluster_view *vi
     return 0;
 }
 
-static char *render_yaml(const char *stand, const struct wiz_machine *ms, size_t n)
+static char *render_yaml(const char *stand, const struct wiz_profiles *ps,
+                         const struct wiz_machine *ms, size_t n)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -375,10 +544,23 @@ static char *render_yaml(const char *stand, const struct wiz_machine *ms, size_t
         abort();
     fprintf(f, "# %s\n", _("deployment config made by the deploy-stand wizard"));
     fprintf(f, "stand: %s\n", stand);
+    if (ps->n)
+        fputs("profiles:\n", f);
+    for (size_t i = 0; i < ps->n; i++) {
+        const struct wiz_profile *p = &ps->p[i];
+        fprintf(f, "  %s:\n    model: %s\n    first_nic: %d\n    firewall: %s\n", p->name, p->model,
+                p->first_nic, p->firewall ? "true" : "false");
+        if (p->mgmt_bridge[0])
+            fprintf(f, "    management:\n      bridge: %s\n      link_down: %s\n", p->mgmt_bridge,
+                    p->mgmt_link_down ? "true" : "false");
+    }
     fputs("machines:\n", f);
     for (size_t i = 0; i < n; i++) {
         const struct wiz_machine *m = &ms[i];
-        fprintf(f, "  - device_type: %s\n", m->ecorouter ? "ecorouter" : "linux");
+        fprintf(f, "  - device_type: %s\n",
+                m->profile >= 0 ? ps->p[m->profile].name
+                : m->ecorouter  ? "ecorouter"
+                                : "linux");
         fprintf(f, "    name: %s\n", m->name);
         fprintf(f, "    template_node: %s\n", m->tpl->node);
         fprintf(f, "    template_vmid: %d\n", m->tpl->vmid);
@@ -413,6 +595,7 @@ char *wizard_config(const struct wizard_io *io, const struct cluster_view *view)
 
     char *yaml = NULL, *stand = NULL;
     struct wiz_machine ms[WIZ_MAX_MACHINES];
+    struct wiz_profiles ps = {.n = 0};
     size_t n = 0;
     memset(ms, 0, sizeof ms);
     for (;;) {
@@ -432,7 +615,7 @@ char *wizard_config(const struct wizard_io *io, const struct cluster_view *view)
         stand = NULL;
     }
     for (;;) {
-        if (ask_machine(io, view, tpl, n_tpl, ms, n) < 0) {
+        if (ask_machine(io, view, tpl, n_tpl, ms, n, &ps) < 0) {
             machine_free(&ms[n]);
             goto out;
         }
@@ -448,7 +631,7 @@ char *wizard_config(const struct wizard_io *io, const struct cluster_view *view)
         if (!more)
             break;
     }
-    yaml = render_yaml(stand, ms, n);
+    yaml = render_yaml(stand, &ps, ms, n);
     say(io, _("The config:"));
     say(io, yaml);
     struct diag_list d = {0};

@@ -18,7 +18,8 @@ struct wizard_io {
 
 /* Lists the templates of the cluster view (node, VMID, name, memory, disks), asks the stand name
  * (it tags the VMs ds-NAME) and machine after machine (template, name validated as dns-name, device
- * type linux/ecorouter, networks with the rules explained, linked/full), shows the YAML, validates
+ * type linux/ecorouter, a profile defined earlier in the session or a new "custom" one written to
+ * `profiles:`, networks with the rules explained, linked/full), shows the YAML, validates
  * it with stand_load_text and returns it (malloc'd; the caller frees) or NULL when the user cancels
  * (EOF) or the cluster has no templates. The view is only read. */
 char *wizard_config(const struct wizard_io *io, const struct cluster_view *view);

@@ -6,8 +6,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "config/stand.h"
 #include "ds_run.h"
 #include "plan/nic.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,11 +190,126 @@ static void test_unknown_profile_rejected(void **st)
     assert_int_equal(ds_mutating_requests(&c->sp), before);
 }
 
+/* A custom profile made in the wizard, reused by a second machine, then deployed. */
+static const char WIZARD_ANSWERS[] = "wizprof\n" /* stand name */
+                                     "102\n"     /* template */
+                                     "mt\n"      /* name */
+                                     "3\n"       /* device type: custom */
+                                     "linux\n"   /* profile name: refused */
+                                     "\n"        /* profile name: custom1 */
+                                     "e1001\n"   /* model: refused */
+                                     "e1000\n"   /* model */
+                                     "32\n"      /* first NIC: refused */
+                                     "1\n"       /* first NIC */
+                                     "y\n"       /* firewall */
+                                     "vm br\n"   /* management bridge: refused */
+                                     "vmbr0\n"   /* management bridge */
+                                     "y\n"       /* link down */
+                                     "lan\n"     /* network 1 */
+                                     "\n"        /* end */
+                                     "1\n"       /* linked */
+                                     "y\n"       /* another machine */
+                                     "100\n"     /* template */
+                                     "vy\n"      /* name */
+                                     "custom1\n" /* device type: the profile by name */
+                                     "lan.7\n"   /* network 1 */
+                                     "\n"        /* end */
+                                     "\n"        /* linked */
+                                     "n\n"       /* no more */
+                                     "y\n";      /* save */
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    int ch;
+    while ((ch = fgetc(f)) != EOF)
+        fputc(ch, m);
+    fclose(f);
+    fclose(m);
+    return buf;
+}
+
+static void test_wizard_custom_profile(void **st)
+{
+    struct ctx *c = *st;
+    char cmd[2048], out[400];
+    snprintf(out, sizeof out, "%s/wizard.out", c->env.dir);
+    snprintf(cmd, sizeof cmd, "'%s/deploy-stand' --connections '%s' config create wizp >'%s' 2>&1",
+             getenv("DS_BIN") ? getenv("DS_BIN") : ".", c->env.connections, out);
+    FILE *p = popen(cmd, "w");
+    assert_non_null(p);
+    fputs(WIZARD_ANSWERS, p);
+    int rc = pclose(p);
+    char *text = slurp(out);
+    if (rc != 0)
+        fail_msg("wizard exit %d:\n%s", rc, text);
+    const char *want[] = {"3) custom",
+                          "'linux' already exists",
+                          "not a NIC model",
+                          "from 0 to 31",
+                          "is not a bridge name",
+                          "networks start at net1",
+                          "4) custom",
+                          "3) custom1",
+                          "profiles:\n  custom1:\n    model: e1000\n    first_nic: 1\n"
+                          "    firewall: true\n    management:\n      bridge: vmbr0\n"
+                          "      link_down: true\n",
+                          "The config is valid: stand wizprof, 2 machine(s)"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("expected '%s' in:\n%s", want[i], text);
+    free(text);
+
+    char path[400];
+    snprintf(path, sizeof path, "%s/config/deploy-stand/configs/wizp.yml", c->env.dir);
+    struct stand *s = NULL;
+    struct diag_list d = {0};
+    assert_int_equal(stand_load(path, &s, &d), 0);
+    assert_int_equal(s->n_profiles, 1);
+    assert_int_equal(s->n_machines, 2);
+    assert_ptr_equal(s->machines[0].profile, &s->profiles[0]);
+    assert_ptr_equal(s->machines[1].profile, &s->profiles[0]);
+    assert_int_equal(s->machines[1].nets[0].vid, 7);
+    stand_free(s);
+
+    const char *args[] = {"--connections", c->env.connections, "--yes",      "deploy", "--config",
+                          "wizp",          "--users",          c->env.users, NULL};
+    char *err = NULL;
+    rc = ds_run(NULL, &err, args);
+    if (rc != 0)
+        fail_msg("deploy exit %d:\n%s", rc, err);
+    free(err);
+    json_t *state = simproc_state(&c->sp);
+    json_t *mt = vm_named(state, "student1", "mt"), *vy = vm_named(state, "student1", "vy");
+    assert_non_null(mt);
+    assert_non_null(vy);
+    struct nic_value mt0, mt1, vy0, vy1;
+    nic_of(mt, "net0", &mt0);
+    nic_of(mt, "net1", &mt1);
+    nic_of(vy, "net0", &vy0);
+    nic_of(vy, "net1", &vy1);
+    assert_string_equal(mt0.model, "e1000");
+    assert_string_equal(mt0.bridge, "vmbr0");
+    assert_int_equal(mt0.link_down, 1);
+    assert_string_equal(mt1.model, "e1000");
+    assert_int_equal(mt1.firewall, 1);
+    assert_string_equal(vy0.bridge, "vmbr0"); /* the management NIC, not the template's */
+    assert_string_equal(vy0.model, "e1000");
+    assert_string_equal(vy1.bridge, mt1.bridge);
+    assert_int_equal(vy1.tag, 7);
+    json_decref(state);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_profile_deploy_and_rerun, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_profile_rejected, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wizard_custom_profile, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
