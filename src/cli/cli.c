@@ -10,6 +10,7 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_status_entry,
     &cmd_creds_entry,
     &cmd_destroy_entry,
+    &cmd_reset_entry,
     &cmd_sweep_entry,
     &cmd_runs_entry,
     &cmd_audit_entry,

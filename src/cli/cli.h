@@ -26,6 +26,7 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_plan_entry;
 extern const struct cmd_entry cmd_deploy_entry;
 extern const struct cmd_entry cmd_destroy_entry;
+extern const struct cmd_entry cmd_reset_entry;
 extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_demo_entry;
 extern const struct cmd_entry cmd_sim_entry;

@@ -201,10 +201,18 @@ static int run_plan(struct session *s, const struct stand_op_opts *o, struct pla
     return failed ? EXIT_FAILED : EXIT_OK;
 }
 
+static int deploy_locked(struct session *s, const struct stand_op_opts *o);
+
 int stand_op_deploy(struct session *s, const struct stand_op_opts *o)
 {
     if (session_begin_run(s, "deploy"))
         return EXIT_FAILED;
+    return deploy_locked(s, o);
+}
+
+/* The deploy itself, once the run holds the stand's lock. */
+static int deploy_locked(struct session *s, const struct stand_op_opts *o)
+{
     double t0 = now_s();
     if (session_inventory(s, INV_CONFIGS_MARKED))
         return EXIT_FAILED;
@@ -483,4 +491,51 @@ int stand_op_sweep(struct session *s, const struct stand_op_opts *o, int remove)
         plan_free(left);
     }
     return rc;
+}
+
+int stand_op_reset(struct session *s, const struct stand_op_opts *o)
+{
+    if (session_begin_run(s, "reset"))
+        return EXIT_FAILED;
+    if (session_inventory(s, INV_CONFIGS_ALL))
+        return EXIT_FAILED;
+    struct plan_request rq;
+    request_init(&rq, s, o);
+    rq.vms_only = 1;
+    struct plan *p = NULL;
+    if (plan_destroy(&rq, s->view, &p) < 0 || p->n_problems) {
+        if (p)
+            report_problems(p, stderr);
+        plan_free(p);
+        return EXIT_FAILED;
+    }
+    FILE *txt = o->json ? stderr : o->out;
+    fprintf(txt,
+            _("Reset of stand '%s': the VMs below are destroyed and cloned again; users, "
+              "passwords, pools and bridges stay.\n"),
+            p->stand);
+    report_plan(p, NULL, txt, 0);
+    report_problems(p, txt);
+    if (o->confirm && !confirm(_("\nReset these VMs? Their disks are lost. [y/N]"), NULL)) {
+        fprintf(stderr, _("Nothing was changed.\n"));
+        plan_free(p);
+        return EXIT_FAILED;
+    }
+    int rc = EXIT_OK;
+    if (p->n_acts) {
+        double secs;
+        fputc('\n', txt);
+        rc = run_plan(s, o, p, "reset", &secs);
+        report_result(p, secs, txt);
+    }
+    plan_free(p);
+    if (rc != EXIT_OK)
+        return rc;
+    /* the deploy part, as a run of its own in the journal; the lock is still ours */
+    cluster_view_free(s->view);
+    s->view = NULL;
+    if (s->journal && journal_run_begin(s->journal, "reset", s->stand->name, &s->run_id) < 0)
+        fprintf(stderr, _("warning: %s\n"), ds_err_last());
+    fputc('\n', txt);
+    return deploy_locked(s, o);
 }

@@ -25,6 +25,9 @@ int stand_op_plan(struct session *s, const struct stand_op_opts *o);
 int stand_op_deploy(struct session *s, const struct stand_op_opts *o);
 int stand_op_status(struct session *s, const struct stand_op_opts *o);
 int stand_op_destroy(struct session *s, const struct stand_op_opts *o);
+/* Reset: the students' VMs are destroyed and cloned again from the templates; users (and their
+ * passwords), pools, roles and bridges stay. */
+int stand_op_reset(struct session *s, const struct stand_op_opts *o);
 /* Lists the stand's leftovers; with `remove`, removes them and checks that none are left. */
 int stand_op_sweep(struct session *s, const struct stand_op_opts *o, int remove);
 

@@ -1096,8 +1096,8 @@ static void destroy_build(const struct plan_request *rq, const struct cluster_vi
                 last_destroy[n_last++] = a->id;
             ps->n_vms++;
         }
-        if (ps->keep)
-            continue; /* a current student keeps their user and pool */
+        if (ps->keep || rq->vms_only)
+            continue; /* a current student (sweep) or a reset keeps the user and the pool */
         const struct inv_pool *pool = inv_pool_find(v, ps->pool);
         const struct inv_user *u = inv_user_find(v, ps->userid);
         ps->user_exists = u != NULL;
@@ -1151,8 +1151,9 @@ static void destroy_build(const struct plan_request *rq, const struct cluster_vi
         }
     }
 
-    /* Bridges: ours for these students (or our reserved ones), and unused once the VMs are gone */
-    for (size_t ni = 0; ni < v->n_nets; ni++) {
+    /* Bridges: ours for these students (or our reserved ones), and unused once the VMs are gone;
+     * a reset keeps them for the new clones */
+    for (size_t ni = 0; ni < v->n_nets && !rq->vms_only; ni++) {
         const struct inv_net *n = &v->nets[ni];
         int apply = -1;
         for (size_t i = 0; i < n->n; i++) {

@@ -139,6 +139,7 @@ struct plan_request {
     size_t n_only;
     const char *api_user;              /* the connection's user, for the privilege preflight */
     int refresh_templates;             /* rebuild template copies whose original changed */
+    int vms_only; /* destroy: only the VMs (reset keeps users, pools, roles and bridges) */
     double mem_reserve;                /* smart: share of node memory kept free; default 0.10 */
     const struct template_hint *hints; /* mapper_template.yml entries; may be NULL */
     size_t n_hints;

@@ -406,12 +406,74 @@ static void test_existing_user_password_unchanged(void **st)
     json_decref(state);
 }
 
+static int vm_cores(json_t *state, const char *pool, const char *name)
+{
+    json_t *vm = vm_named(state, pool, name);
+    const char *c =
+        vm ? json_string_value(json_object_get(json_object_get(vm, "config"), "cores")) : NULL;
+    json_t *ci = vm ? json_object_get(json_object_get(vm, "config"), "cores") : NULL;
+    return c ? atoi(c) : (int)json_integer_value(ci);
+}
+
+/* reset: the chosen students get fresh clones; users, passwords and bridges stay */
+static void test_reset(void **st)
+{
+    struct ctx *c = *st;
+    json_t *res = NULL;
+    assert_int_equal(deploy(c, &res), 0);
+    const char *pw2 = json_string_value(
+        json_object_get(json_array_get(json_object_get(res, "students"), 1), "password"));
+    char pw[64];
+    snprintf(pw, sizeof pw, "%s", pw2);
+    json_decref(res);
+    /* the students change their VMs */
+    char cookie[4096], csrf[512];
+    assert_int_equal(simproc_login(&c->sp, "root@pam", "sim-root-password", cookie, sizeof cookie,
+                                   csrf, sizeof csrf),
+                     0);
+    const char *hdrs[] = {cookie, csrf, NULL};
+    json_t *state = simproc_state(&c->sp);
+    for (int s = 1; s <= 2; s++) {
+        char pool[32], path[128];
+        snprintf(pool, sizeof pool, "student%d", s);
+        json_t *web = vm_named(state, pool, "web");
+        snprintf(path, sizeof path, "/api2/json/nodes/pve1/qemu/%lld/config",
+                 (long long)json_integer_value(json_object_get(web, "vmid")));
+        struct rawresp r = {0};
+        assert_int_equal(simproc_request(&c->sp, "PUT", path, "cores=7", hdrs, &r), 0);
+        assert_int_equal(r.status, 200);
+        rawresp_clear(&r);
+    }
+    json_decref(state);
+    const char *args[] = {"--connections", c->env.connections, "--yes",   "reset",
+                          "--config",      c->env.config,      "--users", c->env.users,
+                          "--user",        "student2@pve",     NULL};
+    char *err = NULL;
+    int rc = ds_run(NULL, &err, args);
+    if (rc != 0)
+        fail_msg("reset exit %d:\n%s", rc, err);
+    free(err);
+    state = simproc_state(&c->sp);
+    assert_int_equal(vm_cores(state, "student1", "web"), 7);     /* not reset */
+    assert_int_not_equal(vm_cores(state, "student2", "web"), 7); /* fresh from the template */
+    check_student(state, 2);
+    check_student(state, 1);
+    assert_int_equal(count_marked_vms(state), 9);
+    assert_no_pending(state);
+    json_decref(state);
+    /* the password stayed */
+    assert_int_equal(
+        simproc_login(&c->sp, "student2@pve", pw, cookie, sizeof cookie, csrf, sizeof csrf), 0);
+    assert_int_equal(ds_schema_violations(&c->sp), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_deploy_end_state_and_rerun, setup, teardown),
         cmocka_unit_test_setup_teardown(test_destroy_one_then_all, setup, teardown),
         cmocka_unit_test_setup_teardown(test_existing_user_password_unchanged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,50 @@
+/* cmd_reset: `deploy-stand reset` gives students fresh VMs: their VMs are destroyed and cloned
+ * again from the templates, while users (and passwords), pools, roles and bridges stay. */
+#include "cli/stand_ops.h"
+#include "util/i18n.h"
+#include <unistd.h>
+
+static int cmd_reset_exec(struct cli_globals *g, int argc, char **argv)
+{
+    struct stand_args a;
+    int rc = stand_args_parse("reset", argc, argv, 1, 1, &a);
+    if (rc)
+        return rc;
+    if (!g->yes && !isatty(0)) {
+        cli_error(_("add --yes to confirm when not running in a terminal"),
+                  _("reset destroys the students' VMs and clones them again; it needs --yes here"));
+        return EXIT_USAGE;
+    }
+    struct session s;
+    rc = session_open_all(&s, g, &a, 1);
+    if (!rc) {
+        struct stand_op_opts o = {.strategy = a.strategy,
+                                  .node = a.node,
+                                  .per_node = a.per_node,
+                                  .workers = a.workers,
+                                  .only = a.only,
+                                  .n_only = a.n_only,
+                                  .json = g->json,
+                                  .confirm = !g->yes,
+                                  .out = stdout,
+                                  .progress = g->json ? stderr : stdout};
+        rc = stand_op_reset(&s, &o);
+    }
+    session_close(&s);
+    return rc;
+}
+
+const struct cmd_entry cmd_reset_entry = {
+    .name = "reset",
+    .usage = "reset --config FILE --users FILE [--user USERID]... [--strategy NAME] --yes",
+    .summary = N_("give students fresh VMs: destroy and clone them again, keeping users and "
+                  "passwords"),
+    .help = N_("  --config FILE     the stand (deployment_config.yml)\n"
+               "  --users FILE      the class list (users_list.yml)\n"
+               "  --user USERID     only this student (repeatable)\n"
+               "  --strategy NAME   placement of the new clones (default local)\n\n"
+               "The students' VMs (found by their marks) are stopped and destroyed, then the\n"
+               "stand is deployed again: every VM is cloned fresh from its template. Users,\n"
+               "their passwords, pools, roles and bridges stay as they are.\n"),
+    .exec = cmd_reset_exec,
+};
