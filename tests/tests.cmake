@@ -29,10 +29,10 @@ foreach(src IN LISTS TEST_SH)
   set_tests_properties(e2e/${name} PROPERTIES ENVIRONMENT "${TEST_ENV}" TIMEOUT 300 SKIP_RETURN_CODE 77)
 endforeach()
 
-# The deploy end-to-end tests once more, every deploy-stand run under valgrind (non-sanitized
+# The end-to-end tests once more, every deploy-stand run under valgrind (non-sanitized
 # binaries of DS_VALGRIND_BIN_DIR): no invalid access, no definite leak.
 if(DS_VALGRIND_BIN_DIR)
-  foreach(name test_deploy test_cli_errors)
+  foreach(name test_deploy test_cli_errors test_strategies test_faults test_library_cmds test_creds)
     add_test(NAME e2e/${name}_valgrind COMMAND e2e_${name})
     set_tests_properties(e2e/${name}_valgrind PROPERTIES
       ENVIRONMENT "DS_BIN=${DS_VALGRIND_BIN_DIR};DS_SRC=${CMAKE_SOURCE_DIR};DS_VALGRIND_WRAP=1"
