@@ -5,22 +5,10 @@
 #include <stdarg.h>
 
 const struct cmd_entry *const cmd_table[] = {
-    &cmd_plan_entry,
-    &cmd_deploy_entry,
-    &cmd_status_entry,
-    &cmd_creds_entry,
-    &cmd_destroy_entry,
-    &cmd_reset_entry,
-    &cmd_sweep_entry,
-    &cmd_runs_entry,
-    &cmd_audit_entry,
-    &cmd_connection_entry,
-    &cmd_demo_entry,
-    &cmd_sim_entry,
-    &cmd_config_entry,
-    &cmd_users_entry,
-    &cmd_menu_entry,
-    NULL,
+    &cmd_plan_entry,    &cmd_deploy_entry,     &cmd_status_entry, &cmd_creds_entry,
+    &cmd_destroy_entry, &cmd_reset_entry,      &cmd_sweep_entry,  &cmd_runs_entry,
+    &cmd_audit_entry,   &cmd_connection_entry, &cmd_demo_entry,   &cmd_sim_entry,
+    &cmd_config_entry,  &cmd_users_entry,      &cmd_menu_entry,   NULL,
 };
 
 void cmd_print_help(const struct cmd_entry *e, FILE *out)

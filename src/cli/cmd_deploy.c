@@ -13,16 +13,9 @@ static int cmd_deploy_exec(struct cli_globals *g, int argc, char **argv)
     struct session s;
     rc = session_open_all(&s, g, &a, 1);
     if (!rc) {
-        struct stand_op_opts o = {.strategy = a.strategy,
-                                  .node = a.node,
-                                  .refresh_templates = a.refresh_templates,
-                                  .mem_reserve = a.mem_reserve,
-                                  .per_node = a.per_node,
-                                  .workers = a.workers,
-                                  .json = g->json,
-                                  .confirm = !g->yes && isatty(0) && isatty(2),
-                                  .out = stdout,
-                                  .progress = g->json ? stderr : stdout};
+        struct stand_op_opts o;
+        stand_op_opts_init(&o, g, &a);
+        o.confirm = !g->yes && isatty(0) && isatty(2);
         rc = stand_op_deploy(&s, &o);
     }
     session_close(&s);

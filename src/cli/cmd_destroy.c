@@ -18,14 +18,9 @@ static int cmd_destroy_exec(struct cli_globals *g, int argc, char **argv)
     struct session s;
     rc = session_open_all(&s, g, &a, 1);
     if (!rc) {
-        struct stand_op_opts o = {.per_node = a.per_node,
-                                  .workers = a.workers,
-                                  .only = a.only,
-                                  .n_only = a.n_only,
-                                  .json = g->json,
-                                  .confirm = !g->yes,
-                                  .out = stdout,
-                                  .progress = g->json ? stderr : stdout};
+        struct stand_op_opts o;
+        stand_op_opts_init(&o, g, &a);
+        o.confirm = !g->yes;
         rc = stand_op_destroy(&s, &o);
     }
     session_close(&s);

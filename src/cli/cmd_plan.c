@@ -12,12 +12,8 @@ static int cmd_plan_exec(struct cli_globals *g, int argc, char **argv)
     struct session s;
     rc = session_open_all(&s, g, &a, 0);
     if (!rc) {
-        struct stand_op_opts o = {.strategy = a.strategy,
-                                  .node = a.node,
-                                  .refresh_templates = a.refresh_templates,
-                                  .mem_reserve = a.mem_reserve,
-                                  .json = g->json,
-                                  .out = stdout};
+        struct stand_op_opts o;
+        stand_op_opts_init(&o, g, &a);
         rc = stand_op_plan(&s, &o);
     }
     session_close(&s);

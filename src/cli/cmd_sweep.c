@@ -29,12 +29,8 @@ static int cmd_sweep_exec(struct cli_globals *g, int argc, char **argv)
         s.stand->name = strdup(stand);
     }
     if (!rc) {
-        struct stand_op_opts o = {.per_node = a.per_node,
-                                  .workers = a.workers,
-                                  .json = g->json,
-                                  .confirm = 0,
-                                  .out = stdout,
-                                  .progress = g->json ? stderr : stdout};
+        struct stand_op_opts o;
+        stand_op_opts_init(&o, g, &a);
         rc = stand_op_sweep(&s, &o, g->yes);
     }
     session_close(&s);

@@ -23,6 +23,23 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+void stand_op_opts_init(struct stand_op_opts *o, const struct cli_globals *g,
+                        const struct stand_args *a)
+{
+    memset(o, 0, sizeof *o);
+    o->strategy = a->strategy;
+    o->node = a->node;
+    o->refresh_templates = a->refresh_templates;
+    o->mem_reserve = a->mem_reserve;
+    o->per_node = a->per_node;
+    o->workers = a->workers;
+    o->only = a->only;
+    o->n_only = a->n_only;
+    o->json = g->json;
+    o->out = stdout;
+    o->progress = g->json ? stderr : stdout;
+}
+
 static void request_init(struct plan_request *rq, struct session *s, const struct stand_op_opts *o)
 {
     memset(rq, 0, sizeof *rq);

@@ -20,6 +20,12 @@ struct stand_op_opts {
     FILE *progress; /* progress lines */
 };
 
+/* Fills the options every stand command shares from its parsed arguments and the global
+ * options: placement, limits, students, output (stdout; progress on stderr with --output json).
+ * `confirm` starts at 0: each command decides when to ask. */
+void stand_op_opts_init(struct stand_op_opts *o, const struct cli_globals *g,
+                        const struct stand_args *a);
+
 /* Each expects a connected session with its inputs loaded, and returns an exit code. */
 int stand_op_plan(struct session *s, const struct stand_op_opts *o);
 int stand_op_deploy(struct session *s, const struct stand_op_opts *o);
