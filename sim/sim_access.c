@@ -4,6 +4,8 @@
 #include "sim_api.h"
 #include "sim_roles.h"
 
+#include "ds_clock.h"
+
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +22,7 @@ static int h_ticket(struct sim_req *r)
         snprintf(userid, sizeof userid, "%s@%s", username, realm);
     else
         snprintf(userid, sizeof userid, "%s", username);
-    long now = (long)time(NULL);
+    long now = (long)ds_clock_wall_s();
     int ok = 0;
     if (sim_user_usable(r->model, userid, now) == 0) {
         char tu[128];

@@ -389,8 +389,7 @@ static int h_task_stop(struct sim_req *r)
     if (!t->done)
         sim_task_set_error(t, "unexpected status");
     /* finish at once: no more work */
-    t->remaining = 0;
-    sim_tasks_advance(r->model, sim_model_mono());
+    sim_task_stop(r->model, t, sim_model_now(r->model));
     return sim_ok(r, NULL);
 }
 

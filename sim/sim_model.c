@@ -3,22 +3,35 @@
 #include "sim_model.h"
 #include "sim_tasks.h"
 
+#include "ds_clock.h"
+
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-double sim_model_mono(void)
+static int64_t default_mono(void *ctx)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    (void)ctx;
+    return ds_clock_mono_ns();
 }
 
-double sim_model_wall(const struct sim_model *m, double mono)
+int64_t sim_model_now(const struct sim_model *m)
 {
-    return m->wall0 + (mono - m->mono0);
+    int64_t t = m->mono(m->mono_ctx) - m->mono0;
+    return t > 0 ? t : 0;
+}
+
+int64_t sim_model_wall_s(const struct sim_model *m, int64_t t)
+{
+    return (m->wall0_ns + t) / DS_NS_PER_S;
+}
+
+void sim_model_set_clock(struct sim_model *m, int64_t (*mono)(void *ctx), void *ctx)
+{
+    m->mono = mono ? mono : default_mono;
+    m->mono_ctx = mono ? ctx : NULL;
+    m->mono0 = m->mono(m->mono_ctx);
 }
 
 struct sim_model *sim_model_new(double time_scale)
@@ -26,10 +39,8 @@ struct sim_model *sim_model_new(double time_scale)
     struct sim_model *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    m->wall0 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-    m->mono0 = sim_model_mono();
+    m->wall0_ns = ds_clock_wall_ns();
+    sim_model_set_clock(m, NULL, NULL);
     m->time_scale = time_scale > 0 ? time_scale : 1.0;
     m->users = json_object();
     m->groups = json_object();

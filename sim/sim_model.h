@@ -21,10 +21,16 @@ struct sim_node {
     json_t *net;         /* object iface -> interface object (active /etc/network/interfaces) */
     json_t *net_pending; /* NULL, or object iface -> object (/etc/network/interfaces.new) */
     int k;               /* tasks that run at full speed at once */
-    double clock;        /* model time (monotonic s) up to which this node's tasks were advanced */
-    double busy;         /* real seconds during which at least one task ran */
-    int running;         /* tasks running now */
-    int max_running;     /* the most tasks that ran at once */
+    int64_t clock;       /* model time (ns) up to which this node's tasks were advanced */
+    int64_t busy;        /* model ns during which at least one task ran */
+    /* Processor sharing, exactly: every running task of the node receives the same service, so
+     * the node counts the service each of them has received since the model began (ns of
+     * full-speed work) as served + served_frac / running_at_last_event; a task ends when served
+     * reaches its end_service. */
+    int64_t served;
+    int64_t served_frac;
+    int running;     /* tasks running now */
+    int max_running; /* the most tasks that ran at once */
 };
 
 struct sim_storage {
@@ -42,8 +48,8 @@ struct sim_vm {
     json_t *config;    /* ordered object: name, memory, cores, net0, scsi0, ..., lock, template */
     json_t *snapshots; /* array of {name, snaptime, description, parent?, vmstate, config} */
     int running;
-    double started; /* wall time of the last start */
-    char pool[128]; /* "" = none */
+    int64_t started; /* wall time (Unix s) of the last start */
+    char pool[128];  /* "" = none */
 };
 
 struct sim_model {
@@ -68,14 +74,23 @@ struct sim_model {
     unsigned next_pid;
     uint64_t rng;             /* MACs, UUIDs (seeded from --seed) */
     struct sim_faults faults; /* fault injection (set by the server) */
-    double mono0, wall0;      /* monotonic and wall clock at start: wall = wall0 + (mono - mono0) */
+    /* Model time is int64 ns since the model was made: now = mono() - mono0. Wall times (UPIDs,
+     * task start/end, snapshot times) are wall0_ns + model time. */
+    int64_t (*mono)(void *ctx); /* monotonic ns source (default: ds_clock_mono_ns) */
+    void *mono_ctx;
+    int64_t mono0, wall0_ns;
 };
 
 struct sim_model *sim_model_new(double time_scale);
 void sim_model_free(struct sim_model *m);
 
-double sim_model_mono(void);                                   /* CLOCK_MONOTONIC seconds */
-double sim_model_wall(const struct sim_model *m, double mono); /* wall time of a monotonic time */
+/* Model time now: ns since the model was made (never negative). */
+int64_t sim_model_now(const struct sim_model *m);
+/* Wall time (Unix seconds) of a model time. */
+int64_t sim_model_wall_s(const struct sim_model *m, int64_t t);
+/* Replaces the monotonic source (tests emulate any uptime) and restarts model time at 0 from it;
+ * call before any task exists. */
+void sim_model_set_clock(struct sim_model *m, int64_t (*mono)(void *ctx), void *ctx);
 
 struct sim_node *sim_model_node(struct sim_model *m, const char *name);
 struct sim_storage *sim_model_storage(struct sim_model *m, const char *id);

@@ -716,7 +716,7 @@ static void power_done(struct sim_model *m, struct sim_task *t, int ok)
         return;
     if (strcmp(t->type, "qmstart") == 0) {
         vm->running = 1;
-        vm->started = sim_model_wall(m, t->end_mono);
+        vm->started = sim_model_wall_s(m, t->end);
     } else {
         vm->running = 0;
     }
@@ -765,7 +765,8 @@ static int h_status_current(struct sim_req *r)
     if (vm->running)
         json_object_set_new(
             o, "uptime",
-            json_integer((json_int_t)(sim_model_wall(r->model, sim_model_mono()) - vm->started)));
+            json_integer(
+                (json_int_t)(sim_model_wall_s(r->model, sim_model_now(r->model)) - vm->started)));
     return sim_ok(r, o);
 }
 
@@ -838,7 +839,7 @@ static void snap_done(struct sim_model *m, struct sim_task *t, int ok)
     if (strcmp(t->type, "qmsnapshot") == 0) {
         json_t *s = json_pack("{s:s, s:s, s:I, s:O}", "name", name, "description",
                               json_string_value(json_object_get(t->ctx, "description")), "snaptime",
-                              (json_int_t)sim_model_wall(m, t->end_mono), "config", vm->config);
+                              (json_int_t)sim_model_wall_s(m, t->end), "config", vm->config);
         json_object_set_new(s, "config", json_deep_copy(vm->config));
         if (json_object_get(vm->config, "parent"))
             json_object_set(s, "parent", json_object_get(vm->config, "parent"));

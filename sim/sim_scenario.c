@@ -224,7 +224,7 @@ static int add_vm(struct sim_model *m, unsigned vmid, const char *node, json_t *
     if (!vm)
         return fail(err, errlen, "out of memory");
     vm->running = status && strcmp(status, "running") == 0;
-    vm->started = m->wall0;
+    vm->started = sim_model_wall_s(m, 0);
     if (pool) {
         if (!json_object_get(m->pools, pool)) {
             sim_vm_free(vm);

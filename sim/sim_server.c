@@ -8,7 +8,11 @@
 #include "sim_stats.h"
 #include "sim_tasks.h"
 
+#include "ds_clock.h"
+
 #include <arpa/inet.h>
+#include <math.h>
+#include <stdatomic.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -17,7 +21,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #define MAX_BODY (1024 * 1024)
 
@@ -33,7 +36,8 @@ struct pve_sim {
     struct MHD_Daemon *daemon;
     unsigned port;
     char url[64];
-    json_t *passwords; /* userid -> password from the scenario (for the demo) */
+    json_t *passwords;   /* userid -> password from the scenario (for the demo) */
+    atomic_int stopping; /* set by pve_sim_stop: requests stop sleeping */
 };
 
 struct conn {
@@ -62,13 +66,14 @@ void pve_sim_options_init(struct pve_sim_options *o)
     o->seed = 1;
 }
 
-static void sleep_s(double s)
+/* Sleeps ns (injected latency, pveproxy's auth delay) in short slices, so that pve_sim_stop never
+ * waits for a long sleep: once the server is stopping the sleep ends. */
+static void sleep_unless_stopping(struct pve_sim *s, int64_t ns)
 {
-    if (s <= 0)
-        return;
-    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
+    const int64_t slice = 20 * DS_NS_PER_MS;
+    int64_t end = ds_clock_mono_ns() + ns;
+    for (int64_t left = ns; left > 0 && !atomic_load(&s->stopping); left = end - ds_clock_mono_ns())
+        ds_clock_sleep_ns(left < slice ? left : slice);
 }
 
 static void model_setup(struct pve_sim *s, struct sim_model *m)
@@ -174,7 +179,7 @@ static enum MHD_Result handle_sim(struct pve_sim *s, struct MHD_Connection *c, c
     json_t *body = NULL;
     int status = 200;
     pthread_mutex_lock(&s->mu);
-    sim_tasks_advance(s->model, sim_model_mono());
+    sim_tasks_advance(s->model, sim_model_now(s->model));
     if (strcmp(url, "/__sim/state") == 0 && strcmp(method, "GET") == 0) {
         body = sim_model_dump(s->model);
     } else if (strcmp(url, "/__sim/stats") == 0 && strcmp(method, "GET") == 0) {
@@ -215,7 +220,7 @@ struct outcome {
 static int authenticate(struct pve_sim *s, struct MHD_Connection *c, const char *method,
                         struct sim_identity *who, const char **msg)
 {
-    long now = (long)time(NULL);
+    long now = (long)ds_clock_wall_s();
     const char *authz = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     memset(who, 0, sizeof *who);
     if (authz && strncmp(authz, "PVEAPIToken", 11) == 0 && (authz[11] == '=' || authz[11] == ' ')) {
@@ -306,7 +311,7 @@ static void api_request(struct pve_sim *s, struct MHD_Connection *c, const char 
 
     pthread_mutex_lock(&s->mu);
     struct sim_model *m = s->model;
-    sim_tasks_advance(m, sim_model_mono());
+    sim_tasks_advance(m, sim_model_now(m));
     const pve_endpoint *ep = NULL;
     json_t *pathp = NULL;
     enum pve_match mr = pve_schema_match(s->schema, method, path, &ep, &pathp);
@@ -497,11 +502,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     const char *path = url[10] ? url + 10 : "/";
     if (s->o.latency_ms > 0)
-        sleep_s(s->o.latency_ms / 1000.0);
+        sleep_unless_stopping(s, (int64_t)s->o.latency_ms * DS_NS_PER_MS);
     struct outcome out = {0};
     api_request(s, c, method, path, cc, &out);
     if (out.auth_stage && s->o.auth_delay)
-        sleep_s(3.0 * s->o.time_scale);
+        sleep_unless_stopping(s, llround(3.0 * s->o.time_scale * (double)DS_NS_PER_S));
     if (!s->o.quiet)
         fprintf(stderr, "pve-sim: %s %s -> %d\n", method, path, out.status);
     enum MHD_Result r = send_json(c, out.status, out.body);
@@ -635,6 +640,7 @@ void pve_sim_stop(struct pve_sim *s)
 {
     if (!s)
         return;
+    atomic_store(&s->stopping, 1);
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
     sim_model_free(s->model);

@@ -3,6 +3,8 @@
 #include "sim_stats.h"
 #include "sim_tasks.h"
 
+#include "ds_clock.h"
+
 #include <stdio.h>
 
 void sim_stats_init(struct sim_stats *s)
@@ -69,10 +71,12 @@ json_t *sim_stats_report(const struct sim_stats *s, const struct sim_model *m)
     json_t *nodes = json_object();
     for (size_t i = 0; i < m->n_nodes; i++) {
         const struct sim_node *n = &m->nodes[i];
-        json_object_set_new(
-            nodes, n->name,
-            json_pack("{s:f, s:f, s:i, s:i, s:i}", "busy_s", n->busy / m->time_scale, "busy_real_s",
-                      n->busy, "max_running", n->max_running, "running", n->running, "k", n->k));
+        json_object_set_new(nodes, n->name,
+                            json_pack("{s:f, s:f, s:I, s:i, s:i, s:i}", "busy_s",
+                                      (double)n->busy / (double)DS_NS_PER_S / m->time_scale,
+                                      "busy_real_s", (double)n->busy / (double)DS_NS_PER_S,
+                                      "busy_ns", (json_int_t)n->busy, "max_running", n->max_running,
+                                      "running", n->running, "k", n->k));
     }
     long violations = 0;
     const char *k;
