@@ -16,21 +16,15 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "ds_clock.h"
 #include "util/err.h"
 #include "util/i18n.h"
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Non-blocking connect bounded by the deadline; returns the connected (blocking) socket or -1. */
-static int connect_bounded(const struct addrinfo *ai, long long deadline, int *err)
+/* Non-blocking connect bounded by the deadline (ds_clock_mono_ms); returns the connected
+ * (blocking) socket or -1. */
+static int connect_bounded(const struct addrinfo *ai, int64_t deadline, int *err)
 {
     int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) {
@@ -45,7 +39,7 @@ static int connect_bounded(const struct addrinfo *ai, long long deadline, int *e
             close(fd);
             return -1;
         }
-        long long left = deadline - now_ms();
+        int64_t left = deadline - ds_clock_mono_ms();
         struct pollfd p = {fd, POLLOUT, 0};
         int pr = left > 0 ? poll(&p, 1, (int)left) : 0;
         int so = 0;
@@ -62,7 +56,7 @@ static int connect_bounded(const struct addrinfo *ai, long long deadline, int *e
         }
     }
     fcntl(fd, F_SETFL, fl);
-    long long left = deadline - now_ms();
+    int64_t left = deadline - ds_clock_mono_ms();
     if (left < 1)
         left = 1;
     struct timeval tv = {(time_t)(left / 1000), (suseconds_t)(left % 1000) * 1000};
@@ -171,7 +165,7 @@ int pve_certinfo_fetch(const char *host, unsigned port, long timeout_ms, struct 
     int gai = getaddrinfo(name, portstr, &hints, &res);
     if (gai != 0)
         return ds_err_set(_("cannot resolve %s: %s"), name, gai_strerror(gai));
-    long long deadline = now_ms() + timeout_ms;
+    int64_t deadline = ds_clock_mono_ms() + timeout_ms;
     int fd = -1, err = 0;
     for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next)
         fd = connect_bounded(ai, deadline, &err);

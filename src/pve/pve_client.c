@@ -2,6 +2,7 @@
  * Requests are checked against the embedded PVE schema before sending; secrets never leave it. */
 #include "pve/pve_client.h"
 
+#include "ds_clock.h"
 #include "pve/pve_tls.h"
 #include "pve_schema.h"
 #include "util/err.h"
@@ -47,8 +48,9 @@ struct pve_client {
 
     char *ticket; /* secret */
     char *csrf;   /* secret */
-    time_t ticket_time;
-    time_t (*now)(void *);
+    /* wall-clock Unix seconds of the login, from now() */
+    int64_t ticket_time;
+    int64_t (*now)(void *);
     void *now_ctx;
 
     unsigned long nrequests;
@@ -127,10 +129,10 @@ static void free_secret(char **s)
     }
 }
 
-static time_t default_now(void *ctx)
+static int64_t default_now(void *ctx)
 {
     (void)ctx;
-    return time(NULL);
+    return ds_clock_wall_s();
 }
 
 static int buf_add(struct buf *b, const char *p, size_t n)
@@ -529,7 +531,7 @@ const char *pve_client_base_url(const pve_client *c)
     return c->base_url;
 }
 
-void pve_client_set_clock(pve_client *c, time_t (*now)(void *ctx), void *ctx)
+void pve_client_set_clock(pve_client *c, int64_t (*now)(void *ctx), void *ctx)
 {
     c->now = now ? now : default_now;
     c->now_ctx = now ? ctx : NULL;

@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <time.h>
+#include <stdint.h>
 
 struct pve_conn_opts {
     const char *host;         /* hostname or IP, no port */
@@ -79,10 +79,11 @@ bool pve_response_is_transient(const struct pve_response *r);
 /* Base URL "https://host:port" (owned by the client). */
 const char *pve_client_base_url(const pve_client *c);
 
-/* Replaces the clock used for ticket age (default: time(NULL)); now == NULL restores it.
+/* Replaces the clock used for ticket age, in Unix seconds (default: ds_clock_wall_s()); now ==
+ * NULL restores it.
  * A ticket older than PVE_TICKET_RENEW_S is renewed by logging in again before the next call. */
 #define PVE_TICKET_RENEW_S (105 * 60)
-void pve_client_set_clock(pve_client *c, time_t (*now)(void *ctx), void *ctx);
+void pve_client_set_clock(pve_client *c, int64_t (*now)(void *ctx), void *ctx);
 
 /* true when the client holds a ticket (ticket auth, logged in). */
 bool pve_client_has_ticket(const pve_client *c);

@@ -2,15 +2,14 @@
  * The wait is bounded by a monotonic deadline and never sleeps past the time that is left. */
 #include "pve/pve_task.h"
 
+#include "ds_clock.h"
 #include "util/err.h"
 #include "util/i18n.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static bool is_alnum(char ch)
 {
@@ -107,21 +106,9 @@ bool pve_task_exit_ok(const char *s)
     return true;
 }
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_s(double s)
-{
-    if (s <= 0)
-        return;
-    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-        ;
-}
+/* Pauses between polls: a fifth of the task's age, within these bounds. */
+#define POLL_MIN_NS (20 * DS_NS_PER_MS)
+#define POLL_MAX_NS (2 * DS_NS_PER_S)
 
 int pve_task_wait(pve_client *c, const char *upid, int timeout_s, const char *what)
 {
@@ -136,9 +123,8 @@ int pve_task_wait(pve_client *c, const char *upid, int timeout_s, const char *wh
         return ds_err_set(_("out of memory"));
     snprintf(path, plen, "/nodes/%s/tasks/%s/status", u.node, upid);
 
-    double start = mono_now();
-    double deadline = start + (timeout_s > 0 ? timeout_s : 0);
-    double backoff;
+    int64_t start = ds_clock_mono_ns();
+    int64_t deadline = start + (timeout_s > 0 ? timeout_s : 0) * DS_NS_PER_S;
     int rc = -1;
     for (;;) {
         struct pve_response r = {0};
@@ -161,7 +147,8 @@ int pve_task_wait(pve_client *c, const char *upid, int timeout_s, const char *wh
             }
         }
         pve_response_clear(&r);
-        double left = deadline - mono_now();
+        int64_t now = ds_clock_mono_ns();
+        int64_t left = deadline - now;
         if (left <= 0) {
             ds_err_set(_("%s: task %s still running after %d s"), what, upid,
                        timeout_s > 0 ? timeout_s : 0);
@@ -169,9 +156,9 @@ int pve_task_wait(pve_client *c, const char *upid, int timeout_s, const char *wh
         }
         /* The pause grows with the time the task has run (a fifth of it), from 20 ms to 2 s: a
          * task is seen finished at most ~20% after its end, with O(log) polls per task. */
-        backoff = 0.2 * (mono_now() - start);
-        backoff = backoff < 0.02 ? 0.02 : backoff > 2.0 ? 2.0 : backoff;
-        sleep_s(backoff < left ? backoff : left);
+        int64_t pause = (now - start) / 5;
+        pause = pause < POLL_MIN_NS ? POLL_MIN_NS : pause > POLL_MAX_NS ? POLL_MAX_NS : pause;
+        ds_clock_sleep_ns(pause < left ? pause : left);
     }
     free(path);
     return rc;

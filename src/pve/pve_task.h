@@ -21,7 +21,7 @@ int pve_upid_parse(const char *upid, struct pve_upid *out);
 
 /* Polls GET /nodes/{node}/tasks/{upid}/status (node taken from the UPID), pausing a fifth of the
  * task's age between polls (at least 20 ms, at most 2 s), until status "stopped" or timeout_s
- * (wall clock) passes; transient errors while
+ * (monotonic time) passes; transient errors while
  * polling are retried. 0 when exitstatus is "OK" or "WARNINGS: n"; -1 otherwise with ds_err =
  * "<what> failed: <exitstatus verbatim>"; timeout -> "<what>: task UPID:... still running after N
  * s". */

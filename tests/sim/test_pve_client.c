@@ -516,8 +516,8 @@ static void test_schema_refusal_not_sent(void **state)
     pve_client_free(c);
 }
 
-static time_t fake_now;
-static time_t fake_clock(void *ctx)
+static int64_t fake_now;
+static int64_t fake_clock(void *ctx)
 {
     (void)ctx;
     return fake_now;
