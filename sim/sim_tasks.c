@@ -272,6 +272,9 @@ json_t *sim_task_json(const struct sim_model *m, const struct sim_task *t)
                         json_real((double)(end - t->start) / (double)DS_NS_PER_S / m->time_scale));
     /* and the task's work at full speed (model seconds): a node with K slots needs at least
      * sum(sim_work) / K, which is what a benchmark's lower bound is made of */
+    /* and when it started, in model seconds since the simulator began (unscaled) */
+    json_object_set_new(o, "sim_start",
+                        json_real((double)t->start / (double)DS_NS_PER_S / m->time_scale));
     json_object_set_new(o, "sim_work",
                         json_real((double)t->work / (double)DS_NS_PER_S / m->time_scale));
     return o;
