@@ -1,6 +1,7 @@
 /* stand_ops: the stand operations behind the commands: inventory -> plan -> execute -> report.
  * Preflight problems stop everything before the first change; teardown is verified afterwards. */
 #include "cli/stand_ops.h"
+#include "ds_clock.h"
 #include "exec/exec.h"
 #include "plan/marks.h"
 #include "plan/plan.h"
@@ -13,15 +14,7 @@
 #include "util/i18n.h"
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void stand_op_opts_init(struct stand_op_opts *o, const struct cli_globals *g,
                         const struct stand_args *a)
@@ -183,7 +176,7 @@ static void run_event(const struct exec_event *ev, void *ud)
 }
 
 static int run_plan(struct session *s, const struct stand_op_opts *o, struct plan *p,
-                    const char *command, double *secs)
+                    const char *command, int64_t *elapsed_ns)
 {
     (void)command;
     if (s->journal && journal_plan(s->journal, s->run_id, p) < 0)
@@ -203,9 +196,9 @@ static int run_plan(struct session *s, const struct stand_op_opts *o, struct pla
     if (s->state && audit_open(NULL, 0, &rs.audit) < 0)
         fprintf(stderr, _("warning: no audit log this run: %s\n"), ds_err_last());
     eo.ud = &rs;
-    double t0 = now_s();
+    int64_t t0 = ds_clock_mono_ns();
     int failed = exec_run(p, s->client, &eo);
-    *secs = now_s() - t0;
+    *elapsed_ns = ds_clock_mono_ns() - t0;
     progress_finish(pg);
     progress_free(pg);
     audit_close(rs.audit);
@@ -230,18 +223,18 @@ int stand_op_deploy(struct session *s, const struct stand_op_opts *o)
 /* The deploy itself, once the run holds the stand's lock. */
 static int deploy_locked(struct session *s, const struct stand_op_opts *o)
 {
-    double t0 = now_s();
+    int64_t t0 = ds_clock_mono_ns();
     if (session_inventory(s, INV_CONFIGS_MARKED))
         return EXIT_FAILED;
-    double t1 = now_s();
+    int64_t t1 = ds_clock_mono_ns();
     struct plan *p = NULL;
     int rc = build_plan(s, o, PLAN_DEPLOY, &p);
     if (rc) {
         plan_free(p);
         return rc;
     }
-    p->t_inventory = t1 - t0;
-    p->t_plan = now_s() - t1;
+    p->t_inventory_ns = t1 - t0;
+    p->t_plan_ns = ds_clock_mono_ns() - t1;
     fill_known_passwords(s, p);
     FILE *txt = o->json ? stderr : o->out;
     report_plan(p, o->strategy, txt, 0);
@@ -258,10 +251,10 @@ static int deploy_locked(struct session *s, const struct stand_op_opts *o)
         return EXIT_FAILED;
     }
     fputc('\n', txt);
-    double secs;
-    rc = run_plan(s, o, p, "deploy", &secs);
-    p->t_exec = secs;
-    report_result(p, secs, txt);
+    int64_t took;
+    rc = run_plan(s, o, p, "deploy", &took);
+    p->t_exec_ns = took;
+    report_result(p, took, txt);
     fputc('\n', txt);
     report_credentials(p, o->out, o->json);
     plan_free(p);
@@ -421,9 +414,9 @@ int stand_op_destroy(struct session *s, const struct stand_op_opts *o)
         }
     }
     fputc('\n', txt);
-    double secs;
-    rc = run_plan(s, o, p, "destroy", &secs);
-    report_result(p, secs, txt);
+    int64_t took;
+    rc = run_plan(s, o, p, "destroy", &took);
+    report_result(p, took, txt);
 
     /* verify: read the cluster again; a teardown plan must now be empty */
     cluster_view_free(s->view);
@@ -487,9 +480,9 @@ int stand_op_sweep(struct session *s, const struct stand_op_opts *o, int remove)
         return EXIT_OK;
     }
     fputc('\n', txt);
-    double secs;
-    int rc = run_plan(s, o, p, "sweep", &secs);
-    report_result(p, secs, txt);
+    int64_t took;
+    int rc = run_plan(s, o, p, "sweep", &took);
+    report_result(p, took, txt);
     plan_free(p);
     cluster_view_free(s->view);
     s->view = NULL;
@@ -540,10 +533,10 @@ int stand_op_reset(struct session *s, const struct stand_op_opts *o)
     }
     int rc = EXIT_OK;
     if (p->n_acts) {
-        double secs;
+        int64_t took;
         fputc('\n', txt);
-        rc = run_plan(s, o, p, "reset", &secs);
-        report_result(p, secs, txt);
+        rc = run_plan(s, o, p, "reset", &took);
+        report_result(p, took, txt);
     }
     plan_free(p);
     if (rc != EXIT_OK)

@@ -2,6 +2,7 @@
  * has a free slot; a failure fails only its student, whose objects from this run are then undone.
  */
 #include "exec/exec.h"
+#include "ds_clock.h"
 #include "plan/marks.h"
 #include "pve/pve_api.h"
 #include "pve/pve_client.h"
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 enum act_state { A_PENDING, A_RUNNING, A_DONE, A_FAILED, A_SKIPPED };
 
@@ -40,20 +40,6 @@ struct exec {
     size_t *left;  /* per student: actions not finished yet */
     unsigned rng;
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) < 0)
-        ;
-}
 
 int exec_error_is_transient(const char *msg)
 {
@@ -81,7 +67,7 @@ int exec_error_is_transient(const char *msg)
 
 /* Callers hold e->mu. */
 static void emit(struct exec *e, enum exec_event_type t, const struct action *a, const char *msg,
-                 double secs)
+                 int64_t elapsed_ns)
 {
     if (!e->o->on_event)
         return;
@@ -91,7 +77,7 @@ static void emit(struct exec *e, enum exec_event_type t, const struct action *a,
                             .message = msg,
                             .done = e->finished,
                             .total = e->p->n_acts,
-                            .seconds = secs};
+                            .elapsed_ns = elapsed_ns};
     e->o->on_event(&ev, e->o->ud);
     /* the last action of a student says how the student ended */
     if (a && a->student >= 0 && (t == EXEC_DONE || t == EXEC_FAILED || t == EXEC_SKIPPED) &&
@@ -270,7 +256,7 @@ static int do_clone(struct exec *e, struct pve_client *c, const struct action *a
  * running on the cluster after the client died. Bounded by the task timeout. */
 static int wait_unlocked(struct exec *e, struct pve_client *c, const char *node, int vmid)
 {
-    double start = now_s(), pause = 0.05;
+    int64_t start = ds_clock_mono_ns(), pause = 50 * DS_NS_PER_MS;
     for (;;) {
         json_t *st = NULL;
         if (pve_vm_status(c, node, vmid, &st) < 0)
@@ -281,11 +267,11 @@ static int wait_unlocked(struct exec *e, struct pve_client *c, const char *node,
         json_decref(st);
         if (!held[0])
             return 0;
-        if (now_s() - start > e->o->task_timeout_s)
+        if (ds_clock_mono_ns() - start > e->o->task_timeout_s * DS_NS_PER_S)
             return ds_err_set(_("VM %d on %s is still locked (%s) after %d s"), vmid, node, held,
                               e->o->task_timeout_s);
-        sleep_ms((long)(pause * 1000));
-        pause = pause * 2 > 2 ? 2 : pause * 2;
+        ds_clock_sleep_ns(pause);
+        pause = pause * 2 > 2 * DS_NS_PER_S ? 2 * DS_NS_PER_S : pause * 2;
     }
 }
 
@@ -417,13 +403,13 @@ static int run_with_retries(struct exec *e, struct pve_client *c, struct action 
         char msg[1200];
         snprintf(msg, sizeof msg, _("attempt %d failed, retrying: %s"), attempt + 1, ds_err_last());
         emit(e, EXEC_RETRY, a, msg, 0);
-        long backoff = 200L << (attempt < 5 ? attempt : 5);
-        if (backoff > 5000)
-            backoff = 5000;
+        int64_t backoff_ms = INT64_C(200) << (attempt < 5 ? attempt : 5);
+        if (backoff_ms > 5000)
+            backoff_ms = 5000;
         e->rng = e->rng * 1103515245u + 12345u;
-        backoff += (long)(e->rng % (unsigned)(backoff / 2 + 1));
+        backoff_ms += (int64_t)(e->rng % (unsigned)(backoff_ms / 2 + 1));
         pthread_mutex_unlock(&e->mu);
-        sleep_ms(backoff);
+        ds_clock_sleep_ns(backoff_ms * DS_NS_PER_MS);
     }
 }
 
@@ -454,7 +440,7 @@ static void *worker(void *arg)
         emit(e, EXEC_STARTED, a, NULL, 0);
         pthread_mutex_unlock(&e->mu);
 
-        double t0 = now_s();
+        int64_t t0 = ds_clock_mono_ns();
         int rc = run_with_retries(e, c, a, sl);
         char err[1200];
         snprintf(err, sizeof err, "%s", rc < 0 ? ds_err_last() : "");
@@ -467,10 +453,11 @@ static void *worker(void *arg)
             if (a->student >= 0)
                 student_fail(e, a->student, err);
             else /* shared step: every student that needs it fails through skip_doomed */
-                emit(e, EXEC_FAILED, a, err, now_s() - t0);
+                emit(e, EXEC_FAILED, a, err, ds_clock_mono_ns() - t0);
         }
         if (rc == 0 || a->student >= 0)
-            emit(e, rc == 0 ? EXEC_DONE : EXEC_FAILED, a, rc == 0 ? NULL : err, now_s() - t0);
+            emit(e, rc == 0 ? EXEC_DONE : EXEC_FAILED, a, rc == 0 ? NULL : err,
+                 ds_clock_mono_ns() - t0);
         pthread_cond_broadcast(&e->cv);
     }
     pthread_cond_broadcast(&e->cv);
@@ -486,7 +473,7 @@ static int undo_again(int attempt)
 {
     if (attempt >= 5 || !exec_error_is_transient(ds_err_last()))
         return 0;
-    sleep_ms(200L << attempt);
+    ds_clock_sleep_ns((INT64_C(200) << attempt) * DS_NS_PER_MS);
     return 1;
 }
 

@@ -5,6 +5,7 @@
 
 #include "plan/plan.h"
 #include <stddef.h>
+#include <stdint.h>
 
 struct pve_client;
 struct state;
@@ -26,7 +27,7 @@ struct exec_event {
     int student;                 /* index into plan->students, or -1 */
     const char *message;         /* error text, retry reason or rollback step; may be NULL */
     size_t done, total;          /* progress: finished actions (any outcome) of all */
-    double seconds;              /* DONE/FAILED: how long the action took */
+    int64_t elapsed_ns;          /* DONE/FAILED: how long the action took (monotonic ns) */
 };
 
 struct exec_opts {
@@ -49,8 +50,8 @@ int exec_run(struct plan *p, struct pve_client *c, const struct exec_opts *o);
 
 /* The Proxmox object and request of an action, for the audit log (never any secret):
  * object "VM 5003 on pve1", request "POST /nodes/pve1/qemu/100/clone newid=5003 ...". */
-void exec_action_describe(const struct plan *p, const struct action *a, char *object,
-                          size_t olen, char *request, size_t rlen);
+void exec_action_describe(const struct plan *p, const struct action *a, char *object, size_t olen,
+                          char *request, size_t rlen);
 
 /* True for messages of Proxmox's transient failures (lock timeouts, locked VMs, 5xx, resets). */
 int exec_error_is_transient(const char *msg);

@@ -8,6 +8,7 @@
 #include "inventory/inventory.h"
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum action_kind {
     ACT_USER_CREATE,
@@ -125,8 +126,8 @@ struct plan {
     char **notes; /* warnings worth reading before anything changes */
     size_t n_notes;
     struct password_policy password_policy;
-    double t_inventory, t_plan, t_exec; /* seconds, filled in by the caller for reports */
-    int vmid_max;                       /* the last id of the stand's VMID block */
+    int64_t t_inventory_ns, t_plan_ns, t_exec_ns; /* filled in by the caller for reports */
+    int vmid_max;                                 /* the last id of the stand's VMID block */
 };
 
 struct plan_request {
@@ -137,10 +138,10 @@ struct plan_request {
     int vmid_base;           /* first VMID to consider; default 5000 */
     const char *const *only; /* destroy: restrict to these userids (NULL = all) */
     size_t n_only;
-    const char *api_user;              /* the connection's user, for the privilege preflight */
-    int refresh_templates;             /* rebuild template copies whose original changed */
-    int vms_only; /* destroy: only the VMs (reset keeps users, pools, roles and bridges) */
-    double mem_reserve;                /* smart: share of node memory kept free; default 0.10 */
+    const char *api_user;  /* the connection's user, for the privilege preflight */
+    int refresh_templates; /* rebuild template copies whose original changed */
+    int vms_only;          /* destroy: only the VMs (reset keeps users, pools, roles and bridges) */
+    double mem_reserve;    /* smart: share of node memory kept free; default 0.10 */
     const struct template_hint *hints; /* mapper_template.yml entries; may be NULL */
     size_t n_hints;
 };

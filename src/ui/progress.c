@@ -1,12 +1,12 @@
 /* progress: shows the executor's events while a plan runs.
  * Live mode keeps a block of lines at the bottom and redraws it; failures scroll above it. */
 #include "ui/progress.h"
+#include "ds_clock.h"
 #include "util/i18n.h"
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 struct node_count {
@@ -21,16 +21,9 @@ struct progress {
     struct node_count *nodes;
     size_t n_nodes;
     size_t done, total, failed_students, ok_students;
-    double t0;
-    int drawn; /* lines of the live block on screen */
+    int64_t t0; /* ds_clock_mono_ns() when the run started */
+    int drawn;  /* lines of the live block on screen */
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static struct node_count *node_of(struct progress *pg, const char *node)
 {
@@ -68,14 +61,15 @@ struct progress *progress_new(const struct plan *p, enum progress_mode mode, FIL
     for (size_t i = 0; i < p->n_acts; i++)
         node_of(pg, p->acts[i].node)->queued++;
     pg->total = p->n_acts;
-    pg->t0 = now_s();
+    pg->t0 = ds_clock_mono_ns();
     return pg;
 }
 
-static void fmt_time(double s, char *out, size_t len)
+/* "M:SS" of a duration in nanoseconds, rounded to the nearest second. */
+static void fmt_time(int64_t ns, char *out, size_t len)
 {
-    long t = (long)(s + 0.5);
-    snprintf(out, len, "%ld:%02ld", t / 60, t % 60);
+    long long t = (long long)((ns + DS_NS_PER_S / 2) / DS_NS_PER_S);
+    snprintf(out, len, "%lld:%02lld", t / 60, t % 60);
 }
 
 static void live_clear(struct progress *pg)
@@ -94,11 +88,11 @@ static void live_draw(struct progress *pg)
     for (int i = 0; i < width; i++)
         bar[i] = i < fill ? '#' : '-';
     bar[width] = '\0';
-    double el = now_s() - pg->t0;
+    int64_t el = ds_clock_mono_ns() - pg->t0;
     char elapsed[48], eta[48] = "?";
     fmt_time(el, elapsed, sizeof elapsed);
-    if (pg->done > 0 && pg->done < pg->total)
-        fmt_time(el / (double)pg->done * (double)(pg->total - pg->done), eta, sizeof eta);
+    if (pg->done > 0 && pg->done < pg->total) /* mean time per finished action x actions left */
+        fmt_time(el / (int64_t)pg->done * (int64_t)(pg->total - pg->done), eta, sizeof eta);
     else if (pg->done >= pg->total)
         snprintf(eta, sizeof eta, "0:00");
     fprintf(pg->out, _("[%s] %zu/%zu %3.0f%%  elapsed %s  ETA %s\n"), bar, pg->done, pg->total,
@@ -156,7 +150,7 @@ static void json_line(struct progress *pg, const struct exec_event *ev)
     if (ev->message)
         json_object_set_new(o, "message", json_string(ev->message));
     if (ev->type == EXEC_DONE || ev->type == EXEC_FAILED)
-        json_object_set_new(o, "seconds", json_real(ev->seconds));
+        json_object_set_new(o, "seconds", json_real((double)ev->elapsed_ns / (double)DS_NS_PER_S));
     json_dumpf(o, pg->out, JSON_COMPACT);
     fputc('\n', pg->out);
     fflush(pg->out);
@@ -216,7 +210,7 @@ void progress_event(const struct exec_event *ev, void *ud)
     case EXEC_DONE:
         if (pg->mode == PROGRESS_PLAIN)
             line(pg, _("[%3zu/%zu] ok      %s (%.1fs)"), ev->done, ev->total, a->summary,
-                 ev->seconds);
+                 (double)ev->elapsed_ns / (double)DS_NS_PER_S);
         break;
     case EXEC_FAILED:
         line(pg, _("[%3zu/%zu] FAILED  %s: %s"), ev->done, ev->total, a->summary, ev->message);

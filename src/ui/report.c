@@ -1,6 +1,7 @@
 /* report: how plans, progress, results and credentials look to the teacher.
  * Text goes to a terminal or a file alike; JSON is for scripts and tests. */
 #include "ui/report.h"
+#include "ds_clock.h"
 #include "ui/table.h"
 #include "util/i18n.h"
 #include <jansson.h>
@@ -152,7 +153,7 @@ void report_problems(const struct plan *p, FILE *out)
         fprintf(out, _("note: %s\n"), p->notes[i]);
 }
 
-void report_result(const struct plan *p, double seconds, FILE *out)
+void report_result(const struct plan *p, int64_t elapsed_ns, FILE *out)
 {
     size_t ok = 0, vms = 0;
     for (size_t s = 0; s < p->n_students; s++) {
@@ -162,7 +163,7 @@ void report_result(const struct plan *p, double seconds, FILE *out)
     fprintf(out,
             ngettext("\n%zu of %zu student(s) OK, %zu VM(s), %.1f s\n",
                      "\n%zu of %zu student(s) OK, %zu VM(s), %.1f s\n", p->n_students),
-            ok, p->n_students, vms, seconds);
+            ok, p->n_students, vms, (double)elapsed_ns / (double)DS_NS_PER_S);
     for (size_t s = 0; s < p->n_students; s++)
         if (p->students[s].failed)
             fprintf(out, _("  FAILED %s: %s\n"), p->students[s].userid,
@@ -197,6 +198,15 @@ static const char *password_state(const struct plan_student *ps)
     }
 }
 
+/* {"inventory_s", "plan_s", "execute_s"}: the phases' durations in seconds. */
+static json_t *timing_json(const struct plan *p)
+{
+    const double ns_per_s = (double)DS_NS_PER_S;
+    return json_pack("{s:f, s:f, s:f}", "inventory_s", (double)p->t_inventory_ns / ns_per_s,
+                     "plan_s", (double)p->t_plan_ns / ns_per_s, "execute_s",
+                     (double)p->t_exec_ns / ns_per_s);
+}
+
 void report_credentials(const struct plan *p, FILE *out, int json)
 {
     if (json) {
@@ -219,10 +229,8 @@ void report_credentials(const struct plan *p, FILE *out, int json)
             json_array_append_new(arr, o);
         }
         json_t *root = json_pack("{s:s, s:o}", "stand", p->stand, "students", arr);
-        if (p->t_plan > 0 || p->t_exec > 0)
-            json_object_set_new(root, "timing",
-                                json_pack("{s:f, s:f, s:f}", "inventory_s", p->t_inventory,
-                                          "plan_s", p->t_plan, "execute_s", p->t_exec));
+        if (p->t_plan_ns > 0 || p->t_exec_ns > 0)
+            json_object_set_new(root, "timing", timing_json(p));
         json_dumpf(root, out, JSON_INDENT(2));
         fputc('\n', out);
         json_decref(root);

@@ -14,7 +14,7 @@ void report_plan(const struct plan *p, const char *strategy, FILE *out, int json
 void report_problems(const struct plan *p, FILE *out);
 
 /* The per-student result after a run: OK/failed with the error, VMs, time taken. */
-void report_result(const struct plan *p, double seconds, FILE *out);
+void report_result(const struct plan *p, int64_t elapsed_ns, FILE *out);
 
 /* Credentials: a table (user, password, pool, node, VMs) or a JSON document
  * {"stand":..,"students":[{user,password,password_state,pool,node,vms:[{name,vmid,node}],ok,error}]}.
