@@ -66,7 +66,7 @@ struct sim_model {
     json_t *pools;  /* poolid -> {comment, storage: [ids]} (VM members are sim_vm.pool) */
     json_t *acls;   /* array of {path, type: user|group|token, ugid, roleid, propagate} */
     json_t *roles;  /* roleid -> {privs: [..], special: 0|1} */
-    json_t *durations; /* task type -> seconds at time scale 1 */
+    json_t *durations; /* task type -> integer ns at time scale 1 */
     int k_default;
     double time_scale;
     struct sim_task **tasks;

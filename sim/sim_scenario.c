@@ -5,6 +5,10 @@
 #include "sim_roles.h"
 #include "sim_yaml.h"
 
+#include "ds_clock.h"
+
+#include <math.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -427,9 +431,12 @@ static int load(struct sim_model *m, const json_t *doc, char *err, size_t errlen
     json_t *v;
     json_object_foreach(json_object_get(doc, "durations"), k, v)
     {
-        if (!json_is_number(v))
-            return fail(err, errlen, "durations.%s: expected a number of seconds", k);
-        json_object_set_new(m->durations, k, json_real(json_number_value(v)));
+        /* kept as integer ns: the time model never holds time in floating point */
+        double s = json_number_value(v);
+        if (!json_is_number(v) || !(s >= 0) || s > 65536)
+            return fail(err, errlen, "durations.%s: expected a number of seconds from 0 to 65536",
+                        k);
+        json_object_set_new(m->durations, k, json_integer(llround(s * (double)DS_NS_PER_S)));
     }
     sim_roles_builtin(m->roles);
     size_t i;

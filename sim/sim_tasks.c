@@ -19,15 +19,12 @@
 int64_t sim_task_duration(const struct sim_model *m, const char *key)
 {
     json_t *v = json_object_get(m->durations, key);
-    if (!json_is_number(v) && strncmp(key, "qmclone_", 8) == 0)
+    if (!json_is_integer(v) && strncmp(key, "qmclone_", 8) == 0)
         v = json_object_get(m->durations, "qmclone");
-    if (!json_is_number(v))
+    if (!json_is_integer(v))
         return DS_NS_PER_S;
-    double s = json_number_value(v);
-    if (!(s > 0))
-        return 0;
-    return s * (double)DS_NS_PER_S >= (double)WORK_MAX ? WORK_MAX
-                                                       : llround(s * (double)DS_NS_PER_S);
+    int64_t ns = (int64_t)json_integer_value(v);
+    return ns < 0 ? 0 : ns > WORK_MAX ? WORK_MAX : ns;
 }
 
 static int64_t scaled_work(const struct sim_model *m, int64_t work_ns)
