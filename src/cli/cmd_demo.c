@@ -1,9 +1,14 @@
 /* cmd_demo: `deploy-stand demo`, the embedded default: it starts the simulated cluster in-process,
- * deploys the example stand for three students, shows status and credentials, and tears it down. */
+ * fits the example stand to the scenario's templates, deploys it, shows status and tears it down.
+ */
+#include "cli/demo_intro.h"
+#include "cli/demo_stand.h"
 #include "cli/stand_ops.h"
 #include "embedded.h"
 #include "pve_sim.h"
+#include "ui/wizard.h"
 #include "util/diag.h"
+#include "util/err.h"
 #include "util/i18n.h"
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +31,79 @@ static void banner(const char *title)
 {
     printf("\n==== %s ====\n\n", title);
     fflush(stdout);
+}
+
+/* The demo's in-memory connection to the simulator, then the login. 0 or EXIT_FAILED. */
+static int demo_connect(struct session *s, struct pve_sim *sim)
+{
+    struct connection *c = &s->conn_override;
+    c->name = "demo";
+    c->host = "127.0.0.1";
+    c->port = pve_sim_port(sim);
+    c->user = "root@pam";
+    c->password = (char *)pve_sim_user_password(sim, "root@pam");
+    c->verify_ssl = 1;
+    c->fingerprint = (char *)pve_sim_fingerprint(sim);
+    s->conn = c;
+    return session_connect(s);
+}
+
+/* Reads the scenario's cluster, points the example stand's machines at its real templates and
+ * prints the introduction. 0, EXIT_USAGE (the scenario has no template) or EXIT_FAILED. */
+static int demo_fit(struct session *s, struct pve_sim *sim, const struct pve_sim_options *so)
+{
+    struct cluster_view *v = NULL;
+    if (wizard_view_load(s->client, &v) < 0) {
+        cli_error(NULL, "%s", ds_err_last());
+        return EXIT_FAILED;
+    }
+    int rc = 0;
+    if (demo_intro_templates(v) == 0) {
+        cli_error(_("add a VM with `template: 1` on an online node to the scenario's `vms:` (as in "
+                    "examples/clusters/single.yml)"),
+                  _("scenario '%s' has no VM template on an online node, so the demo has nothing "
+                    "to clone"),
+                  so->scenario);
+        rc = EXIT_USAGE;
+    } else if (demo_stand_fit(s->stand, v) < 0) {
+        cli_error(NULL, _("out of memory"));
+        rc = EXIT_FAILED;
+    } else {
+        struct demo_intro in = {.scenario = so->scenario,
+                                .url = pve_sim_url(sim),
+                                .fingerprint = pve_sim_fingerprint(sim),
+                                .time_scale = so->time_scale,
+                                .n_students = s->users->n};
+        demo_intro_print(stdout, &in, v, s->stand);
+    }
+    cluster_view_free(v);
+    return rc;
+}
+
+/* Deploy, status, teardown: the real commands' operations, one after the other. */
+static int demo_steps(struct session *s)
+{
+    struct stand_op_opts o = {.json = 0, .out = stdout, .progress = stdout};
+    banner(_("1. Deploy: plan, progress, credentials"));
+    int rc = stand_op_deploy(s, &o);
+    if (!rc) {
+        banner(_("2. Status"));
+        cluster_view_free(s->view);
+        s->view = NULL;
+        rc = stand_op_status(s, &o);
+    }
+    if (!rc) {
+        banner(_("3. Teardown"));
+        cluster_view_free(s->view);
+        s->view = NULL;
+        rc = stand_op_destroy(s, &o);
+    }
+    if (!rc)
+        printf(
+            _("\nDone. To use a real cluster: copy examples/*.yml, put your node, templates and\n"
+              "class list in them, then run `deploy-stand plan` and `deploy-stand deploy`\n"
+              "(see README.md).\n"));
+    return rc;
 }
 
 static int cmd_demo_exec(struct cli_globals *g, int argc, char **argv)
@@ -51,53 +129,16 @@ static int cmd_demo_exec(struct cli_globals *g, int argc, char **argv)
         cli_error(NULL, _("cannot start the simulated cluster: %s"), err);
         return EXIT_FAILED;
     }
-    printf(_("deploy-stand demo\n\n"
-             "A simulated Proxmox VE 8.4 cluster ('%s' scenario: 3 nodes, templates 100, 101 and\n"
-             "102 on pve1) now runs at %s (TLS pinned to %.23s...).\n"
-             "The demo deploys the example stand (examples/deployment_config.yml: a web server,\n"
-             "a client and an EcoRouter, with a private 'lan' network per student, a VLAN and a\n"
-             "shared reserved bridge) for the 3 students of examples/users_list.yml, shows the\n"
-             "result, and removes everything again. Task times are scaled by %.2f.\n"),
-           so.scenario, pve_sim_url(sim), pve_sim_fingerprint(sim), so.time_scale);
-
     struct session s;
     memset(&s, 0, sizeof s);
     s.g = g;
     int rc = load_examples(&s) < 0 ? EXIT_FAILED : 0;
-    if (!rc) {
-        struct connection *c = &s.conn_override;
-        c->name = "demo";
-        c->host = "127.0.0.1";
-        c->port = pve_sim_port(sim);
-        c->user = "root@pam";
-        c->password = (char *)pve_sim_user_password(sim, "root@pam");
-        c->verify_ssl = 1;
-        c->fingerprint = (char *)pve_sim_fingerprint(sim);
-        s.conn = c;
-        rc = session_connect(&s);
-    }
-    struct stand_op_opts o = {.json = 0, .out = stdout, .progress = stdout};
-    if (!rc) {
-        banner(_("1. Deploy: plan, progress, credentials"));
-        rc = stand_op_deploy(&s, &o);
-    }
-    if (!rc) {
-        banner(_("2. Status"));
-        cluster_view_free(s.view);
-        s.view = NULL;
-        rc = stand_op_status(&s, &o);
-    }
-    if (!rc) {
-        banner(_("3. Teardown"));
-        cluster_view_free(s.view);
-        s.view = NULL;
-        rc = stand_op_destroy(&s, &o);
-    }
     if (!rc)
-        printf(
-            _("\nDone. To use a real cluster: copy examples/*.yml, put your node, templates and\n"
-              "class list in them, then run `deploy-stand plan` and `deploy-stand deploy`\n"
-              "(see README.md).\n"));
+        rc = demo_connect(&s, sim);
+    if (!rc)
+        rc = demo_fit(&s, sim, &so);
+    if (!rc)
+        rc = demo_steps(&s);
     session_close(&s);
     pve_sim_stop(sim);
     return rc;
@@ -105,9 +146,11 @@ static int cmd_demo_exec(struct cli_globals *g, int argc, char **argv)
 
 const struct cmd_entry cmd_demo_entry = {
     .name = "demo",
-    .usage = "demo [--time-scale F] [--scenario NAME]",
+    .usage = "demo [--time-scale F] [--scenario NAME|FILE]",
     .summary = N_("deploy the example stand to a built-in simulated cluster, then tear it down"),
     .help = N_("  --time-scale F    multiply the simulated task durations by F (default 0.05)\n"
-               "  --scenario NAME   simulated cluster: single, classroom (default) or campus\n"),
+               "  --scenario NAME   simulated cluster: single, classroom (default), campus, or a\n"
+               "                    scenario file (YAML, like examples/clusters/*.yml); the\n"
+               "                    example stand's machines are cloned from its templates\n"),
     .exec = cmd_demo_exec,
 };
