@@ -5,8 +5,8 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "ds_clock.h"
 #include "store/audit.h"
 #include "ui/table.h"
 #include "util/err.h"
@@ -108,7 +108,7 @@ static int cmd_audit_exec(struct cli_globals *g, int argc, char **argv)
         }
         *slot = argv[++i];
     }
-    if (since && audit_since_parse(since, time(NULL), &f.since) < 0) {
+    if (since && audit_since_parse(since, ds_clock_wall_s(), &f.since) < 0) {
         cli_error(_("e.g. --since 2026-11-25, --since 2026-11-25T10:00 or --since 2h"),
                   _("audit: --since: %s"), ds_err_last());
         return EXIT_USAGE;

@@ -13,8 +13,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "ds_clock.h"
 #include "util/err.h"
 #include "util/xdg.h"
 #include "util/i18n.h"
@@ -279,15 +281,16 @@ static int write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
-static int iso_time_format(time_t when, char *buf, size_t size)
+static int iso_time_format(int64_t when, char *buf, size_t size)
 {
     struct tm tm;
-    if (!gmtime_r(&when, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    time_t t = (time_t)when;
+    if (!gmtime_r(&t, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
         return -1;
     return 0;
 }
 
-int audit_write_at(struct audit *a, const struct audit_record *r, time_t when)
+int audit_write_at(struct audit *a, const struct audit_record *r, int64_t when)
 {
     char stamp[32];
     if (iso_time_format(when, stamp, sizeof stamp) < 0)
@@ -333,7 +336,7 @@ int audit_write_at(struct audit *a, const struct audit_record *r, time_t when)
 
 int audit_write(struct audit *a, const struct audit_record *r)
 {
-    return audit_write_at(a, r, time(NULL));
+    return audit_write_at(a, r, ds_clock_wall_s());
 }
 
 /* ---- times ------------------------------------------------------------------------------- */
@@ -354,7 +357,7 @@ static int digits_read(const char **p, int n, int *v)
 }
 
 /* "YYYY-MM-DD[(T| )HH:MM[:SS]][Z]" in UTC. */
-static int iso_time_parse(const char *s, time_t *out)
+static int iso_time_parse(const char *s, int64_t *out)
 {
     int y, mo, d, h = 0, mi = 0, sec = 0;
     const char *p = s;
@@ -385,11 +388,11 @@ static int iso_time_parse(const char *s, time_t *out)
     /* timegm normalises 2026-02-30 to March: refuse such dates */
     if (t == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != mo - 1)
         return -1;
-    *out = t;
+    *out = (int64_t)t;
     return 0;
 }
 
-int audit_since_parse(const char *text, time_t now, time_t *out)
+int audit_since_parse(const char *text, int64_t now, int64_t *out)
 {
     if (!text || !*text)
         return ds_err_set(_("empty time"));
@@ -407,7 +410,7 @@ int audit_since_parse(const char *text, time_t now, time_t *out)
         long long back = n * secs[u - units];
         if (back > 100LL * 366 * 86400)
             return ds_err_set(_("'%s' reaches back more than a century"), text);
-        *out = now - (time_t)back;
+        *out = now - (int64_t)back;
         return 0;
     }
     if (iso_time_parse(text, out) == 0)

@@ -4,7 +4,7 @@
 #define DS_AUDIT_H
 
 #include <stddef.h>
-#include <time.h>
+#include <stdint.h>
 
 struct audit; /* opaque; safe to share between threads */
 
@@ -33,8 +33,8 @@ struct audit_record {
  * token, secret, ticket, cookie, csrf followed by '=' or ':') are written as "***". 0 or -1 with
  * ds_err. */
 int audit_write(struct audit *a, const struct audit_record *r);
-/* The same with an explicit time instead of now (imports and tests). */
-int audit_write_at(struct audit *a, const struct audit_record *r, time_t when);
+/* The same with an explicit time (Unix seconds) instead of now (imports and tests). */
+int audit_write_at(struct audit *a, const struct audit_record *r, int64_t when);
 
 /* `request` with every secret value replaced by "***" (see audit_write). malloc'd, the caller
  * frees; NULL only when s is NULL or memory runs out. */
@@ -47,13 +47,13 @@ char *audit_default_path(void);
 /* Parses a --since value: an ISO date or date-time in UTC ("2026-11-25", "2026-11-25T10:00",
  * "2026-11-25 10:00:30", an optional trailing "Z") or a span before `now` ("90s", "30m", "2h",
  * "3d", "1w"). 0 and *out, or -1 with ds_err. */
-int audit_since_parse(const char *text, time_t now, time_t *out);
+int audit_since_parse(const char *text, int64_t now, int64_t *out);
 
 /* A record read back from the log; valid only during the callback. time and os_user are never
  * NULL ("" when missing); a rec member is NULL when the field is null or missing. */
 struct audit_entry {
     const char *time;    /* as written, e.g. "2026-11-25T10:00:00Z" */
-    time_t when;         /* `time` parsed (UTC); 0 when unparsable */
+    int64_t when;        /* `time` parsed (Unix seconds); 0 when unparsable */
     const char *os_user; /* who ran deploy-stand */
     struct audit_record rec;
 };
@@ -62,7 +62,7 @@ struct audit_entry {
 struct audit_filter {
     const char *stand;   /* exact stand name */
     const char *student; /* exact student id */
-    time_t since;        /* records at or after this time */
+    int64_t since;       /* records at or after this time (Unix seconds) */
 };
 
 /* Called for each matching record, oldest first (file order). Returning non-zero stops the read,

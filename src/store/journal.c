@@ -1,6 +1,7 @@
 /* journal: runs and actions in the SQLite state (WAL), and the per-stand lock.
  * It opens its own connection to the state database, so it works beside struct state. */
 #include "store/journal.h"
+#include "ds_clock.h"
 #include "plan/plan.h"
 #include "util/err.h"
 #include "util/xdg.h"
@@ -13,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 struct journal {
@@ -34,12 +34,9 @@ static const char journal_schema[] =
     "  stand TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, user TEXT,"
     "  command TEXT, since INTEGER NOT NULL, run_id INTEGER);";
 
-static double now_real(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+/* journal_actions.updated stays what it always was, REAL Unix seconds (it orders a run's actions
+ * below the second): SQLite computes it as "?N / 1e9" from the integer ds_clock_wall_ns() bound
+ * at ?N. journal_run_actions reads it back as integer milliseconds. */
 
 static const char *os_user(void)
 {
@@ -119,7 +116,7 @@ int journal_run_begin(struct journal *j, const char *command, const char *stand,
         return fail(j, "run");
     sqlite3_bind_text(st, 1, command, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, stand, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)ds_clock_wall_s());
     sqlite3_bind_int64(st, 4, (sqlite3_int64)getpid());
     sqlite3_bind_text(st, 5, os_user(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 6, host, -1, SQLITE_TRANSIENT);
@@ -136,7 +133,7 @@ int journal_run_end(struct journal *j, long long run_id, const char *result)
     if (sqlite3_prepare_v2(j->db, "UPDATE journal_runs SET finished = ?, result = ? WHERE id = ?",
                            -1, &st, NULL) != SQLITE_OK)
         return fail(j, "run end");
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)ds_clock_wall_s());
     sqlite3_bind_text(st, 2, result, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, run_id);
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(j, "run end");
@@ -152,12 +149,12 @@ int journal_plan(struct journal *j, long long run_id, const struct plan *p)
     if (sqlite3_prepare_v2(j->db,
                            "INSERT OR REPLACE INTO journal_actions (run_id, action_id, kind, "
                            "summary, student, node, vmid, status, updated) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?)",
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?8 / 1e9)",
                            -1, &st, NULL) != SQLITE_OK) {
         sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
         return fail(j, "plan");
     }
-    double now = now_real();
+    int64_t now = ds_clock_wall_ns();
     int rc = 0;
     for (size_t i = 0; i < p->n_acts && rc == 0; i++) {
         const struct action *a = &p->acts[i];
@@ -175,7 +172,7 @@ int journal_plan(struct journal *j, long long run_id, const struct plan *p)
             sqlite3_bind_int(st, 7, vmid);
         else
             sqlite3_bind_null(st, 7);
-        sqlite3_bind_double(st, 8, now);
+        sqlite3_bind_int64(st, 8, now);
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = fail(j, "plan");
         sqlite3_reset(st);
@@ -193,13 +190,13 @@ int journal_action(struct journal *j, long long run_id, int action_id, const cha
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(j->db,
-                           "UPDATE journal_actions SET status = ?, message = ?, updated = ?, "
-                           "vmid = COALESCE(?, vmid) WHERE run_id = ? AND action_id = ?",
+                           "UPDATE journal_actions SET status = ?, message = ?, updated = ?3 / 1e9,"
+                           " vmid = COALESCE(?, vmid) WHERE run_id = ? AND action_id = ?",
                            -1, &st, NULL) != SQLITE_OK)
         return fail(j, "action");
     sqlite3_bind_text(st, 1, status, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, message, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_double(st, 3, now_real());
+    sqlite3_bind_int64(st, 3, ds_clock_wall_ns());
     if (vmid)
         sqlite3_bind_int(st, 4, vmid);
     else
@@ -273,7 +270,7 @@ int journal_lock_stand(struct journal *j, const char *stand, const char *command
         sqlite3_bind_text(st, 3, host, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 4, os_user(), -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 5, command, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 6, (sqlite3_int64)time(NULL));
+        sqlite3_bind_int64(st, 6, (sqlite3_int64)ds_clock_wall_s());
         sqlite3_bind_int64(st, 7, run_id);
         rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
         sqlite3_finalize(st);
@@ -355,7 +352,8 @@ int journal_run_actions(struct journal *j, long long run_id,
         return 1;
     if (sqlite3_prepare_v2(j->db,
                            "SELECT action_id, kind, summary, student, node, status, message, "
-                           "COALESCE(vmid, 0), updated FROM journal_actions WHERE run_id = ? "
+                           "COALESCE(vmid, 0), CAST(round(updated * 1000) AS INTEGER) "
+                           "FROM journal_actions WHERE run_id = ? "
                            "ORDER BY updated, action_id",
                            -1, &st, NULL) != SQLITE_OK)
         return fail(j, "actions");
@@ -371,7 +369,7 @@ int journal_run_actions(struct journal *j, long long run_id,
             .status = col(st, 5),
             .message = col(st, 6),
             .vmid = sqlite3_column_int(st, 7),
-            .updated = sqlite3_column_double(st, 8),
+            .updated_ms = sqlite3_column_int64(st, 8),
         };
         if (fn(&r, ud))
             break;

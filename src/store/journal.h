@@ -4,6 +4,7 @@
 #define DS_JOURNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct plan;
 struct action;
@@ -49,7 +50,7 @@ struct journal_action_row {
     int action_id;
     const char *kind, *summary, *student, *node, *status, *message;
     int vmid;
-    double updated;
+    int64_t updated_ms; /* wall-clock Unix milliseconds of the last change */
 };
 /* 0, 1 when the run does not exist, -1 on error. */
 int journal_run_actions(struct journal *j, long long run_id,

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "ds_clock.h"
 #include "store/secrets.h"
 #include "util/err.h"
 #include "util/xdg.h"
@@ -206,7 +206,7 @@ int state_cred_put(struct state *st, const char *stand, const char *userid, cons
     secret_free(enc);
     if (rc < 0)
         return -1;
-    if (sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL)) != SQLITE_OK) {
+    if (sqlite3_bind_int64(s, 4, (sqlite3_int64)ds_clock_wall_s()) != SQLITE_OK) {
         sqlite3_finalize(s);
         return db_err(st, "bind");
     }
@@ -264,7 +264,7 @@ int state_run_begin(struct state *st, const char *command, const char *stand, lo
                    "INSERT INTO runs (command, stand, started) VALUES (?, ?, ?3) RETURNING id",
                    command, stand, NULL) < 0)
         return -1;
-    if (sqlite3_bind_int64(s, 3, (sqlite3_int64)time(NULL)) != SQLITE_OK) {
+    if (sqlite3_bind_int64(s, 3, (sqlite3_int64)ds_clock_wall_s()) != SQLITE_OK) {
         sqlite3_finalize(s);
         return db_err(st, "bind");
     }
@@ -283,7 +283,7 @@ int state_run_end(struct state *st, long long run_id, const char *result)
     if (stmt_texts(st, &s, "UPDATE runs SET finished = ?2, result = ?1 WHERE id = ?3 RETURNING id",
                    result, NULL, NULL) < 0)
         return -1;
-    if (sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL)) != SQLITE_OK ||
+    if (sqlite3_bind_int64(s, 2, (sqlite3_int64)ds_clock_wall_s()) != SQLITE_OK ||
         sqlite3_bind_int64(s, 3, (sqlite3_int64)run_id) != SQLITE_OK) {
         sqlite3_finalize(s);
         return db_err(st, "bind");

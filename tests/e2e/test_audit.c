@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "ds_clock.h"
 #include "ds_run.h"
 #include "store/audit.h"
 
@@ -36,7 +37,7 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 
 static void record_write(struct audit *a, const char *stand, const char *student,
                          const char *action, const char *object, const char *request,
-                         const char *result, time_t when)
+                         const char *result, int64_t when)
 {
     struct audit_record r = {.connection = "lab",
                              .stand = stand,
@@ -77,7 +78,7 @@ static void records_write(void)
 {
     struct audit *a = NULL;
     assert_int_equal(audit_open(NULL, 0, &a), 0);
-    time_t now = time(NULL);
+    int64_t now = ds_clock_wall_s();
     record_write(a, "X", "student1@pve", "create user", "user student1@pve",
                  "POST /access/users userid=student1@pve password=" SECRET " comment=ds", "ok",
                  now - 5 * 86400);
@@ -171,7 +172,7 @@ static void test_audit_filters(void **st)
     json_decref(lines);
 
     char day[16];
-    time_t future = time(NULL) + 2 * 86400;
+    time_t future = (time_t)(ds_clock_wall_s() + 2 * 86400);
     struct tm tm;
     gmtime_r(&future, &tm);
     strftime(day, sizeof day, "%Y-%m-%d", &tm);

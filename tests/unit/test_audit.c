@@ -320,7 +320,7 @@ static void test_write_redacts(void **state)
 /* ---- filters and reading ----------------------------------------------------------------- */
 
 static void write_at(struct audit *a, const char *stand, const char *student, const char *object,
-                     time_t when)
+                     int64_t when)
 {
     struct audit_record r = {.connection = "lab",
                              .stand = stand,
@@ -335,7 +335,7 @@ static void write_at(struct audit *a, const char *stand, const char *student, co
 static void test_filters(void **state)
 {
     struct fixture *f = *state;
-    time_t day = 1795600800; /* 2026-11-25T10:00:00Z */
+    int64_t day = 1795600800; /* 2026-11-25T10:00:00Z */
     struct audit *a = NULL;
     assert_int_equal(audit_open(f->log, 0, &a), 0);
     write_at(a, "web", "s1@pve", "a", day - 86400);
@@ -442,7 +442,7 @@ static void test_read_broken_and_missing(void **state)
 static void test_since_parse(void **state)
 {
     (void)state;
-    time_t now = 1795600800, t = 0;
+    int64_t now = 1795600800, t = 0;
     assert_int_equal(audit_since_parse("2h", now, &t), 0);
     assert_int_equal(t, now - 7200);
     assert_int_equal(audit_since_parse("3d", now, &t), 0);
