@@ -298,13 +298,3 @@ void sim_task_free(struct sim_task *t)
     json_decref(t->ctx);
     free(t);
 }
-
-int sim_tasks_active_for_vm(const struct sim_model *m, unsigned vmid)
-{
-    for (size_t i = 0; i < m->n_tasks; i++) {
-        const struct sim_task *t = m->tasks[i];
-        if (!t->done && json_integer_value(json_object_get(t->ctx, "vmid")) == (json_int_t)vmid)
-            return 1;
-    }
-    return 0;
-}

@@ -57,7 +57,5 @@ json_t *sim_task_json(const struct sim_model *m, const struct sim_task *t);
 /* Log lines as GET .../log returns them (new ref). */
 json_t *sim_task_log_json(const struct sim_task *t, long start, long limit, long *total);
 void sim_task_free(struct sim_task *t);
-/* 1 when an unfinished task of one of these types (NULL = any) refers to vmid via ctx.vmid. */
-int sim_tasks_active_for_vm(const struct sim_model *m, unsigned vmid);
 
 #endif
