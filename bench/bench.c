@@ -1,6 +1,7 @@
 /* bench: deploys and destroys a class against the simulator and prints figures: wall time, the
  * lower bound the simulated cluster allows, requests per VM (polls apart), peak RSS, planning time.
  */
+#include "ds_clock.h"
 #include "simproc.h"
 #include <jansson.h>
 #include <stdio.h>
@@ -9,22 +10,14 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 struct run_result {
     int rc;
-    double wall;
+    int64_t wall_ns; /* monotonic */
     long maxrss_kib;
     json_t *doc;
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void write_file(const char *path, const char *text)
 {
@@ -43,7 +36,7 @@ static struct run_result run_ds(const char *bin, const char *dir, const char *co
     struct run_result r = {0};
     char out[512];
     snprintf(out, sizeof out, "%s/out.json", dir);
-    double t0 = now_s();
+    int64_t t0 = ds_clock_mono_ns();
     pid_t pid = fork();
     if (pid == 0) {
         if (!freopen(out, "w", stdout) || !freopen("/dev/null", "w", stderr))
@@ -54,7 +47,7 @@ static struct run_result run_ds(const char *bin, const char *dir, const char *co
     int status = 0;
     struct rusage ru;
     wait4(pid, &status, 0, &ru);
-    r.wall = now_s() - t0;
+    r.wall_ns = ds_clock_mono_ns() - t0;
     r.maxrss_kib = ru.ru_maxrss;
     r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
     r.doc = json_load_file(out, 0, NULL);
@@ -138,6 +131,16 @@ static size_t task_count(const struct simproc *sp)
     return n;
 }
 
+/* "  deploy   exit 0  wall    1.23 s  lower bound    1.00 s  ratio 1.23  (150 tasks)"; the lower
+ * bound is in (simulated) seconds. */
+static void print_run(const char *what, const struct run_result *r, double lower_bound_s,
+                      size_t n_tasks)
+{
+    double wall_s = (double)r->wall_ns / (double)DS_NS_PER_S;
+    printf("  %-8s exit %d  wall %7.2f s  lower bound %7.2f s  ratio %.2f  (%zu tasks)\n", what,
+           r->rc, wall_s, lower_bound_s, lower_bound_s > 0 ? wall_s / lower_bound_s : 0, n_tasks);
+}
+
 static int bench_case(const char *label, const char *scenario, int students, int machines,
                       const char *strategy, const int *templates, const char *const *tnodes,
                       int n_templates, const char *scale)
@@ -201,15 +204,13 @@ static int bench_case(const char *label, const char *scenario, int students, int
 
     printf("\n%s: %s, %d students x %d machines = %d VMs, strategy %s, time scale %s\n", label,
            scenario, students, machines, vms, strategy, scale);
-    printf("  deploy   exit %d  wall %7.2f s  lower bound %7.2f s  ratio %.2f  (%zu tasks)\n",
-           dep.rc, dep.wall, lb, lb > 0 ? dep.wall / lb : 0, ntasks);
+    print_run("deploy", &dep, lb, ntasks);
     printf("           requests %ld: %ld task polls + %ld others = %.2f non-poll requests per VM\n",
            r1.total - r0.total, r1.polls - r0.polls, (r1.total - r0.total) - (r1.polls - r0.polls),
            (double)((r1.total - r0.total) - (r1.polls - r0.polls)) / vms);
     printf("           planning %.1f ms, peak RSS %.1f MiB\n", plan_s * 1000,
            dep.maxrss_kib / 1024.0);
-    printf("  destroy  exit %d  wall %7.2f s  lower bound %7.2f s  ratio %.2f  (%zu tasks)\n",
-           des.rc, des.wall, lb2, lb2 > 0 ? des.wall / lb2 : 0, ntasks2);
+    print_run("destroy", &des, lb2, ntasks2);
     printf("           requests %ld: %ld task polls + %ld others = %.2f non-poll requests per VM\n",
            r2.total - r1.total, r2.polls - r1.polls, (r2.total - r1.total) - (r2.polls - r1.polls),
            (double)((r2.total - r1.total) - (r2.polls - r1.polls)) / vms);

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "ds_clock.h"
 #include "ds_run.h"
 
 static const char *const SIM_ARGS[] = {"--scenario", "classroom", "--time-scale", "0.01", NULL};
@@ -46,13 +46,6 @@ static int teardown(void **st)
     ds_env_free(&c->env);
     free(c);
     return 0;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static char *file_slurp(const char *path)
@@ -108,12 +101,12 @@ static void menu_start(struct ctx *c, struct menu_proc *mp)
 
 /* Waits (bounded) for the child; returns its exit code, or -1 when it did not end in time (then
  * it is killed) or died from a signal. *out gets everything it printed. */
-static int menu_wait(struct menu_proc *mp, double limit_s, char **out)
+static int menu_wait(struct menu_proc *mp, int limit_s, char **out)
 {
     if (mp->in >= 0)
         close(mp->in);
     mp->in = -1;
-    double end = now_s() + limit_s;
+    int64_t end = ds_clock_mono_ms() + limit_s * INT64_C(1000);
     int status = 0, rc = -1;
     for (;;) {
         pid_t r = waitpid(mp->pid, &status, WNOHANG);
@@ -121,14 +114,13 @@ static int menu_wait(struct menu_proc *mp, double limit_s, char **out)
             rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
             break;
         }
-        if (now_s() > end) {
+        if (ds_clock_mono_ms() > end) {
             kill(mp->pid, SIGKILL);
             waitpid(mp->pid, &status, 0);
-            fprintf(stderr, "the menu did not end within %.0f s\n", limit_s);
+            fprintf(stderr, "the menu did not end within %d s\n", limit_s);
             break;
         }
-        struct timespec ts = {0, 20 * 1000 * 1000};
-        nanosleep(&ts, NULL);
+        ds_clock_sleep_ns(20 * DS_NS_PER_MS);
     }
     *out = file_slurp(mp->out_path);
     unlink(mp->out_path);
@@ -260,27 +252,23 @@ static void test_sigint_leaves_cleanly(void **st)
     menu_start(c, &mp);
     assert_int_equal(write(mp.in, "1\n", 2), 2);
     /* wait (bounded) until the main menu asks */
-    double end = now_s() + 30;
+    int64_t end = ds_clock_mono_ms() + 30 * 1000;
     int asked = 0;
-    while (!asked && now_s() < end) {
+    while (!asked && ds_clock_mono_ms() < end) {
         char *o = file_slurp(mp.out_path);
         asked = strstr(o, "Choice:") != NULL;
         free(o);
-        if (!asked) {
-            struct timespec ts = {0, 20 * 1000 * 1000};
-            nanosleep(&ts, NULL);
-        }
+        if (!asked)
+            ds_clock_sleep_ns(20 * DS_NS_PER_MS);
     }
     assert_true(asked);
     kill(mp.pid, SIGINT);
     /* stdin stays open: only the signal can end the wait */
-    double end2 = now_s() + 20;
+    int64_t end2 = ds_clock_mono_ms() + 20 * 1000;
     int status = 0;
     pid_t r = 0;
-    while ((r = waitpid(mp.pid, &status, WNOHANG)) == 0 && now_s() < end2) {
-        struct timespec ts = {0, 20 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
+    while ((r = waitpid(mp.pid, &status, WNOHANG)) == 0 && ds_clock_mono_ms() < end2)
+        ds_clock_sleep_ns(20 * DS_NS_PER_MS);
     if (r == 0) {
         kill(mp.pid, SIGKILL);
         waitpid(mp.pid, &status, 0);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "ds_clock.h"
 #include "ds_run.h"
 #include "plan/marks.h"
 #include <fcntl.h>
@@ -15,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 struct ctx {
@@ -63,8 +63,7 @@ static int teardown(void **st)
 
 static void sleep_ms(long ms)
 {
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
+    ds_clock_sleep_ns(ms * DS_NS_PER_MS);
 }
 
 /* Starts "deploy-stand ARGS" in the background with output to /dev/null. */

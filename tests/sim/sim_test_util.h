@@ -3,14 +3,15 @@
 #ifndef SIM_TEST_UTIL_H
 #define SIM_TEST_UTIL_H
 
+#include "ds_clock.h"
 #include "simproc.h"
 
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define ROOT_PW "sim-root-password"
 
@@ -20,17 +21,23 @@ struct simctx {
     char csrf[256];
 };
 
+/* Monotonic milliseconds (ds_clock) for bounded waits. */
+static inline int64_t tu_now_ms(void)
+{
+    return ds_clock_mono_ms();
+}
+
+/* Deprecated: the same in seconds as a double, kept only for the simulator tests that still use
+ * it (test_sim_auth, test_sim_faults, test_sim_observe, test_sim_valgrind); new code uses
+ * tu_now_ms() or ds_clock_mono_ns(). */
 static inline double tu_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double)ds_clock_mono_ns() / (double)DS_NS_PER_S;
 }
 
 static inline void tu_sleep_ms(int ms)
 {
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
+    ds_clock_sleep_ns(ms * DS_NS_PER_MS);
 }
 
 /* Starts a sim with extra args (NULL-terminated list, may be NULL) and logs in as root. */
@@ -89,11 +96,11 @@ static inline const char *tu_err(const struct rawresp *r, const char *param)
 /* Polls a task until it stops (bounded: 30 s). Returns a malloc'd exitstatus or NULL. */
 static inline char *tu_wait_task(struct simctx *c, const char *node, const char *upid)
 {
-    double deadline = tu_now() + 30;
+    int64_t deadline = tu_now_ms() + 30 * 1000;
     char path[512];
     /* UPIDs contain ':' and '@' which are fine in a path segment */
     snprintf(path, sizeof path, "/nodes/%s/tasks/%s/status", node, upid);
-    while (tu_now() < deadline) {
+    while (tu_now_ms() < deadline) {
         struct rawresp r;
         if (tu_req(c, "GET", NULL, &r, "%s", path) == 200) {
             json_t *d = tu_data(&r);

@@ -8,23 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cmocka.h>
 
+#include "ds_clock.h"
 #include "hostile_server.h"
 #include "pve/pve_client.h"
 #include "util/err.h"
 
 #define TOKEN_SECRET "5f3c1e4a-hostile-test-secret-0b9d2c7e"
 #define CLIENT_TIMEOUT_MS 2000L
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct outcome {
     int rc;
@@ -55,9 +48,9 @@ static struct outcome call_version(enum hostile_mode mode, long timeout_ms,
     struct pve_response r = {0};
     struct outcome out = {0};
     ds_err_set("(no error)");
-    long long t0 = now_ms();
+    int64_t t0 = ds_clock_mono_ms();
     out.rc = pve_call(c, "GET", "/version", NULL, &r);
-    out.took_ms = now_ms() - t0;
+    out.took_ms = ds_clock_mono_ms() - t0;
     out.status = r.status;
     snprintf(out.err, sizeof out.err, "%s", ds_err_last());
     out.requests = pve_client_request_count(c);

@@ -2,6 +2,8 @@
  * or endless bodies, slow drips, redirects, HTML), one thread per connection, on 127.0.0.1 only. */
 #include "hostile_server.h"
 
+#include "ds_clock.h"
+
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -11,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #define HUGE_SIZE (10u * 1024u * 1024u)
 #define DRIP_SIZE 100
@@ -65,8 +66,7 @@ static int server_pause(struct hostile_server *s, int ms)
     for (int waited = 0; waited < ms; waited += 10) {
         if (atomic_load(&s->stopping))
             return -1;
-        struct timespec ts = {0, 10 * 1000 * 1000};
-        nanosleep(&ts, NULL);
+        ds_clock_sleep_ns(10 * DS_NS_PER_MS);
     }
     return atomic_load(&s->stopping) ? -1 : 0;
 }

@@ -2,6 +2,8 @@
  * sends raw HTTP(S) requests to it with libcurl, keeping the status line's reason text. */
 #include "simproc.h"
 
+#include "ds_clock.h"
+
 #include <curl/curl.h>
 #include <errno.h>
 #include <poll.h>
@@ -10,15 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#define READY_WAIT_MS 10000 /* for the ready line */
+#define STOP_WAIT_MS 10000  /* for the exit after SIGTERM, then SIGKILL */
 
 int simproc_start(struct simproc *sp, const char *const *args)
 {
@@ -60,14 +57,14 @@ int simproc_start(struct simproc *sp, const char *const *args)
     sp->pid = (int)pid;
     char line[1024];
     size_t len = 0;
-    double deadline = now_s() + 10.0;
+    int64_t deadline = ds_clock_mono_ms() + READY_WAIT_MS;
     int ok = 0;
     while (len < sizeof line - 1) {
-        double left = deadline - now_s();
+        int64_t left = deadline - ds_clock_mono_ms();
         if (left <= 0)
             break;
         struct pollfd pfd = {fds[0], POLLIN, 0};
-        int pr = poll(&pfd, 1, (int)(left * 1000) + 1);
+        int pr = poll(&pfd, 1, (int)left + 1);
         if (pr <= 0)
             break;
         ssize_t r = read(fds[0], line + len, 1);
@@ -100,19 +97,18 @@ void simproc_stop(struct simproc *sp)
     if (sp->pid <= 0)
         return;
     kill(sp->pid, SIGTERM);
-    double deadline = now_s() + 10.0;
+    int64_t deadline = ds_clock_mono_ms() + STOP_WAIT_MS;
     int status;
     for (;;) {
         pid_t r = waitpid(sp->pid, &status, WNOHANG);
         if (r == sp->pid || (r < 0 && errno != EINTR))
             break;
-        if (now_s() > deadline) {
+        if (ds_clock_mono_ms() > deadline) {
             kill(sp->pid, SIGKILL);
             waitpid(sp->pid, &status, 0);
             break;
         }
-        struct timespec ts = {0, 10 * 1000 * 1000};
-        nanosleep(&ts, NULL);
+        ds_clock_sleep_ns(10 * DS_NS_PER_MS);
     }
     sp->pid = -1;
 }
