@@ -136,9 +136,10 @@ static size_t task_count(const struct simproc *sp)
 static void print_run(const char *what, const struct run_result *r, double lower_bound_s,
                       size_t n_tasks)
 {
-    double wall_s = (double)r->wall_ns / (double)DS_NS_PER_S;
+    const double ns_per_s = (double)DS_NS_PER_S;
     printf("  %-8s exit %d  wall %7.2f s  lower bound %7.2f s  ratio %.2f  (%zu tasks)\n", what,
-           r->rc, wall_s, lower_bound_s, lower_bound_s > 0 ? wall_s / lower_bound_s : 0, n_tasks);
+           r->rc, (double)r->wall_ns / ns_per_s, lower_bound_s,
+           lower_bound_s > 0 ? (double)r->wall_ns / (lower_bound_s * ns_per_s) : 0, n_tasks);
 }
 
 static int bench_case(const char *label, const char *scenario, int students, int machines,
