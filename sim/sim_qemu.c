@@ -1,9 +1,10 @@
 /* sim_qemu: the QEMU endpoints (/nodes/{node}/qemu/...): list, config, clone, template, migrate,
- * destroy, power, status and snapshots, with PVE's synchronous checks and task semantics. */
+ * destroy, power and status, with PVE's synchronous checks and task semantics. */
 #include "pve_propstr.h"
 #include "pve_schema.h"
 #include "sim_api.h"
 #include "sim_tasks.h"
+#include "sim_vm_ops.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +21,6 @@ static int is_nic_model(const char *s, size_t n)
         if (strlen(nic_models[i]) == n && strncmp(nic_models[i], s, n) == 0)
             return 1;
     return 0;
-}
-
-static int is_net_key(const char *k)
-{
-    return strncmp(k, "net", 3) == 0 && k[3] >= '0' && k[3] <= '9';
 }
 
 /* Replaces the MAC of a canonical net value ("virtio=MAC,..." or "macaddr=MAC") with a new one;
@@ -133,16 +129,10 @@ static int h_config_get(struct sim_req *r)
         return -1;
     const char *snap = sim_p_str(r, "snapshot");
     if (snap) {
-        size_t i;
-        json_t *s;
-        json_array_foreach(vm->snapshots, i, s)
-        {
-            if (strcmp(json_string_value(json_object_get(s, "name")), snap) == 0) {
-                json_t *c = json_deep_copy(json_object_get(s, "config"));
-                return sim_ok(r, c);
-            }
-        }
-        return sim_fail(r, 500, "snapshot '%s' does not exist", snap);
+        json_t *s = sim_vm_snapshot_find(vm, snap, NULL);
+        if (!s)
+            return sim_fail(r, 500, "snapshot '%s' does not exist", snap);
+        return sim_ok(r, json_deep_copy(json_object_get(s, "config")));
     }
     return sim_ok(r, config_view(vm));
 }
@@ -198,7 +188,7 @@ static const char *config_priv(const char *key)
         for (int i = 0; lists[l][i]; i++)
             if (strcmp(lists[l][i], key) == 0)
                 return privs[l];
-    if (is_net_key(key))
+    if (sim_config_is_net(key))
         return "VM.Config.Network";
     if (strncmp(key, "ipconfig", 8) == 0)
         return "VM.Config.Cloudinit";
@@ -274,7 +264,7 @@ static int config_apply(struct sim_req *r, struct sim_vm *vm)
                 s = 1;
         if (s)
             continue;
-        if (is_net_key(k) && json_is_string(v)) {
+        if (sim_config_is_net(k) && json_is_string(v)) {
             char err[256];
             json_t *net = pve_propstr_parse(net_format(r), json_string_value(v), err, sizeof err);
             if (!net) {
@@ -333,36 +323,12 @@ static void done_noop(struct sim_model *m, struct sim_task *t, int ok)
     (void)ok;
 }
 
-static struct sim_task *vm_task(struct sim_req *r, struct sim_vm *vm, const char *type,
-                                const char *durkey, const char *id, json_t *ctx,
-                                sim_task_done_fn fn)
-{
-    char idbuf[32];
-    if (!id) {
-        snprintf(idbuf, sizeof idbuf, "%u", vm->vmid);
-        id = idbuf;
-    }
-    if (!ctx)
-        ctx = json_object();
-    json_object_set_new(ctx, "vmid", json_integer(vm->vmid));
-    struct sim_task *t =
-        sim_task_start(r->model, vm->node, type, id, sim_req_task_user(r),
-                       sim_task_duration(r->model, durkey ? durkey : type), ctx, fn);
-    if (!t) {
-        sim_fail(r, 500, "got no worker upid - start worker failed");
-        return NULL;
-    }
-    sim_task_log(t, "starting task %s", t->upid);
-    sim_ok(r, json_string(t->upid));
-    return t;
-}
-
 static int h_config_post(struct sim_req *r)
 {
     struct sim_vm *vm = sim_req_vm(r);
     if (!vm || config_apply(r, vm) != 0)
         return -1;
-    struct sim_task *t = vm_task(r, vm, "qmconfig", NULL, NULL, NULL, done_noop);
+    struct sim_task *t = sim_vm_task(r, vm, "qmconfig", NULL, NULL, NULL, done_noop);
     if (t) {
         const char *k;
         json_t *v;
@@ -492,7 +458,7 @@ static int h_clone(struct sim_req *r)
             strncmp(k, "unused", 6) == 0 || strcmp(k, "lock") == 0 || strcmp(k, "snaptime") == 0 ||
             strcmp(k, "vmstate") == 0)
             continue;
-        if (is_net_key(k) && json_is_string(v)) {
+        if (sim_config_is_net(k) && json_is_string(v)) {
             char *nv = net_new_mac(r->rng, json_string_value(v));
             json_object_set_new(conf, k, json_string(nv ? nv : json_string_value(v)));
             free(nv);
@@ -552,8 +518,8 @@ static int h_clone(struct sim_req *r)
         json_object_set_new(ctx, "pool", json_string(pool));
     char srcid[32];
     snprintf(srcid, sizeof srcid, "%u", src->vmid);
-    struct sim_task *t = vm_task(r, src, "qmclone", full ? "qmclone_full" : "qmclone_linked", srcid,
-                                 ctx, clone_done);
+    struct sim_task *t = sim_vm_task(r, src, "qmclone", full ? "qmclone_full" : "qmclone_linked",
+                                     srcid, ctx, clone_done);
     if (!t) {
         json_decref(conf);
         return -1;
@@ -581,8 +547,7 @@ static int h_clone(struct sim_req *r)
 
 static void template_done(struct sim_model *m, struct sim_task *t, int ok)
 {
-    struct sim_vm *vm =
-        sim_model_vm(m, (unsigned)json_integer_value(json_object_get(t->ctx, "vmid")));
+    struct sim_vm *vm = sim_task_vm(m, t);
     if (!vm || !ok)
         return;
     const char *k;
@@ -615,17 +580,13 @@ static int h_template(struct sim_req *r)
         return sim_fail(r, 500, "you can't convert a VM to template if VM is running");
     if (json_array_size(vm->snapshots))
         return sim_fail(r, 500, "unable to create template, because VM contains snapshots");
-    return vm_task(r, vm, "qmtemplate", NULL, NULL, NULL, template_done) ? 0 : -1;
+    return sim_vm_task(r, vm, "qmtemplate", NULL, NULL, NULL, template_done) ? 0 : -1;
 }
 
 static void migrate_done(struct sim_model *m, struct sim_task *t, int ok)
 {
-    struct sim_vm *vm =
-        sim_model_vm(m, (unsigned)json_integer_value(json_object_get(t->ctx, "vmid")));
-    if (!vm)
-        return;
-    json_object_del(vm->config, "lock");
-    if (!ok)
+    struct sim_vm *vm = sim_task_vm_unlock(m, t);
+    if (!vm || !ok)
         return;
     const char *target = json_string_value(json_object_get(t->ctx, "target"));
     snprintf(vm->node, sizeof vm->node, "%s", target);
@@ -649,8 +610,8 @@ static int h_migrate(struct sim_req *r)
         return sim_fail(r, 500, "VM is locked (%s)", sim_vm_lock(vm));
     if (vm->running && !sim_p_int(r, "online", 0))
         return sim_fail(r, 500, "can't migrate running VM without --online");
-    struct sim_task *t = vm_task(r, vm, "qmigrate", NULL, NULL,
-                                 json_pack("{s:s}", "target", tn->name), migrate_done);
+    struct sim_task *t = sim_vm_task(r, vm, "qmigrate", NULL, NULL,
+                                     json_pack("{s:s}", "target", tn->name), migrate_done);
     if (!t)
         return -1;
     json_object_set_new(vm->config, "lock", json_string("migrate"));
@@ -697,7 +658,7 @@ static int h_destroy(struct sim_req *r)
         return sim_fail(r, 500, "can't remove VM %u - protection mode enabled", vm->vmid);
     if (vm->running)
         return sim_fail(r, 500, "VM %u is running - destroy failed", vm->vmid);
-    struct sim_task *t = vm_task(r, vm, "qmdestroy", NULL, NULL, NULL, destroy_done);
+    struct sim_task *t = sim_vm_task(r, vm, "qmdestroy", NULL, NULL, NULL, destroy_done);
     if (!t)
         return -1;
     json_object_set_new(vm->config, "lock", json_string("destroyed"));
@@ -710,8 +671,7 @@ static int h_destroy(struct sim_req *r)
 
 static void power_done(struct sim_model *m, struct sim_task *t, int ok)
 {
-    struct sim_vm *vm =
-        sim_model_vm(m, (unsigned)json_integer_value(json_object_get(t->ctx, "vmid")));
+    struct sim_vm *vm = sim_task_vm(m, t);
     if (!vm || !ok)
         return;
     if (strcmp(t->type, "qmstart") == 0) {
@@ -727,7 +687,7 @@ static int h_start(struct sim_req *r)
     struct sim_vm *vm = sim_req_vm(r);
     if (!vm)
         return -1;
-    struct sim_task *t = vm_task(r, vm, "qmstart", NULL, NULL, NULL, power_done);
+    struct sim_task *t = sim_vm_task(r, vm, "qmstart", NULL, NULL, NULL, power_done);
     if (!t)
         return -1;
     int skiplock = (int)sim_p_int(r, "skiplock", 0);
@@ -746,7 +706,7 @@ static int h_stop(struct sim_req *r)
     if (!vm)
         return -1;
     const char *type = strstr(r->path, "/shutdown") ? "qmshutdown" : "qmstop";
-    struct sim_task *t = vm_task(r, vm, type, NULL, NULL, NULL, power_done);
+    struct sim_task *t = sim_vm_task(r, vm, type, NULL, NULL, NULL, power_done);
     if (!t)
         return -1;
     if (sim_vm_lock(vm) && !sim_p_int(r, "skiplock", 0))
@@ -782,198 +742,6 @@ static int h_status_index(struct sim_req *r)
     return sim_ok(r, a);
 }
 
-/* ---- snapshots ------------------------------------------------------------------------------ */
-
-static json_t *snap_find(struct sim_vm *vm, const char *name, size_t *idx)
-{
-    size_t i;
-    json_t *s;
-    json_array_foreach(vm->snapshots, i, s)
-    {
-        if (strcmp(json_string_value(json_object_get(s, "name")), name) == 0) {
-            if (idx)
-                *idx = i;
-            return s;
-        }
-    }
-    return NULL;
-}
-
-static int h_snap_list(struct sim_req *r)
-{
-    struct sim_vm *vm = sim_req_vm(r);
-    if (!vm)
-        return -1;
-    json_t *a = json_array();
-    size_t i;
-    json_t *s;
-    json_array_foreach(vm->snapshots, i, s)
-    {
-        json_t *e = json_pack("{s:O, s:O, s:O, s:i}", "name", json_object_get(s, "name"),
-                              "description", json_object_get(s, "description"), "snaptime",
-                              json_object_get(s, "snaptime"), "vmstate", 0);
-        if (json_object_get(s, "parent"))
-            json_object_set(e, "parent", json_object_get(s, "parent"));
-        json_array_append_new(a, e);
-    }
-    char digest[41];
-    sim_vm_digest(vm, digest);
-    json_t *cur = json_pack("{s:s, s:s, s:s, s:i}", "name", "current", "description",
-                            "You are here!", "digest", digest, "running", vm->running);
-    if (json_object_get(vm->config, "parent"))
-        json_object_set(cur, "parent", json_object_get(vm->config, "parent"));
-    json_array_append_new(a, cur);
-    return sim_ok(r, a);
-}
-
-static void snap_done(struct sim_model *m, struct sim_task *t, int ok)
-{
-    struct sim_vm *vm =
-        sim_model_vm(m, (unsigned)json_integer_value(json_object_get(t->ctx, "vmid")));
-    if (!vm)
-        return;
-    json_object_del(vm->config, "lock");
-    if (!ok)
-        return;
-    const char *name = json_string_value(json_object_get(t->ctx, "snapname"));
-    if (strcmp(t->type, "qmsnapshot") == 0) {
-        json_t *s = json_pack("{s:s, s:s, s:I, s:O}", "name", name, "description",
-                              json_string_value(json_object_get(t->ctx, "description")), "snaptime",
-                              (json_int_t)sim_model_wall_s(m, t->end), "config", vm->config);
-        json_object_set_new(s, "config", json_deep_copy(vm->config));
-        if (json_object_get(vm->config, "parent"))
-            json_object_set(s, "parent", json_object_get(vm->config, "parent"));
-        json_array_append_new(vm->snapshots, s);
-        json_object_set_new(vm->config, "parent", json_string(name));
-    } else if (strcmp(t->type, "qmdelsnapshot") == 0) {
-        size_t idx;
-        json_t *s = snap_find(vm, name, &idx);
-        if (!s)
-            return;
-        json_t *parent = json_incref(json_object_get(s, "parent"));
-        size_t i;
-        json_t *o;
-        json_array_foreach(vm->snapshots, i, o)
-        {
-            const char *p = json_string_value(json_object_get(o, "parent"));
-            if (p && strcmp(p, name) == 0) {
-                if (parent)
-                    json_object_set(o, "parent", parent);
-                else
-                    json_object_del(o, "parent");
-            }
-        }
-        const char *cp = json_string_value(json_object_get(vm->config, "parent"));
-        if (cp && strcmp(cp, name) == 0) {
-            if (parent)
-                json_object_set(vm->config, "parent", parent);
-            else
-                json_object_del(vm->config, "parent");
-        }
-        json_decref(parent);
-        json_array_remove(vm->snapshots, idx);
-    } else if (strcmp(t->type, "qmrollback") == 0) {
-        json_t *s = snap_find(vm, name, NULL);
-        if (!s)
-            return;
-        json_t *conf = json_deep_copy(json_object_get(s, "config"));
-        json_object_set_new(conf, "parent", json_string(name));
-        json_object_del(conf, "lock");
-        json_decref(vm->config);
-        vm->config = conf;
-        vm->running = json_is_true(json_object_get(t->ctx, "start"));
-    }
-}
-
-static int h_snap_create(struct sim_req *r)
-{
-    struct sim_vm *vm = sim_req_vm(r);
-    if (!vm)
-        return -1;
-    const char *name = sim_p_str(r, "snapname");
-    if (strcmp(name, "current") == 0 || strcmp(name, "pending") == 0)
-        return sim_fail(r, 500, "invalid snapshot name '%s'", name);
-    if (snap_find(vm, name, NULL))
-        return sim_fail(r, 500, "snapshot name '%s' already used", name);
-    if (sim_vm_lock(vm))
-        return sim_fail(r, 500, "VM is locked (%s)", sim_vm_lock(vm));
-    const char *desc = sim_p_str(r, "description");
-    struct sim_task *t = vm_task(
-        r, vm, "qmsnapshot", "snapshot", NULL,
-        json_pack("{s:s, s:s}", "snapname", name, "description", desc ? desc : ""), snap_done);
-    if (!t)
-        return -1;
-    json_object_set_new(vm->config, "lock", json_string("snapshot"));
-    return 0;
-}
-
-static int h_snap_delete(struct sim_req *r)
-{
-    struct sim_vm *vm = sim_req_vm(r);
-    if (!vm)
-        return -1;
-    const char *name = sim_p_str(r, "snapname");
-    if (!snap_find(vm, name, NULL))
-        return sim_fail(r, 500, "snapshot '%s' does not exist", name);
-    if (sim_vm_lock(vm) && !sim_p_int(r, "force", 0))
-        return sim_fail(r, 500, "VM is locked (%s)", sim_vm_lock(vm));
-    struct sim_task *t = vm_task(r, vm, "qmdelsnapshot", "snapshot", NULL,
-                                 json_pack("{s:s}", "snapname", name), snap_done);
-    if (!t)
-        return -1;
-    json_object_set_new(vm->config, "lock", json_string("snapshot-delete"));
-    return 0;
-}
-
-static int h_snap_rollback(struct sim_req *r)
-{
-    struct sim_vm *vm = sim_req_vm(r);
-    if (!vm)
-        return -1;
-    const char *name = sim_p_str(r, "snapname");
-    if (!snap_find(vm, name, NULL))
-        return sim_fail(r, 500, "snapshot '%s' does not exist", name);
-    if (sim_vm_lock(vm))
-        return sim_fail(r, 500, "VM is locked (%s)", sim_vm_lock(vm));
-    struct sim_task *t =
-        vm_task(r, vm, "qmrollback", "snapshot", NULL,
-                json_pack("{s:s, s:b}", "snapname", name, "start", (int)sim_p_int(r, "start", 0)),
-                snap_done);
-    if (!t)
-        return -1;
-    json_object_set_new(vm->config, "lock", json_string("rollback"));
-    return 0;
-}
-
-static int h_snap_index(struct sim_req *r)
-{
-    struct sim_vm *vm = sim_req_vm(r);
-    if (!vm)
-        return -1;
-    if (!snap_find(vm, sim_p_str(r, "snapname"), NULL))
-        return sim_fail(r, 500, "snapshot '%s' does not exist", sim_p_str(r, "snapname"));
-    return sim_ok(r, json_pack("[{s:s}, {s:s}]", "rel", "config", "rel", "rollback"));
-}
-
-static int h_snap_config(struct sim_req *r)
-{
-    struct sim_vm *vm = sim_req_vm(r);
-    if (!vm)
-        return -1;
-    json_t *s = snap_find(vm, sim_p_str(r, "snapname"), NULL);
-    if (!s)
-        return sim_fail(r, 500, "snapshot '%s' does not exist", sim_p_str(r, "snapname"));
-    if (strcmp(r->method, "PUT") == 0) {
-        if (sim_p_str(r, "description"))
-            json_object_set_new(s, "description", json_string(sim_p_str(r, "description")));
-        return sim_ok(r, NULL);
-    }
-    json_t *c = json_deep_copy(json_object_get(s, "config"));
-    json_object_set(c, "description", json_object_get(s, "description"));
-    json_object_set(c, "snaptime", json_object_get(s, "snaptime"));
-    return sim_ok(r, c);
-}
-
 const struct sim_route sim_qemu_routes[] = {
     {"GET /nodes/{node}/qemu", h_list},
     {"GET /nodes/{node}/qemu/{vmid}", h_vm_index},
@@ -989,11 +757,4 @@ const struct sim_route sim_qemu_routes[] = {
     {"POST /nodes/{node}/qemu/{vmid}/status/start", h_start},
     {"POST /nodes/{node}/qemu/{vmid}/status/stop", h_stop},
     {"POST /nodes/{node}/qemu/{vmid}/status/shutdown", h_stop},
-    {"GET /nodes/{node}/qemu/{vmid}/snapshot", h_snap_list},
-    {"POST /nodes/{node}/qemu/{vmid}/snapshot", h_snap_create},
-    {"GET /nodes/{node}/qemu/{vmid}/snapshot/{snapname}", h_snap_index},
-    {"DELETE /nodes/{node}/qemu/{vmid}/snapshot/{snapname}", h_snap_delete},
-    {"POST /nodes/{node}/qemu/{vmid}/snapshot/{snapname}/rollback", h_snap_rollback},
-    {"GET /nodes/{node}/qemu/{vmid}/snapshot/{snapname}/config", h_snap_config},
-    {"PUT /nodes/{node}/qemu/{vmid}/snapshot/{snapname}/config", h_snap_config},
     {NULL, NULL}};

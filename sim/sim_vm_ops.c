@@ -1,0 +1,62 @@
+/* sim_vm_ops: what the QEMU endpoint modules (sim_qemu, sim_clone, sim_snapshot) share: a VM's
+ * worker task (start it as the caller, find its VM when it ends), snapshot lookup, net keys. */
+#include "sim_vm_ops.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int sim_config_is_net(const char *key)
+{
+    return strncmp(key, "net", 3) == 0 && key[3] >= '0' && key[3] <= '9';
+}
+
+struct sim_task *sim_vm_task(struct sim_req *r, struct sim_vm *vm, const char *type,
+                             const char *durkey, const char *id, json_t *ctx, sim_task_done_fn fn)
+{
+    char idbuf[32];
+    if (!id) {
+        snprintf(idbuf, sizeof idbuf, "%u", vm->vmid);
+        id = idbuf;
+    }
+    if (!ctx)
+        ctx = json_object();
+    json_object_set_new(ctx, "vmid", json_integer(vm->vmid));
+    struct sim_task *t =
+        sim_task_start(r->model, vm->node, type, id, sim_req_task_user(r),
+                       sim_task_duration(r->model, durkey ? durkey : type), ctx, fn);
+    if (!t) {
+        sim_fail(r, 500, "got no worker upid - start worker failed");
+        return NULL;
+    }
+    sim_task_log(t, "starting task %s", t->upid);
+    sim_ok(r, json_string(t->upid));
+    return t;
+}
+
+struct sim_vm *sim_task_vm(struct sim_model *m, const struct sim_task *t)
+{
+    return sim_model_vm(m, (unsigned)json_integer_value(json_object_get(t->ctx, "vmid")));
+}
+
+struct sim_vm *sim_task_vm_unlock(struct sim_model *m, const struct sim_task *t)
+{
+    struct sim_vm *vm = sim_task_vm(m, t);
+    if (vm)
+        json_object_del(vm->config, "lock");
+    return vm;
+}
+
+json_t *sim_vm_snapshot_find(const struct sim_vm *vm, const char *name, size_t *idx)
+{
+    size_t i;
+    json_t *s;
+    json_array_foreach(vm->snapshots, i, s)
+    {
+        if (strcmp(json_string_value(json_object_get(s, "name")), name) == 0) {
+            if (idx)
+                *idx = i;
+            return s;
+        }
+    }
+    return NULL;
+}
