@@ -27,14 +27,6 @@ static inline int64_t tu_now_ms(void)
     return ds_clock_mono_ms();
 }
 
-/* Deprecated: the same in seconds as a double, kept only for the simulator tests that still use
- * it (test_sim_auth, test_sim_faults, test_sim_observe, test_sim_valgrind); new code uses
- * tu_now_ms() or ds_clock_mono_ns(). */
-static inline double tu_now(void)
-{
-    return (double)ds_clock_mono_ns() / (double)DS_NS_PER_S;
-}
-
 static inline void tu_sleep_ms(int ms)
 {
     ds_clock_sleep_ns(ms * DS_NS_PER_MS);

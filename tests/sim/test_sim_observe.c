@@ -138,16 +138,17 @@ static void test_scale(void **state)
     assert_int_equal(tu_req(&c, "GET", NULL, &r, "/cluster/resources?type=vm"), 200);
     assert_int_equal(json_array_size(tu_data(&r)), 2000);
     rawresp_clear(&r);
-    double t0 = tu_now();
+    int64_t t0 = ds_clock_mono_ns();
     int n = 300;
     for (int i = 0; i < n; i++) {
         assert_int_equal(
             tu_req(&c, "GET", NULL, &r, "/nodes/n%d/qemu/%d/config", 1 + (i % 2), 10000 + i), 200);
         rawresp_clear(&r);
     }
-    double rate = n / (tu_now() - t0);
-    print_message("%.0f requests/s (one connection per request, TLS)\n", rate);
-    assert_true(rate > 50);
+    /* printed for information only: a test never asserts wall-clock speed (bench/run.sh does) */
+    int64_t dt = ds_clock_mono_ns() - t0;
+    print_message("%.0f requests/s (one connection per request, TLS)\n",
+                  dt > 0 ? n * 1e9 / (double)dt : 0.0);
     tu_stop(&c);
 }
 

@@ -41,8 +41,8 @@ static void test_valgrind_cycle(void **state)
     close(fds[1]);
     char line[1024];
     size_t len = 0;
-    double deadline = tu_now() + 120;
-    while (len < sizeof line - 1 && tu_now() < deadline) {
+    int64_t deadline = tu_now_ms() + 120 * 1000;
+    while (len < sizeof line - 1 && tu_now_ms() < deadline) {
         struct pollfd pfd = {fds[0], POLLIN, 0};
         if (poll(&pfd, 1, 1000) <= 0)
             continue;
@@ -86,9 +86,9 @@ static void test_valgrind_cycle(void **state)
     rawresp_clear(&r);
     kill(pid, SIGTERM);
     int status = 0;
-    deadline = tu_now() + 120;
+    deadline = tu_now_ms() + 120 * 1000;
     pid_t w;
-    while ((w = waitpid(pid, &status, WNOHANG)) == 0 && tu_now() < deadline)
+    while ((w = waitpid(pid, &status, WNOHANG)) == 0 && tu_now_ms() < deadline)
         tu_sleep_ms(50);
     if (w == 0) {
         kill(pid, SIGKILL);
