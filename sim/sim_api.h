@@ -60,6 +60,7 @@ struct sim_route {
 
 /* Route tables of the endpoint modules, each ending with {NULL, NULL}. */
 extern const struct sim_route sim_qemu_routes[];
+extern const struct sim_route sim_clone_routes[];
 extern const struct sim_route sim_snapshot_routes[];
 extern const struct sim_route sim_network_routes[];
 extern const struct sim_route sim_access_routes[];

@@ -46,9 +46,9 @@ struct conn {
     int too_big;
 };
 
-static const struct sim_route *const route_tables[] = {sim_qemu_routes,    sim_snapshot_routes,
-                                                       sim_network_routes, sim_access_routes,
-                                                       sim_pools_routes,   sim_cluster_routes};
+static const struct sim_route *const route_tables[] = {
+    sim_qemu_routes,   sim_clone_routes, sim_snapshot_routes, sim_network_routes,
+    sim_access_routes, sim_pools_routes, sim_cluster_routes};
 
 static sim_handler_fn route_find(const char *key)
 {
