@@ -4,6 +4,7 @@
 #include "pve_schema.h"
 #include "sim_api.h"
 #include "sim_cert.h"
+#include "sim_params.h"
 #include "sim_scenario.h"
 #include "sim_stats.h"
 #include "sim_tasks.h"
@@ -19,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 
 #define MAX_BODY (1024 * 1024)
@@ -80,62 +80,6 @@ static void sleep_unless_stopping(struct pve_sim *s, int64_t ns)
 static void model_setup(struct pve_sim *s, struct sim_model *m)
 {
     sim_faults_init(&m->faults, s->o.seed, s->o.fail_rate, s->o.task_fail_rate);
-}
-
-/* ---- parameter parsing ------------------------------------------------------------------- */
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static char *url_decode(const char *s, size_t n, int plus_space)
-{
-    char *out = malloc(n + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '+' && plus_space)
-            out[o++] = ' ';
-        else if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-            out[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-            i += 2;
-        } else
-            out[o++] = s[i];
-    }
-    out[o] = '\0';
-    return out;
-}
-
-static void parse_form(const char *body, size_t len, json_t *params)
-{
-    size_t i = 0;
-    while (i < len) {
-        size_t j = i;
-        while (j < len && body[j] != '&')
-            j++;
-        const char *eq = memchr(body + i, '=', j - i);
-        char *k = url_decode(body + i, eq ? (size_t)(eq - body - i) : j - i, 1);
-        char *v = eq ? url_decode(eq + 1, (size_t)(body + j - eq - 1), 1) : strdup("");
-        if (*k)
-            json_object_set_new(params, k, json_string(v));
-        free(k);
-        free(v);
-        i = j + 1;
-    }
-}
-
-static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                               const char *value)
-{
-    (void)kind;
-    json_object_set_new((json_t *)cls, key, json_string(value ? value : ""));
-    return MHD_YES;
 }
 
 /* ---- responses --------------------------------------------------------------------------- */
@@ -238,7 +182,7 @@ static int authenticate(struct pve_sim *s, struct MHD_Connection *c, const char 
         *msg = "No ticket";
         return -1;
     }
-    char *ticket = url_decode(cookie, strlen(cookie), 0);
+    char *ticket = sim_url_decode(cookie, strlen(cookie), 0);
     char userid[128];
     int bad = sim_ticket_verify(&s->auth, ticket, now, userid, sizeof userid) != 0 ||
               sim_user_usable(s->model, userid, now) != 0;
@@ -265,94 +209,69 @@ static void fail_out(struct outcome *out, int status, const char *msg, json_t *e
     out->body = error_body(msg, errors);
 }
 
-static void api_request(struct pve_sim *s, struct MHD_Connection *c, const char *method,
-                        const char *path, struct conn *cc, struct outcome *out)
-{
-    /* collect parameters (strings from the query and the form body, scalars from a JSON body) */
-    json_t *params = json_object();
-    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, params);
-    int has_body = cc->len > 0;
-    if (has_body && (strcmp(method, "GET") == 0 || strcmp(method, "DELETE") == 0)) {
-        char msg[64];
-        snprintf(msg, sizeof msg, "Unexpected content for method '%s'", method);
-        fail_out(out, 501, msg, NULL);
-        json_decref(params);
-        return;
-    }
-    if (cc->too_big) {
-        fail_out(out, 413, "Request Entity Too Large", NULL);
-        json_decref(params);
-        return;
-    }
-    if (has_body) {
-        const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-        if (ct && strncasecmp(ct, "application/json", 16) == 0) {
-            json_error_t jerr;
-            json_t *j = json_loadb(cc->body, cc->len, 0, &jerr);
-            if (!json_is_object(j)) {
-                json_decref(j);
-                fail_out(out, 400, "unable to parse JSON body", NULL);
-                json_decref(params);
-                return;
-            }
-            const char *k;
-            json_t *v;
-            json_object_foreach(j, k, v)
-            {
-                if (json_is_boolean(v))
-                    json_object_set_new(params, k, json_integer(json_is_true(v)));
-                else if (!json_is_null(v))
-                    json_object_set(params, k, v);
-            }
-            json_decref(j);
-        } else {
-            parse_form(cc->body, cc->len, params);
-        }
-    }
-
-    pthread_mutex_lock(&s->mu);
-    struct sim_model *m = s->model;
-    sim_tasks_advance(m, sim_model_now(m));
-    const pve_endpoint *ep = NULL;
-    json_t *pathp = NULL;
-    enum pve_match mr = pve_schema_match(s->schema, method, path, &ep, &pathp);
-    snprintf(out->endpoint, sizeof out->endpoint, "%s", ep ? ep->key : "(unknown)");
+/* One /api2/json request on its way through the stages below (under the model mutex). */
+struct api_call {
+    struct pve_sim *s;
+    struct MHD_Connection *c;
+    const char *method;
+    const char *path;
+    const pve_endpoint *ep; /* NULL when the schema has no such path */
+    json_t *params;         /* collected; the path parameters are added */
+    json_t *norm;           /* validated and normalized (owned), NULL before */
     struct sim_identity who;
-    const char *world =
-        ep && ep->permissions ? json_string_value(json_object_get(ep->permissions, "user")) : NULL;
-    int need_auth = !(world && strcmp(world, "world") == 0);
+    int need_auth; /* 0 for endpoints open to the world (the ticket call) */
+};
+
+/* Authentication: a 401 with an empty body (the reason goes to the statistics). 0 or -1. */
+static int api_authenticate(struct api_call *a, struct outcome *out)
+{
+    const char *world = a->ep && a->ep->permissions
+                            ? json_string_value(json_object_get(a->ep->permissions, "user"))
+                            : NULL;
+    a->need_auth = !(world && strcmp(world, "world") == 0);
     const char *amsg = NULL;
-    if (need_auth && authenticate(s, c, method, &who, &amsg) != 0) {
+    if (a->need_auth && authenticate(a->s, a->c, a->method, &a->who, &amsg) != 0) {
         out->status = 401;
         out->body = NULL;
         out->auth_stage = 1;
         snprintf(out->endpoint, sizeof out->endpoint, "(auth) %s", amsg);
-        goto done;
+        return -1;
     }
-    if (!need_auth)
-        memset(&who, 0, sizeof who);
+    if (!a->need_auth)
+        memset(&a->who, 0, sizeof a->who);
+    return 0;
+}
+
+/* The endpoint: known to the schema (else 501) and open to API tokens when one is used. 0 or -1. */
+static int api_endpoint_check(struct api_call *a, enum pve_match mr, struct outcome *out)
+{
+    char msg[600];
     if (mr != PVE_MATCH_OK) {
-        char msg[600];
-        snprintf(msg, sizeof msg, "Method '%s %s' not implemented", method, path);
+        snprintf(msg, sizeof msg, "Method '%s %s' not implemented", a->method, a->path);
         fail_out(out, 501, msg, NULL);
-        goto done;
+        return -1;
     }
-    if (need_auth && who.tokenid[0] && !ep->allowtoken) {
-        char msg[600];
+    if (a->need_auth && a->who.tokenid[0] && !a->ep->allowtoken) {
         snprintf(
             msg, sizeof msg,
             "Permission check failed (URI '%s' not available with API token, need proper ticket.",
-            path);
+            a->path);
         fail_out(out, 403, msg, NULL);
-        goto done;
+        return -1;
     }
-    /* path parameters repeated in the query/body with another value */
+    return 0;
+}
+
+/* Adds the path parameters; one repeated in the query or body with another value is a 400
+ * (counted as a schema violation). 0 or -1. */
+static int api_path_params(struct api_call *a, const json_t *pathp, struct outcome *out)
+{
     const char *k;
     json_t *v;
     json_t *dup = NULL;
-    json_object_foreach(pathp, k, v)
+    json_object_foreach((json_t *)pathp, k, v)
     {
-        json_t *pv = json_object_get(params, k);
+        json_t *pv = json_object_get(a->params, k);
         char buf[64];
         const char *ps = pv ? pve_value_str(pv, buf, sizeof buf) : NULL;
         if (pv && (!ps || strcmp(ps, json_string_value(v)) != 0)) {
@@ -363,57 +282,67 @@ static void api_request(struct pve_sim *s, struct MHD_Connection *c, const char 
                 json_string(
                     "duplicate parameter (already defined in URI) with conflicting values!"));
         }
-        json_object_set(params, k, v);
+        json_object_set(a->params, k, v);
     }
-    if (dup) {
-        fail_out(out, 400, "Parameter verification failed.", dup);
-        sim_stats_violation(&s->stats, ep->key, dup);
-        json_decref(dup);
-        goto done;
-    }
-    json_t *norm = NULL;
-    json_t *errors = pve_schema_validate(ep, params, &norm);
+    if (!dup)
+        return 0;
+    fail_out(out, 400, "Parameter verification failed.", dup);
+    sim_stats_violation(&a->s->stats, a->ep->key, dup);
+    json_decref(dup);
+    return -1;
+}
+
+/* Schema validation (a 400, counted as a schema violation) into a->norm, then the schema's
+ * permission check (a 403). 0 or -1. */
+static int api_validate_permit(struct api_call *a, struct outcome *out)
+{
+    json_t *errors = pve_schema_validate(a->ep, a->params, &a->norm);
     if (errors) {
         fail_out(out, 400, "Parameter verification failed.", errors);
-        sim_stats_violation(&s->stats, ep->key, errors);
+        sim_stats_violation(&a->s->stats, a->ep->key, errors);
         json_decref(errors);
-        goto done;
+        return -1;
     }
     char detail[512];
-    if (need_auth &&
-        !sim_check_permissions(m, &who, ep->permissions, norm, detail, sizeof detail)) {
+    if (a->need_auth && !sim_check_permissions(a->s->model, &a->who, a->ep->permissions, a->norm,
+                                               detail, sizeof detail)) {
         char msg[600];
         if (detail[0])
             snprintf(msg, sizeof msg, "Permission check failed (%s)", detail);
         else
             snprintf(msg, sizeof msg, "Permission check failed");
         fail_out(out, 403, msg, NULL);
-        json_decref(norm);
-        goto done;
+        return -1;
     }
-    sim_handler_fn fn = route_find(ep->key);
+    return 0;
+}
+
+/* Runs the endpoint's handler (501 when the sim serves none; an injected fault first for
+ * mutating calls) and turns its answer into the outcome. */
+static void api_dispatch(struct api_call *a, struct outcome *out)
+{
+    struct sim_model *m = a->s->model;
+    sim_handler_fn fn = route_find(a->ep->key);
     if (!fn) {
         char msg[600];
-        snprintf(msg, sizeof msg, "Method '%s %s' not implemented", method, path);
+        snprintf(msg, sizeof msg, "Method '%s %s' not implemented", a->method, a->path);
         fail_out(out, 501, msg, NULL);
-        json_decref(norm);
-        goto done;
+        return;
     }
     char fmsg[300];
-    if (strcmp(method, "GET") != 0 && strcmp(ep->key, "POST /access/ticket") != 0 &&
-        sim_faults_request(&m->faults, method, path, fmsg, sizeof fmsg)) {
+    if (strcmp(a->method, "GET") != 0 && strcmp(a->ep->key, "POST /access/ticket") != 0 &&
+        sim_faults_request(&m->faults, a->method, a->path, fmsg, sizeof fmsg)) {
         fail_out(out, 500, fmsg, NULL);
-        json_decref(norm);
-        goto done;
+        return;
     }
     struct sim_req r = {0};
     r.model = m;
-    r.auth = &s->auth;
-    r.who = who;
-    r.method = method;
-    r.path = path;
-    r.ep = ep;
-    r.params = norm;
+    r.auth = &a->s->auth;
+    r.who = a->who;
+    r.method = a->method;
+    r.path = a->path;
+    r.ep = a->ep;
+    r.params = a->norm;
     r.rng = &m->rng;
     r.status = 200;
     fn(&r);
@@ -433,8 +362,30 @@ static void api_request(struct pve_sim *s, struct MHD_Connection *c, const char 
     json_decref(r.data);
     json_decref(r.errors);
     json_decref(r.extra);
-    json_decref(norm);
-done:
+}
+
+static void api_request(struct pve_sim *s, struct MHD_Connection *c, const char *method,
+                        const char *path, struct conn *cc, struct outcome *out)
+{
+    json_t *params;
+    char msg[64];
+    int status =
+        sim_params_collect(c, method, cc->body, cc->len, cc->too_big, &params, msg, sizeof msg);
+    if (status) {
+        fail_out(out, status, msg, NULL);
+        return;
+    }
+    pthread_mutex_lock(&s->mu);
+    struct sim_model *m = s->model;
+    sim_tasks_advance(m, sim_model_now(m));
+    struct api_call a = {.s = s, .c = c, .method = method, .path = path, .params = params};
+    json_t *pathp = NULL;
+    enum pve_match mr = pve_schema_match(s->schema, method, path, &a.ep, &pathp);
+    snprintf(out->endpoint, sizeof out->endpoint, "%s", a.ep ? a.ep->key : "(unknown)");
+    if (api_authenticate(&a, out) == 0 && api_endpoint_check(&a, mr, out) == 0 &&
+        api_path_params(&a, pathp, out) == 0 && api_validate_permit(&a, out) == 0)
+        api_dispatch(&a, out);
+    json_decref(a.norm);
     sim_stats_request(&s->stats, out->endpoint, out->status);
     pthread_mutex_unlock(&s->mu);
     json_decref(pathp);
