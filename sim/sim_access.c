@@ -350,87 +350,103 @@ static int h_acl_get(struct sim_req *r)
     return sim_ok(r, a);
 }
 
-static int h_acl_put(struct sim_req *r)
+/* 0 when every role in the list exists; else fills a 500 and returns -1. */
+static int acl_roles_exist(struct sim_req *r, const char *roles)
 {
-    struct sim_model *m = r->model;
-    const char *path = sim_p_str(r, "path");
-    char msg[256];
-    if (!pve_format_check("pve-acl-path", path, msg, sizeof msg))
-        return sim_param_fail(r, "path", "invalid ACL path '%s'", path);
-    const char *users = sim_p_str(r, "users"), *groups = sim_p_str(r, "groups"),
-               *tokens = sim_p_str(r, "tokens");
-    if (!users && !groups && !tokens)
-        return sim_fail(r, 400, "either 'users', 'groups' or 'tokens' is required.");
-    int del = (int)sim_p_int(r, "delete", 0);
-    int propagate = (int)sim_p_int(r, "propagate", 1);
-    const char *roles = sim_p_str(r, "roles");
-    /* validate everything first (all-or-nothing like the locked user.cfg update) */
     char *rl = strdup(roles), *save = NULL;
     for (char *role = strtok_r(rl, ",; ", &save); role; role = strtok_r(NULL, ",; ", &save)) {
-        if (!json_object_get(m->roles, role)) {
+        if (!json_object_get(r->model->roles, role)) {
             sim_fail(r, 500, "ACL update failed: role '%s' does not exist", role);
             free(rl);
             return -1;
         }
     }
     free(rl);
-    const char *lists[3] = {users, groups, tokens};
-    const char *types[3] = {"user", "group", "token"};
+    return 0;
+}
+
+static const char *const acl_types[3] = {"user", "group", "token"};
+
+/* 1 when the user, group or token ("user@realm!tokenid") w of acl_types[k] exists. */
+static int acl_ugid_exists(const struct sim_model *m, int k, const char *w)
+{
+    if (k == 0)
+        return json_object_get(m->users, w) != NULL;
+    if (k == 1)
+        return json_object_get(m->groups, w) != NULL;
+    char uid[200];
+    const char *bang = strchr(w, '!');
+    snprintf(uid, sizeof uid, "%.*s", bang ? (int)(bang - w) : 0, w);
+    return bang && json_object_get(json_object_get(json_object_get(m->users, uid), "tokens"),
+                                   bang + 1) != NULL;
+}
+
+/* 0 when every user, group and token named in lists (users, groups, tokens; NULL = none)
+ * exists; else fills a 500 and returns -1. */
+static int acl_ugids_exist(struct sim_req *r, const char *const lists[3])
+{
     for (int k = 0; k < 3; k++) {
-        if (!lists[k] || del)
+        if (!lists[k])
             continue;
-        char *wl = strdup(lists[k]);
-        save = NULL;
+        char *wl = strdup(lists[k]), *save = NULL;
         for (char *w = strtok_r(wl, ",; ", &save); w; w = strtok_r(NULL, ",; ", &save)) {
-            int exists = 0;
-            if (k == 0)
-                exists = json_object_get(m->users, w) != NULL;
-            else if (k == 1)
-                exists = json_object_get(m->groups, w) != NULL;
-            else {
-                char uid[200];
-                const char *bang = strchr(w, '!');
-                snprintf(uid, sizeof uid, "%.*s", bang ? (int)(bang - w) : 0, w);
-                exists = bang &&
-                         json_object_get(json_object_get(json_object_get(m->users, uid), "tokens"),
-                                         bang + 1) != NULL;
-            }
-            if (!exists) {
-                int rc = sim_fail(r, 500, "ACL update failed: %s '%s' does not exist",
-                                  k == 1   ? "group"
-                                  : k == 2 ? "token"
-                                           : "user",
-                                  w);
+            if (!acl_ugid_exists(r->model, k, w)) {
+                int rc =
+                    sim_fail(r, 500, "ACL update failed: %s '%s' does not exist", acl_types[k], w);
                 free(wl);
                 return rc;
             }
         }
         free(wl);
     }
+    return 0;
+}
+
+/* Sets (or with del removes) the ACL entries of one user, group or token on path, one per role. */
+static void acl_set(struct sim_model *m, const char *path, const char *type, const char *ugid,
+                    const char *roles, int del, int propagate)
+{
+    char *rl = strdup(roles), *save = NULL;
+    for (char *role = strtok_r(rl, ",; ", &save); role; role = strtok_r(NULL, ",; ", &save)) {
+        /* remove an existing identical entry, then add unless deleting */
+        for (size_t i = json_array_size(m->acls); i-- > 0;) {
+            json_t *e = json_array_get(m->acls, i);
+            if (strcmp(json_string_value(json_object_get(e, "path")), path) == 0 &&
+                strcmp(json_string_value(json_object_get(e, "type")), type) == 0 &&
+                strcmp(json_string_value(json_object_get(e, "ugid")), ugid) == 0 &&
+                strcmp(json_string_value(json_object_get(e, "roleid")), role) == 0)
+                json_array_remove(m->acls, i);
+        }
+        if (!del)
+            json_array_append_new(m->acls,
+                                  json_pack("{s:s, s:s, s:s, s:s, s:i}", "path", path, "type", type,
+                                            "ugid", ugid, "roleid", role, "propagate", propagate));
+    }
+    free(rl);
+}
+
+static int h_acl_put(struct sim_req *r)
+{
+    const char *path = sim_p_str(r, "path");
+    char msg[256];
+    if (!pve_format_check("pve-acl-path", path, msg, sizeof msg))
+        return sim_param_fail(r, "path", "invalid ACL path '%s'", path);
+    const char *const lists[3] = {sim_p_str(r, "users"), sim_p_str(r, "groups"),
+                                  sim_p_str(r, "tokens")};
+    if (!lists[0] && !lists[1] && !lists[2])
+        return sim_fail(r, 400, "either 'users', 'groups' or 'tokens' is required.");
+    int del = (int)sim_p_int(r, "delete", 0);
+    int propagate = (int)sim_p_int(r, "propagate", 1);
+    const char *roles = sim_p_str(r, "roles");
+    /* validate everything first (all-or-nothing like the locked user.cfg update) */
+    if (acl_roles_exist(r, roles) != 0 || (!del && acl_ugids_exist(r, lists) != 0))
+        return -1;
     for (int k = 0; k < 3; k++) {
         if (!lists[k])
             continue;
-        char *wl = strdup(lists[k]), *s1 = NULL;
-        for (char *w = strtok_r(wl, ",; ", &s1); w; w = strtok_r(NULL, ",; ", &s1)) {
-            char *rl2 = strdup(roles), *s2 = NULL;
-            for (char *role = strtok_r(rl2, ",; ", &s2); role; role = strtok_r(NULL, ",; ", &s2)) {
-                /* remove an existing identical entry, then add unless deleting */
-                for (size_t i = json_array_size(m->acls); i-- > 0;) {
-                    json_t *e = json_array_get(m->acls, i);
-                    if (strcmp(json_string_value(json_object_get(e, "path")), path) == 0 &&
-                        strcmp(json_string_value(json_object_get(e, "type")), types[k]) == 0 &&
-                        strcmp(json_string_value(json_object_get(e, "ugid")), w) == 0 &&
-                        strcmp(json_string_value(json_object_get(e, "roleid")), role) == 0)
-                        json_array_remove(m->acls, i);
-                }
-                if (!del)
-                    json_array_append_new(m->acls,
-                                          json_pack("{s:s, s:s, s:s, s:s, s:i}", "path", path,
-                                                    "type", types[k], "ugid", w, "roleid", role,
-                                                    "propagate", propagate));
-            }
-            free(rl2);
-        }
+        char *wl = strdup(lists[k]), *save = NULL;
+        for (char *w = strtok_r(wl, ",; ", &save); w; w = strtok_r(NULL, ",; ", &save))
+            acl_set(r->model, path, acl_types[k], w, roles, del, propagate);
         free(wl);
     }
     return sim_ok(r, NULL);
