@@ -364,6 +364,126 @@ static int any_priv(const struct sim_model *m, const struct sim_identity *who, c
     return ok;
 }
 
+/* ["perm", path, [privs], options...]: all the privileges on path, or with "any" one of them;
+ * "require_param" names a parameter that must be given. */
+static int check_perm(const struct sim_model *m, const struct sim_identity *who,
+                      const json_t *check, const json_t *params, char *detail, size_t detlen)
+{
+    size_t n = json_array_size(check);
+    char path[512];
+    int any = 0;
+    for (size_t i = 3; i + 1 < n; i += 2) {
+        const char *opt = json_string_value(json_array_get(check, i));
+        if (opt && strcmp(opt, "any") == 0)
+            any = 1;
+        if (opt && strcmp(opt, "require_param") == 0) {
+            const char *rp = json_string_value(json_array_get(check, i + 1));
+            if (rp && !json_object_get(params, rp))
+                return 0;
+        }
+    }
+    if (subst_path(json_string_value(json_array_get(check, 1)), params, path, sizeof path) != 0)
+        return 0;
+    const json_t *privs = json_array_get(check, 2);
+    json_t *have = sim_privs_at(m, who, path);
+    size_t i;
+    json_t *p;
+    int ok = any ? 0 : 1;
+    char missing[256] = "";
+    json_array_foreach(privs, i, p)
+    {
+        int has = json_object_get(have, json_string_value(p)) != NULL;
+        if (any && has)
+            ok = 1;
+        if (!any && !has && ok) {
+            ok = 0;
+            snprintf(missing, sizeof missing, "%s", json_string_value(p));
+        }
+    }
+    json_decref(have);
+    if (!ok) {
+        if (any) {
+            size_t o = (size_t)snprintf(detail, detlen, "%s, ", path);
+            json_array_foreach(privs, i, p)
+            {
+                if (o < detlen)
+                    o += (size_t)snprintf(detail + o, detlen - o, "%s%s", i ? "|" : "",
+                                          json_string_value(p));
+            }
+        } else {
+            snprintf(detail, detlen, "%s, %s", path, missing);
+        }
+    }
+    return ok;
+}
+
+/* ["userid-param", "self" | priv]: the caller is the user {userid}, or has priv on its realm. */
+static int check_userid_param(const struct sim_model *m, const struct sim_identity *who,
+                              const json_t *check, const json_t *params, char *detail,
+                              size_t detlen)
+{
+    const char *target = json_string_value(json_object_get(params, "userid"));
+    const char *what = json_string_value(json_array_get(check, 1));
+    if (!target || !what)
+        return 0;
+    if (strcmp(what, "self") == 0)
+        return strcmp(target, who->userid) == 0 && !who->tokenid[0];
+    const char *at = strchr(target, '@');
+    char path[256];
+    snprintf(path, sizeof path, "/access/realm/%s", at ? at + 1 : "");
+    if (sim_has_priv(m, who, path, what))
+        return 1;
+    snprintf(detail, detlen, "%s, %s", path, what);
+    return 0;
+}
+
+/* ["userid-group", [privs]]: one of privs on /access/groups or on a group of user {userid}. */
+static int check_userid_group(const struct sim_model *m, const struct sim_identity *who,
+                              const json_t *check, const json_t *params, char *detail,
+                              size_t detlen)
+{
+    const json_t *privs = json_array_get(check, 1);
+    if (any_priv(m, who, "/access/groups", privs))
+        return 1;
+    const char *target = json_string_value(json_object_get(params, "userid"));
+    json_t *groups = target ? json_object_get(json_object_get(m->users, target), "groups") : NULL;
+    size_t i;
+    json_t *g;
+    json_array_foreach(groups, i, g)
+    {
+        char path[256];
+        snprintf(path, sizeof path, "/access/groups/%s", json_string_value(g));
+        if (any_priv(m, who, path, privs))
+            return 1;
+    }
+    snprintf(detail, detlen, "/access/groups, %s", json_string_value(json_array_get(privs, 0)));
+    return 0;
+}
+
+/* ["perm-modify", path]: Permissions.Modify on path, or the allocate privilege of its kind. */
+static int check_perm_modify(const struct sim_model *m, const struct sim_identity *who,
+                             const json_t *check, const json_t *params, char *detail, size_t detlen)
+{
+    char path[512];
+    if (subst_path(json_string_value(json_array_get(check, 1)), params, path, sizeof path) != 0)
+        return 0;
+    if (sim_has_priv(m, who, path, "Permissions.Modify"))
+        return 1;
+    const char *alt = NULL;
+    if (strncmp(path, "/vms", 4) == 0)
+        alt = "VM.Allocate";
+    else if (strncmp(path, "/pool", 5) == 0)
+        alt = "Pool.Allocate";
+    else if (strncmp(path, "/storage", 8) == 0)
+        alt = "Datastore.Allocate";
+    else if (strncmp(path, "/sdn", 4) == 0)
+        alt = "SDN.Allocate";
+    if (alt && sim_has_priv(m, who, path, alt))
+        return 1;
+    snprintf(detail, detlen, "%s, Permissions.Modify", path);
+    return 0;
+}
+
 static int eval_check(const struct sim_model *m, const struct sim_identity *who,
                       const json_t *check, const json_t *params, char *detail, size_t detlen)
 {
@@ -382,107 +502,14 @@ static int eval_check(const struct sim_model *m, const struct sim_identity *who,
         }
         return is_and;
     }
-    if (strcmp(op, "perm") == 0) {
-        char path[512];
-        int any = 0;
-        for (size_t i = 3; i + 1 < n; i += 2) {
-            const char *opt = json_string_value(json_array_get(check, i));
-            if (opt && strcmp(opt, "any") == 0)
-                any = 1;
-            if (opt && strcmp(opt, "require_param") == 0) {
-                const char *rp = json_string_value(json_array_get(check, i + 1));
-                if (rp && !json_object_get(params, rp))
-                    return 0;
-            }
-        }
-        if (subst_path(json_string_value(json_array_get(check, 1)), params, path, sizeof path) != 0)
-            return 0;
-        const json_t *privs = json_array_get(check, 2);
-        json_t *have = sim_privs_at(m, who, path);
-        size_t i;
-        json_t *p;
-        int ok = any ? 0 : 1;
-        char missing[256] = "";
-        json_array_foreach(privs, i, p)
-        {
-            int has = json_object_get(have, json_string_value(p)) != NULL;
-            if (any && has)
-                ok = 1;
-            if (!any && !has && ok) {
-                ok = 0;
-                snprintf(missing, sizeof missing, "%s", json_string_value(p));
-            }
-        }
-        json_decref(have);
-        if (!ok) {
-            if (any) {
-                size_t o = (size_t)snprintf(detail, detlen, "%s, ", path);
-                json_array_foreach(privs, i, p)
-                {
-                    if (o < detlen)
-                        o += (size_t)snprintf(detail + o, detlen - o, "%s%s", i ? "|" : "",
-                                              json_string_value(p));
-                }
-            } else {
-                snprintf(detail, detlen, "%s, %s", path, missing);
-            }
-        }
-        return ok;
-    }
-    if (strcmp(op, "userid-param") == 0) {
-        const char *target = json_string_value(json_object_get(params, "userid"));
-        const char *what = json_string_value(json_array_get(check, 1));
-        if (!target || !what)
-            return 0;
-        if (strcmp(what, "self") == 0)
-            return strcmp(target, who->userid) == 0 && !who->tokenid[0];
-        const char *at = strchr(target, '@');
-        char path[256];
-        snprintf(path, sizeof path, "/access/realm/%s", at ? at + 1 : "");
-        if (sim_has_priv(m, who, path, what))
-            return 1;
-        snprintf(detail, detlen, "%s, %s", path, what);
-        return 0;
-    }
-    if (strcmp(op, "userid-group") == 0) {
-        const json_t *privs = json_array_get(check, 1);
-        if (any_priv(m, who, "/access/groups", privs))
-            return 1;
-        const char *target = json_string_value(json_object_get(params, "userid"));
-        json_t *groups =
-            target ? json_object_get(json_object_get(m->users, target), "groups") : NULL;
-        size_t i;
-        json_t *g;
-        json_array_foreach(groups, i, g)
-        {
-            char path[256];
-            snprintf(path, sizeof path, "/access/groups/%s", json_string_value(g));
-            if (any_priv(m, who, path, privs))
-                return 1;
-        }
-        snprintf(detail, detlen, "/access/groups, %s", json_string_value(json_array_get(privs, 0)));
-        return 0;
-    }
-    if (strcmp(op, "perm-modify") == 0) {
-        char path[512];
-        if (subst_path(json_string_value(json_array_get(check, 1)), params, path, sizeof path) != 0)
-            return 0;
-        if (sim_has_priv(m, who, path, "Permissions.Modify"))
-            return 1;
-        const char *alt = NULL;
-        if (strncmp(path, "/vms", 4) == 0)
-            alt = "VM.Allocate";
-        else if (strncmp(path, "/pool", 5) == 0)
-            alt = "Pool.Allocate";
-        else if (strncmp(path, "/storage", 8) == 0)
-            alt = "Datastore.Allocate";
-        else if (strncmp(path, "/sdn", 4) == 0)
-            alt = "SDN.Allocate";
-        if (alt && sim_has_priv(m, who, path, alt))
-            return 1;
-        snprintf(detail, detlen, "%s, Permissions.Modify", path);
-        return 0;
-    }
+    if (strcmp(op, "perm") == 0)
+        return check_perm(m, who, check, params, detail, detlen);
+    if (strcmp(op, "userid-param") == 0)
+        return check_userid_param(m, who, check, params, detail, detlen);
+    if (strcmp(op, "userid-group") == 0)
+        return check_userid_group(m, who, check, params, detail, detlen);
+    if (strcmp(op, "perm-modify") == 0)
+        return check_perm_modify(m, who, check, params, detail, detlen);
     return 0;
 }
 
