@@ -1,11 +1,10 @@
-/* pve_format: Proxmox VE's named value formats and schema regex patterns, with PVE's exact
- * error messages (pve-common JSONSchema.pm, pve-access-control, pve-network). */
+/* pve_format: Proxmox VE's named value formats, with PVE's exact error messages (pve-common
+ * JSONSchema.pm, pve-access-control, pve-network). */
 #include "pve_format.h"
+#include "pve_chars.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <pthread.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,33 +27,6 @@ static bool fail(char *msg, size_t msglen, const char *fmt, ...)
     return false;
 }
 
-static bool c_alnum(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-static bool c_alpha(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-static bool c_digit(int c)
-{
-    return c >= '0' && c <= '9';
-}
-/* Perl's \s (ASCII): space, \t, \n, \v, \f, \r. */
-static bool c_space(int c)
-{
-    return c == ' ' || (c >= '\t' && c <= '\r');
-}
-/* Perl's \w (ASCII). */
-static bool c_word(int c)
-{
-    return c_alnum(c) || c == '_';
-}
-static bool c_xdigit(int c)
-{
-    return c_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 /* True when every byte of s[0..n) is in the class and n >= min. */
 static bool span_all(const char *s, size_t n, size_t min, bool (*cls)(int))
 {
@@ -69,33 +41,33 @@ static bool span_all(const char *s, size_t n, size_t min, bool (*cls)(int))
 /* [A-Za-z0-9.\-_] */
 static bool c_idchar(int c)
 {
-    return c_alnum(c) || c == '.' || c == '-' || c == '_';
+    return pve_char_alnum(c) || c == '.' || c == '-' || c == '_';
 }
 /* [a-z0-9_\-+.] /i (tag tail) */
 static bool c_tagchar(int c)
 {
-    return c_alnum(c) || c == '_' || c == '-' || c == '+' || c == '.';
+    return pve_char_alnum(c) || c == '_' || c == '-' || c == '+' || c == '.';
 }
 /* [a-zA-Z0-9\-] */
 static bool c_nodechar(int c)
 {
-    return c_alnum(c) || c == '-';
+    return pve_char_alnum(c) || c == '-';
 }
 /* [\w\+\-\~] (email user part) */
 static bool c_emailchar(int c)
 {
-    return c_word(c) || c == '+' || c == '-' || c == '~';
+    return pve_char_word(c) || c == '+' || c == '-' || c == '~';
 }
 /* [^\s:/] (user part of a userid) */
 static bool c_userchar(int c)
 {
-    return !c_space(c) && c != ':' && c != '/' && c != '\0';
+    return !pve_char_space(c) && c != ':' && c != '/' && c != '\0';
 }
 
 /* ^[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?$ over s[0..n) */
 static bool match_label(const char *s, size_t n)
 {
-    if (n == 0 || !c_alnum((unsigned char)s[0]) || !c_alnum((unsigned char)s[n - 1]))
+    if (n == 0 || !pve_char_alnum((unsigned char)s[0]) || !pve_char_alnum((unsigned char)s[n - 1]))
         return false;
     return span_all(s, n, 1, c_nodechar);
 }
@@ -103,7 +75,7 @@ static bool match_label(const char *s, size_t n)
 /* ^[A-Za-z][A-Za-z0-9\.\-_]+$ over s[0..n) */
 static bool match_realm(const char *s, size_t n)
 {
-    return n >= 2 && c_alpha((unsigned char)s[0]) && span_all(s + 1, n - 1, 1, c_idchar);
+    return n >= 2 && pve_char_alpha((unsigned char)s[0]) && span_all(s + 1, n - 1, 1, c_idchar);
 }
 
 /* ^[^\s:/]+@realm$ (no length limits), s[0..n) */
@@ -123,7 +95,7 @@ static bool match_user_at_realm(const char *s, size_t n)
 static bool match_vmid(const char *s)
 {
     size_t n = strlen(s);
-    return n >= 3 && n <= 9 && s[0] >= '1' && s[0] <= '9' && span_all(s, n, 3, c_digit);
+    return n >= 3 && n <= 9 && s[0] >= '1' && s[0] <= '9' && span_all(s, n, 3, pve_char_digit);
 }
 
 /* Perl-style IPv4 octets: 25[0-5]|(2[0-4]|1[0-9]|[1-9])?[0-9], no leading zeros. */
@@ -132,7 +104,7 @@ static bool match_ipv4(const char *s, size_t n)
     size_t i = 0;
     for (int part = 0; part < 4; part++) {
         size_t start = i;
-        while (i < n && c_digit((unsigned char)s[i]))
+        while (i < n && pve_char_digit((unsigned char)s[i]))
             i++;
         size_t len = i - start;
         if (len == 0 || len > 3 || (len > 1 && s[start] == '0'))
@@ -159,7 +131,7 @@ static bool match_ipv6(const char *s, size_t n)
     if (n == 0 || n >= sizeof(buf))
         return false;
     for (size_t i = 0; i < n; i++)
-        if (!(c_xdigit((unsigned char)s[i]) || s[i] == ':' || s[i] == '.'))
+        if (!(pve_char_xdigit((unsigned char)s[i]) || s[i] == ':' || s[i] == '.'))
             return false;
     memcpy(buf, s, n);
     buf[n] = '\0';
@@ -183,7 +155,7 @@ static bool match_cidr(const char *s, bool v6, int lo, int hi)
     if (v6 ? !match_ipv6(s, iplen) : !match_ipv4(s, iplen))
         return false;
     const char *b = slash + 1;
-    if (!span_all(b, strlen(b), 1, c_digit) || strlen(b) > 4)
+    if (!span_all(b, strlen(b), 1, pve_char_digit) || strlen(b) > 4)
         return false;
     int bits = atoi(b);
     return bits > lo && bits <= hi;
@@ -238,9 +210,9 @@ static bool match_dns_name(const char *s)
 static bool match_iface(const char *s)
 {
     size_t n = strlen(s), i = 1;
-    if (n < 2 || !c_alpha((unsigned char)s[0]))
+    if (n < 2 || !pve_char_alpha((unsigned char)s[0]))
         return false;
-    while (i < n && (c_alnum((unsigned char)s[i]) || s[i] == '_'))
+    while (i < n && (pve_char_alnum((unsigned char)s[i]) || s[i] == '_'))
         i++;
     size_t body = i - 1;
     if (body < 1)
@@ -248,7 +220,7 @@ static bool match_iface(const char *s)
     if (i < n) {
         if (s[i] != ':' && s[i] != '.')
             return false;
-        if (!span_all(s + i + 1, n - i - 1, 1, c_digit))
+        if (!span_all(s + i + 1, n - i - 1, 1, pve_char_digit))
             return false;
     }
     /* The {1,20} cap: with a suffix the body must fit; without one the greedy body is all. */
@@ -259,15 +231,15 @@ static bool match_iface(const char *s)
 static bool match_parse_id(const char *s)
 {
     size_t n = strlen(s);
-    return n >= 2 && c_alpha((unsigned char)s[0]) && c_alnum((unsigned char)s[n - 1]) &&
-           span_all(s, n, 2, c_idchar);
+    return n >= 2 && pve_char_alpha((unsigned char)s[0]) &&
+           pve_char_alnum((unsigned char)s[n - 1]) && span_all(s, n, 2, c_idchar);
 }
 
 /* ^[a-z][a-z0-9]*[a-z0-9]$/i (SDN object ids) */
 static bool match_sdn_id(const char *s)
 {
     size_t n = strlen(s);
-    return n >= 2 && c_alpha((unsigned char)s[0]) && span_all(s, n, 2, (bool (*)(int))c_alnum);
+    return n >= 2 && pve_char_alpha((unsigned char)s[0]) && span_all(s, n, 2, pve_char_alnum);
 }
 
 /* ---- individual formats ---------------------------------------------------------------- */
@@ -407,9 +379,9 @@ static bool f_priv(const char *v, char *msg, size_t msglen)
 static bool f_configid(const char *v, char *msg, size_t msglen)
 {
     size_t n = strlen(v);
-    bool ok = n >= 2 && c_alpha((unsigned char)v[0]);
+    bool ok = n >= 2 && pve_char_alpha((unsigned char)v[0]);
     for (size_t i = 1; ok && i < n; i++)
-        ok = c_alnum((unsigned char)v[i]) || v[i] == '_' || v[i] == '-';
+        ok = pve_char_alnum((unsigned char)v[i]) || v[i] == '_' || v[i] == '-';
     return ok || fail(msg, msglen, "invalid configuration ID '%s'", v);
 }
 
@@ -438,7 +410,7 @@ static bool f_mac(const char *v, char *msg, size_t msglen)
         else if (i == 1)
             ok = strchr("02468ace", c) != NULL && c != '\0';
         else
-            ok = c_xdigit(c);
+            ok = pve_char_xdigit(c);
     }
     return ok || fail(msg, msglen, "value does not look like a valid unicast MAC address");
 }
@@ -533,11 +505,11 @@ static bool f_disk_size(const char *v, char *msg, size_t msglen)
     size_t n = strlen(v), i = 0;
     if (n > 0 && strchr("KMGT", v[n - 1]))
         n--;
-    while (i < n && c_digit((unsigned char)v[i]))
+    while (i < n && pve_char_digit((unsigned char)v[i]))
         i++;
     bool ok = i > 0;
     if (ok && i < n) {
-        ok = v[i] == '.' && span_all(v + i + 1, n - i - 1, 1, c_digit);
+        ok = v[i] == '.' && span_all(v + i + 1, n - i - 1, 1, pve_char_digit);
     }
     return ok || fail(msg, msglen, "value does not look like a valid disk size: %s", v);
 }
@@ -545,15 +517,15 @@ static bool f_disk_size(const char *v, char *msg, size_t msglen)
 static bool f_tag(const char *v, char *msg, size_t msglen)
 {
     size_t n = strlen(v);
-    bool ok =
-        n >= 1 && (c_alnum((unsigned char)v[0]) || v[0] == '_') && span_all(v, n, 1, c_tagchar);
+    bool ok = n >= 1 && (pve_char_alnum((unsigned char)v[0]) || v[0] == '_') &&
+              span_all(v, n, 1, c_tagchar);
     return ok || fail(msg, msglen, "invalid characters in tag");
 }
 
 static bool f_urlencoded(const char *v, char *msg, size_t msglen)
 {
     for (const char *p = v; *p; p++)
-        if (!c_alnum((unsigned char)*p) && !strchr("-%_.!~*'()", *p))
+        if (!pve_char_alnum((unsigned char)*p) && !strchr("-%_.!~*'()", *p))
             return fail(msg, msglen, "invalid urlencoded string: %s", v);
     return true;
 }
@@ -562,8 +534,8 @@ static bool f_vlan_id_or_range(const char *v, char *msg, size_t msglen)
 {
     const char *dash = strchr(v, '-');
     size_t alen = dash ? (size_t)(dash - v) : strlen(v);
-    if (!span_all(v, alen, 1, c_digit) ||
-        (dash && !span_all(dash + 1, strlen(dash + 1), 1, c_digit)))
+    if (!span_all(v, alen, 1, pve_char_digit) ||
+        (dash && !span_all(dash + 1, strlen(dash + 1), 1, pve_char_digit)))
         return fail(msg, msglen, "invalid VLAN configuration '%s'", v);
     /* Perl compares numerically; a long digit run is simply huge. */
     double start = strtod(v, NULL);
@@ -622,7 +594,7 @@ static bool f_startup_order(const char *v, char *msg, size_t msglen)
         const char *e = strchr(p, ',');
         size_t n = e ? (size_t)(e - p) : strlen(p);
         size_t k = 0;
-        while (k < n && c_space((unsigned char)p[k]))
+        while (k < n && pve_char_space((unsigned char)p[k]))
             k++;
         if (k < n) {
             const char *num = p;
@@ -633,7 +605,7 @@ static bool f_startup_order(const char *v, char *msg, size_t msglen)
                 num = p + 3, nn = n - 3;
             else if (n > 5 && strncmp(p, "down=", 5) == 0)
                 num = p + 5, nn = n - 5;
-            ok = span_all(num, nn, 1, c_digit);
+            ok = span_all(num, nn, 1, pve_char_digit);
         }
         p = e ? e + 1 : p + n;
     }
@@ -651,7 +623,7 @@ static bool f_task_status_type(const char *v, char *msg, size_t msglen)
 
 static bool f_ldap_simple_attr(const char *v, char *msg, size_t msglen)
 {
-    return span_all(v, strlen(v), 1, (bool (*)(int))c_alnum) ||
+    return span_all(v, strlen(v), 1, pve_char_alnum) ||
            fail(msg, msglen, "value '%s' does not look like a simple ldap attribute name", v);
 }
 
@@ -706,7 +678,7 @@ static bool f_acl_path(const char *v, char *msg, size_t msglen)
             ok = ns <= 3;
         else if (SEG_IS(0, "vms")) {
             ok = ns == 1 || (ns == 2 && segl[1] >= 3 && seg[1][0] >= '1' && seg[1][0] <= '9' &&
-                             span_all(seg[1], segl[1], 3, c_digit));
+                             span_all(seg[1], segl[1], 3, pve_char_digit));
         } else if (SEG_IS(0, "sdn")) {
             if (ns == 1)
                 ok = true;
@@ -715,7 +687,8 @@ static bool f_acl_path(const char *v, char *msg, size_t msglen)
             else if (SEG_IS(1, "zones")) {
                 ok = ns <= 4;
                 if (ns == 5) { /* /sdn/zones/<zone>/<vnet>/<vlan 1-9999> */
-                    ok = segl[4] <= 4 && span_all(seg[4], segl[4], 1, c_digit) && seg[4][0] != '0';
+                    ok = segl[4] <= 4 && span_all(seg[4], segl[4], 1, pve_char_digit) &&
+                         seg[4][0] != '0';
                 }
             } else
                 ok = false;
@@ -824,10 +797,12 @@ bool pve_format_check(const char *format, const char *value, char *msg, size_t m
     bool ok = true;
     size_t i = 0;
     while (ok && i < n) {
-        while (i < n && (value[i] == ',' || value[i] == ';' || c_space((unsigned char)value[i])))
+        while (i < n &&
+               (value[i] == ',' || value[i] == ';' || pve_char_space((unsigned char)value[i])))
             i++;
         size_t start = i;
-        while (i < n && !(value[i] == ',' || value[i] == ';' || c_space((unsigned char)value[i])))
+        while (i < n &&
+               !(value[i] == ',' || value[i] == ';' || pve_char_space((unsigned char)value[i])))
             i++;
         if (i > start) {
             memcpy(item, value + start, i - start);
@@ -866,427 +841,4 @@ bool pve_is_tag(const char *s)
 bool pve_is_mac(const char *s)
 {
     return s && f_mac(s, NULL, 0);
-}
-
-/* ---- Perl pattern -> POSIX ERE ---------------------------------------------------------- */
-
-struct sbuf {
-    char *p;
-    size_t len, cap;
-    bool overflow;
-};
-
-static void sb_putc(struct sbuf *b, char c)
-{
-    if (b->len + 1 >= b->cap) {
-        b->overflow = true;
-        return;
-    }
-    b->p[b->len++] = c;
-    b->p[b->len] = '\0';
-}
-
-static void sb_puts(struct sbuf *b, const char *s)
-{
-    while (*s)
-        sb_putc(b, *s++);
-}
-
-/* A literal byte outside brackets. */
-static void ere_literal(struct sbuf *b, unsigned char c, bool icase)
-{
-    if (icase && c_alpha(c)) {
-        sb_putc(b, '[');
-        sb_putc(b, (char)tolower(c));
-        sb_putc(b, (char)toupper(c));
-        sb_putc(b, ']');
-    } else if (strchr(".[]()*+?{}|^$\\", c) && c) {
-        sb_putc(b, '\\');
-        sb_putc(b, (char)c);
-    } else {
-        sb_putc(b, (char)c);
-    }
-}
-
-/* Emits a byte set as a POSIX bracket expression (ASCII only, never NUL). */
-static void ere_set(struct sbuf *b, const bool set[256], bool negate)
-{
-    int count = 0, only = 0;
-    for (int c = 1; c < 128; c++)
-        if (set[c])
-            count++, only = c;
-    if (!negate && count == 1) {
-        ere_literal(b, (unsigned char)only, false);
-        return;
-    }
-    if (!negate && count == 0) {
-        sb_puts(b, "[^\x01-\x7f]"); /* matches nothing a PVE value contains (ASCII) */
-        return;
-    }
-    sb_puts(b, negate ? "[^" : "[");
-    bool any = false;
-    if (set[']']) {
-        sb_putc(b, ']');
-        any = true;
-    }
-    for (int c = 1; c < 128; c++) {
-        if (!set[c] || c == ']' || c == '^' || c == '-' || c == '[')
-            continue;
-        if (c_alnum(c)) { /* compress runs inside one of 0-9, A-Z, a-z */
-            int e = c;
-            while (e + 1 < 128 && set[e + 1] && c_alnum(e + 1) && (c_digit(c) == c_digit(e + 1)) &&
-                   ((isupper(c) != 0) == (isupper(e + 1) != 0)))
-                e++;
-            if (e - c >= 2) {
-                sb_putc(b, (char)c);
-                sb_putc(b, '-');
-                sb_putc(b, (char)e);
-                c = e;
-                any = true;
-                continue;
-            }
-        }
-        sb_putc(b, (char)c);
-        any = true;
-    }
-    if (set['[']) {
-        sb_putc(b, '[');
-        any = true;
-    }
-    if (set['^']) {
-        if (any) {
-            sb_putc(b, '^');
-            if (set['-'])
-                sb_putc(b, '-');
-        } else {
-            sb_puts(b, set['-'] ? "-^" : "^");
-        }
-    } else if (set['-']) {
-        sb_putc(b, '-');
-    }
-    sb_putc(b, ']');
-}
-
-static void set_class(bool set[256], char cls, bool on)
-{
-    for (int c = 1; c < 256; c++) {
-        bool in = false;
-        switch (cls) {
-        case 'd':
-            in = c_digit(c);
-            break;
-        case 's':
-            in = c_space(c);
-            break;
-        case 'w':
-            in = c_word(c);
-            break;
-        }
-        if (in == on)
-            set[c] = true;
-    }
-}
-
-static int hexval(int c)
-{
-    return c_digit(c) ? c - '0' : (tolower(c) - 'a' + 10);
-}
-
-/* Parses one escape at p (just after the backslash) as a single byte; -1 for a class/unsupported.
- * *used gets the number of pattern bytes consumed after the backslash. */
-static int escape_byte(const char *p, int *used)
-{
-    *used = 1;
-    switch (p[0]) {
-    case 'n':
-        return '\n';
-    case 't':
-        return '\t';
-    case 'r':
-        return '\r';
-    case 'f':
-        return '\f';
-    case 'e':
-        return 27;
-    case 'a':
-        return 7;
-    case 'x': {
-        int v = 0, k = 1;
-        while (k <= 2 && c_xdigit((unsigned char)p[k]))
-            v = v * 16 + hexval((unsigned char)p[k]), k++;
-        *used = k;
-        return v;
-    }
-    default:
-        if (c_alnum((unsigned char)p[0]) || p[0] == '\0')
-            return -1; /* classes, backreferences, anchors: handled elsewhere or unsupported */
-        return (unsigned char)p[0];
-    }
-}
-
-/* Parses a Perl bracket class starting after '['; returns pointer after ']' or NULL. */
-static const char *parse_bracket(const char *p, bool icase, struct sbuf *b)
-{
-    bool set[256] = {false};
-    bool negate = false;
-    if (*p == '^')
-        negate = true, p++;
-    bool first = true;
-    while (*p && (*p != ']' || first)) {
-        first = false;
-        int lo;
-        if (p[0] == '[' && p[1] == ':') {
-            const char *end = strstr(p + 2, ":]");
-            if (!end)
-                return NULL;
-            size_t n = (size_t)(end - (p + 2));
-            const char *name = p + 2;
-            for (int c = 1; c < 128; c++) {
-                bool in = (n == 5 && strncmp(name, "alnum", 5) == 0 && c_alnum(c)) ||
-                          (n == 5 && strncmp(name, "alpha", 5) == 0 && c_alpha(c)) ||
-                          (n == 5 && strncmp(name, "digit", 5) == 0 && c_digit(c)) ||
-                          (n == 5 && strncmp(name, "space", 5) == 0 && c_space(c)) ||
-                          (n == 5 && strncmp(name, "upper", 5) == 0 && isupper(c)) ||
-                          (n == 5 && strncmp(name, "lower", 5) == 0 && islower(c)) ||
-                          (n == 6 && strncmp(name, "xdigit", 6) == 0 && c_xdigit(c)) ||
-                          (n == 4 && strncmp(name, "word", 4) == 0 && c_word(c)) ||
-                          (n == 5 && strncmp(name, "punct", 5) == 0 && ispunct(c));
-                if (in)
-                    set[c] = true;
-            }
-            p = end + 2;
-            continue;
-        }
-        if (*p == '\\') {
-            char e = p[1];
-            if (e == 'd' || e == 's' || e == 'w' || e == 'D' || e == 'S' || e == 'W') {
-                set_class(set, (char)tolower((unsigned char)e), islower((unsigned char)e) != 0);
-                p += 2;
-                continue;
-            }
-            int used;
-            lo = escape_byte(p + 1, &used);
-            if (lo < 0)
-                return NULL;
-            p += 1 + used;
-        } else {
-            lo = (unsigned char)*p++;
-        }
-        if (p[0] == '-' && p[1] && p[1] != ']') {
-            int hi;
-            p++;
-            if (*p == '\\') {
-                int used;
-                hi = escape_byte(p + 1, &used);
-                if (hi < 0)
-                    return NULL;
-                p += 1 + used;
-            } else {
-                hi = (unsigned char)*p++;
-            }
-            if (hi < lo)
-                return NULL;
-            for (int c = lo; c <= hi; c++)
-                set[c] = true;
-        } else {
-            set[lo] = true;
-        }
-    }
-    if (*p != ']')
-        return NULL;
-    if (icase)
-        for (int c = 'a'; c <= 'z'; c++)
-            if (set[c] || set[toupper(c)])
-                set[c] = set[toupper(c)] = true;
-    set[0] = false;
-    for (int c = 128; c < 256; c++) /* non-ASCII never occurs in the schema's classes */
-        set[c] = false;
-    ere_set(b, set, negate);
-    return p + 1;
-}
-
-int pve_pattern_to_ere(const char *pattern, char *out, size_t outlen)
-{
-    struct sbuf b = {out, 0, outlen, false};
-    bool stack[64];
-    int depth = 0;
-    bool icase = false;
-    if (!pattern || !out || outlen < 3)
-        return -1;
-    out[0] = '\0';
-    sb_putc(&b, '^');
-    const char *p = pattern;
-    while (*p && !b.overflow) {
-        char c = *p;
-        bool quant = false;
-        if (c == '(') {
-            if (depth == 64)
-                return -1;
-            stack[depth++] = icase;
-            if (p[1] == '?') {
-                const char *q = p + 2;
-                bool ni = icase;
-                if (*q == '^')
-                    ni = false, q++;
-                while (c_alpha((unsigned char)*q)) {
-                    if (*q == 'i')
-                        ni = true;
-                    else if (*q != 's' && *q != 'm')
-                        return -1; /* x, etc.: unsupported */
-                    q++;
-                }
-                if (*q != ':')
-                    return -1; /* lookaround, inline modifiers, named groups */
-                icase = ni;
-                p = q + 1;
-            } else {
-                p++;
-            }
-            sb_putc(&b, '(');
-            continue;
-        } else if (c == ')') {
-            if (depth == 0)
-                return -1;
-            icase = stack[--depth];
-            sb_putc(&b, ')');
-            p++;
-            quant = false;
-        } else if (c == '[') {
-            p = parse_bracket(p + 1, icase, &b);
-            if (!p)
-                return -1;
-        } else if (c == '\\') {
-            char e = p[1];
-            if (e == 'd' || e == 's' || e == 'w' || e == 'D' || e == 'S' || e == 'W') {
-                bool set[256] = {false};
-                bool neg = isupper((unsigned char)e) != 0;
-                set_class(set, (char)tolower((unsigned char)e), true);
-                for (int k = 128; k < 256; k++)
-                    set[k] = false;
-                ere_set(&b, set, neg);
-                p += 2;
-            } else {
-                int used;
-                int v = escape_byte(p + 1, &used);
-                if (v < 0)
-                    return -1;
-                ere_literal(&b, (unsigned char)v, icase);
-                p += 1 + used;
-            }
-        } else if (c == '.') {
-            sb_puts(&b, "[^\n]");
-            p++;
-        } else if (c == '{') {
-            /* {n} {n,} {n,m} {,m}; anything else is a literal brace in Perl */
-            const char *q = p + 1;
-            char lo[16] = "", hi[16] = "";
-            size_t ln = 0, hn = 0;
-            bool comma = false;
-            while (c_digit((unsigned char)*q) && ln < 15)
-                lo[ln++] = *q++;
-            lo[ln] = '\0';
-            if (*q == ',') {
-                comma = true;
-                q++;
-                while (c_digit((unsigned char)*q) && hn < 15)
-                    hi[hn++] = *q++;
-                hi[hn] = '\0';
-            }
-            if (*q == '}' && (ln > 0 || hn > 0)) {
-                sb_putc(&b, '{');
-                sb_puts(&b, ln ? lo : "0");
-                if (comma) {
-                    sb_putc(&b, ',');
-                    sb_puts(&b, hi);
-                }
-                sb_putc(&b, '}');
-                p = q + 1;
-                quant = true;
-            } else {
-                sb_puts(&b, "\\{");
-                p++;
-            }
-        } else if (c == '*' || c == '+' || c == '?') {
-            sb_putc(&b, c);
-            p++;
-            quant = true;
-        } else if (c == '|' || c == '^' || c == '$') {
-            sb_putc(&b, c);
-            p++;
-        } else {
-            ere_literal(&b, (unsigned char)c, icase);
-            p++;
-        }
-        if (quant && (*p == '?' || *p == '+'))
-            p++; /* lazy / possessive modifiers do not change whether a full match exists */
-    }
-    if (depth != 0)
-        return -1;
-    sb_putc(&b, '$');
-    return b.overflow ? -1 : 0;
-}
-
-/* ---- compiled pattern cache ------------------------------------------------------------- */
-
-struct pattern_entry {
-    char *pattern;
-    regex_t re;
-    bool ok;
-    struct pattern_entry *next;
-};
-
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct pattern_entry *cache_head;
-
-static struct pattern_entry *pattern_get(const char *pattern)
-{
-    pthread_mutex_lock(&cache_lock);
-    struct pattern_entry *e = cache_head;
-    while (e && strcmp(e->pattern, pattern) != 0)
-        e = e->next;
-    if (!e) {
-        e = calloc(1, sizeof(*e));
-        if (e)
-            e->pattern = strdup(pattern);
-        if (!e || !e->pattern) {
-            free(e);
-            pthread_mutex_unlock(&cache_lock);
-            return NULL;
-        }
-        size_t cap = strlen(pattern) * 24 + 64;
-        char *ere = malloc(cap);
-        if (ere && pve_pattern_to_ere(pattern, ere, cap) == 0)
-            e->ok = regcomp(&e->re, ere, REG_EXTENDED | REG_NOSUB) == 0;
-        free(ere);
-        e->next = cache_head;
-        cache_head = e;
-    }
-    pthread_mutex_unlock(&cache_lock);
-    return e;
-}
-
-__attribute__((destructor)) static void pattern_cache_free(void)
-{
-    pthread_mutex_lock(&cache_lock);
-    struct pattern_entry *e = cache_head;
-    cache_head = NULL;
-    pthread_mutex_unlock(&cache_lock);
-    while (e) {
-        struct pattern_entry *next = e->next;
-        if (e->ok)
-            regfree(&e->re);
-        free(e->pattern);
-        free(e);
-        e = next;
-    }
-}
-
-int pve_pattern_match(const char *pattern, const char *value)
-{
-    if (!pattern || !value)
-        return -1;
-    struct pattern_entry *e = pattern_get(pattern);
-    if (!e || !e->ok)
-        return -1;
-    return regexec(&e->re, value, 0, NULL, 0) == 0 ? 1 : 0;
 }

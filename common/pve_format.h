@@ -1,7 +1,9 @@
-/* pve_format: Proxmox VE's named value formats (pve-vmid, pve-userid, dns-name, mac-addr, ...)
- * and schema regex patterns, checked exactly like PVE::JSONSchema::check_format does. */
+/* pve_format: Proxmox VE's named value formats (pve-vmid, pve-userid, dns-name, mac-addr, ...),
+ * checked exactly like PVE::JSONSchema::check_format does, with PVE's messages. */
 #ifndef PVE_FORMAT_H
 #define PVE_FORMAT_H
+
+#include "pve_pattern.h" /* pve_pattern_match, pve_pattern_to_ere: callers use both headers' checks */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,15 +31,5 @@ bool pve_is_iface(const char *s);  /* pve-iface incl. length 2..20 */
 bool pve_is_node(const char *s);
 bool pve_is_tag(const char *s);
 bool pve_is_mac(const char *s); /* unicast */
-
-/* Matches `value` against a schema `pattern` the way PVE does (`$value =~ m/^$pattern$/`):
- * Perl syntax incl. "(?^:...)"/"(?^i:...)" groups, \d \s \w classes, {,n} quantifiers.
- * Patterns are translated to POSIX ERE once and cached for the process lifetime (freed at exit).
- * Returns 1 on match, 0 on no match, -1 when the pattern cannot be translated. Thread-safe. */
-int pve_pattern_match(const char *pattern, const char *value);
-
-/* Translates a Perl pattern into an anchored POSIX ERE ("^" + translation + "$") into out.
- * Returns 0, or -1 when it does not fit or uses unsupported syntax (backreferences, lookaround). */
-int pve_pattern_to_ere(const char *pattern, char *out, size_t outlen);
 
 #endif
