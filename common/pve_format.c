@@ -2,6 +2,7 @@
  * JSONSchema.pm, pve-access-control, pve-network). */
 #include "pve_format.h"
 #include "pve_chars.h"
+#include "pve_match.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -27,221 +28,6 @@ static bool fail(char *msg, size_t msglen, const char *fmt, ...)
     return false;
 }
 
-/* True when every byte of s[0..n) is in the class and n >= min. */
-static bool span_all(const char *s, size_t n, size_t min, bool (*cls)(int))
-{
-    if (n < min)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!cls((unsigned char)s[i]))
-            return false;
-    return true;
-}
-
-/* [A-Za-z0-9.\-_] */
-static bool c_idchar(int c)
-{
-    return pve_char_alnum(c) || c == '.' || c == '-' || c == '_';
-}
-/* [a-z0-9_\-+.] /i (tag tail) */
-static bool c_tagchar(int c)
-{
-    return pve_char_alnum(c) || c == '_' || c == '-' || c == '+' || c == '.';
-}
-/* [a-zA-Z0-9\-] */
-static bool c_nodechar(int c)
-{
-    return pve_char_alnum(c) || c == '-';
-}
-/* [\w\+\-\~] (email user part) */
-static bool c_emailchar(int c)
-{
-    return pve_char_word(c) || c == '+' || c == '-' || c == '~';
-}
-/* [^\s:/] (user part of a userid) */
-static bool c_userchar(int c)
-{
-    return !pve_char_space(c) && c != ':' && c != '/' && c != '\0';
-}
-
-/* ^[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?$ over s[0..n) */
-static bool match_label(const char *s, size_t n)
-{
-    if (n == 0 || !pve_char_alnum((unsigned char)s[0]) || !pve_char_alnum((unsigned char)s[n - 1]))
-        return false;
-    return span_all(s, n, 1, c_nodechar);
-}
-
-/* ^[A-Za-z][A-Za-z0-9\.\-_]+$ over s[0..n) */
-static bool match_realm(const char *s, size_t n)
-{
-    return n >= 2 && pve_char_alpha((unsigned char)s[0]) && span_all(s + 1, n - 1, 1, c_idchar);
-}
-
-/* ^[^\s:/]+@realm$ (no length limits), s[0..n) */
-static bool match_user_at_realm(const char *s, size_t n)
-{
-    const char *at = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] == '@')
-            at = s + i; /* realm cannot contain '@': the last one separates */
-    if (!at)
-        return false;
-    size_t ulen = (size_t)(at - s);
-    return span_all(s, ulen, 1, c_userchar) && match_realm(at + 1, n - ulen - 1);
-}
-
-/* ^[1-9][0-9]{2,8}$ */
-static bool match_vmid(const char *s)
-{
-    size_t n = strlen(s);
-    return n >= 3 && n <= 9 && s[0] >= '1' && s[0] <= '9' && span_all(s, n, 3, pve_char_digit);
-}
-
-/* Perl-style IPv4 octets: 25[0-5]|(2[0-4]|1[0-9]|[1-9])?[0-9], no leading zeros. */
-static bool match_ipv4(const char *s, size_t n)
-{
-    size_t i = 0;
-    for (int part = 0; part < 4; part++) {
-        size_t start = i;
-        while (i < n && pve_char_digit((unsigned char)s[i]))
-            i++;
-        size_t len = i - start;
-        if (len == 0 || len > 3 || (len > 1 && s[start] == '0'))
-            return false;
-        int v = 0;
-        for (size_t k = start; k < i; k++)
-            v = v * 10 + (s[k] - '0');
-        if (v > 255)
-            return false;
-        if (part < 3) {
-            if (i >= n || s[i] != '.')
-                return false;
-            i++;
-        }
-    }
-    return i == n;
-}
-
-/* RFC 4291 text form (the grammar of PVE::Tools::$IPV6RE), s[0..n). */
-static bool match_ipv6(const char *s, size_t n)
-{
-    char buf[64];
-    unsigned char out[16];
-    if (n == 0 || n >= sizeof(buf))
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!(pve_char_xdigit((unsigned char)s[i]) || s[i] == ':' || s[i] == '.'))
-            return false;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    /* The embedded IPv4 part must follow $IPV4RE (no leading zeros) too. */
-    const char *dot = strchr(buf, '.');
-    if (dot) {
-        const char *v4 = strrchr(buf, ':');
-        if (!v4 || v4 > dot || !match_ipv4(v4 + 1, strlen(v4 + 1)))
-            return false;
-    }
-    return inet_pton(AF_INET6, buf, out) == 1;
-}
-
-/* "<ip>/<bits>" with lo < bits <= hi; v6 selects the family. */
-static bool match_cidr(const char *s, bool v6, int lo, int hi)
-{
-    const char *slash = strrchr(s, '/');
-    if (!slash || !slash[1])
-        return false;
-    size_t iplen = (size_t)(slash - s);
-    if (v6 ? !match_ipv6(s, iplen) : !match_ipv4(s, iplen))
-        return false;
-    const char *b = slash + 1;
-    if (!span_all(b, strlen(b), 1, pve_char_digit) || strlen(b) > 4)
-        return false;
-    int bits = atoi(b);
-    return bits > lo && bits <= hi;
-}
-
-/* PVE::Tools::$EMAIL_USER_RE: [\w\+\-\~]+(\.[\w\+\-\~]+)* over s[0..n) */
-static bool match_email_user(const char *s, size_t n)
-{
-    size_t start = 0;
-    for (size_t i = 0; i <= n; i++) {
-        if (i == n || s[i] == '.') {
-            if (!span_all(s + start, i - start, 1, c_emailchar))
-                return false;
-            start = i + 1;
-        }
-    }
-    return true;
-}
-
-/* PVE::Tools::$EMAIL_RE */
-static bool match_email(const char *s)
-{
-    const char *at = strchr(s, '@');
-    if (!at || !match_email_user(s, (size_t)(at - s)))
-        return false;
-    const char *d = at + 1;
-    size_t start = 0, n = strlen(d);
-    for (size_t i = 0; i <= n; i++) {
-        if (i == n || d[i] == '.') {
-            if (!span_all(d + start, i - start, 1, c_nodechar))
-                return false;
-            start = i + 1;
-        }
-    }
-    return true;
-}
-
-static bool match_dns_name(const char *s)
-{
-    size_t start = 0, n = strlen(s);
-    for (size_t i = 0; i <= n; i++) {
-        if (i == n || s[i] == '.') {
-            if (!match_label(s + start, i - start))
-                return false;
-            start = i + 1;
-        }
-    }
-    return true;
-}
-
-/* ^[a-z][a-z0-9_]{1,20}([:\.]\d+)?$/i */
-static bool match_iface(const char *s)
-{
-    size_t n = strlen(s), i = 1;
-    if (n < 2 || !pve_char_alpha((unsigned char)s[0]))
-        return false;
-    while (i < n && (pve_char_alnum((unsigned char)s[i]) || s[i] == '_'))
-        i++;
-    size_t body = i - 1;
-    if (body < 1)
-        return false;
-    if (i < n) {
-        if (s[i] != ':' && s[i] != '.')
-            return false;
-        if (!span_all(s + i + 1, n - i - 1, 1, pve_char_digit))
-            return false;
-    }
-    /* The {1,20} cap: with a suffix the body must fit; without one the greedy body is all. */
-    return body <= 20;
-}
-
-/* ^[a-z][a-z0-9\-\_\.]*[a-z0-9]$/i */
-static bool match_parse_id(const char *s)
-{
-    size_t n = strlen(s);
-    return n >= 2 && pve_char_alpha((unsigned char)s[0]) &&
-           pve_char_alnum((unsigned char)s[n - 1]) && span_all(s, n, 2, c_idchar);
-}
-
-/* ^[a-z][a-z0-9]*[a-z0-9]$/i (SDN object ids) */
-static bool match_sdn_id(const char *s)
-{
-    size_t n = strlen(s);
-    return n >= 2 && pve_char_alpha((unsigned char)s[0]) && span_all(s, n, 2, pve_char_alnum);
-}
-
 /* ---- individual formats ---------------------------------------------------------------- */
 
 typedef bool (*format_fn)(const char *v, char *msg, size_t msglen);
@@ -254,12 +40,12 @@ static bool f_string(const char *v, char *msg, size_t msglen)
 
 static bool f_vmid(const char *v, char *msg, size_t msglen)
 {
-    return match_vmid(v) || fail(msg, msglen, "value does not look like a valid VM ID");
+    return pve_match_vmid(v) || fail(msg, msglen, "value does not look like a valid VM ID");
 }
 
 static bool f_node(const char *v, char *msg, size_t msglen)
 {
-    return match_label(v, strlen(v)) ||
+    return pve_match_label(v, strlen(v)) ||
            fail(msg, msglen, "value does not look like a valid node name");
 }
 
@@ -270,24 +56,25 @@ static bool f_userid(const char *v, char *msg, size_t msglen)
         return fail(msg, msglen, "user name '%s' is too short", v);
     if (n > 64)
         return fail(msg, msglen, "user name '%s' is too long (%zu > 64)", v, n);
-    return match_user_at_realm(v, n) ||
+    return pve_match_user_at_realm(v, n) ||
            fail(msg, msglen, "value '%s' does not look like a valid user name", v);
 }
 
 static bool f_realm(const char *v, char *msg, size_t msglen)
 {
-    return match_realm(v, strlen(v)) || fail(msg, msglen, "value does not look like a valid realm");
+    return pve_match_realm(v, strlen(v)) ||
+           fail(msg, msglen, "value does not look like a valid realm");
 }
 
 static bool f_groupid(const char *v, char *msg, size_t msglen)
 {
-    return span_all(v, strlen(v), 1, c_idchar) ||
+    return pve_chars_all(v, strlen(v), 1, pve_char_id) ||
            fail(msg, msglen, "group name '%s' contains invalid characters", v);
 }
 
 static bool f_roleid(const char *v, char *msg, size_t msglen)
 {
-    return span_all(v, strlen(v), 1, c_idchar) ||
+    return pve_chars_all(v, strlen(v), 1, pve_char_id) ||
            fail(msg, msglen, "role name '%s' contains invalid characters", v);
 }
 
@@ -306,7 +93,7 @@ static bool f_poolid(const char *v, char *msg, size_t msglen)
     size_t start = 0, len = strlen(v);
     for (size_t i = 0; i <= len; i++) {
         if (i == len || v[i] == '/') {
-            if (!span_all(v + start, i - start, 1, c_idchar))
+            if (!pve_chars_all(v + start, i - start, 1, pve_char_id))
                 return fail(msg, msglen, "pool name '%s' contains invalid characters", v);
             start = i + 1;
         }
@@ -317,8 +104,8 @@ static bool f_poolid(const char *v, char *msg, size_t msglen)
 static bool f_tokenid(const char *v, char *msg, size_t msglen)
 {
     const char *bang = strrchr(v, '!');
-    if (bang && match_user_at_realm(v, (size_t)(bang - v)) &&
-        match_realm(bang + 1, strlen(bang + 1)))
+    if (bang && pve_match_user_at_realm(v, (size_t)(bang - v)) &&
+        pve_match_realm(bang + 1, strlen(bang + 1)))
         return true;
     return fail(msg, msglen, "value '%s' does not look like a valid token ID", v);
 }
@@ -387,17 +174,19 @@ static bool f_configid(const char *v, char *msg, size_t msglen)
 
 static bool f_storage_id(const char *v, char *msg, size_t msglen)
 {
-    return match_parse_id(v) || fail(msg, msglen, "storage ID '%s' contains illegal characters", v);
+    return pve_match_parse_id(v) ||
+           fail(msg, msglen, "storage ID '%s' contains illegal characters", v);
 }
 
 static bool f_bridge_id(const char *v, char *msg, size_t msglen)
 {
-    return span_all(v, strlen(v), 1, c_idchar) || fail(msg, msglen, "invalid bridge ID '%s'", v);
+    return pve_chars_all(v, strlen(v), 1, pve_char_id) ||
+           fail(msg, msglen, "invalid bridge ID '%s'", v);
 }
 
 static bool f_iface(const char *v, char *msg, size_t msglen)
 {
-    return match_iface(v) || fail(msg, msglen, "invalid network interface name '%s'", v);
+    return pve_match_iface(v) || fail(msg, msglen, "invalid network interface name '%s'", v);
 }
 
 static bool f_mac(const char *v, char *msg, size_t msglen)
@@ -417,25 +206,25 @@ static bool f_mac(const char *v, char *msg, size_t msglen)
 
 static bool f_ipv4(const char *v, char *msg, size_t msglen)
 {
-    return match_ipv4(v, strlen(v)) ||
+    return pve_match_ipv4(v, strlen(v)) ||
            fail(msg, msglen, "value does not look like a valid IPv4 address");
 }
 
 static bool f_ipv6(const char *v, char *msg, size_t msglen)
 {
-    return match_ipv6(v, strlen(v)) ||
+    return pve_match_ipv6(v, strlen(v)) ||
            fail(msg, msglen, "value does not look like a valid IPv6 address");
 }
 
 static bool f_ip(const char *v, char *msg, size_t msglen)
 {
-    return match_ipv4(v, strlen(v)) || match_ipv6(v, strlen(v)) ||
+    return pve_match_ipv4(v, strlen(v)) || pve_match_ipv6(v, strlen(v)) ||
            fail(msg, msglen, "value does not look like a valid IP address");
 }
 
 static bool f_ipv4mask(const char *v, char *msg, size_t msglen)
 {
-    if (match_ipv4(v, strlen(v))) {
+    if (pve_match_ipv4(v, strlen(v))) {
         struct in_addr a;
         if (inet_pton(AF_INET, v, &a) == 1) {
             uint32_t m = ntohl(a.s_addr);
@@ -448,54 +237,55 @@ static bool f_ipv4mask(const char *v, char *msg, size_t msglen)
 
 static bool f_cidrv4(const char *v, char *msg, size_t msglen)
 {
-    return match_cidr(v, false, 7, 32) ||
+    return pve_match_cidr(v, false, 7, 32) ||
            fail(msg, msglen, "value does not look like a valid IPv4 CIDR network");
 }
 
 static bool f_cidrv6(const char *v, char *msg, size_t msglen)
 {
-    return match_cidr(v, true, 7, 128) ||
+    return pve_match_cidr(v, true, 7, 128) ||
            fail(msg, msglen, "value does not look like a valid IPv6 CIDR network");
 }
 
 static bool f_cidr(const char *v, char *msg, size_t msglen)
 {
-    return match_cidr(v, false, 7, 32) || match_cidr(v, true, 7, 128) ||
+    return pve_match_cidr(v, false, 7, 32) || pve_match_cidr(v, true, 7, 128) ||
            fail(msg, msglen, "value does not look like a valid CIDR network");
 }
 
 static bool f_ipv4_config(const char *v, char *msg, size_t msglen)
 {
-    return strcmp(v, "dhcp") == 0 || strcmp(v, "manual") == 0 || match_cidr(v, false, 7, 32) ||
+    return strcmp(v, "dhcp") == 0 || strcmp(v, "manual") == 0 || pve_match_cidr(v, false, 7, 32) ||
            fail(msg, msglen, "value does not look like a valid ipv4 network configuration");
 }
 
 static bool f_ipv6_config(const char *v, char *msg, size_t msglen)
 {
     return strcmp(v, "auto") == 0 || strcmp(v, "dhcp") == 0 || strcmp(v, "manual") == 0 ||
-           match_cidr(v, true, 7, 128) ||
+           pve_match_cidr(v, true, 7, 128) ||
            fail(msg, msglen, "value does not look like a valid ipv6 network configuration");
 }
 
 static bool f_email(const char *v, char *msg, size_t msglen)
 {
-    return match_email(v) || fail(msg, msglen, "value does not look like a valid email address");
+    return pve_match_email(v) ||
+           fail(msg, msglen, "value does not look like a valid email address");
 }
 
 static bool f_email_or_username(const char *v, char *msg, size_t msglen)
 {
-    return match_email(v) || match_email_user(v, strlen(v)) ||
+    return pve_match_email(v) || pve_match_email_user(v, strlen(v)) ||
            fail(msg, msglen, "value does not look like a valid email address or user name");
 }
 
 static bool f_dns_name(const char *v, char *msg, size_t msglen)
 {
-    return match_dns_name(v) || fail(msg, msglen, "value does not look like a valid DNS name");
+    return pve_match_dns_name(v) || fail(msg, msglen, "value does not look like a valid DNS name");
 }
 
 static bool f_address(const char *v, char *msg, size_t msglen)
 {
-    return match_ipv4(v, strlen(v)) || match_ipv6(v, strlen(v)) || match_dns_name(v) ||
+    return pve_match_ipv4(v, strlen(v)) || pve_match_ipv6(v, strlen(v)) || pve_match_dns_name(v) ||
            fail(msg, msglen, "value does not look like a valid address: %s", v);
 }
 
@@ -509,7 +299,7 @@ static bool f_disk_size(const char *v, char *msg, size_t msglen)
         i++;
     bool ok = i > 0;
     if (ok && i < n) {
-        ok = v[i] == '.' && span_all(v + i + 1, n - i - 1, 1, pve_char_digit);
+        ok = v[i] == '.' && pve_chars_all(v + i + 1, n - i - 1, 1, pve_char_digit);
     }
     return ok || fail(msg, msglen, "value does not look like a valid disk size: %s", v);
 }
@@ -518,7 +308,7 @@ static bool f_tag(const char *v, char *msg, size_t msglen)
 {
     size_t n = strlen(v);
     bool ok = n >= 1 && (pve_char_alnum((unsigned char)v[0]) || v[0] == '_') &&
-              span_all(v, n, 1, c_tagchar);
+              pve_chars_all(v, n, 1, pve_char_tag);
     return ok || fail(msg, msglen, "invalid characters in tag");
 }
 
@@ -534,8 +324,8 @@ static bool f_vlan_id_or_range(const char *v, char *msg, size_t msglen)
 {
     const char *dash = strchr(v, '-');
     size_t alen = dash ? (size_t)(dash - v) : strlen(v);
-    if (!span_all(v, alen, 1, pve_char_digit) ||
-        (dash && !span_all(dash + 1, strlen(dash + 1), 1, pve_char_digit)))
+    if (!pve_chars_all(v, alen, 1, pve_char_digit) ||
+        (dash && !pve_chars_all(dash + 1, strlen(dash + 1), 1, pve_char_digit)))
         return fail(msg, msglen, "invalid VLAN configuration '%s'", v);
     /* Perl compares numerically; a long digit run is simply huge. */
     double start = strtod(v, NULL);
@@ -553,7 +343,7 @@ static bool f_vlan_id_or_range(const char *v, char *msg, size_t msglen)
 
 static bool f_sdn_zone(const char *v, char *msg, size_t msglen)
 {
-    if (!match_sdn_id(v))
+    if (!pve_match_sdn_id(v))
         return fail(msg, msglen, "zone ID '%s' contains illegal characters", v);
     if (strlen(v) > 8)
         return fail(msg, msglen, "zone ID '%s' can't be more length than 8 characters", v);
@@ -562,7 +352,7 @@ static bool f_sdn_zone(const char *v, char *msg, size_t msglen)
 
 static bool f_sdn_vnet(const char *v, char *msg, size_t msglen)
 {
-    if (!match_sdn_id(v))
+    if (!pve_match_sdn_id(v))
         return fail(msg, msglen, "vnet ID '%s' contains illegal characters", v);
     if (strlen(v) > 8)
         return fail(msg, msglen, "vnet ID '%s' can't be more length than 8 characters", v);
@@ -571,18 +361,18 @@ static bool f_sdn_vnet(const char *v, char *msg, size_t msglen)
 
 static bool f_sdn_controller(const char *v, char *msg, size_t msglen)
 {
-    return match_sdn_id(v) ||
+    return pve_match_sdn_id(v) ||
            fail(msg, msglen, "controller ID '%s' contains illegal characters", v);
 }
 
 static bool f_sdn_ipam(const char *v, char *msg, size_t msglen)
 {
-    return match_sdn_id(v) || fail(msg, msglen, "ipam ID '%s' contains illegal characters", v);
+    return pve_match_sdn_id(v) || fail(msg, msglen, "ipam ID '%s' contains illegal characters", v);
 }
 
 static bool f_sdn_dns(const char *v, char *msg, size_t msglen)
 {
-    return match_sdn_id(v) || fail(msg, msglen, "dns ID '%s' contains illegal characters", v);
+    return pve_match_sdn_id(v) || fail(msg, msglen, "dns ID '%s' contains illegal characters", v);
 }
 
 /* pve_parse_startup_order: comma parts "[order=]N", "up=N", "down=N"; blank parts skipped. */
@@ -605,7 +395,7 @@ static bool f_startup_order(const char *v, char *msg, size_t msglen)
                 num = p + 3, nn = n - 3;
             else if (n > 5 && strncmp(p, "down=", 5) == 0)
                 num = p + 5, nn = n - 5;
-            ok = span_all(num, nn, 1, pve_char_digit);
+            ok = pve_chars_all(num, nn, 1, pve_char_digit);
         }
         p = e ? e + 1 : p + n;
     }
@@ -623,7 +413,7 @@ static bool f_task_status_type(const char *v, char *msg, size_t msglen)
 
 static bool f_ldap_simple_attr(const char *v, char *msg, size_t msglen)
 {
-    return span_all(v, strlen(v), 1, pve_char_alnum) ||
+    return pve_chars_all(v, strlen(v), 1, pve_char_alnum) ||
            fail(msg, msglen, "value '%s' does not look like a simple ldap attribute name", v);
 }
 
@@ -638,7 +428,7 @@ static bool f_acl_path(const char *v, char *msg, size_t msglen)
     for (const char *p = v; *p && ok; p++) {
         if (*p == '/' && n > 0 && norm[n - 1] == '/')
             continue;
-        if (n + 2 >= sizeof(norm) || !(c_idchar((unsigned char)*p) || *p == '/'))
+        if (n + 2 >= sizeof(norm) || !(pve_char_id((unsigned char)*p) || *p == '/'))
             ok = false;
         else
             norm[n++] = *p;
@@ -678,7 +468,7 @@ static bool f_acl_path(const char *v, char *msg, size_t msglen)
             ok = ns <= 3;
         else if (SEG_IS(0, "vms")) {
             ok = ns == 1 || (ns == 2 && segl[1] >= 3 && seg[1][0] >= '1' && seg[1][0] <= '9' &&
-                             span_all(seg[1], segl[1], 3, pve_char_digit));
+                             pve_chars_all(seg[1], segl[1], 3, pve_char_digit));
         } else if (SEG_IS(0, "sdn")) {
             if (ns == 1)
                 ok = true;
@@ -687,7 +477,7 @@ static bool f_acl_path(const char *v, char *msg, size_t msglen)
             else if (SEG_IS(1, "zones")) {
                 ok = ns <= 4;
                 if (ns == 5) { /* /sdn/zones/<zone>/<vnet>/<vlan 1-9999> */
-                    ok = segl[4] <= 4 && span_all(seg[4], segl[4], 1, pve_char_digit) &&
+                    ok = segl[4] <= 4 && pve_chars_all(seg[4], segl[4], 1, pve_char_digit) &&
                          seg[4][0] != '0';
                 }
             } else
@@ -820,7 +610,7 @@ bool pve_is_userid(const char *s)
 }
 bool pve_is_dns_name(const char *s)
 {
-    return s && match_dns_name(s);
+    return s && pve_match_dns_name(s);
 }
 bool pve_is_poolid(const char *s)
 {
@@ -828,11 +618,11 @@ bool pve_is_poolid(const char *s)
 }
 bool pve_is_iface(const char *s)
 {
-    return s && strlen(s) >= 2 && strlen(s) <= 20 && match_iface(s);
+    return s && strlen(s) >= 2 && strlen(s) <= 20 && pve_match_iface(s);
 }
 bool pve_is_node(const char *s)
 {
-    return s && match_label(s, strlen(s));
+    return s && pve_match_label(s, strlen(s));
 }
 bool pve_is_tag(const char *s)
 {
