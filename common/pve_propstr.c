@@ -57,6 +57,78 @@ static const char *find_default_key(const json_t *format)
     return NULL;
 }
 
+/* True when s has nothing but white space (such parts are skipped). */
+static bool is_blank(const char *s)
+{
+    for (const char *p = s; *p; p++)
+        if (!isspace((unsigned char)*p))
+            return false;
+    return true;
+}
+
+/* Adds one "key=value" part to res: an alias key stands for its target (and sets the keyAlias
+ * key to the alias' name), boolean words become "1"/"0". 0, or -1 with err on a duplicate or
+ * unknown key. */
+static int split_keyed(const json_t *format, json_t *res, const char *k, const char *v, char *err,
+                       size_t errlen)
+{
+    if (json_object_get(res, k)) {
+        set_err(err, errlen, "duplicate key in comma-separated list property: %s", k);
+        return -1;
+    }
+    const json_t *schema = json_object_get(format, k);
+    const json_t *alias = json_object_get(schema, "alias");
+    if (json_is_string(alias) && json_string_length(alias) > 0) {
+        const json_t *key_alias = json_object_get(schema, "keyAlias");
+        if (json_is_string(key_alias) && json_string_length(key_alias) > 0) {
+            const char *ka = json_string_value(key_alias);
+            if (json_object_get(res, ka)) {
+                set_err(err, errlen, "key alias '%s' is already defined", ka);
+                return -1;
+            }
+            json_object_set_new(res, ka, json_string(k));
+        }
+        k = json_string_value(alias);
+        schema = json_object_get(format, k);
+    }
+    if (!schema) {
+        set_err(err, errlen, "invalid key in comma-separated list property: %s", k);
+        return -1;
+    }
+    const json_t *type = json_object_get(schema, "type");
+    if (json_is_string(type) && strcmp(json_string_value(type), "boolean") == 0) {
+        int b = parse_boolean(v);
+        if (b >= 0)
+            v = b ? "1" : "0";
+    }
+    json_object_set_new(res, k, json_string(v));
+    return 0;
+}
+
+/* Adds a part without a key as the value of the format's default key (*default_key is set by the
+ * first such part). 0, or -1 with err when there is no default key or it is given twice. */
+static int split_unkeyed(const json_t *format, json_t *res, const char **default_key,
+                         const char *part, char *err, size_t errlen)
+{
+    if (*default_key) {
+        set_err(err, errlen, "duplicate key in comma-separated list property: %s", *default_key);
+        return -1;
+    }
+    *default_key = find_default_key(format);
+    if (!*default_key) {
+        set_err(err, errlen, "%s", "value without key, but schema does not define a default key");
+        return -1;
+    }
+    const json_t *cur = json_object_get(res, *default_key);
+    const char *cs = json_string_value(cur);
+    if (cur && cs && cs[0] && strcmp(cs, "0") != 0) {
+        set_err(err, errlen, "duplicate key in comma-separated list property: %s", *default_key);
+        return -1;
+    }
+    json_object_set_new(res, *default_key, json_string(part));
+    return 0;
+}
+
 /* Splits `value` like parse_property_string into raw string values; NULL + err on a parse error. */
 static json_t *propstr_split(const json_t *format, const char *value, char *err, size_t errlen)
 {
@@ -70,82 +142,25 @@ static json_t *propstr_split(const json_t *format, const char *value, char *err,
     }
     const char *default_key = NULL;
     char *save = NULL;
-    bool ok = true;
+    int rc = 0;
     /* strtok_r would merge empty fields; they are skipped anyway (blank parts are ignored). */
-    for (char *part = strtok_r(copy, ",", &save); part && ok; part = strtok_r(NULL, ",", &save)) {
-        bool blank = true;
-        for (const char *p = part; *p; p++)
-            if (!isspace((unsigned char)*p))
-                blank = false;
-        if (blank)
+    for (char *part = strtok_r(copy, ",", &save); part && rc == 0;
+         part = strtok_r(NULL, ",", &save)) {
+        if (is_blank(part))
             continue;
         char *eq = strchr(part, '=');
         if (eq && eq > part && eq[1] != '\0') {
             *eq = '\0';
-            const char *k = part, *v = eq + 1;
-            if (json_object_get(res, k)) {
-                set_err(err, errlen, "duplicate key in comma-separated list property: %s", k);
-                ok = false;
-                break;
-            }
-            const json_t *schema = json_object_get(format, k);
-            const json_t *alias = json_object_get(schema, "alias");
-            if (json_is_string(alias) && json_string_length(alias) > 0) {
-                const json_t *key_alias = json_object_get(schema, "keyAlias");
-                if (json_is_string(key_alias) && json_string_length(key_alias) > 0) {
-                    const char *ka = json_string_value(key_alias);
-                    if (json_object_get(res, ka)) {
-                        set_err(err, errlen, "key alias '%s' is already defined", ka);
-                        ok = false;
-                        break;
-                    }
-                    json_object_set_new(res, ka, json_string(k));
-                }
-                k = json_string_value(alias);
-                schema = json_object_get(format, k);
-            }
-            if (!schema) {
-                set_err(err, errlen, "invalid key in comma-separated list property: %s", k);
-                ok = false;
-                break;
-            }
-            const json_t *type = json_object_get(schema, "type");
-            if (json_is_string(type) && strcmp(json_string_value(type), "boolean") == 0) {
-                int b = parse_boolean(v);
-                if (b >= 0)
-                    v = b ? "1" : "0";
-            }
-            json_object_set_new(res, k, json_string(v));
+            rc = split_keyed(format, res, part, eq + 1, err, errlen);
         } else if (!eq) {
-            if (default_key) {
-                set_err(err, errlen, "duplicate key in comma-separated list property: %s",
-                        default_key);
-                ok = false;
-                break;
-            }
-            default_key = find_default_key(format);
-            if (!default_key) {
-                set_err(err, errlen, "%s",
-                        "value without key, but schema does not define a default key");
-                ok = false;
-                break;
-            }
-            const json_t *cur = json_object_get(res, default_key);
-            const char *cs = json_string_value(cur);
-            if (cur && cs && cs[0] && strcmp(cs, "0") != 0) {
-                set_err(err, errlen, "duplicate key in comma-separated list property: %s",
-                        default_key);
-                ok = false;
-                break;
-            }
-            json_object_set_new(res, default_key, json_string(part));
+            rc = split_unkeyed(format, res, &default_key, part, err, errlen);
         } else {
             set_err(err, errlen, "%s", "missing key in comma-separated list property");
-            ok = false;
+            rc = -1;
         }
     }
     free(copy);
-    if (!ok) {
+    if (rc != 0) {
         json_decref(res);
         return NULL;
     }
