@@ -143,23 +143,30 @@ static const char *config_priv(const char *key)
     return "VM.Config.HWType";
 }
 
+/* 1 for the parameters of a config request that are not config options (the path, delete,
+ * digest and the flags). */
+static int is_control_param(const char *k)
+{
+    static const char *const control[] = {"node",   "vmid",     "delete", "revert",
+                                          "digest", "skiplock", "force",  "background_delay",
+                                          NULL};
+    for (int i = 0; control[i]; i++)
+        if (strcmp(control[i], k) == 0)
+            return 1;
+    return 0;
+}
+
 /* 0 when the caller may change every option in params (and delete); else fills a 403. */
 static int config_perm_check(struct sim_req *r, const struct sim_vm *vm)
 {
     char path[64];
     snprintf(path, sizeof path, "/vms/%u", vm->vmid);
-    static const char *const skip[] = {"node",     "vmid",  "delete",           "revert", "digest",
-                                       "skiplock", "force", "background_delay", NULL};
     const char *k;
     json_t *v;
     json_object_foreach(r->params, k, v)
     {
-        int s = 0;
-        for (int i = 0; skip[i]; i++)
-            if (strcmp(skip[i], k) == 0)
-                s = 1;
         const char *priv = config_priv(k);
-        if (!s && !sim_req_allowed(r, path, priv))
+        if (!is_control_param(k) && !sim_req_allowed(r, path, priv))
             return sim_perm_fail(r, path, priv);
     }
     const char *del = sim_p_str(r, "delete");
@@ -198,17 +205,11 @@ static int config_apply(struct sim_req *r, struct sim_vm *vm)
                 r, 500, "detected modified configuration - file changed by other user? Try again.");
     }
     json_t *newconf = json_deep_copy(vm->config);
-    static const char *const skip[] = {"node",     "vmid",  "delete",           "revert", "digest",
-                                       "skiplock", "force", "background_delay", NULL};
     const char *k;
     json_t *v;
     json_object_foreach(r->params, k, v)
     {
-        int s = 0;
-        for (int i = 0; skip[i]; i++)
-            if (strcmp(skip[i], k) == 0)
-                s = 1;
-        if (s)
+        if (is_control_param(k))
             continue;
         if (sim_config_is_net(k) && json_is_string(v)) {
             char err[256];
