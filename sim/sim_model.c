@@ -18,8 +18,31 @@ static int64_t default_mono(void *ctx)
 
 int64_t sim_model_now(const struct sim_model *m)
 {
-    int64_t t = m->mono(m->mono_ctx) - m->mono0;
+    if (m->held)
+        return m->held_at;
+    int64_t t = m->mono(m->mono_ctx) - m->mono0 - m->paused;
     return t > 0 ? t : 0;
+}
+
+void sim_model_hold(struct sim_model *m, int hold)
+{
+    if (hold && !m->held) {
+        m->held_at = sim_model_now(m);
+        m->held = 1;
+    } else if (!hold && m->held) {
+        m->paused = m->mono(m->mono_ctx) - m->mono0 - m->held_at;
+        m->held = 0;
+    }
+}
+
+void sim_model_skip(struct sim_model *m, int64_t ns)
+{
+    if (ns <= 0)
+        return;
+    if (m->held)
+        m->held_at += ns;
+    else
+        m->paused -= ns;
 }
 
 int64_t sim_model_wall_s(const struct sim_model *m, int64_t t)
@@ -32,6 +55,8 @@ void sim_model_set_clock(struct sim_model *m, int64_t (*mono)(void *ctx), void *
     m->mono = mono ? mono : default_mono;
     m->mono_ctx = mono ? ctx : NULL;
     m->mono0 = m->mono(m->mono_ctx);
+    m->held = 0;
+    m->held_at = m->paused = 0;
 }
 
 struct sim_model *sim_model_new(double time_scale)

@@ -79,6 +79,10 @@ struct sim_model {
     int64_t (*mono)(void *ctx); /* monotonic ns source (default: ds_clock_mono_ns) */
     void *mono_ctx;
     int64_t mono0, wall0_ns;
+    /* A held clock (POST /__sim/clock?hold=1, for tests) reads held_at; when it runs, model time
+     * is mono() - mono0 - paused. */
+    int held;
+    int64_t held_at, paused;
 };
 
 struct sim_model *sim_model_new(double time_scale);
@@ -88,6 +92,10 @@ void sim_model_free(struct sim_model *m);
 int64_t sim_model_now(const struct sim_model *m);
 /* Wall time (Unix seconds) of a model time. */
 int64_t sim_model_wall_s(const struct sim_model *m, int64_t t);
+/* Holds model time still (hold = 1) or lets it run on from where it stood (hold = 0). */
+void sim_model_hold(struct sim_model *m, int hold);
+/* Moves model time forward by ns (held or not). */
+void sim_model_skip(struct sim_model *m, int64_t ns);
 /* Replaces the monotonic source (tests emulate any uptime) and restarts model time at 0 from it;
  * call before any task exists. */
 void sim_model_set_clock(struct sim_model *m, int64_t (*mono)(void *ctx), void *ctx);

@@ -118,6 +118,26 @@ static json_t *error_body(const char *message, json_t *errors)
 
 /* ---- /__sim --------------------------------------------------------------------------------- */
 
+/* POST /__sim/clock?hold=0|1&skip_ms=N: tests hold model time still, so that what they check
+ * between two requests cannot change however busy the machine is, and move it on at will. */
+static json_t *sim_clock_control(struct sim_model *m, struct MHD_Connection *c, int *status)
+{
+    const char *hold = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "hold");
+    const char *skip = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "skip_ms");
+    char *end = NULL;
+    long long ms = skip ? strtoll(skip, &end, 10) : 0;
+    if ((hold && strcmp(hold, "0") != 0 && strcmp(hold, "1") != 0) ||
+        (skip && (!*skip || *end || ms < 0 || ms > 86400000LL * 366))) {
+        *status = 400;
+        return json_pack("{s:s}", "error", "use hold=0|1 and skip_ms=N (0..31622400000)");
+    }
+    if (hold)
+        sim_model_hold(m, hold[0] == '1');
+    sim_model_skip(m, ms * DS_NS_PER_MS);
+    sim_tasks_advance(m, sim_model_now(m));
+    return json_pack("{s:b, s:I}", "held", m->held, "now_ns", (json_int_t)sim_model_now(m));
+}
+
 static enum MHD_Result handle_sim(struct pve_sim *s, struct MHD_Connection *c, const char *url,
                                   const char *method)
 {
@@ -129,6 +149,8 @@ static enum MHD_Result handle_sim(struct pve_sim *s, struct MHD_Connection *c, c
         body = sim_model_dump(s->model);
     } else if (strcmp(url, "/__sim/stats") == 0 && strcmp(method, "GET") == 0) {
         body = sim_stats_report(&s->stats, s->model);
+    } else if (strcmp(url, "/__sim/clock") == 0 && strcmp(method, "POST") == 0) {
+        body = sim_clock_control(s->model, c, &status);
     } else if (strcmp(url, "/__sim/reset") == 0 && strcmp(method, "POST") == 0) {
         char err[512];
         struct sim_model *m =

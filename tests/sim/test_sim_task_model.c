@@ -293,6 +293,36 @@ static void test_stop_ends_now(void **state)
     free_world(&w);
 }
 
+/* A held model clock stands still while the machine's clock runs, moves only by skips, and runs on
+ * from where it stood when released; tasks end by model time. */
+static void test_hold_and_skip(void **state)
+{
+    (void)state;
+    int k = 4;
+    struct world w;
+    world_init(&w, 1, &k, 5000 * DS_NS_PER_S, 1.0);
+    w.mono += 3 * DS_NS_PER_S;
+    sim_model_hold(w.m, 1);
+    struct sim_task *t = start_task(&w, 0, 2 * DS_NS_PER_S);
+    assert_int_equal(t->start, 3 * DS_NS_PER_S);
+    w.mono += 3600 * DS_NS_PER_S;
+    assert_int_equal(sim_model_now(w.m), 3 * DS_NS_PER_S);
+    sim_tasks_advance(w.m, sim_model_now(w.m));
+    assert_false(t->done);
+    sim_model_skip(w.m, DS_NS_PER_S);
+    assert_int_equal(sim_model_now(w.m), 4 * DS_NS_PER_S);
+    sim_model_hold(w.m, 0);
+    assert_int_equal(sim_model_now(w.m), 4 * DS_NS_PER_S);
+    w.mono += DS_NS_PER_S;
+    assert_int_equal(sim_model_now(w.m), 5 * DS_NS_PER_S);
+    sim_tasks_advance(w.m, sim_model_now(w.m));
+    assert_true(t->done);
+    assert_int_equal(t->end, 5 * DS_NS_PER_S);
+    sim_model_skip(w.m, 10 * DS_NS_PER_S);
+    assert_int_equal(sim_model_now(w.m), 15 * DS_NS_PER_S);
+    free_world(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -300,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_granularity_invariance),
         cmocka_unit_test(test_exact_against_oracle),
         cmocka_unit_test(test_stop_ends_now),
+        cmocka_unit_test(test_hold_and_skip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
