@@ -80,7 +80,7 @@ if [ -n "$SHIFT_HOW" ]; then
     SHIFT_WHY="unshare --time --monotonic=1 true failed: ${probe:-no message} (a kernel without time namespaces, or a container that forbids them)"
     SHIFT_HOW=""
   else
-    up=$(shifted 2592000 cut -d. -f1 /proc/uptime 2>&1) || true
+    up=$(shifted 2592000 cut -d. -f1 /proc/uptime 2>/dev/null) || true
     if ! [[ "$up" =~ ^[0-9]+$ ]] || [ "$up" -lt 2592000 ]; then
       SHIFT_WHY="in the time namespace /proc/uptime reads '$up', not 30 days or more (the shift does not reach programs)"
       SHIFT_HOW=""
