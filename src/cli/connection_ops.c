@@ -479,16 +479,6 @@ static void version_text(json_t *v, char *buf, size_t len)
              rel ? rel : "", rep ? ", repoid " : "", rep ? rep : "", rel ? ")" : "");
 }
 
-int conn_ops_login(const struct connection *c, char *version, size_t len)
-{
-    json_t *v = NULL;
-    int rc = conn_login(c, &v);
-    if (rc == 0)
-        version_text(v, version, len);
-    json_decref(v);
-    return rc;
-}
-
 /* ---- connection encrypt -----------------------------------------------------------------------
  */
 

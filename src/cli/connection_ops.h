@@ -17,10 +17,6 @@ char *conn_ops_path(const struct cli_globals *g, int for_create);
  * an exit code after printing why (EXIT_USAGE when there is no file or it is invalid). */
 int conn_ops_load(const struct cli_globals *g, unsigned flags, struct connections **out);
 
-/* Logs in with c and reads the version; *version gets "Proxmox VE 8.4.1 (...)". 0 or EXIT_FAILED
- * (printed, with a hint when the pinned certificate changed). */
-int conn_ops_login(const struct connection *c, char *version, size_t len);
-
 /* "pinned", "CA-verified" or "NOT verified" (static). */
 const char *conn_ops_tls_state(const struct connection *c);
 

@@ -23,11 +23,6 @@ static const char *kind_dir(enum lib_kind k)
     return k == LIB_CONFIG ? "configs" : "lists";
 }
 
-const char *lib_kind_label(enum lib_kind k)
-{
-    return k == LIB_CONFIG ? _("config") : _("user list");
-}
-
 int lib_name_valid(const char *name)
 {
     size_t n = name ? strlen(name) : 0;

@@ -37,7 +37,4 @@ int lib_rename(enum lib_kind k, const char *from, const char *to);
 /* Removes the entry. 0 or -1 with ds_err (e.g. it does not exist). */
 int lib_delete(enum lib_kind k, const char *name);
 
-/* "config" / "user list": what an entry of the kind is called in messages (translated). */
-const char *lib_kind_label(enum lib_kind k);
-
 #endif

@@ -1,5 +1,6 @@
 /* state: opens (creating 0600) and migrates the SQLite state file in WAL mode, and keeps the
- * credentials (encrypted with store/secrets) and run tables behind prepared-statement helpers. */
+ * credentials (encrypted with store/secrets) behind prepared-statement helpers. Runs live in the
+ * journal (store/journal); the `runs` table older versions created is left alone and never read. */
 #include "store/state.h"
 
 #include <errno.h>
@@ -31,13 +32,6 @@ static const char schema_v1[] = "CREATE TABLE IF NOT EXISTS credentials ("
                                 "  password TEXT NOT NULL,"
                                 "  updated INTEGER NOT NULL,"
                                 "  PRIMARY KEY (stand, userid));"
-                                "CREATE TABLE IF NOT EXISTS runs ("
-                                "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-                                "  command TEXT NOT NULL,"
-                                "  stand TEXT,"
-                                "  started INTEGER NOT NULL,"
-                                "  finished INTEGER,"
-                                "  result TEXT);"
                                 "PRAGMA user_version = 1;";
 
 static int db_err(struct state *st, const char *what)
@@ -253,50 +247,4 @@ int state_cred_delete(struct state *st, const char *stand, const char *userid)
                    NULL) < 0)
         return -1;
     return stmt_done(st, s, "deleting the credentials");
-}
-
-int state_run_begin(struct state *st, const char *command, const char *stand, long long *run_id)
-{
-    sqlite3_stmt *s;
-    if (!command)
-        return ds_err_set(_("state_run_begin: no command"));
-    if (stmt_texts(st, &s,
-                   "INSERT INTO runs (command, stand, started) VALUES (?, ?, ?3) RETURNING id",
-                   command, stand, NULL) < 0)
-        return -1;
-    if (sqlite3_bind_int64(s, 3, (sqlite3_int64)ds_clock_wall_s()) != SQLITE_OK) {
-        sqlite3_finalize(s);
-        return db_err(st, "bind");
-    }
-    if (sqlite3_step(s) != SQLITE_ROW) {
-        db_err(st, "recording the run");
-        sqlite3_finalize(s);
-        return -1;
-    }
-    *run_id = (long long)sqlite3_column_int64(s, 0);
-    return stmt_done(st, s, "recording the run");
-}
-
-int state_run_end(struct state *st, long long run_id, const char *result)
-{
-    sqlite3_stmt *s;
-    if (stmt_texts(st, &s, "UPDATE runs SET finished = ?2, result = ?1 WHERE id = ?3 RETURNING id",
-                   result, NULL, NULL) < 0)
-        return -1;
-    if (sqlite3_bind_int64(s, 2, (sqlite3_int64)ds_clock_wall_s()) != SQLITE_OK ||
-        sqlite3_bind_int64(s, 3, (sqlite3_int64)run_id) != SQLITE_OK) {
-        sqlite3_finalize(s);
-        return db_err(st, "bind");
-    }
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_DONE) {
-        sqlite3_finalize(s);
-        return ds_err_set(_("state %s: no run with id %lld"), st->path, run_id);
-    }
-    if (rc != SQLITE_ROW) {
-        db_err(st, "finishing the run");
-        sqlite3_finalize(s);
-        return -1;
-    }
-    return stmt_done(st, s, "finishing the run");
 }

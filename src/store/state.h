@@ -1,5 +1,6 @@
 /* state: deploy-stand's local SQLite state file (WAL mode, created 0600 in a 0700 folder):
- * students' credentials (encrypted at rest) so they can be shown again, and a row per command run.
+ * students' credentials (encrypted at rest) so they can be shown again. Runs are in
+ * store/journal.h.
  */
 #ifndef DS_STATE_H
 #define DS_STATE_H
@@ -22,11 +23,5 @@ int state_cred_put(struct state *st, const char *stand, const char *userid, cons
 int state_cred_get(struct state *st, const char *stand, const char *userid, char **password);
 /* Deleting an unknown credential is not an error. */
 int state_cred_delete(struct state *st, const char *stand, const char *userid);
-
-/* Runs: a row per command run (id, command, stand, started, finished, result); times are Unix
- * seconds. stand may be NULL. Used by later issues. */
-int state_run_begin(struct state *st, const char *command, const char *stand, long long *run_id);
-/* -1 when run_id is unknown. */
-int state_run_end(struct state *st, long long run_id, const char *result);
 
 #endif
