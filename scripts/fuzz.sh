@@ -20,7 +20,7 @@ SECONDS_PER_TARGET="${FUZZ_SECONDS:-60}"
 JOBS="${FUZZ_JOBS:-2}"
 CC="${CC:-clang}"
 
-command -v "$CC" >/dev/null || { echo "fuzz.sh: $CC not found (scripts/install-deps.sh installs it)" >&2; exit 2; }
+command -v "$CC" >/dev/null || { echo "fuzz.sh: $CC not found (scripts/install-deps.sh test installs it)" >&2; exit 2; }
 command -v cmake >/dev/null || { echo "fuzz.sh: cmake not found" >&2; exit 2; }
 
 PKGS="jansson yaml-0.1 libcurl libsodium sqlite3 openssl"
