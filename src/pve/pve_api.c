@@ -24,7 +24,8 @@ static void fmt(char *buf, size_t len, const char *f, ...)
 }
 
 /* Runs one call; on success moves "data" into *data (may be NULL) and the whole body into *body.
- * On failure sets ds_err "<what> failed: <status> <message> (...)" and leaves outputs NULL. */
+ * On failure sets ds_err "<what> failed: <status> <message> (...)" with the answer's class
+ * (pve_err_last) and leaves outputs NULL. */
 static int api_call(pve_client *c, const char *what, const char *method, const char *path,
                     const json_t *params, json_t **data, json_t **body)
 {
@@ -38,6 +39,7 @@ static int api_call(pve_client *c, const char *what, const char *method, const c
         } else {
             char d[1536];
             ds_err_set(_("%s failed: %s"), what, pve_response_describe(&r, d, sizeof d));
+            pve_err_set_class(r.err_class);
         }
         if (body) {
             json_decref(*body);
@@ -529,8 +531,10 @@ int pve_pool_get(pve_client *c, const char *poolid, json_t **out)
         }
     }
     json_decref(list);
-    if (!*out)
-        return ds_err_set(_("%s failed: pool '%s' does not exist"), what, poolid);
+    if (!*out) {
+        ds_err_set(_("%s failed: pool '%s' does not exist"), what, poolid);
+        return pve_err_set_class(PVE_ERR_NOT_FOUND);
+    }
     return 0;
 }
 

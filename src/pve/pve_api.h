@@ -7,9 +7,10 @@
 
 /* Every function returns 0 or -1 and sets ds_err naming the call and the object, e.g.
  * "clone of template 100 on pve1 to VM 5003 failed: 500 unable to create VM 5003: config file
- * already exists". Out-params that are json_t** get a NEW reference (caller json_decref's); char**
- * are malloc'd (caller frees); both are NULL after a failure. Async calls return the UPID in *upid;
- * the *_wait variants also wait for the task (timeout in seconds, see pve_task_wait). */
+ * already exists", and the failure's class (pve_err_last(): PVE_ERR_EXISTS here). Out-params that
+ * are json_t** get a NEW reference (caller json_decref's); char** are malloc'd (caller frees); both
+ * are NULL after a failure. Async calls return the UPID in *upid; the *_wait variants also wait for
+ * the task (timeout in seconds, see pve_task_wait). */
 int pve_version_get(pve_client *c, json_t **out);
 int pve_nodes_list(pve_client *c, json_t **out);                          /* GET /nodes */
 int pve_cluster_resources(pve_client *c, const char *type, json_t **out); /* type may be NULL */

@@ -225,41 +225,13 @@ json_t *pve_params_to_strings(const json_t *params)
     return out;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Keys of an object, sorted; malloc'd array of borrowed strings (NULL when empty or no memory). */
-static const char **sorted_keys(const json_t *o, size_t *n)
-{
-    *n = json_object_size(o);
-    if (*n == 0)
-        return NULL;
-    const char **keys = malloc(*n * sizeof *keys);
-    if (!keys) {
-        *n = 0;
-        return NULL;
-    }
-    size_t i = 0;
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *)o, k, v)
-    {
-        (void)v;
-        keys[i++] = k;
-    }
-    qsort(keys, *n, sizeof *keys, cmp_str);
-    return keys;
-}
-
 char *pve_params_encode(const json_t *strings)
 {
     struct buf b = {0};
     if (buf_add(&b, "", 0) < 0)
         return NULL;
     size_t n;
-    const char **keys = sorted_keys(strings, &n);
+    const char **keys = pve_json_sorted_keys(strings, &n);
     if (n && !keys) {
         free(b.p);
         return NULL;
@@ -286,10 +258,12 @@ char *pve_params_encode(const json_t *strings)
     return b.p;
 }
 
+/* ---- describing answers ------------------------------------------------------------- */
+
 static size_t append_errors(const json_t *errors, char *buf, size_t len, size_t off)
 {
     size_t n;
-    const char **keys = sorted_keys(errors, &n);
+    const char **keys = pve_json_sorted_keys(errors, &n);
     if (!keys)
         return off;
     for (size_t i = 0; i < n && off < len; i++) {
@@ -341,79 +315,6 @@ const char *pve_response_describe(const struct pve_response *r, char *buf, size_
         }
     }
     return buf;
-}
-
-void pve_response_clear(struct pve_response *r)
-{
-    if (!r)
-        return;
-    free(r->message);
-    json_decref(r->data);
-    json_decref(r->errors);
-    memset(r, 0, sizeof *r);
-}
-
-static char *first_line(const char *s)
-{
-    size_t n = strcspn(s, "\r\n");
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
-int pve_response_parse(struct pve_response *r, long status, const char *status_text,
-                       const char *body, size_t len, json_t **full)
-{
-    int rc = 0;
-    r->status = status;
-    if (full)
-        *full = NULL;
-    json_t *root = NULL;
-    if (body && len > 0) {
-        json_error_t jerr;
-        root = json_loadb(body, len, 0, &jerr);
-        if (!json_is_object(root)) {
-            json_decref(root);
-            root = NULL;
-            rc = -1;
-        }
-    }
-    const char *bodymsg = root ? json_string_value(json_object_get(root, "message")) : NULL;
-    if (bodymsg && bodymsg[0])
-        r->message = first_line(bodymsg);
-    else if (status_text)
-        r->message = first_line(status_text);
-    if (root) {
-        json_t *d = json_object_get(root, "data");
-        if (d && !json_is_null(d))
-            r->data = json_incref(d);
-        json_t *e = json_object_get(root, "errors");
-        if (json_is_object(e))
-            r->errors = json_incref(e);
-        if (full)
-            *full = root;
-        else
-            json_decref(root);
-    }
-    return rc;
-}
-
-bool pve_response_is_transient(const struct pve_response *r)
-{
-    if (!r)
-        return false;
-    if (r->status == 0)
-        return true;
-    const char *m = r->message ? r->message : "";
-    if (strstr(m, "got timeout") || strstr(m, "got lock request timeout") ||
-        strstr(m, "VM is locked"))
-        return true;
-    if (r->status >= 502 && r->status <= 599)
-        return true;
-    return false;
 }
 
 /* ---- client lifecycle ----------------------------------------------------------------- */
@@ -685,6 +586,26 @@ static void describe_curl_failure(pve_client *c, CURLcode rc, char *out, size_t 
     }
 }
 
+/* The class of a failed transfer: no connection at all, or one that broke or timed out. */
+static enum pve_err_class curl_failure_class(const pve_client *c, CURLcode rc)
+{
+    if (c->tls.mismatch || c->too_large || rc == CURLE_FILESIZE_EXCEEDED || rc == CURLE_WRITE_ERROR)
+        return PVE_ERR_OTHER;
+    switch (rc) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+        return PVE_ERR_UNREACHABLE;
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+        return PVE_ERR_TRANSIENT;
+    default:
+        return PVE_ERR_OTHER; /* TLS verification and the like */
+    }
+}
+
 enum auth_mode { AUTH_NONE, AUTH_SESSION };
 
 /* Appends one formatted header; the temporary text is wiped (it may hold a secret). */
@@ -747,6 +668,7 @@ static int transport_send(pve_client *c, const char *method, const char *path, c
                    "optionally separated by ':')"),
                  c->hostport);
         resp->message = strdup(msg);
+        resp->err_class = PVE_ERR_OTHER;
         return -1;
     }
 
@@ -782,6 +704,7 @@ static int transport_send(pve_client *c, const char *method, const char *path, c
         curl_slist_free_all(hdrs);
         free_secret(&cookie);
         resp->message = strdup("out of memory while building the request");
+        resp->err_class = PVE_ERR_OTHER;
         return -1;
     }
 
@@ -859,6 +782,7 @@ static int transport_send(pve_client *c, const char *method, const char *path, c
         describe_curl_failure(c, rc, msg, sizeof msg);
         resp->status = 0;
         resp->message = strdup(msg);
+        resp->err_class = curl_failure_class(c, rc);
         if (c->body.p)
             memset(c->body.p, 0, c->body.n);
         return -1;
@@ -952,7 +876,7 @@ static int request_check(const char *method, const char *path, const json_t *str
     }
     char detail[1024] = "";
     size_t off = 0, n;
-    const char **keys = sorted_keys(errs, &n);
+    const char **keys = pve_json_sorted_keys(errs, &n);
     for (size_t i = 0; keys && i < n && off < sizeof detail; i++) {
         const char *msg = json_string_value(json_object_get(errs, keys[i]));
         const char *val = json_string_value(json_object_get(all, keys[i]));
@@ -998,12 +922,14 @@ static int ticket_login(pve_client *c, long *status)
     free_secret(&form);
     if (trc < 0) {
         ds_err_set("%s", r.message ? r.message : _("no response"));
+        pve_err_set_class(r.err_class);
         pve_response_clear(&r);
         return -1;
     }
     int rc = 0;
     if (status)
         *status = r.status;
+    enum pve_err_class cls = r.err_class != PVE_OK ? r.err_class : PVE_ERR_OTHER;
     char why[700];
     if (r.status == 401) {
         rc = ds_err_set(_("authentication failed for %s at %s: wrong user or password"), c->user,
@@ -1035,6 +961,8 @@ static int ticket_login(pve_client *c, long *status)
             }
         }
     }
+    if (rc < 0)
+        pve_err_set_class(cls);
     /* the answer holds the ticket: scrub it */
     json_t *d = json_object_get(full, "data");
     if (json_is_object(d)) {
@@ -1085,6 +1013,7 @@ int pve_call_full(pve_client *c, const char *method, const char *path, const jso
         /* the login's status (0: no answer) with its clear text as the message */
         r->status = login_status == 200 ? 0 : login_status;
         r->message = strdup(ds_err_last());
+        r->err_class = pve_err_last();
         free_secret(&form);
         pve_response_clear(&local);
         return ds_err_wrap("%s %s", method, path);
@@ -1105,15 +1034,17 @@ int pve_call_full(pve_client *c, const char *method, const char *path, const jso
     }
     free_secret(&form);
     char why[700];
+    char d[1536];
     if (trc < 0) {
         rc = ds_err_set("%s %s: %s", method, path, r->message ? r->message : _("no response"));
     } else if (answer_problem(c, r->status, why, sizeof why)) {
-        char d[1536];
         rc = ds_err_set("%s %s: %s; %s", method, path, pve_response_describe(r, d, sizeof d), why);
+        r->err_class = PVE_ERR_OTHER;
     } else if (r->status != 200) {
-        char d[1536];
         rc = ds_err_set("%s %s: %s", method, path, pve_response_describe(r, d, sizeof d));
     }
+    if (rc < 0)
+        pve_err_set_class(r->err_class);
     if (body)
         *body = full;
     else
@@ -1150,6 +1081,8 @@ int pve_client_login(pve_client *c)
             rc = ds_err_set(_("checking API token %s at %s failed: %s"), c->token_id, c->base_url,
                             pve_response_describe(&r, d, sizeof d));
         }
+        if (rc < 0)
+            pve_err_set_class(r.err_class != PVE_OK ? r.err_class : PVE_ERR_OTHER);
         pve_response_clear(&r);
         return rc;
     }

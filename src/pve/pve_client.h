@@ -3,6 +3,8 @@
 #ifndef DS_PVE_CLIENT_H
 #define DS_PVE_CLIENT_H
 
+#include "pve/pve_response.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -37,15 +39,6 @@ void pve_client_free(pve_client *c);
  *  ...; set `fingerprint:` to pin it or `verify_ssl: false`". */
 int pve_client_login(pve_client *c);
 
-struct pve_response {
-    long status;    /* HTTP status, 0 when no response (connection error) */
-    char *message;  /* status-line text, or the body "message" (first line) when present; owned */
-    json_t *data;   /* the "data" member (new ref) or NULL */
-    json_t *errors; /* the "errors" object (new ref) or NULL */
-};
-/* Frees the members and zeroes the struct (safe on a zeroed struct). */
-void pve_response_clear(struct pve_response *r);
-
 /* One API call. `path` is relative to /api2/json (e.g. "/nodes/pve1/qemu/100/clone"), unescaped:
  * each segment is percent-encoded on the wire. `params` is an object of strings/integers/booleans
  * (may be NULL; borrowed). Before sending, the request is validated against the embedded PVE
@@ -70,11 +63,6 @@ pve_client *pve_client_dup(pve_client *c);
 /* Counters for tests and benchmarks: HTTP requests attempted (logins included; a request that
  * failed to connect counts too, one refused by the schema check does not). */
 unsigned long pve_client_request_count(const pve_client *c);
-
-/* true for PVE's transient failures: lock timeouts ("got timeout", "got lock request timeout"),
- * "VM is locked", 5xx other than 500 and 501 (500 is PVE's generic error and only counts with
- * the lock messages), 595-599 (proxy failures), and status 0 (connection refused/reset/timeout). */
-bool pve_response_is_transient(const struct pve_response *r);
 
 /* Base URL "https://host:port" (owned by the client). */
 const char *pve_client_base_url(const pve_client *c);
@@ -106,15 +94,5 @@ json_t *pve_params_to_strings(const json_t *params);
  * `strings` is an object of strings (pve_params_to_strings). Returns malloc'd text ("" when empty).
  */
 char *pve_params_encode(const json_t *strings);
-
-/* Writes "<status> <message>[ (<param>: <msg>; ...)]" for an HTTP error (params sorted), or the
- * message alone for status 0, into buf. Returns buf. */
-const char *pve_response_describe(const struct pve_response *r, char *buf, size_t len);
-
-/* Parses a response body (may be NULL/empty) into r's message/data/errors for HTTP `status` with
- * status-line text `status_text` (may be NULL). The body "message" (first line) wins over the
- * status text. Returns 0, or -1 when a non-empty body is not a JSON object (r still filled). */
-int pve_response_parse(struct pve_response *r, long status, const char *status_text,
-                       const char *body, size_t len, json_t **full);
 
 #endif

@@ -129,7 +129,8 @@ int pve_task_wait(pve_client *c, const char *upid, int timeout_s, const char *wh
     for (;;) {
         struct pve_response r = {0};
         if (pve_call(c, "GET", path, NULL, &r) < 0) {
-            if (!pve_response_is_transient(&r)) {
+            /* no answer at all (r.status 0) is retried too: the node may be restarting */
+            if (!pve_err_is_transient(r.err_class) && r.status != 0) {
                 ds_err_wrap(_("%s: cannot read the status of task %s"), what, upid);
                 pve_response_clear(&r);
                 break;
@@ -142,6 +143,8 @@ int pve_task_wait(pve_client *c, const char *upid, int timeout_s, const char *wh
                     rc = 0;
                 else
                     ds_err_set(_("%s failed: %s"), what, ex ? ex : _("unexpected status"));
+                if (rc < 0)
+                    pve_err_set_class(pve_err_classify_task(ex));
                 pve_response_clear(&r);
                 break;
             }

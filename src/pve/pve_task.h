@@ -23,8 +23,9 @@ int pve_upid_parse(const char *upid, struct pve_upid *out);
  * task's age between polls (at least 20 ms, at most 2 s), until status "stopped" or timeout_s
  * (monotonic time) passes; transient errors while
  * polling are retried. 0 when exitstatus is "OK" or "WARNINGS: n"; -1 otherwise with ds_err =
- * "<what> failed: <exitstatus verbatim>"; timeout -> "<what>: task UPID:... still running after N
- * s". */
+ * "<what> failed: <exitstatus verbatim>" and class pve_err_classify_task(exitstatus) (e.g.
+ * PVE_ERR_LOCKED for "clone failed: can't lock file ... - got timeout"); timeout -> "<what>: task
+ * UPID:... still running after N s". */
 int pve_task_wait(pve_client *c, const char *upid, int timeout_s, const char *what);
 
 /* true for the exit statuses PVE counts as success: "OK" and "WARNINGS: <n>". */

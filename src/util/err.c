@@ -1,14 +1,16 @@
-/* err: the thread-local "last error" text that failing functions leave behind.
+/* err: the thread-local "last error" text (and class) that failing functions leave behind.
  * A fixed buffer per thread: nothing to free, safe under the parallel executor. */
 #include "util/err.h"
 #include <stdio.h>
 #include <string.h>
 
 static _Thread_local char err_buf[2048];
+static _Thread_local int err_class;
 
 int ds_err_vset(const char *fmt, va_list ap)
 {
     vsnprintf(err_buf, sizeof err_buf, fmt, ap);
+    err_class = 0;
     return -1;
 }
 
@@ -46,4 +48,16 @@ const char *ds_err_last(void)
 void ds_err_clear(void)
 {
     err_buf[0] = '\0';
+    err_class = 0;
+}
+
+int ds_err_set_class(int cls)
+{
+    err_class = cls;
+    return -1;
+}
+
+int ds_err_class(void)
+{
+    return err_class;
 }
