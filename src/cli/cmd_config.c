@@ -16,6 +16,7 @@
 #include "ui/wizard.h"
 #include "util/diag.h"
 #include "util/err.h"
+#include "util/fsutil.h"
 #include "util/i18n.h"
 
 /* "lan", "lan.10", "**vmbr100**", "vmbr0" as written in the file. */
@@ -378,25 +379,12 @@ static int config_import(struct cli_globals *g, const char *name, const char *fi
         fprintf(stderr, "%s\n", _("error: the file has problems (above); nothing was saved"));
         return EXIT_USAGE;
     }
-    FILE *f = fopen(file, "rb");
     char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
-    if (!f || !m) {
-        cli_error(NULL, _("cannot read %s"), file);
-        if (f)
-            fclose(f);
-        if (m)
-            fclose(m);
-        free(text);
+    int err = fs_read_file(file, 0, &text, NULL);
+    if (err) {
+        cli_error(NULL, _("cannot read %s: %s"), file, strerror(err));
         return EXIT_USAGE;
     }
-    char buf[8192];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
-        fwrite(buf, 1, got, m);
-    fclose(f);
-    fclose(m);
     rc = lib_save(LIB_CONFIG, name, text);
     free(text);
     if (rc < 0) {

@@ -7,6 +7,7 @@
 #include "ui/handout.h"
 #include "ui/table.h"
 #include "util/err.h"
+#include "util/fsutil.h"
 #include "util/i18n.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -225,37 +226,22 @@ static int write_sheet(const struct cred_sheet *sh, enum creds_format f, FILE *o
     return 0;
 }
 
-/* Writes the sheet to `path` atomically: a 0600 temporary file next to it, synced, renamed. */
+struct sheet_out {
+    const struct cred_sheet *sh;
+    enum creds_format f;
+};
+
+static int sheet_fill(FILE *out, void *ctx)
+{
+    const struct sheet_out *so = ctx;
+    return write_sheet(so->sh, so->f, out);
+}
+
+/* Writes the sheet to `path` atomically and private (util/fsutil.h). */
 static int write_file(const struct cred_sheet *sh, enum creds_format f, const char *path)
 {
-    char *tmp = NULL;
-    if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0)
-        return ds_err_set(_("out of memory"));
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        ds_err_set(_("cannot create a file next to %s: %s"), path, strerror(errno));
-        free(tmp);
-        return -1;
-    }
-    FILE *out = fchmod(fd, 0600) == 0 ? fdopen(fd, "w") : NULL;
-    if (!out) {
-        ds_err_set(_("cannot write %s: %s"), tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        free(tmp);
-        return -1;
-    }
-    int rc = write_sheet(sh, f, out);
-    if (rc == 0 && (fflush(out) == EOF || fsync(fileno(out)) < 0))
-        rc = ds_err_set(_("cannot write %s: %s"), tmp, strerror(errno));
-    if (fclose(out) == EOF && rc == 0)
-        rc = ds_err_set(_("cannot write %s: %s"), tmp, strerror(errno));
-    if (rc == 0 && rename(tmp, path) < 0)
-        rc = ds_err_set(_("cannot rename %s to %s: %s"), tmp, path, strerror(errno));
-    if (rc < 0)
-        unlink(tmp);
-    free(tmp);
-    return rc;
+    struct sheet_out so = {sh, f};
+    return fs_write_atomic_with(path, 0600, 0, sheet_fill, &so);
 }
 
 static int parse_format(const char *v, enum creds_format *f)

@@ -19,6 +19,7 @@
 #include "store/secrets.h"
 #include "ui/table.h"
 #include "util/err.h"
+#include "util/fsutil.h"
 #include "util/i18n.h"
 #include "util/xdg.h"
 
@@ -39,18 +40,8 @@ char *conn_ops_path(const struct cli_globals *g, int for_create)
     char *dir = xdg_config_dir();
     if (!dir)
         return NULL;
-    if (for_create) {
-        for (char *p = dir + 1;; p++) {
-            if (*p != '/' && *p != '\0')
-                continue;
-            char saved = *p;
-            *p = '\0';
-            mkdir(dir, 0700);
-            *p = saved;
-            if (!saved)
-                break;
-        }
-    }
+    if (for_create)
+        fs_mkdir_p(dir, 0700); /* a failure shows when the file is written */
     char *path = NULL;
     if (asprintf(&path, "%s/" DEFAULT_FILE, dir) < 0)
         path = NULL;
@@ -70,121 +61,31 @@ static void text_free(char *t, size_t n)
 /* Reads the whole file. 1 = it does not exist (*out = "" then), 0 ok, -1 error (printed). */
 static int file_read_all(const char *path, char **out, size_t *len)
 {
-    *out = NULL;
-    *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT) {
-            *out = calloc(1, 1);
-            return *out ? 1 : -1;
-        }
-        cli_error(NULL, _("cannot read %s: %s"), path, strerror(errno));
+    int err = fs_read_file(path, FILE_MAX, out, len);
+    if (err == ENOENT) {
+        *out = calloc(1, 1);
+        return *out ? 1 : -1;
+    }
+    if (err) {
+        cli_error(NULL, _("cannot read %s: %s"), path, strerror(err));
         return -1;
     }
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap + 1);
-    for (;;) {
-        if (!buf)
-            break;
-        if (n == cap) {
-            if (cap >= FILE_MAX) {
-                cli_error(NULL, _("%s is larger than %u bytes"), path, FILE_MAX);
-                text_free(buf, n);
-                buf = NULL;
-                break;
-            }
-            char *nb = malloc(cap * 2 + 1);
-            if (nb)
-                memcpy(nb, buf, n);
-            text_free(buf, n);
-            buf = nb;
-            cap *= 2;
-            continue;
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0) {
-            cli_error(NULL, _("cannot read %s: %s"), path, strerror(errno));
-            text_free(buf, n);
-            buf = NULL;
-            break;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    if (!buf)
+    if (*len > FILE_MAX) {
+        cli_error(NULL, _("%s is larger than %u bytes"), path, FILE_MAX);
+        text_free(*out, *len);
+        *out = NULL;
         return -1;
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
+    }
     return 0;
 }
 
-/* Writes text to a temporary file (0600) in the same folder, fsyncs it, renames it over the
- * target (the symlink's target when path is a symlink) and fsyncs the folder. 0 or -1 (printed). */
+/* The connections file is replaced atomically (util/fsutil.h), private. 0 or -1 (printed). */
 static int file_write_atomic(const char *path, const char *text, size_t len)
 {
-    char real[PATH_MAX];
-    const char *target = realpath(path, real) ? real : path;
-    const char *slash = strrchr(target, '/');
-    char *tmp = NULL, *dir = NULL;
-    if (slash) {
-        dir = strndup(target, (size_t)(slash - target) + (slash == target));
-        if (asprintf(&tmp, "%.*s/.%s.XXXXXX", (int)(slash - target), target, slash + 1) < 0)
-            tmp = NULL;
-    } else {
-        dir = strdup(".");
-        if (asprintf(&tmp, ".%s.XXXXXX", target) < 0)
-            tmp = NULL;
-    }
-    if (!tmp || !dir) {
-        free(tmp);
-        free(dir);
-        cli_error(NULL, _("out of memory"));
-        return -1;
-    }
-    int fd = mkstemp(tmp);
-    int rc = 0;
-    if (fd < 0) {
-        cli_error(_("check the folder's permissions"),
-                  _("cannot create a temporary file next to %s: %s"), target, strerror(errno));
-        free(tmp);
-        free(dir);
-        return -1;
-    }
-    size_t off = 0;
-    if (fchmod(fd, 0600) < 0)
-        rc = -1;
-    while (rc == 0 && off < len) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            rc = -1;
-        else
-            off += (size_t)w;
-    }
-    if (rc == 0 && fsync(fd) < 0)
-        rc = -1;
-    if (close(fd) < 0)
-        rc = -1;
-    if (rc == 0 && rename(tmp, target) < 0)
-        rc = -1;
-    if (rc < 0) {
-        cli_error(NULL, _("cannot write %s: %s; the file was not changed"), target,
-                  strerror(errno));
-        unlink(tmp);
-    } else {
-        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
-    }
-    free(tmp);
-    free(dir);
-    return rc;
+    if (fs_write_atomic(path, text, len, 0600, 0) == 0)
+        return 0;
+    cli_error(_("check the folder's permissions"), "%s", ds_err_last());
+    return -1;
 }
 
 /* ---- positions and line-level edits --------------------------------------------------------- */

@@ -4,7 +4,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/fsutil.h"
 #include "util/i18n.h"
 #include "util/xdg.h"
 
@@ -56,21 +56,9 @@ static char *lib_dir(enum lib_kind k)
 static char *lib_dir_create(enum lib_kind k)
 {
     char *dir = lib_dir(k);
-    if (!dir)
+    if (dir && fs_mkdir_p(dir, 0700) < 0) {
+        free(dir);
         return NULL;
-    for (char *p = dir + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char saved = *p;
-        *p = '\0';
-        if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-            ds_err_set(_("cannot create the folder %s: %s"), dir, strerror(errno));
-            free(dir);
-            return NULL;
-        }
-        *p = saved;
-        if (!saved)
-            break;
     }
     return dir;
 }
@@ -197,87 +185,23 @@ char *lib_read(enum lib_kind k, const char *name, size_t *len)
     char *p = lib_path(k, name);
     if (!p)
         return NULL;
-    FILE *f = fopen(p, "rb");
-    if (!f) {
-        if (errno == ENOENT)
-            not_found(k, name);
-        else
-            ds_err_set(_("cannot read %s: %s"), p, strerror(errno));
-        free(p);
-        return NULL;
-    }
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        abort();
-    for (;;) {
-        if (n + 1 >= cap) {
-            cap *= 2;
-            char *grown = realloc(buf, cap);
-            if (!grown)
-                abort();
-            buf = grown;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (n > LIB_FILE_MAX) {
-            ds_err_set(_("%s is larger than 4 MiB"), p);
-            break;
-        }
-        if (got == 0)
-            break;
-    }
-    int bad = n > LIB_FILE_MAX || ferror(f);
-    if (ferror(f))
-        ds_err_set(_("cannot read %s: %s"), p, strerror(errno));
-    fclose(f);
+    char *buf = NULL;
+    size_t n = 0;
+    int err = fs_read_file(p, LIB_FILE_MAX, &buf, &n);
+    if (err == ENOENT)
+        not_found(k, name);
+    else if (err)
+        ds_err_set(_("cannot read %s: %s"), p, strerror(err));
+    else if (n > LIB_FILE_MAX)
+        ds_err_set(_("%s is larger than 4 MiB"), p);
     free(p);
-    if (bad) {
+    if (err || n > LIB_FILE_MAX) {
         free(buf);
         return NULL;
     }
-    buf[n] = '\0';
     if (len)
         *len = n;
     return buf;
-}
-
-/* Writes text into a new private temporary file of dir; returns its malloc'd path or NULL. */
-static char *tmp_write(const char *dir, const char *text)
-{
-    char *tmp = NULL;
-    if (asprintf(&tmp, "%s/.tmp-XXXXXX", dir) < 0) {
-        ds_err_set("%s", _("out of memory"));
-        return NULL;
-    }
-    int fd = mkstemp(tmp); /* mode 0600 */
-    if (fd < 0) {
-        ds_err_set(_("cannot create a file in %s: %s"), dir, strerror(errno));
-        free(tmp);
-        return NULL;
-    }
-    size_t len = strlen(text), off = 0;
-    int err = fchmod(fd, 0600) < 0 ? errno : 0;
-    while (!err && off < len) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            err = errno;
-        else
-            off += (size_t)w;
-    }
-    if (!err && fsync(fd) < 0)
-        err = errno;
-    if (close(fd) < 0 && !err)
-        err = errno;
-    if (err) {
-        ds_err_set(_("cannot write %s: %s"), tmp, strerror(err));
-        unlink(tmp);
-        free(tmp);
-        return NULL;
-    }
-    return tmp;
 }
 
 /* Saves text as <name>.yml; `replace` = 0 refuses an existing entry (link() never clobbers). */
@@ -286,37 +210,13 @@ static int save_as(enum lib_kind k, const char *name, const char *text, int repl
     if (name_check(k, name) < 0)
         return -1;
     char *dir = lib_dir_create(k);
-    if (!dir)
-        return -1;
-    char *final = lib_path(k, name);
-    char *tmp = final ? tmp_write(dir, text) : NULL;
+    char *final = dir ? lib_path(k, name) : NULL;
     int rc = -1;
-    if (tmp) {
-        if (replace) {
-            if (rename(tmp, final) == 0)
-                rc = 0;
-            else
-                ds_err_set(_("cannot save %s: %s"), final, strerror(errno));
-        } else {
-            if (link(tmp, final) == 0)
-                rc = 0;
-            else if (errno == EEXIST)
-                exists_error(k, name);
-            else
-                ds_err_set(_("cannot save %s: %s"), final, strerror(errno));
-            unlink(tmp);
-        }
-        if (rc < 0 && replace)
-            unlink(tmp);
+    if (final) {
+        rc = fs_write_atomic(final, text, strlen(text), 0600, replace ? 0 : FS_NO_REPLACE);
+        if (rc == 1)
+            rc = exists_error(k, name);
     }
-    if (rc == 0) {
-        int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
-    }
-    free(tmp);
     free(final);
     free(dir);
     return rc;

@@ -11,6 +11,7 @@
 #include "config/users.h"
 #include "config/yaml_doc.h"
 #include "pve_format.h"
+#include "util/fsutil.h"
 #include "util/i18n.h"
 
 #define IMPORT_MAX (4u << 20)
@@ -230,42 +231,18 @@ int users_import_file(const char *path, char ***ids, size_t *n, struct diag_list
 {
     *ids = NULL;
     *n = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    char *buf = NULL;
+    size_t len = 0;
+    int err = fs_read_file(path, IMPORT_MAX, &buf, &len);
+    int rc = -1;
+    if (err)
         diag_add(diags, path, 0, 0, _("check the file name"), _("cannot open the file: %s"),
-                 strerror(errno));
-        return -1;
-    }
-    size_t cap = 8192, len = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        abort();
-    size_t got;
-    while ((got = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += got;
-        if (len > IMPORT_MAX)
-            break;
-        if (len == cap) {
-            cap *= 2;
-            char *g = realloc(buf, cap);
-            if (!g)
-                abort();
-            buf = g;
-        }
-    }
-    int err = ferror(f) ? errno : 0;
-    fclose(f);
-    int rc;
-    if (err) {
-        diag_add(diags, path, 0, 0, NULL, _("cannot read the file: %s"), strerror(err));
-        rc = -1;
-    } else if (len > IMPORT_MAX) {
+                 strerror(err));
+    else if (len > IMPORT_MAX)
         diag_add(diags, path, 0, 0, _("split the list into smaller files"), "%s",
                  _("the file is larger than 4 MiB"));
-        rc = -1;
-    } else {
+    else
         rc = users_import_text(path, buf, len, ids, n, diags);
-    }
     free(buf);
     return rc;
 }

@@ -2,6 +2,7 @@
  * expanded under a node budget) and offers typed getters that turn type mistakes into diagnostics.
  */
 #include "config/yaml_doc.h"
+#include "util/fsutil.h"
 #include "util/i18n.h"
 
 #include <errno.h>
@@ -662,34 +663,13 @@ int ydoc_load_text(const char *display_name, const char *text, size_t len, struc
 int ydoc_load_file(const char *path, struct ydoc **out, struct diag_list *diags)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_add(diags, path, 0, 0, _("check the path"), _("cannot open the file: %s"),
-                 strerror(errno));
-        return -1;
-    }
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        abort();
+    char *buf = NULL;
+    size_t len = 0;
     /* one byte past the limit is read, so ydoc_load_text reports where the limit is crossed */
-    for (;;) {
-        if (len == cap) {
-            if (cap > YDOC_MAX_FILE)
-                break;
-            cap = cap * 2 > YDOC_MAX_FILE ? YDOC_MAX_FILE + 1 : cap * 2;
-            buf = xrealloc(buf, cap);
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    int err = ferror(f);
-    fclose(f);
+    int err = fs_read_file(path, YDOC_MAX_FILE, &buf, &len);
     if (err) {
-        free(buf);
-        diag_add(diags, path, 0, 0, NULL, _("cannot read the file"));
+        diag_add(diags, path, 0, 0, _("check the path"), _("cannot open the file: %s"),
+                 strerror(err));
         return -1;
     }
     int rc = ydoc_load_text(path, buf, len, out, diags);
