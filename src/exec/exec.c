@@ -2,6 +2,7 @@
  * has a free slot; a failure fails only its student, whose objects from this run are then undone.
  */
 #include "exec/exec.h"
+#include "exec/retry.h"
 #include "ds_clock.h"
 #include "plan/marks.h"
 #include "pve/pve_api.h"
@@ -18,14 +19,6 @@
 
 enum act_state { A_PENDING, A_RUNNING, A_DONE, A_FAILED, A_SKIPPED };
 
-/* Concurrency of one node, adapted AIMD-style: lock errors halve the limit, and it grows back
- * by one after `limit` successes in a row, up to the configured maximum. */
-struct node_slot {
-    char *node; /* NULL = cluster-wide calls */
-    int running, limit, max, ok_streak;
-    int max_seen; /* the most actions that ran at once here */
-};
-
 struct exec {
     struct plan *p;
     const struct exec_opts *o;
@@ -40,30 +33,6 @@ struct exec {
     size_t *left;  /* per student: actions not finished yet */
     unsigned rng;
 };
-
-int exec_error_is_transient(const char *msg)
-{
-    static const char *const marks[] = {
-        "got timeout",  "lock request timeout",
-        "VM is locked", "got no worker upid",
-        ": 500 ",       ": 502 ",
-        ": 503 ",       ": 504 ",
-        ": 595 ",       ": 596 ",
-        ": 597 ",       ": 598 ",
-        ": 599 ",       "Connection reset",
-        "timed out",    "Timeout was reached",
-        NULL,
-    };
-    if (!msg)
-        return 0;
-    /* permanent 500s that mention no lock: "already exists", "does not exist" */
-    if (strstr(msg, "already exists") || strstr(msg, "does not exist"))
-        return 0;
-    for (size_t i = 0; marks[i]; i++)
-        if (strstr(msg, marks[i]))
-            return 1;
-    return 0;
-}
 
 /* Callers hold e->mu. */
 static void emit(struct exec *e, enum exec_event_type t, const struct action *a, const char *msg,
@@ -202,7 +171,8 @@ static int vmid_is_free(struct pve_client *c, int vmid)
     int rc = pve_call(c, "GET", "/cluster/nextid", params, &r);
     json_decref(params);
     int free_ = rc == 0;
-    int answered = rc == 0 || r.status == 400;
+    /* 400 "VM N already exists": answered, taken */
+    int answered = rc == 0 || r.err_class == PVE_ERR_EXISTS || r.err_class == PVE_ERR_INPUT;
     pve_response_clear(&r);
     return answered ? free_ : -1;
 }
@@ -232,7 +202,7 @@ static int clone_free_id(struct exec *e, struct pve_client *c, const char *node,
         }
         if (pve_vm_clone_wait(c, node, src, *vmid, co, e->o->task_timeout_s) == 0)
             return 0;
-        if (!strstr(ds_err_last(), "already exists") && !strstr(ds_err_last(), "File exists"))
+        if (pve_err_last() != PVE_ERR_EXISTS) /* "config file already exists", "File exists" */
             return -1;
         if ((*vmid = next_candidate(e)) < 0) /* lost a race for the id: take the next one */
             break;
@@ -372,12 +342,6 @@ static int do_action(struct exec *e, struct pve_client *c, struct action *a)
     return ds_err_set(_("unknown action"));
 }
 
-static int is_lock_error(const char *msg)
-{
-    return strstr(msg, "got timeout") || strstr(msg, "lock request timeout") ||
-           strstr(msg, "is locked");
-}
-
 static int run_with_retries(struct exec *e, struct pve_client *c, struct action *a,
                             struct node_slot *sl)
 {
@@ -386,28 +350,19 @@ static int run_with_retries(struct exec *e, struct pve_client *c, struct action 
         ds_err_clear();
         if (do_action(e, c, a) == 0) {
             pthread_mutex_lock(&e->mu);
-            if (++sl->ok_streak >= sl->limit && sl->limit < sl->max) {
-                sl->limit++;
-                sl->ok_streak = 0;
-            }
+            retry_slot_success(sl);
             pthread_mutex_unlock(&e->mu);
             return 0;
         }
-        if (attempt >= retries || !exec_error_is_transient(ds_err_last()))
+        enum pve_err_class cls = pve_err_last();
+        if (attempt >= retries || !retry_worth(cls))
             return -1;
         pthread_mutex_lock(&e->mu);
-        if (is_lock_error(ds_err_last())) {
-            sl->limit = sl->limit > 1 ? sl->limit / 2 : 1;
-            sl->ok_streak = 0;
-        }
+        retry_slot_failure(sl, cls);
         char msg[1200];
         snprintf(msg, sizeof msg, _("attempt %d failed, retrying: %s"), attempt + 1, ds_err_last());
         emit(e, EXEC_RETRY, a, msg, 0);
-        int64_t backoff_ms = INT64_C(200) << (attempt < 5 ? attempt : 5);
-        if (backoff_ms > 5000)
-            backoff_ms = 5000;
-        e->rng = e->rng * 1103515245u + 12345u;
-        backoff_ms += (int64_t)(e->rng % (unsigned)(backoff_ms / 2 + 1));
+        int64_t backoff_ms = retry_backoff_ms(attempt, &e->rng);
         pthread_mutex_unlock(&e->mu);
         ds_clock_sleep_ns(backoff_ms * DS_NS_PER_MS);
     }
@@ -468,18 +423,9 @@ static void *worker(void *arg)
 
 /* ---- rollback of a failed student -------------------------------------------------------- */
 
-/* For undo steps: after a transient failure wait a little and say "try again" (bounded). */
-static int undo_again(int attempt)
-{
-    if (attempt >= 5 || !exec_error_is_transient(ds_err_last()))
-        return 0;
-    ds_clock_sleep_ns((INT64_C(200) << attempt) * DS_NS_PER_MS);
-    return 1;
-}
-
 #define UNDO(rc, call)                                                                             \
     do {                                                                                           \
-        for (int undo_k = 0; ((rc) = (call)) < 0 && undo_again(undo_k); undo_k++)                  \
+        for (int undo_k = 0; ((rc) = (call)) < 0 && retry_undo_again(undo_k); undo_k++)            \
             ;                                                                                      \
     } while (0)
 

@@ -1,5 +1,5 @@
 /* exec: the executor. Runs a plan's action DAG on worker threads within per-node limits, retries
- * Proxmox's transient failures, and rolls back the partial objects of a student that failed. */
+ * transient failures (by error class: exec/retry.h), and rolls back a failed student's objects. */
 #ifndef DS_EXEC_H
 #define DS_EXEC_H
 
@@ -52,8 +52,5 @@ int exec_run(struct plan *p, struct pve_client *c, const struct exec_opts *o);
  * object "VM 5003 on pve1", request "POST /nodes/pve1/qemu/100/clone newid=5003 ...". */
 void exec_action_describe(const struct plan *p, const struct action *a, char *object, size_t olen,
                           char *request, size_t rlen);
-
-/* True for messages of Proxmox's transient failures (lock timeouts, locked VMs, 5xx, resets). */
-int exec_error_is_transient(const char *msg);
 
 #endif

@@ -1,0 +1,43 @@
+/* retry: the executor's error policy: retry by error class (pve_error.h), backoff with jitter,
+ * and the AIMD limit of concurrent steps per node. */
+#include "exec/retry.h"
+
+#include "ds_clock.h"
+
+bool retry_worth(enum pve_err_class cls)
+{
+    return pve_err_is_transient(cls);
+}
+
+void retry_slot_success(struct node_slot *sl)
+{
+    if (++sl->ok_streak >= sl->limit && sl->limit < sl->max) {
+        sl->limit++;
+        sl->ok_streak = 0;
+    }
+}
+
+void retry_slot_failure(struct node_slot *sl, enum pve_err_class cls)
+{
+    if (cls != PVE_ERR_LOCKED)
+        return;
+    sl->limit = sl->limit > 1 ? sl->limit / 2 : 1;
+    sl->ok_streak = 0;
+}
+
+int64_t retry_backoff_ms(int attempt, unsigned *rng)
+{
+    int64_t backoff_ms = INT64_C(200) << (attempt < 5 ? attempt : 5);
+    if (backoff_ms > 5000)
+        backoff_ms = 5000;
+    *rng = *rng * 1103515245u + 12345u;
+    return backoff_ms + (int64_t)(*rng % (unsigned)(backoff_ms / 2 + 1));
+}
+
+int retry_undo_again(int attempt)
+{
+    if (attempt >= 5 || !retry_worth(pve_err_last()))
+        return 0;
+    ds_clock_sleep_ns((INT64_C(200) << attempt) * DS_NS_PER_MS);
+    return 1;
+}
