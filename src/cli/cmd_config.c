@@ -12,6 +12,7 @@
 #include "config/library.h"
 #include "config/stand.h"
 #include "config/users.h"
+#include "ui/prompt.h"
 #include "ui/table.h"
 #include "ui/wizard.h"
 #include "util/diag.h"
@@ -317,21 +318,6 @@ static int config_copy_rename(int rename, const char *from, const char *to)
     return EXIT_OK;
 }
 
-/* Asks on the terminal; 1 when the answer is y/yes. */
-static int confirm_tty(const char *question)
-{
-    if (!isatty(0))
-        return 0;
-    fprintf(stderr, "%s [y/N] ", question);
-    fflush(stderr);
-    char line[64];
-    if (!fgets(line, sizeof line, stdin))
-        return 0;
-    line[strcspn(line, "\r\n")] = '\0';
-    return !strcmp(line, "y") || !strcmp(line, "yes") || !strcmp(line, _("y")) ||
-           !strcmp(line, _("yes"));
-}
-
 static int config_delete(struct cli_globals *g, const char *name)
 {
     int rc = need_existing(name);
@@ -345,7 +331,7 @@ static int config_delete(struct cli_globals *g, const char *name)
                       _("config delete: not deleting %s without --yes"), name);
             return EXIT_USAGE;
         }
-        if (!confirm_tty(q)) {
+        if (!prompt_confirm(q)) {
             printf("%s\n", _("Nothing was deleted."));
             return EXIT_FAILED;
         }

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/connection_ops.h"
 #include "store/secrets.h"
+#include "ui/prompt.h"
 #include "util/err.h"
 #include "util/i18n.h"
 
@@ -176,13 +177,7 @@ static int add_trust(void *ud, const char *hp, const struct pve_certinfo *ci)
               "nothing was saved"));
         return EXIT_USAGE;
     }
-    fprintf(stderr, _("Trust this certificate? [y/N] "));
-    fflush(stderr);
-    char *ans = NULL;
-    line_read(STDIN_FILENO, &ans);
-    int yes = ans && (strcmp(ans, "y") == 0 || strcmp(ans, "Y") == 0 || strcmp(ans, "yes") == 0);
-    free(ans);
-    if (!yes) {
+    if (!prompt_confirm(_("Trust this certificate?"))) {
         fprintf(stderr, _("Not trusted; nothing was saved.\n"));
         return EXIT_FAILED;
     }

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "config/library.h"
 #include "config/users_import.h"
+#include "ui/prompt.h"
 #include "ui/table.h"
 #include "util/diag.h"
 #include "util/err.h"
@@ -306,16 +307,10 @@ static int users_delete(struct cli_globals *g, const char *name)
         return EXIT_USAGE;
     }
     if (!g->yes) {
-        int ok = 0;
         if (isatty(0)) {
-            fprintf(stderr, _("Delete user list %s? [y/N] "), name);
-            char line[64];
-            if (fgets(line, sizeof line, stdin)) {
-                line[strcspn(line, "\r\n")] = '\0';
-                ok = !strcmp(line, "y") || !strcmp(line, "yes") || !strcmp(line, _("y")) ||
-                     !strcmp(line, _("yes"));
-            }
-            if (!ok) {
+            char q[256];
+            snprintf(q, sizeof q, _("Delete user list %s?"), name);
+            if (!prompt_confirm(q)) {
                 printf("%s\n", _("Nothing was deleted."));
                 return EXIT_FAILED;
             }

@@ -273,6 +273,65 @@ char *prompt_secret(const char *question)
     return buf;
 }
 
+/* Folds the ASCII and Cyrillic capitals of UTF-8 s to small letters in place (Ё too). */
+static void fold_case(char *s)
+{
+    unsigned char *u = (unsigned char *)s;
+    for (; *u; u++) {
+        if (*u < 0x80) {
+            *u = (unsigned char)tolower(*u);
+        } else if (*u == 0xD0 && u[1] >= 0x90 && u[1] <= 0x9F) { /* А..П -> а..п */
+            u[1] += 0x20;
+            u++;
+        } else if (*u == 0xD0 && u[1] >= 0xA0 && u[1] <= 0xAF) { /* Р..Я -> р..я */
+            u[0] = 0xD1;
+            u[1] -= 0x20;
+            u++;
+        } else if (*u == 0xD0 && u[1] == 0x81) { /* Ё -> ё */
+            u[0] = 0xD1;
+            u[1] = 0x91;
+            u++;
+        }
+    }
+}
+
+/* 1 when folded equals one of the words (each folded the same way). */
+static int answer_is(const char *folded, const char *const *words, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char w[32];
+        snprintf(w, sizeof w, "%s", words[i]);
+        fold_case(w);
+        if (strcmp(folded, w) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int prompt_answer(const char *s)
+{
+    if (!s)
+        return -1;
+    while (isspace((unsigned char)*s))
+        s++;
+    char a[32];
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    if (n >= sizeof a)
+        return -1;
+    memcpy(a, s, n);
+    a[n] = '\0';
+    fold_case(a);
+    const char *yes[] = {"y", "yes", _("y"), _("yes")};
+    const char *no[] = {"n", "no", _("n"), _("no")};
+    if (answer_is(a, yes, sizeof yes / sizeof *yes))
+        return 1;
+    if (answer_is(a, no, sizeof no / sizeof *no))
+        return 0;
+    return -1;
+}
+
 int prompt_yesno(const char *question, int dflt)
 {
     for (;;) {
@@ -283,20 +342,34 @@ int prompt_yesno(const char *question, int dflt)
         free(p);
         if (!s)
             return -1;
-        int r = -2;
-        if (!*s)
-            r = dflt ? 1 : 0;
-        else if (strcasecmp(s, "y") == 0 || strcasecmp(s, "yes") == 0 ||
-                 strcasecmp(s, _("y")) == 0 || strcasecmp(s, _("yes")) == 0)
-            r = 1;
-        else if (strcasecmp(s, "n") == 0 || strcasecmp(s, "no") == 0 ||
-                 strcasecmp(s, _("n")) == 0 || strcasecmp(s, _("no")) == 0)
-            r = 0;
+        int r = *s ? prompt_answer(s) : dflt ? 1 : 0;
         free(s);
         if (r >= 0)
             return r;
         prompt_error(_("Please answer y (yes) or n (no)."));
     }
+}
+
+int prompt_confirm(const char *question)
+{
+    fprintf(stderr, "%s [%s] ", question, _("y/N"));
+    fflush(stderr);
+    char line[64];
+    size_t n = 0;
+    for (;;) {
+        char ch;
+        ssize_t r = read(STDIN_FILENO, &ch, 1);
+        if (r < 0 && errno == EINTR && !g_sigint)
+            continue;
+        if (r < 0 || (r == 0 && n == 0))
+            return 0;
+        if (r == 0 || ch == '\n')
+            break;
+        if (n + 1 < sizeof line)
+            line[n++] = ch;
+    }
+    line[n] = '\0';
+    return prompt_answer(line) == 1;
 }
 
 int prompt_typed(const char *question, const char *expect)

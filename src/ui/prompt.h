@@ -1,5 +1,6 @@
 /* prompt: line input for the interactive menu: libedit line editing on a terminal, plain lines
- * otherwise; numbered choices, defaults in brackets, re-asking on invalid input; colour on demand. */
+ * otherwise; numbered choices, defaults in brackets, re-asking on invalid input; colour on demand.
+ */
 #ifndef DS_PROMPT_H
 #define DS_PROMPT_H
 
@@ -33,9 +34,17 @@ char *prompt_ask_required(const char *question, const char *dflt);
 /* Asks without echo on a terminal (a password); malloc'd, wipe with secret_free; NULL at EOF or
  * Ctrl-C. */
 char *prompt_secret(const char *question);
+/* What an answer to a yes/no question means, the same everywhere deploy-stand asks one: 1 for
+ * y or yes, 0 for n or no, and also their translations (д, да, н, нет in Russian), in any letter
+ * case with blanks around ignored; -1 for anything else. */
+int prompt_answer(const char *s);
 /* Yes/no with a default (1 yes / 0 no): returns 1, 0, or -1 at EOF / Ctrl-C; re-asks on other
  * answers. */
 int prompt_yesno(const char *question, int dflt);
+/* For the commands (no prompt_init needed): prints "question [y/N] " to stderr and reads one line
+ * from stdin byte by byte (nothing after it is consumed). 1 when prompt_answer says yes; 0 for
+ * anything else, EOF and errors included. */
+int prompt_confirm(const char *question);
 /* Asks the user to type `expect` exactly: 1 when they did, 0 otherwise, -1 at EOF / Ctrl-C. */
 int prompt_typed(const char *question, const char *expect);
 /* Asks for a whole number in [min, max] (dflt shown when >= min); re-asks on anything else.

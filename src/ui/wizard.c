@@ -13,6 +13,7 @@
 #include "config/stand.h"
 #include "pve/pve_api.h"
 #include "pve_format.h"
+#include "ui/prompt.h"
 #include "ui/table.h"
 #include "util/diag.h"
 #include "util/err.h"
@@ -150,18 +151,6 @@ static void show_templates(const struct wizard_io *io, const struct inv_vm *cons
     free(buf);
 }
 
-/* 1 yes, 0 no, -1 not an answer. */
-static int yes_no(const char *a)
-{
-    if (!strcasecmp(a, "y") || !strcasecmp(a, "yes") || !strcasecmp(a, _("y")) ||
-        !strcasecmp(a, _("yes")))
-        return 1;
-    if (!strcasecmp(a, "n") || !strcasecmp(a, "no") || !strcasecmp(a, _("n")) ||
-        !strcasecmp(a, _("no")))
-        return 0;
-    return -1;
-}
-
 /* Asks until the answer is yes or no. 1, 0, or -1 on cancel. */
 static int ask_yes_no(const struct wizard_io *io, const char *q, int dflt)
 {
@@ -169,7 +158,7 @@ static int ask_yes_no(const struct wizard_io *io, const char *q, int dflt)
         char *a = io->ask(io->ud, q, dflt ? _("y") : _("n"));
         if (!a)
             return -1;
-        int r = yes_no(a);
+        int r = prompt_answer(a);
         free(a);
         if (r >= 0)
             return r;
