@@ -80,10 +80,14 @@ static int demo_fit(struct session *s, struct pve_sim *sim, const struct pve_sim
     return rc;
 }
 
-/* Deploy, status, teardown: the real commands' operations, one after the other. */
+/* Deploy, status, teardown: the real commands' operations, one after the other. When the
+ * templates are spread over nodes, the balanced strategy keeps each student's machines on one node
+ * (copying templates there), so that the student's private networks join them. */
 static int demo_steps(struct session *s)
 {
     struct stand_op_opts o = {.json = 0, .out = stdout, .progress = stdout};
+    if (demo_templates_spread(s->stand))
+        o.strategy = "balanced";
     banner(_("1. Deploy: plan, progress, credentials"));
     int rc = stand_op_deploy(s, &o);
     if (!rc) {

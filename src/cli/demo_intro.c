@@ -84,8 +84,7 @@ static void print_machines(FILE *out, const struct cluster_view *v, const struct
     }
 }
 
-/* 1 when the stand's machines are cloned on more than one node. */
-static int spread_over_nodes(const struct stand *st)
+int demo_templates_spread(const struct stand *st)
 {
     for (size_t i = 1; i < st->n_machines; i++)
         if (strcmp(st->machines[i].template_node, st->machines[0].template_node) != 0)
@@ -115,12 +114,11 @@ void demo_intro_print(FILE *out, const struct demo_intro *in, const struct clust
             in->n_students),
         in->n_students);
     print_machines(out, v, st);
-    if (spread_over_nodes(st))
-        fputs(
-            _("The templates are on several nodes, so each student's machines are too: a private\n"
-              "network such as 'lan' is one bridge per node and student, and machines on\n"
-              "different nodes do not share it.\n"),
-            out);
+    if (demo_templates_spread(st))
+        fputs(_("The templates are on several nodes, so the demo uses the balanced strategy: each\n"
+                "student gets one node, and templates are copied to the nodes that lack them, so\n"
+                "that a student's machines share their private networks.\n"),
+              out);
     fprintf(out,
             _("Then it shows the result and removes everything again. Task times are scaled by "
               "%.2f.\n"),

@@ -20,6 +20,10 @@ struct demo_intro {
 /* Number of templates of `v` the demo can clone (demo_tpl_usable). */
 size_t demo_intro_templates(const struct cluster_view *v);
 
+/* 1 when the stand's machines are cloned from templates on more than one node (the demo then
+ * deploys with the balanced strategy, so that each student's machines share one node). */
+int demo_templates_spread(const struct stand *st);
+
 /* Prints the introduction to `out`. `st` has already been fitted to `v` (demo_stand_fit); both are
  * only read, and every string stays owned by its caller. */
 void demo_intro_print(FILE *out, const struct demo_intro *in, const struct cluster_view *v,

@@ -38,7 +38,10 @@ demo_ok campus --scenario campus
 has campus "Scenario 'campus': 5 nodes (node1, node2, node3, node4, node5), 5 templates:"
 has campus "    111  tiny-router-tpl  on node5"
 has campus "router  from template 102 (ecorouter-tpl) on node3"
-has campus "The templates are on several nodes"
+has campus "so the demo uses the balanced strategy"
+# each student's machines on one node: template copies are made and the students' clones use them
+has campus "Deploy plan for stand 'demo-lab', strategy balanced"
+has campus "linked clone of the copy"
 
 # a scenario file of one's own: the single node with other templates
 sed '/^vms:/,$d' "$DS_SRC/examples/clusters/single.yml" >"$tmp/none.yml"
