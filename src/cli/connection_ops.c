@@ -339,10 +339,9 @@ static void pin_hint(const struct connection *c, char *buf, size_t len)
              c->use_token ? "--token-name ... --token-value-stdin" : "--password-stdin");
 }
 
-/* Logs in with the connection and reads the version. 0 or EXIT_FAILED (printed). */
-static int conn_login(const struct connection *c, json_t **version)
+pve_client *conn_client_new(const struct connection *c)
 {
-    char token_id[512];
+    char *token_id = NULL;
     struct pve_conn_opts o = {
         .host = c->host,
         .port = c->port,
@@ -352,13 +351,22 @@ static int conn_login(const struct connection *c, json_t **version)
         .timeout_ms = 30000,
     };
     if (c->use_token) {
-        snprintf(token_id, sizeof token_id, "%s!%s", c->user, c->token_name);
+        if (asprintf(&token_id, "%s!%s", c->user, c->token_name) < 0)
+            return NULL;
         o.token_id = token_id;
         o.token_secret = c->token_value;
     } else {
         o.password = c->password;
     }
-    pve_client *pc = pve_client_new(&o);
+    pve_client *pc = pve_client_new(&o); /* copies every string */
+    free(token_id);
+    return pc;
+}
+
+/* Logs in with the connection and reads the version. 0 or EXIT_FAILED (printed). */
+static int conn_login(const struct connection *c, json_t **version)
+{
+    pve_client *pc = conn_client_new(c);
     int rc = !pc || pve_client_login(pc) < 0 || pve_version_get(pc, version) < 0;
     if (rc) {
         char hint[1024];

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "config/connections.h"
 #include "pve/pve_certinfo.h"
+#include "pve/pve_client.h"
 
 /* The file: --connections, else ./connections_config.yml, else the XDG one (its folders made
  * 0700 when for_create). malloc'd, or NULL with ds_err. */
@@ -16,6 +17,12 @@ char *conn_ops_path(const struct cli_globals *g, int for_create);
 /* Loads the connections file (CONN_LOAD_* flags). 0 and *out (free with connections_free), or
  * an exit code after printing why (EXIT_USAGE when there is no file or it is invalid). */
 int conn_ops_load(const struct cli_globals *g, unsigned flags, struct connections **out);
+
+/* The one builder from a connection to a PVE client: host, port, user, password or API token
+ * ("user!token_name" + value), TLS verification and pin, 30 s per request. The client copies every
+ * string, so c may be freed first; the caller frees the client (pve_client_free). NULL only when
+ * out of memory. Not logged in yet (pve_client_login). */
+pve_client *conn_client_new(const struct connection *c);
 
 /* "pinned", "CA-verified" or "NOT verified" (static). */
 const char *conn_ops_tls_state(const struct connection *c);

@@ -1,6 +1,7 @@
 /* session: what the stand commands share: inputs, connection, local state and inventory.
  * The order is fixed: nothing touches the cluster before every file has been validated. */
 #include "cli/session.h"
+#include "cli/connection_ops.h"
 #include "config/library.h"
 #include "pve/pve_api.h"
 #include "store/journal.h"
@@ -113,29 +114,13 @@ int session_load_connection(struct session *s)
 int session_connect(struct session *s)
 {
     const struct connection *c = s->conn;
-    char token_id[256];
-    struct pve_conn_opts o = {
-        .host = c->host,
-        .port = c->port,
-        .user = c->user,
-        .verify_tls = c->verify_ssl,
-        .fingerprint = c->fingerprint,
-        .timeout_ms = 30000,
-    };
-    if (c->use_token) {
-        snprintf(token_id, sizeof token_id, "%s!%s", c->user, c->token_name);
-        o.token_id = token_id;
-        o.token_secret = c->token_value;
-    } else {
-        o.password = c->password;
-    }
     if (!c->verify_ssl && !c->fingerprint)
         fprintf(stderr,
                 _("warning: TLS verification is off for connection '%s': anyone on the network "
                   "path could read the credentials.\nhint: pin the certificate instead with "
                   "`fingerprint: AA:BB:...` (Datacenter > node > Certificates in the web UI)\n"),
                 c->name);
-    s->client = pve_client_new(&o);
+    s->client = conn_client_new(c);
     if (!s->client || pve_client_login(s->client) < 0) {
         char hint[1024];
         snprintf(
