@@ -141,7 +141,7 @@ _deploy_stand()
             ;;
     esac
 
-    local globals="--connections --connection --output --yes --help"
+    local globals="--connections --connection --output --yes --help --version"
     if [[ -z $cmd ]]; then
         if [[ $cur == -* ]]; then
             mapfile -t COMPREPLY < <(compgen -W "$globals" -- "$cur")

@@ -2,10 +2,15 @@
  * Global options may stand before or after the command; everything else goes to the command. */
 #include "cli/cli.h"
 #include "util/i18n.h"
+#include <stdio.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <string.h>
 #include <unistd.h>
+
+#ifndef DS_VERSION
+#error "DS_VERSION is set by CMake from project(VERSION)"
+#endif
 
 static void print_main_help(FILE *out)
 {
@@ -21,7 +26,8 @@ static void print_main_help(FILE *out)
             "  --connection NAME   which connection of the file (default: the one marked default)\n"
             "  --output text|json  output format (default text)\n"
             "  --yes               do not ask for confirmation\n"
-            "  --help              this text; `deploy-stand COMMAND --help` for a command\n\n"
+            "  --help              this text; `deploy-stand COMMAND --help` for a command\n"
+            "  --version           print the version (\"deploy-stand VERSION\") and exit\n\n"
             "First time? Run `deploy-stand demo`: it deploys the example stand to a built-in\n"
             "simulated cluster and tears it down again.\n"),
           out);
@@ -80,6 +86,10 @@ int main(int argc, char **argv)
     while (ci < argc && argv[ci][0] == '-') {
         if (strcmp(argv[ci], "--help") == 0 || strcmp(argv[ci], "-h") == 0) {
             print_main_help(stdout);
+            return EXIT_OK;
+        }
+        if (strcmp(argv[ci], "--version") == 0) {
+            printf("deploy-stand %s\n", DS_VERSION);
             return EXIT_OK;
         }
         int takes_value = strcmp(argv[ci], "--connections") == 0 ||
