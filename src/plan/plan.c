@@ -456,9 +456,11 @@ static const char *alias_bridge(struct deploy_ctx *c, int s, const char *node, c
     return b->iface;
 }
 
-/* The student's existing VM for a machine: ours for this stand, in their pool, same name. */
-/* The student's VM for a machine: ours for this stand (tagged, or - after a run that died before
- * tagging it - carrying the clone's description mark), with the machine's name. */
+/* The student's VM for a machine, with the machine's name: tagged for this stand in the student's
+ * pool, or carrying the description mark for this stand and student that the clone request gave
+ * it. The mark decides whatever tags the VM wears: a clone of a template copy that a run left
+ * unconfigured inherits the copy's tags (deploy-stand;ds-template-copy), and is still this
+ * student's VM, not a copy. */
 static const struct inv_vm *find_student_vm(const struct deploy_ctx *c,
                                             const struct plan_student *ps, const char *name)
 {
@@ -469,7 +471,7 @@ static const struct inv_vm *find_student_vm(const struct deploy_ctx *c,
         if (vm->pool && strcmp(vm->pool, ps->pool) == 0 && inv_tags_have(vm->tags, c->tag))
             return vm;
         const char *desc = json_string_value(json_object_get(vm->config, "description"));
-        if (!inv_tags_have(vm->tags, MARK_TAG) && mark_is(desc, c->p->stand, ps->userid))
+        if (mark_is(desc, c->p->stand, ps->userid))
             return vm;
     }
     return NULL;
@@ -805,7 +807,8 @@ static void plan_student_vms(struct deploy_ctx *c, int s, const struct placement
         free(bridges);
 
         const char *cur_tags = have ? have->tags : NULL;
-        if (!inv_tags_have(cur_tags, MARK_TAG) || !inv_tags_have(cur_tags, c->tag)) {
+        if (!inv_tags_have(cur_tags, MARK_TAG) || !inv_tags_have(cur_tags, c->tag) ||
+            inv_tags_have(cur_tags, MARK_COPY_TAG)) {
             char tags[256];
             snprintf(tags, sizeof tags, "%s;%s", MARK_TAG, c->tag);
             json_object_set_new(params, "tags", json_string(tags));

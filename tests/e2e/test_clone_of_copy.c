@@ -1,0 +1,219 @@
+/* test_clone_of_copy: a balanced deploy interrupted after a clone of a template copy finished but
+ * before it was configured (the clone still wears the copy's tags) is adopted by the re-run. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "ds_clock.h"
+#include "ds_run.h"
+#include "plan/marks.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ctx {
+    struct simproc sp;
+    struct ds_env env;
+    char cookie[1024], csrf[256];
+};
+
+static struct ctx C;
+
+static int setup(void **st)
+{
+    (void)st;
+    const char *args[] = {"--scenario", "classroom", "--time-scale", "0.01", NULL};
+    memset(&C, 0, sizeof C);
+    if (simproc_start(&C.sp, args) < 0)
+        return -1;
+    ds_env_init(&C.env, &C.sp, NULL, NULL);
+    ds_write_users(&C.env, 3);
+    return simproc_login(&C.sp, "root@pam", "sim-root-password", C.cookie, sizeof C.cookie, C.csrf,
+                         sizeof C.csrf);
+}
+
+static int teardown(void **st)
+{
+    (void)st;
+    simproc_stop(&C.sp);
+    ds_env_free(&C.env);
+    return 0;
+}
+
+/* An authenticated API request; returns the HTTP status, *data = the response's "data" (new ref)
+ * when data is non-NULL. */
+static long api(const char *method, const char *path, const char *body, json_t **data)
+{
+    const char *headers[] = {C.cookie, C.csrf, NULL};
+    char full[512];
+    snprintf(full, sizeof full, "/api2/json%s", path);
+    struct rawresp r;
+    assert_int_equal(simproc_request(&C.sp, method, full, body, headers, &r), 0);
+    if (data)
+        *data = json_incref(json_object_get(r.json, "data"));
+    long status = r.status;
+    rawresp_clear(&r);
+    return status;
+}
+
+/* Polls the task until it stopped (bounded); returns its exit status (malloc'd). */
+static char *wait_task(const char *node, const char *upid)
+{
+    char path[512];
+    snprintf(path, sizeof path, "/nodes/%s/tasks/%s/status", node, upid);
+    int64_t deadline = ds_clock_mono_ns() + 60 * DS_NS_PER_S;
+    while (ds_clock_mono_ns() < deadline) {
+        json_t *d = NULL;
+        assert_int_equal(api("GET", path, NULL, &d), 200);
+        const char *status = json_string_value(json_object_get(d, "status"));
+        if (status && strcmp(status, "stopped") == 0) {
+            char *es = strdup(json_string_value(json_object_get(d, "exitstatus")));
+            json_decref(d);
+            return es;
+        }
+        json_decref(d);
+        ds_clock_sleep_ns(20 * DS_NS_PER_MS);
+    }
+    fail_msg("task %s did not end within 60 s", upid);
+    return NULL;
+}
+
+static void run_task(const char *method, const char *node, const char *path, const char *body)
+{
+    json_t *d = NULL;
+    assert_int_equal(api(method, path, body, &d), 200);
+    char *es = wait_task(node, json_string_value(d));
+    assert_string_equal(es, "OK");
+    free(es);
+    json_decref(d);
+}
+
+static int deploy(void)
+{
+    const char *args[] = {
+        "--connections", C.env.connections, "deploy",     "--config", C.env.config,
+        "--users",       C.env.users,       "--strategy", "balanced", NULL};
+    char *out = NULL, *err = NULL;
+    int rc = ds_run(&out, &err, args);
+    if (rc != 0)
+        fprintf(stderr, "deploy exit %d:\n%s\n%s\n", rc, out, err);
+    free(out);
+    free(err);
+    return rc;
+}
+
+/* The student VM "web" of a student placed away from pve1 (cloned from a copy), and that copy. */
+struct victim {
+    int vmid, copy;
+    char node[64], pool[64], student[64];
+};
+
+static int find_victim(struct victim *v)
+{
+    json_t *st = simproc_state(&C.sp);
+    size_t i;
+    json_t *vm;
+    memset(v, 0, sizeof *v);
+    json_array_foreach(json_object_get(st, "vms"), i, vm)
+    {
+        json_t *cfg = json_object_get(vm, "config");
+        const char *node = json_string_value(json_object_get(vm, "node"));
+        const char *name = json_string_value(json_object_get(cfg, "name"));
+        const char *pool = json_string_value(json_object_get(vm, "pool"));
+        if (!v->vmid && name && strcmp(name, "web") == 0 && strcmp(node, "pve1") != 0 && pool) {
+            v->vmid = (int)json_integer_value(json_object_get(vm, "vmid"));
+            snprintf(v->node, sizeof v->node, "%s", node);
+            snprintf(v->pool, sizeof v->pool, "%s", pool);
+            snprintf(v->student, sizeof v->student, "%s@pve", pool);
+        }
+    }
+    json_array_foreach(json_object_get(st, "vms"), i, vm)
+    {
+        json_t *cfg = json_object_get(vm, "config");
+        const char *desc = json_string_value(json_object_get(cfg, "description"));
+        int of = 0;
+        char digest[64];
+        if (v->vmid && strcmp(json_string_value(json_object_get(vm, "node")), v->node) == 0 &&
+            mark_copy_parse(desc, &of, digest, sizeof digest) && of == 100)
+            v->copy = (int)json_integer_value(json_object_get(vm, "vmid"));
+    }
+    json_decref(st);
+    return v->vmid && v->copy ? 0 : -1;
+}
+
+static size_t count_named(const char *pool, const char *name)
+{
+    json_t *st = simproc_state(&C.sp);
+    size_t i, n = 0;
+    json_t *vm;
+    json_array_foreach(json_object_get(st, "vms"), i, vm)
+    {
+        const char *nm = json_string_value(json_object_get(json_object_get(vm, "config"), "name"));
+        const char *p = json_string_value(json_object_get(vm, "pool"));
+        n += nm && p && strcmp(nm, name) == 0 && strcmp(p, pool) == 0;
+    }
+    json_decref(st);
+    return n;
+}
+
+/* Form-encodes s (spaces, '=', '@' and the like) into out. */
+static void form_escape(const char *s, char *out, size_t len)
+{
+    size_t o = 0;
+    for (; *s && o + 4 < len; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+            ch == '-' || ch == '_' || ch == '.')
+            out[o++] = (char)ch;
+        else
+            o += (size_t)snprintf(out + o, len - o, "%%%02X", ch);
+    }
+    out[o] = '\0';
+}
+
+static void test_clone_of_copy_is_adopted(void **st)
+{
+    (void)st;
+    assert_int_equal(deploy(), 0);
+    struct victim v;
+    assert_int_equal(find_victim(&v), 0);
+    /* the interrupted run: the student's VM was cloned from the copy (description mark, pool, name
+     * given at the clone) and the run died before configuring it */
+    char path[256], body[768], mark[256], esc[512];
+    snprintf(path, sizeof path, "/nodes/%s/qemu/%d", v.node, v.vmid);
+    run_task("DELETE", v.node, path, NULL);
+    mark_format(mark, sizeof mark, "demo-lab", v.student, NULL, 0);
+    form_escape(mark, esc, sizeof esc);
+    snprintf(body, sizeof body, "newid=%d&name=web&pool=%s&description=%s", v.vmid, v.pool, esc);
+    snprintf(path, sizeof path, "/nodes/%s/qemu/%d/clone", v.node, v.copy);
+    run_task("POST", v.node, path, body);
+    json_t *cfg = NULL;
+    snprintf(path, sizeof path, "/nodes/%s/qemu/%d/config", v.node, v.vmid);
+    assert_int_equal(api("GET", path, NULL, &cfg), 200);
+    /* it wears the copy's tags, as a real clone does */
+    assert_non_null(strstr(json_string_value(json_object_get(cfg, "tags")), MARK_COPY_TAG));
+    json_decref(cfg);
+
+    assert_int_equal(deploy(), 0);
+    /* adopted: no second "web" for the student, and configured as the stand says */
+    assert_int_equal(count_named(v.pool, "web"), 1);
+    assert_int_equal(api("GET", path, NULL, &cfg), 200);
+    const char *tags = json_string_value(json_object_get(cfg, "tags"));
+    assert_null(strstr(tags, MARK_COPY_TAG));
+    assert_non_null(strstr(tags, "ds-demo-lab"));
+    const char *net0 = json_string_value(json_object_get(cfg, "net0"));
+    assert_null(strstr(net0, "bridge=vmbr0,"));
+    assert_non_null(strstr(net0, "bridge=vmbr1"));
+    json_decref(cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_clone_of_copy_is_adopted),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
