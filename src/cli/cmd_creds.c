@@ -10,10 +10,8 @@
 #include "util/fsutil.h"
 #include "util/i18n.h"
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 enum creds_format { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_HTML };

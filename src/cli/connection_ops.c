@@ -1,14 +1,11 @@
 /* connection_ops: the connections-file operations behind `deploy-stand connection` and the menu:
  * where the file is, add (pinned certificate, encrypted secret), list, test, default, delete. */
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
-#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/connection_ops.h"
