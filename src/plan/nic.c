@@ -208,6 +208,43 @@ static void want_net(json_t *params, const json_t *current, int idx, const struc
     json_object_set_new(params, key, json_string(val));
 }
 
+/* The value `cur` with link_down=1 (every other option kept, an old link_down dropped) into out;
+ * 0 when cur is already down (nothing to change). */
+static int link_down_value(const char *cur, char *out, size_t len)
+{
+    struct nic_value v;
+    if (nic_parse(cur, &v) == 0 && v.link_down)
+        return 0;
+    size_t o = 0;
+    out[0] = '\0';
+    for (const char *p = cur; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n && strncmp(p, "link_down=", 10) != 0 && o + n + 2 < len)
+            o += (size_t)snprintf(out + o, len - o, "%s%.*s", o ? "," : "", (int)n, p);
+        p += n + (p[n] == ',');
+    }
+    snprintf(out + o, len - o, "%slink_down=1", o ? "," : "");
+    return 1;
+}
+
+/* Template NICs the stand does not describe (not the management NIC, not a stand network, not
+ * removed) are kept with their link down: a leftover NIC on the host's uplink must never put a
+ * student's VM on the production network. The stand's NICs are [stand_first, stand_end); those at
+ * or beyond stand_end count only when keep_beyond (else they are removed). */
+static void undescribed_links_down(const struct device_profile *dp, const json_t *current,
+                                   int stand_first, int stand_end, int keep_beyond, json_t *params)
+{
+    for (int idx = dp->has_mgmt ? 1 : 0; idx < DEVICE_NICS_MAX; idx++) {
+        const char *cur = config_net(current, idx);
+        if (!cur || (idx >= stand_first && idx < stand_end) || (idx >= stand_end && !keep_beyond))
+            continue;
+        char key[16], val[512];
+        snprintf(key, sizeof key, "net%d", idx);
+        if (link_down_value(cur, val, sizeof val))
+            json_object_set_new(params, key, json_string(val));
+    }
+}
+
 int nic_plan(const struct device_profile *dp, const struct stand_net *nets,
              const char *const *bridges, size_t n, const json_t *current, int fresh, int vmid,
              struct mac_pool *mp, json_t *params)
@@ -220,9 +257,11 @@ int nic_plan(const struct device_profile *dp, const struct stand_net *nets,
             return -1;
         want_net(params, current, 0, &mgmt);
     }
-    /* With no stand networks the template's NICs stay as they are. */
-    if (n == 0)
+    /* With no stand networks the template's NICs stay, each with its link down. */
+    if (n == 0) {
+        undescribed_links_down(dp, current, dp->first_nic, dp->first_nic, 1, params);
         return 0;
+    }
     for (size_t i = 0; i < n; i++) {
         int idx = dp->first_nic + (int)i;
         struct nic_value v = {.firewall = dp->firewall, .tag = nets[i].vid};
@@ -232,6 +271,8 @@ int nic_plan(const struct device_profile *dp, const struct stand_net *nets,
             return -1;
         want_net(params, current, idx, &v);
     }
+    int end = dp->first_nic + (int)n;
+    undescribed_links_down(dp, current, dp->first_nic, end, dp->keep_extra, params);
     if (dp->keep_extra)
         return 0;
     /* NICs of the template beyond the stand's are removed: the stand describes the whole layout. */

@@ -49,7 +49,8 @@ void nic_format(const struct nic_value *v, char *out, size_t len);
  *   fresh       1 for a VM this run clones: MACs of `current` are the template's and never kept
  * Adds the management NIC (net0) when the profile has one, "netK" values (K = first_nic + i) that
  * differ and, unless dp->keep_extra, "delete" of NICs at or above first_nic beyond the stand's.
- * The template's data NICs stay untouched when the stand lists no networks. EcoRouter VMs keep
+ * Every other NIC of `current` (below first_nic, kept beyond the stand's, or all of them when the
+ * stand lists no networks) stays with link_down=1 set, its other options kept. EcoRouter VMs keep
  * MACs that are already in range. Returns 0, or -1 with ds_err when the MAC range is exhausted. */
 int nic_plan(const struct device_profile *dp, const struct stand_net *nets,
              const char *const *bridges, size_t n, const json_t *current, int fresh, int vmid,

@@ -709,7 +709,10 @@ static void describe_config(const json_t *params, char *out, size_t len)
         const char *sv = json_string_value(val);
         struct nic_value nv;
         int n;
-        if (strncmp(k, "net", 3) == 0 && sv && nic_parse(sv, &nv) == 0)
+        if (strncmp(k, "net", 3) == 0 && sv && nic_parse(sv, &nv) == 0 && nv.link_down)
+            n = snprintf(out + l, len - l, _("%s%s %s on %s, link down"), l ? ", " : "", k,
+                         nv.model, nv.bridge);
+        else if (strncmp(k, "net", 3) == 0 && sv && nic_parse(sv, &nv) == 0)
             n = nv.tag ? snprintf(out + l, len - l, _("%s%s %s on %s (tag %d)"), l ? ", " : "", k,
                                   nv.model, nv.bridge, nv.tag)
                        : snprintf(out + l, len - l, _("%s%s %s on %s"), l ? ", " : "", k, nv.model,

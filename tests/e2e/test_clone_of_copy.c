@@ -1,5 +1,6 @@
 /* test_clone_of_copy: a balanced deploy interrupted after a clone of a template copy finished but
- * before it was configured (the clone still wears the copy's tags) is adopted by the re-run. */
+ * before it was configured (the clone still wears the copy's tags) is adopted by the re-run; the
+ * template NICs the stand does not describe (the EcoRouter's net1 on vmbr0) end with link down. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -210,10 +211,34 @@ static void test_clone_of_copy_is_adopted(void **st)
     json_decref(cfg);
 }
 
+/* Every student router keeps the template's net1 (on the uplink vmbr0) with its link down. */
+static void test_undescribed_nics_link_down(void **st)
+{
+    (void)st;
+    json_t *state = simproc_state(&C.sp);
+    size_t i, routers = 0;
+    json_t *vm;
+    json_array_foreach(json_object_get(state, "vms"), i, vm)
+    {
+        json_t *cfg = json_object_get(vm, "config");
+        const char *name = json_string_value(json_object_get(cfg, "name"));
+        if (!name || strcmp(name, "router") != 0 || !json_object_get(vm, "pool"))
+            continue;
+        routers++;
+        const char *net1 = json_string_value(json_object_get(cfg, "net1"));
+        assert_non_null(net1);
+        assert_non_null(strstr(net1, "bridge=vmbr0"));
+        assert_non_null(strstr(net1, "link_down=1"));
+    }
+    assert_int_equal(routers, 3);
+    json_decref(state);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_clone_of_copy_is_adopted),
+        cmocka_unit_test(test_undescribed_nics_link_down),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -63,12 +63,24 @@ static void test_linux_layout_is_idempotent(void **st)
 static void test_linux_without_networks_keeps_template(void **st)
 {
     (void)st;
-    json_t *tpl = json_pack("{s:s}", "net0", "virtio=BC:24:11:00:00:01,bridge=vmbr0");
+    json_t *tpl = json_pack("{s:s}", "net0", "virtio=BC:24:11:00:00:01,bridge=vmbr0,rate=10");
     json_t *params = json_object();
     struct mac_pool mp;
     mac_pool_init(&mp);
     assert_int_equal(
         nic_plan(device_profile_builtin(DEVICE_LINUX), NULL, NULL, 0, tpl, 1, 5000, &mp, params),
+        0);
+    /* the template's NIC stays, with its link down (issue 10, point 19) */
+    assert_int_equal(json_object_size(params), 1);
+    assert_string_equal(json_string_value(json_object_get(params, "net0")),
+                        "virtio=BC:24:11:00:00:01,bridge=vmbr0,rate=10,link_down=1");
+    json_decref(params);
+    /* once down, a rerun changes nothing */
+    json_decref(tpl);
+    tpl = json_pack("{s:s}", "net0", "virtio=BC:24:11:00:00:01,bridge=vmbr0,link_down=1");
+    params = json_object();
+    assert_int_equal(
+        nic_plan(device_profile_builtin(DEVICE_LINUX), NULL, NULL, 0, tpl, 0, 5000, &mp, params),
         0);
     assert_int_equal(json_object_size(params), 0);
     json_decref(params);
@@ -96,7 +108,9 @@ static void test_ecorouter_layout(void **st)
     assert_string_equal(v0.model, "vmxnet3");
     assert_string_equal(v0.bridge, "vmbr0");
     assert_int_equal(v0.link_down, 1);
-    assert_null(json_object_get(params, "net1")); /* net1 stays as the template has it */
+    /* net1 stays as the template has it, but with its link down: not on the uplink */
+    assert_string_equal(json_string_value(json_object_get(params, "net1")),
+                        "vmxnet3=BC:24:11:00:00:02,bridge=vmbr0,link_down=1");
     assert_int_equal(nic_parse(json_string_value(json_object_get(params, "net2")), &v2), 0);
     assert_int_equal(nic_parse(json_string_value(json_object_get(params, "net3")), &v3), 0);
     assert_string_equal(v2.bridge, "vmbr1000");
@@ -167,28 +181,34 @@ static void test_profile_layout(void **st)
     assert_int_equal(mp.n, 0); /* no EcoRouter MACs taken */
     json_decref(params);
 
-    /* no management, firewall, NICs below first_nic untouched, rerun changes nothing */
+    /* no management, firewall, NICs below first_nic kept with their link down, rerun changes
+     * nothing */
     struct device_profile fw = {.name = "fw", .model = "vmxnet3", .first_nic = 2, .firewall = 1};
     params = json_object();
     assert_int_equal(nic_plan(&fw, nets, bridges, 1, tpl, 1, 5000, &mp, params), 0);
-    assert_null(json_object_get(params, "net0"));
-    assert_null(json_object_get(params, "net1"));
+    assert_string_equal(json_string_value(json_object_get(params, "net0")),
+                        "virtio=BC:24:11:00:00:01,bridge=vmbr0,link_down=1");
+    assert_string_equal(json_string_value(json_object_get(params, "net1")),
+                        "e1000=BC:24:11:00:00:02,bridge=vmbr0,link_down=1");
     assert_string_equal(json_string_value(json_object_get(params, "net2")),
                         "model=vmxnet3,bridge=vmbr1000,firewall=1");
     assert_string_equal(json_string_value(json_object_get(params, "delete")), "net3,net5");
     json_decref(params);
-    json_t *cur = json_pack("{s:s, s:s}", "net0", "virtio=BC:24:11:00:00:01,bridge=vmbr0", "net2",
-                            "vmxnet3=BC:24:11:00:00:09,bridge=vmbr1000,firewall=1");
+    json_t *cur =
+        json_pack("{s:s, s:s}", "net0", "virtio=BC:24:11:00:00:01,bridge=vmbr0,link_down=1", "net2",
+                  "vmxnet3=BC:24:11:00:00:09,bridge=vmbr1000,firewall=1");
     params = json_object();
     assert_int_equal(nic_plan(&fw, nets, bridges, 1, cur, 0, 5000, &mp, params), 0);
     assert_int_equal(json_object_size(params), 0);
     json_decref(params);
 
-    /* without stand networks only the management NIC is set */
+    /* without stand networks the management NIC is set and the others go link down */
     params = json_object();
     assert_int_equal(nic_plan(&mt, NULL, NULL, 0, tpl, 1, 5000, &mp, params), 0);
-    assert_int_equal(json_object_size(params), 1);
+    assert_int_equal(json_object_size(params), 4);
     assert_non_null(json_object_get(params, "net0"));
+    assert_string_equal(json_string_value(json_object_get(params, "net5")),
+                        "e1000=BC:24:11:00:00:06,bridge=vmbr0,link_down=1");
     json_decref(params);
     json_decref(cur);
     json_decref(tpl);

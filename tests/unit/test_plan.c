@@ -229,9 +229,13 @@ static struct cluster_view *deployed_view(const struct plan *p)
         json_object_set_new(cfg, "description", json_string(mark));
         char key[16];
         snprintf(key, sizeof key, "%d", vm->vmid);
-        /* the router keeps its template net1 */
-        if (vm->device_type == DEVICE_ECOROUTER)
-            json_object_set_new(cfg, "net1", json_string("vmxnet3=BC:24:11:00:00:09,bridge=vmbr0"));
+        /* the router keeps its template net1, which the deploy set link down */
+        if (vm->device_type == DEVICE_ECOROUTER) {
+            assert_string_equal(json_string_value(json_object_get(cfg, "net1")),
+                                "vmxnet3=BC:24:11:00:00:04,bridge=vmbr0,link_down=1");
+            json_object_set_new(cfg, "net1",
+                                json_string("vmxnet3=BC:24:11:00:00:09,bridge=vmbr0,link_down=1"));
+        }
         json_object_set_new(cfgs, key, cfg);
     }
     return inventory_from_json(v);
