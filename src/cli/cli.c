@@ -1,7 +1,9 @@
 /* cli: the command table and the helpers every command shares.
  * The table is the single place to look for what deploy-stand can do. */
 #include "cli/cli.h"
+#include "ui/app_view.h"
 #include "util/i18n.h"
+#include <stdlib.h>
 #include <stdarg.h>
 
 const struct cmd_entry *const cmd_table[] = {
@@ -22,10 +24,10 @@ void cli_error(const char *hint, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs(_("error: "), stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
     va_end(ap);
-    if (hint)
-        fprintf(stderr, _("hint: %s\n"), hint);
+    app_view_error(msg ? msg : fmt, hint);
+    free(msg);
 }

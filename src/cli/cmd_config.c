@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/session.h"
-#include "cli/stand_ops.h"
+#include "app/app_deploy.h"
+#include "cli/cli_front.h"
 #include "config/library.h"
 #include "config/stand.h"
 #include "config/users.h"
@@ -191,12 +191,25 @@ static char *users_arg_path(const char *v)
     return lib_path(LIB_LIST, v);
 }
 
-static int config_validate_live(struct cli_globals *g, const char *name, struct stand *st,
-                                const char *users, const char *strategy, const char *node)
+/* Everything but the plan itself (which went to /dev/null before). */
+static void validate_event(const struct app_event *e, void *ud)
 {
-    struct session s;
-    memset(&s, 0, sizeof s);
-    s.g = g;
+    if (e->stream == APP_DATA && (e->kind == APP_EV_PLAN || e->kind == APP_EV_PROBLEMS))
+        return;
+    app_view_event(e, ud);
+}
+
+/* The stand is planned (the plan itself is not shown) against the cluster of the connection,
+ * with the same template map a deploy of this file would use. st is taken. */
+static int config_validate_live(struct cli_globals *g, const char *name, const char *path,
+                                struct stand *st, const char *users, const char *strategy,
+                                const char *node)
+{
+    struct cli_front f;
+    cli_front_init(&f, g, 0);
+    struct app_events quiet = f.ev; /* the plan's own output is not shown */
+    struct app_ctx s;
+    app_ctx_init(&s, &f.env, &f.ev);
     s.stand = st;
     struct diag_list d = {0};
     int rc;
@@ -211,25 +224,22 @@ static int config_validate_live(struct cli_globals *g, const char *name, struct 
     }
     diag_print(&d, stderr);
     diag_list_clear(&d);
-    if (rc < 0) {
-        session_close(&s);
-        return EXIT_USAGE;
-    }
-    rc = session_load_connection(&s);
+    rc = rc < 0 ? EXIT_USAGE : app_ctx_load_template_map(&s, path, NULL);
     if (!rc)
-        rc = session_connect(&s);
+        rc = app_ctx_load_connection(&s);
+    if (!rc)
+        rc = app_ctx_connect(&s);
     if (!rc) {
-        FILE *sink = fopen("/dev/null", "w");
-        struct stand_op_opts o = {.strategy = strategy, .node = node, .out = sink};
-        rc = sink ? stand_op_plan(&s, &o) : EXIT_FAILED;
-        if (sink)
-            fclose(sink);
+        struct app_opts o = {.strategy = strategy, .node = node};
+        quiet.emit = validate_event;
+        s.ev = quiet;
+        rc = app_plan(&s, &o);
         if (!rc)
             printf(_("Config %s fits the cluster of connection %s: templates, nodes, bridges and "
                      "privileges checked.\n"),
                    name, s.conn->name);
     }
-    session_close(&s);
+    app_ctx_free(&s);
     return rc;
 }
 
@@ -288,7 +298,13 @@ static int config_validate(struct cli_globals *g, int argc, char **argv)
         stand_free(s);
         return EXIT_OK;
     }
-    return config_validate_live(g, name, s, users, strategy, node); /* takes s */
+    char *path = lib_path(LIB_CONFIG, name);
+    rc = path ? config_validate_live(g, name, path, s, users, strategy, node) /* takes s */
+              : EXIT_FAILED;
+    if (!path)
+        stand_free(s);
+    free(path);
+    return rc;
 }
 
 static int config_copy_rename(int rename, const char *from, const char *to)
@@ -386,12 +402,13 @@ static int config_create(struct cli_globals *g, const char *name)
     int rc = need_new(name);
     if (rc)
         return rc;
-    struct session s;
-    memset(&s, 0, sizeof s);
-    s.g = g;
-    rc = session_load_connection(&s);
+    struct cli_front f;
+    cli_front_init(&f, g, 0);
+    struct app_ctx s;
+    app_ctx_init(&s, &f.env, &f.ev);
+    rc = app_ctx_load_connection(&s);
     if (!rc)
-        rc = session_connect(&s);
+        rc = app_ctx_connect(&s);
     struct cluster_view *view = NULL;
     if (!rc && wizard_view_load(s.client, &view) < 0) {
         cli_error(NULL, "%s", ds_err_last());
@@ -413,7 +430,7 @@ static int config_create(struct cli_globals *g, const char *name)
         free(yaml);
     }
     cluster_view_free(view);
-    session_close(&s);
+    app_ctx_free(&s);
     return rc;
 }
 

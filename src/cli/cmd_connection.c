@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/connection_ops.h"
+#include "app/app_conn.h"
+#include "cli/cli_front.h"
+#include "ui/conn_view.h"
 #include "store/secrets.h"
 #include "ui/prompt.h"
 #include "util/err.h"
@@ -204,7 +206,9 @@ static int conn_add(struct cli_globals *g, int argc, char **argv)
         .make_default = a.make_default,
     };
     struct conn_add_io io = {.trust = add_trust, .secret = add_secret, .ud = &a};
-    return conn_ops_add(g, &r, &io);
+    struct cli_front f;
+    cli_front_init(&f, g, 0);
+    return app_conn_add(&f.env, &f.ev, &r, &io);
 }
 
 /* ---- the other actions --------------------------------------------------------------------- */
@@ -215,7 +219,16 @@ static int conn_list(struct cli_globals *g, int argc, char **argv)
         cli_error(NULL, _("connection list: unexpected argument '%s'"), argv[1]);
         return EXIT_USAGE;
     }
-    return conn_ops_list(g);
+    struct cli_front f;
+    cli_front_init(&f, g, 0);
+    char *path = NULL;
+    struct connections *cs = NULL;
+    int rc = app_conn_list(&f.env, &f.ev, &path, &cs);
+    if (!rc)
+        conn_view_list(path, cs, stdout, g->json);
+    connections_free(cs);
+    free(path);
+    return rc;
 }
 
 static int conn_test(struct cli_globals *g, int argc, char **argv)
@@ -224,7 +237,9 @@ static int conn_test(struct cli_globals *g, int argc, char **argv)
         cli_error(NULL, _("connection test: unexpected argument '%s'"), argv[2]);
         return EXIT_USAGE;
     }
-    return conn_ops_test(g, argc > 1 ? argv[1] : NULL);
+    struct cli_front f;
+    cli_front_init(&f, g, 0);
+    return app_conn_test(&f.env, &f.ev, argc > 1 ? argv[1] : NULL);
 }
 
 static int conn_encrypt(struct cli_globals *g, int argc, char **argv)
@@ -234,7 +249,9 @@ static int conn_encrypt(struct cli_globals *g, int argc, char **argv)
                   _("connection encrypt: unexpected argument '%s'"), argv[1]);
         return EXIT_USAGE;
     }
-    return conn_ops_encrypt(g);
+    struct cli_front f;
+    cli_front_init(&f, g, 0);
+    return app_conn_encrypt(&f.env, &f.ev);
 }
 
 static int conn_default(struct cli_globals *g, int argc, char **argv)
@@ -244,7 +261,9 @@ static int conn_default(struct cli_globals *g, int argc, char **argv)
                   argc < 2 ? _("which connection? give its NAME") : _("too many arguments"));
         return EXIT_USAGE;
     }
-    return conn_ops_default(g, argv[1]);
+    struct cli_front f;
+    cli_front_init(&f, g, 0);
+    return app_conn_default(&f.env, &f.ev, argv[1]);
 }
 
 static int conn_delete(struct cli_globals *g, int argc, char **argv)
@@ -269,7 +288,9 @@ static int conn_delete(struct cli_globals *g, int argc, char **argv)
     }
     if (!yes) {
         struct connections *cs = NULL;
-        int rc = conn_ops_load(g, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &cs);
+        struct cli_front f;
+        cli_front_init(&f, g, 0);
+        int rc = app_conn_load(&f.env, &f.ev, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &cs);
         if (rc)
             return rc;
         const struct connection *c = connections_pick(cs, name);
@@ -286,7 +307,9 @@ static int conn_delete(struct cli_globals *g, int argc, char **argv)
         connections_free(cs);
         return EXIT_USAGE;
     }
-    return conn_ops_delete(g, name);
+    struct cli_front f;
+    cli_front_init(&f, g, 0);
+    return app_conn_delete(&f.env, &f.ev, name);
 }
 
 /* ---- dispatch -------------------------------------------------------------------------------- */

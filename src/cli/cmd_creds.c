@@ -1,7 +1,8 @@
 /* cmd_creds: `deploy-stand creds` shows or exports the students' credentials (table, CSV, JSON or
  * a printable HTML hand-out), read from the cluster's marks and the local state; changes nothing.
  */
-#include "cli/session.h"
+#include "cli/cli_front.h"
+#include "cli/stand_args.h"
 #include "plan/marks.h"
 #include "store/secrets.h"
 #include "ui/handout.h"
@@ -42,7 +43,7 @@ static void creds_free(struct creds *c)
 }
 
 /* Builds the per-student picture from the cluster view (our marks) and the local state. */
-static int creds_build(struct session *s, struct creds *c)
+static int creds_build(struct app_ctx *s, struct creds *c)
 {
     const struct cluster_view *v = s->view;
     const char *stand = s->stand->name;
@@ -289,10 +290,12 @@ static int cmd_creds_exec(struct cli_globals *g, int argc, char **argv)
     free(rest);
     if (rc)
         return rc;
-    struct session s;
-    rc = session_open_all(&s, g, &a, 1);
+    struct cli_front f;
+    cli_front_init(&f, g, 0);
+    struct app_ctx s;
+    rc = app_ctx_open(&s, &f.env, &f.ev, &a.o, 1);
     if (!rc)
-        rc = session_inventory(&s, INV_CONFIGS_MARKED);
+        rc = app_ctx_refresh(&s, INV_CONFIGS_MARKED);
     struct creds c = {0};
     if (!rc && creds_build(&s, &c) < 0) {
         cli_error(NULL, "%s", ds_err_last());
@@ -313,7 +316,7 @@ static int cmd_creds_exec(struct cli_globals *g, int argc, char **argv)
         }
     }
     creds_free(&c);
-    session_close(&s);
+    app_ctx_free(&s);
     return rc;
 }
 

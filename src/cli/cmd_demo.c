@@ -3,7 +3,9 @@
  */
 #include "cli/demo_intro.h"
 #include "cli/demo_stand.h"
-#include "cli/stand_ops.h"
+#include "app/app_deploy.h"
+#include "app/app_destroy.h"
+#include "cli/cli_front.h"
 #include "embedded.h"
 #include "pve_sim.h"
 #include "ui/wizard.h"
@@ -13,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int load_examples(struct session *s)
+/* The example stand and class, then the template map as for a stand file in examples/. */
+static int load_examples(struct app_ctx *s)
 {
     struct diag_list d = {0};
     size_t len;
@@ -22,8 +25,10 @@ static int load_examples(struct session *s)
     const char *users = embedded_get("examples/users_list.yml", &len);
     if (rc == 0)
         rc = users ? users_load_text("examples/users_list.yml", users, len, &s->users, &d) : -1;
-    diag_print(&d, stderr);
+    app_diags(&s->ev, &d);
     diag_list_clear(&d);
+    if (rc == 0 && app_ctx_load_template_map(s, "examples/deployment_config.yml", NULL))
+        rc = -1;
     return rc;
 }
 
@@ -34,9 +39,9 @@ static void banner(const char *title)
 }
 
 /* The demo's in-memory connection to the simulator, then the login. 0 or EXIT_FAILED. */
-static int demo_connect(struct session *s, struct pve_sim *sim)
+static int demo_connect(struct app_ctx *s, struct pve_sim *sim)
 {
-    struct connection *c = &s->conn_override;
+    struct connection conn = {0}, *c = &conn;
     c->name = "demo";
     c->host = "127.0.0.1";
     c->port = pve_sim_port(sim);
@@ -44,13 +49,13 @@ static int demo_connect(struct session *s, struct pve_sim *sim)
     c->password = (char *)pve_sim_user_password(sim, "root@pam");
     c->verify_ssl = 1;
     c->fingerprint = (char *)pve_sim_fingerprint(sim);
-    s->conn = c;
-    return session_connect(s);
+    app_ctx_use_connection(s, c);
+    return app_ctx_connect(s);
 }
 
 /* Reads the scenario's cluster, points the example stand's machines at its real templates and
  * prints the introduction. 0, EXIT_USAGE (the scenario has no template) or EXIT_FAILED. */
-static int demo_fit(struct session *s, struct pve_sim *sim, const struct pve_sim_options *so)
+static int demo_fit(struct app_ctx *s, struct pve_sim *sim, const struct pve_sim_options *so)
 {
     struct cluster_view *v = NULL;
     if (wizard_view_load(s->client, &v) < 0) {
@@ -83,24 +88,20 @@ static int demo_fit(struct session *s, struct pve_sim *sim, const struct pve_sim
 /* Deploy, status, teardown: the real commands' operations, one after the other. When the
  * templates are spread over nodes, the balanced strategy keeps each student's machines on one node
  * (copying templates there), so that the student's private networks join them. */
-static int demo_steps(struct session *s)
+static int demo_steps(struct app_ctx *s)
 {
-    struct stand_op_opts o = {.json = 0, .out = stdout, .progress = stdout};
+    struct app_opts o = {0};
     if (demo_templates_spread(s->stand))
         o.strategy = "balanced";
     banner(_("1. Deploy: plan, progress, credentials"));
-    int rc = stand_op_deploy(s, &o);
+    int rc = app_deploy(s, &o);
     if (!rc) {
         banner(_("2. Status"));
-        cluster_view_free(s->view);
-        s->view = NULL;
-        rc = stand_op_status(s, &o);
+        rc = cli_front_status(s, &o);
     }
     if (!rc) {
         banner(_("3. Teardown"));
-        cluster_view_free(s->view);
-        s->view = NULL;
-        rc = stand_op_destroy(s, &o);
+        rc = app_destroy(s, &o);
     }
     if (!rc)
         printf(
@@ -133,9 +134,12 @@ static int cmd_demo_exec(struct cli_globals *g, int argc, char **argv)
         cli_error(NULL, _("cannot start the simulated cluster: %s"), err);
         return EXIT_FAILED;
     }
-    struct session s;
-    memset(&s, 0, sizeof s);
-    s.g = g;
+    struct cli_globals tg = *g;
+    tg.json = 0;
+    struct cli_front f;
+    cli_front_init(&f, &tg, 0);
+    struct app_ctx s;
+    app_ctx_init(&s, &f.env, &f.ev);
     int rc = load_examples(&s) < 0 ? EXIT_FAILED : 0;
     if (!rc)
         rc = demo_connect(&s, sim);
@@ -143,7 +147,7 @@ static int cmd_demo_exec(struct cli_globals *g, int argc, char **argv)
         rc = demo_fit(&s, sim, &so);
     if (!rc)
         rc = demo_steps(&s);
-    session_close(&s);
+    app_ctx_free(&s);
     pve_sim_stop(sim);
     return rc;
 }

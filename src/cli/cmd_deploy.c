@@ -1,6 +1,8 @@
 /* cmd_deploy: `deploy-stand deploy` creates every student's stand and prints the credentials.
  * Exit 0 when every student is complete, 1 when any failed (rolled back), 2 for input errors. */
-#include "cli/stand_ops.h"
+#include "app/app_deploy.h"
+#include "cli/cli_front.h"
+#include "cli/stand_args.h"
 #include "util/i18n.h"
 #include <unistd.h>
 
@@ -10,16 +12,7 @@ static int cmd_deploy_exec(struct cli_globals *g, int argc, char **argv)
     int rc = stand_args_parse("deploy", argc, argv, 1, 0, &a);
     if (rc)
         return rc;
-    struct session s;
-    rc = session_open_all(&s, g, &a, 1);
-    if (!rc) {
-        struct stand_op_opts o;
-        stand_op_opts_init(&o, g, &a);
-        o.confirm = !g->yes && isatty(0) && isatty(2);
-        rc = stand_op_deploy(&s, &o);
-    }
-    session_close(&s);
-    return rc;
+    return cli_front_run(g, &a.o, !g->yes && isatty(0) && isatty(2), 1, app_deploy);
 }
 
 const struct cmd_entry cmd_deploy_entry = {

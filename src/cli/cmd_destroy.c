@@ -1,6 +1,8 @@
 /* cmd_destroy: `deploy-stand destroy` removes the students' marked VMs, pools, users and the
  * bridges it created that nothing uses any more, then checks that nothing is left. */
-#include "cli/stand_ops.h"
+#include "app/app_destroy.h"
+#include "cli/cli_front.h"
+#include "cli/stand_args.h"
 #include "util/i18n.h"
 #include <unistd.h>
 
@@ -15,16 +17,7 @@ static int cmd_destroy_exec(struct cli_globals *g, int argc, char **argv)
                   _("destroy removes VMs and users; it needs --yes here"));
         return EXIT_USAGE;
     }
-    struct session s;
-    rc = session_open_all(&s, g, &a, 1);
-    if (!rc) {
-        struct stand_op_opts o;
-        stand_op_opts_init(&o, g, &a);
-        o.confirm = !g->yes;
-        rc = stand_op_destroy(&s, &o);
-    }
-    session_close(&s);
-    return rc;
+    return cli_front_run(g, &a.o, !g->yes, 1, app_destroy);
 }
 
 const struct cmd_entry cmd_destroy_entry = {

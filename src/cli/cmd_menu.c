@@ -10,7 +10,8 @@ static int cmd_menu_exec(struct cli_globals *g, int argc, char **argv)
         cli_error(_("usage: deploy-stand menu"), _("menu: unexpected argument '%s'"), argv[1]);
         return EXIT_USAGE;
     }
-    return menu_run(g);
+    struct app_env env = {.connections_path = g->connections_path, .connection = g->connection};
+    return menu_run(&env);
 }
 
 const struct cmd_entry cmd_menu_entry = {

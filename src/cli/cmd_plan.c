@@ -1,6 +1,8 @@
 /* cmd_plan: `deploy-stand plan` prints every action a deploy would take, grouped by node and
  * student, after the same validation and cluster checks, and changes nothing. */
-#include "cli/stand_ops.h"
+#include "app/app_deploy.h"
+#include "cli/cli_front.h"
+#include "cli/stand_args.h"
 #include "util/i18n.h"
 
 static int cmd_plan_exec(struct cli_globals *g, int argc, char **argv)
@@ -9,15 +11,7 @@ static int cmd_plan_exec(struct cli_globals *g, int argc, char **argv)
     int rc = stand_args_parse("plan", argc, argv, 1, 0, &a);
     if (rc)
         return rc;
-    struct session s;
-    rc = session_open_all(&s, g, &a, 0);
-    if (!rc) {
-        struct stand_op_opts o;
-        stand_op_opts_init(&o, g, &a);
-        rc = stand_op_plan(&s, &o);
-    }
-    session_close(&s);
-    return rc;
+    return cli_front_run(g, &a.o, 0, 0, app_plan);
 }
 
 const struct cmd_entry cmd_plan_entry = {

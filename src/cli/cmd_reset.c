@@ -1,6 +1,8 @@
 /* cmd_reset: `deploy-stand reset` gives students fresh VMs: their VMs are destroyed and cloned
  * again from the templates, while users (and passwords), pools, roles and bridges stay. */
-#include "cli/stand_ops.h"
+#include "app/app_reset.h"
+#include "cli/cli_front.h"
+#include "cli/stand_args.h"
 #include "util/i18n.h"
 #include <unistd.h>
 
@@ -15,16 +17,7 @@ static int cmd_reset_exec(struct cli_globals *g, int argc, char **argv)
                   _("reset destroys the students' VMs and clones them again; it needs --yes here"));
         return EXIT_USAGE;
     }
-    struct session s;
-    rc = session_open_all(&s, g, &a, 1);
-    if (!rc) {
-        struct stand_op_opts o;
-        stand_op_opts_init(&o, g, &a);
-        o.confirm = !g->yes;
-        rc = stand_op_reset(&s, &o);
-    }
-    session_close(&s);
-    return rc;
+    return cli_front_run(g, &a.o, !g->yes, 1, app_reset);
 }
 
 const struct cmd_entry cmd_reset_entry = {

@@ -1,6 +1,7 @@
 /* cmd_status: `deploy-stand status` shows per student the user, pool, node, each VM with its
  * state and the bridges, read from the cluster's ownership marks. */
-#include "cli/stand_ops.h"
+#include "cli/cli_front.h"
+#include "cli/stand_args.h"
 #include "util/i18n.h"
 
 static int cmd_status_exec(struct cli_globals *g, int argc, char **argv)
@@ -9,15 +10,7 @@ static int cmd_status_exec(struct cli_globals *g, int argc, char **argv)
     int rc = stand_args_parse("status", argc, argv, 0, 0, &a);
     if (rc)
         return rc;
-    struct session s;
-    rc = session_open_all(&s, g, &a, 0);
-    if (!rc) {
-        struct stand_op_opts o;
-        stand_op_opts_init(&o, g, &a);
-        rc = stand_op_status(&s, &o);
-    }
-    session_close(&s);
-    return rc;
+    return cli_front_run(g, &a.o, 0, 0, cli_front_status);
 }
 
 const struct cmd_entry cmd_status_entry = {

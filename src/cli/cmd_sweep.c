@@ -1,7 +1,9 @@
 /* cmd_sweep: `deploy-stand sweep` finds what is marked for the stand but in no current student's
  * plan (students removed from the list, machines or aliases removed from the stand, leftovers of
  * crashed runs), lists it, and with --yes removes it. Unmarked objects are never touched. */
-#include "cli/stand_ops.h"
+#include "app/app_sweep.h"
+#include "cli/cli_front.h"
+#include "cli/stand_args.h"
 #include "util/i18n.h"
 #include <stdlib.h>
 #include <string.h>
@@ -22,18 +24,18 @@ static int cmd_sweep_exec(struct cli_globals *g, int argc, char **argv)
     int rc = stand_args_parse("sweep", argc, argv, 0, 0, &a);
     if (rc)
         return rc;
-    struct session s;
-    rc = session_open_all(&s, g, &a, 1);
+    struct cli_front f;
+    cli_front_init(&f, g, 0);
+    a.o.json = g->json;
+    struct app_ctx c;
+    rc = app_ctx_open(&c, &f.env, &f.ev, &a.o, 1);
     if (!rc && stand) {
-        free(s.stand->name);
-        s.stand->name = strdup(stand);
+        free(c.stand->name);
+        c.stand->name = strdup(stand);
     }
-    if (!rc) {
-        struct stand_op_opts o;
-        stand_op_opts_init(&o, g, &a);
-        rc = stand_op_sweep(&s, &o, g->yes);
-    }
-    session_close(&s);
+    if (!rc)
+        rc = app_sweep(&c, &a.o, g->yes);
+    app_ctx_free(&c);
     return rc;
 }
 

@@ -3,11 +3,21 @@
 #ifndef DS_MENU_H
 #define DS_MENU_H
 
-#include "cli/cli.h"
+#include <stddef.h>
+
+#include "app/app_ctx.h"
+#include "config/library.h"
 
 /* Runs the menu until 0 (exit), EOF or Ctrl-C; every operation asks before it changes anything.
- * g's strings are only read (--connections, --connection pick the connection to start with).
- * Returns EXIT_OK when the user left, EXIT_FAILED when the menu could not start. */
-int menu_run(const struct cli_globals *g);
+ * env's strings are only read (--connections, --connection pick the connection to start with).
+ * Returns APP_OK when the user left. */
+int menu_run(const struct app_env *env);
+
+/* For the menu's screens: waits for Enter so a result stays on the screen. */
+void menu_pause(void);
+/* Lets the user pick a saved entry: malloc'd name, or NULL (none saved, back, EOF). */
+char *menu_entry_pick(enum lib_kind k, const char *question);
+/* The user ids of a saved list: 0 and *ids (users_ids_free), or -1 (shown). */
+int menu_list_read(const char *name, char ***ids, size_t *n);
 
 #endif

@@ -1,4 +1,4 @@
-/* test_conn_client: conn_client_new, the one builder from a connection to a PVE client (used by
+/* test_conn_client: app_conn_client_new, the one builder from a connection to a PVE client (used by
  * the session and by `connection test/add`), against pve-sim: password and API-token logins, the
  * pinned certificate and CA verification taken from the connection, and wrong secrets. */
 #include <jansson.h>
@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "cli/connection_ops.h"
+#include "app/app_conn.h"
 #include "pve/pve_client.h"
 #include "simproc.h"
 #include "util/err.h"
@@ -53,7 +53,7 @@ static void test_password(void **state)
 {
     (void)state;
     struct connection c = root_conn();
-    pve_client *pc = conn_client_new(&c);
+    pve_client *pc = app_conn_client_new(&c);
     assert_non_null(pc);
     if (pve_client_login(pc) < 0)
         fail_msg("login: %s", ds_err_last());
@@ -64,7 +64,7 @@ static void test_password(void **state)
     pve_client_free(pc);
 
     c.password = "wrong";
-    pc = conn_client_new(&c);
+    pc = app_conn_client_new(&c);
     assert_int_equal(pve_client_login(pc), -1);
     assert_non_null(strstr(ds_err_last(), "root@pam"));
     pve_client_free(pc);
@@ -76,14 +76,14 @@ static void test_tls_from_connection(void **state)
     (void)state;
     struct connection c = root_conn();
     c.fingerprint = NULL;
-    pve_client *pc = conn_client_new(&c);
+    pve_client *pc = app_conn_client_new(&c);
     assert_int_equal(pve_client_login(pc), -1);
     assert_non_null(strstr(ds_err_last(), "cannot be verified"));
     pve_client_free(pc);
 
     c.fingerprint = "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
                     "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF";
-    pc = conn_client_new(&c);
+    pc = app_conn_client_new(&c);
     assert_int_equal(pve_client_login(pc), -1);
     assert_true(pve_client_pin_mismatch(pc));
     pve_client_free(pc);
@@ -93,7 +93,7 @@ static void test_token(void **state)
 {
     (void)state;
     struct connection root = root_conn();
-    pve_client *rc = conn_client_new(&root);
+    pve_client *rc = app_conn_client_new(&root);
     if (pve_client_login(rc) < 0)
         fail_msg("login: %s", ds_err_last());
     struct pve_response r = {0};
@@ -110,14 +110,14 @@ static void test_token(void **state)
     c.use_token = 1;
     c.token_name = "cctok";
     c.token_value = secret;
-    pve_client *pc = conn_client_new(&c);
+    pve_client *pc = app_conn_client_new(&c);
     if (pve_client_login(pc) < 0)
         fail_msg("token login: %s", ds_err_last());
     assert_false(pve_client_has_ticket(pc)); /* "root@pam!cctok" went as an API token */
     pve_client_free(pc);
 
     c.token_value = "00000000-0000-0000-0000-000000000000";
-    pc = conn_client_new(&c);
+    pc = app_conn_client_new(&c);
     assert_int_equal(pve_client_login(pc), -1);
     assert_non_null(strstr(ds_err_last(), "root@pam!cctok"));
     pve_client_free(pc);

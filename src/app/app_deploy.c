@@ -1,0 +1,86 @@
+/* app_deploy: deploy and its preview: inventory -> plan -> show -> confirm -> run -> report;
+ * preflight problems stop everything before the first change. */
+#include "app/app_deploy.h"
+#include "app/app_run.h"
+#include "ds_clock.h"
+#include "util/i18n.h"
+
+int app_plan(struct app_ctx *c, const struct app_opts *o)
+{
+    if (app_ctx_refresh(c, INV_CONFIGS_MARKED))
+        return APP_FAILED;
+    struct plan *p = NULL;
+    int rc = app_build_plan(c, o, PLAN_DEPLOY, &p);
+    if (rc == APP_OK) {
+        struct app_event e = {.kind = APP_EV_PLAN,
+                              .stream = APP_DATA,
+                              .plan = p,
+                              .strategy = o->strategy,
+                              .json = o->json};
+        app_emit(&c->ev, &e);
+        if (!o->json) {
+            e = (struct app_event){.kind = APP_EV_PROBLEMS, .stream = APP_DATA, .plan = p};
+            app_emit(&c->ev, &e);
+        }
+    }
+    plan_free(p);
+    return rc;
+}
+
+/* Known passwords of users that are ours from an earlier run. */
+static void fill_known_passwords(struct app_ctx *c, struct plan *p)
+{
+    for (size_t i = 0; c->state && i < p->n_students; i++) {
+        struct plan_student *ps = &p->students[i];
+        char *pw = NULL;
+        if (ps->cred == CRED_UNKNOWN && state_cred_get(c->state, p->stand, ps->userid, &pw) == 0) {
+            ps->password = pw;
+            ps->cred = CRED_KNOWN;
+        }
+    }
+}
+
+static void credentials(struct app_ctx *c, const struct app_opts *o, const struct plan *p)
+{
+    struct app_event e = {
+        .kind = APP_EV_CREDENTIALS, .stream = APP_DATA, .plan = p, .json = o->json};
+    app_emit(&c->ev, &e);
+}
+
+int app_deploy_locked(struct app_ctx *c, const struct app_opts *o)
+{
+    int64_t t0 = ds_clock_mono_ns();
+    if (app_ctx_refresh(c, INV_CONFIGS_MARKED))
+        return APP_FAILED;
+    int64_t t1 = ds_clock_mono_ns();
+    struct plan *p = NULL;
+    int rc = app_build_plan(c, o, PLAN_DEPLOY, &p);
+    if (rc) {
+        plan_free(p);
+        return rc;
+    }
+    p->t_inventory_ns = t1 - t0;
+    p->t_plan_ns = ds_clock_mono_ns() - t1;
+    fill_known_passwords(c, p);
+    struct app_apply a = {.strategy = o->strategy, .ask = APP_ASK_DEPLOY, .timed = 1};
+    rc = app_apply(c, o, p, &a);
+    if (rc == APP_NOTHING) {
+        app_note(&c->ev, APP_TEXT, _("\nThe stand is up to date: nothing was changed.\n\n"));
+        rc = APP_OK;
+    } else if (rc == APP_DECLINED) {
+        plan_free(p);
+        return APP_FAILED;
+    } else {
+        app_note(&c->ev, APP_TEXT, "\n");
+    }
+    credentials(c, o, p);
+    plan_free(p);
+    return rc;
+}
+
+int app_deploy(struct app_ctx *c, const struct app_opts *o)
+{
+    if (app_ctx_begin_run(c, "deploy"))
+        return APP_FAILED;
+    return app_deploy_locked(c, o);
+}

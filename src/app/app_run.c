@@ -1,0 +1,141 @@
+/* app_run: plan, show, confirm, run, report and verify, once for every use case; the executor's
+ * events go to the front-end (progress), the journal (every action) and the audit log (changes). */
+#include "app/app_run.h"
+#include "app/app_request.h"
+#include "ds_clock.h"
+#include "exec/exec.h"
+#include "store/audit.h"
+#include "store/journal.h"
+#include "util/err.h"
+#include "util/i18n.h"
+#include <string.h>
+
+int app_build_plan(struct app_ctx *c, const struct app_opts *o, enum plan_kind kind,
+                   struct plan **p)
+{
+    struct plan_request rq;
+    app_request_init(&rq, c, o);
+    int rc = kind == PLAN_DEPLOY ? plan_deploy(&rq, c->view, p) : plan_destroy(&rq, c->view, p);
+    if (rc < 0) {
+        app_error(&c->ev, _("run `deploy-stand --help`"), "%s", ds_err_last());
+        return APP_USAGE;
+    }
+    if ((*p)->n_problems) {
+        struct app_event e = {.kind = APP_EV_PROBLEMS, .stream = APP_ERR, .plan = *p};
+        app_emit(&c->ev, &e);
+        app_note(&c->ev, APP_ERR,
+                 ngettext("error: the cluster check found %zu problem(s); nothing was changed\n",
+                          "error: the cluster check found %zu problem(s); nothing was changed\n",
+                          (*p)->n_problems),
+                 (*p)->n_problems);
+        return APP_FAILED;
+    }
+    return APP_OK;
+}
+
+/* What every executor event goes to: the front-end, the journal and, for finished changes, the
+ * audit log. */
+struct run_sink {
+    struct app_ctx *c;
+    struct audit *audit;
+    const struct plan *p;
+};
+
+/* The VM an action touched, as the journal records it (its id may have moved during the run). */
+static int action_vmid(const struct plan *p, const struct action *a)
+{
+    if (a->copy >= 0)
+        return p->copies[a->copy].vmid;
+    if (a->student >= 0 && a->vm >= 0)
+        return p->students[a->student].vms[a->vm].vmid;
+    return 0;
+}
+
+static void run_event(const struct exec_event *ev, void *ud)
+{
+    struct run_sink *rs = ud;
+    struct app_ctx *c = rs->c;
+    struct app_event e = {.kind = APP_EV_EXEC, .plan = rs->p, .exec = ev};
+    app_emit(&c->ev, &e);
+    if (c->journal && ev->action) {
+        static const char *const status[] = {[EXEC_STARTED] = "sent",
+                                             [EXEC_DONE] = "done",
+                                             [EXEC_FAILED] = "failed",
+                                             [EXEC_SKIPPED] = "skipped"};
+        if (ev->type <= EXEC_SKIPPED && status[ev->type] &&
+            journal_action(c->journal, c->run_id, ev->action->id, status[ev->type],
+                           action_vmid(rs->p, ev->action), ev->message) < 0)
+            app_note(&c->ev, APP_ERR, _("warning: %s\n"), ds_err_last());
+    }
+    if (!rs->audit || !ev->action || (ev->type != EXEC_DONE && ev->type != EXEC_FAILED))
+        return;
+    char object[256], request[2048];
+    exec_action_describe(rs->p, ev->action, object, sizeof object, request, sizeof request);
+    struct audit_record r = {
+        .connection = c->conn ? c->conn->name : NULL,
+        .stand = rs->p->stand,
+        .student = ev->student >= 0 ? rs->p->students[ev->student].userid : NULL,
+        .action = action_kind_name(ev->action->kind),
+        .object = object,
+        .request = request,
+        .result = ev->type == EXEC_DONE ? "ok" : ev->message,
+    };
+    audit_write(rs->audit, &r);
+}
+
+int app_run_plan(struct app_ctx *c, const struct app_opts *o, struct plan *p, int64_t *took_ns)
+{
+    if (c->journal && journal_plan(c->journal, c->run_id, p) < 0)
+        app_note(&c->ev, APP_ERR, _("warning: %s\n"), ds_err_last());
+    struct exec_opts eo = {.per_node = o->per_node > 0 ? o->per_node : 4,
+                           .workers = o->workers,
+                           .retries = 5,
+                           .task_timeout_s = 3600,
+                           .state = c->state,
+                           .on_event = run_event};
+    struct run_sink rs = {.c = c, .p = p};
+    if (c->state && audit_open(NULL, 0, &rs.audit) < 0)
+        app_note(&c->ev, APP_ERR, _("warning: no audit log this run: %s\n"), ds_err_last());
+    eo.ud = &rs;
+    struct app_event e = {.kind = APP_EV_RUN_START, .plan = p};
+    app_emit(&c->ev, &e);
+    int64_t t0 = ds_clock_mono_ns();
+    int failed = exec_run(p, c->client, &eo);
+    *took_ns = ds_clock_mono_ns() - t0;
+    e.kind = APP_EV_RUN_END;
+    app_emit(&c->ev, &e);
+    audit_close(rs.audit);
+    if (c->journal)
+        journal_run_end(c->journal, c->run_id, failed == 0 ? "ok" : "failed");
+    if (failed < 0)
+        return app_error(&c->ev, NULL, "%s", ds_err_last());
+    return failed ? APP_FAILED : APP_OK;
+}
+
+int app_apply(struct app_ctx *c, const struct app_opts *o, struct plan *p,
+              const struct app_apply *a)
+{
+    struct app_event e = {.kind = APP_EV_PLAN,
+                          .stream = APP_TEXT,
+                          .plan = p,
+                          .strategy = a->strategy,
+                          .json = a->plan_json};
+    app_emit(&c->ev, &e);
+    e = (struct app_event){.kind = APP_EV_PROBLEMS, .stream = APP_TEXT, .plan = p};
+    app_emit(&c->ev, &e);
+    if (p->n_acts == 0)
+        return APP_NOTHING;
+    if (c->ev.confirm) {
+        struct app_ask q = {.kind = a->ask, .plan = p, .view = c->view, .expect = a->expect};
+        if (c->ev.confirm(&q, c->ev.ud) != 1)
+            return APP_DECLINED;
+    }
+    app_note(&c->ev, APP_TEXT, "\n");
+    int64_t took = 0;
+    int rc = app_run_plan(c, o, p, &took);
+    if (a->timed)
+        p->t_exec_ns = took;
+    e = (struct app_event){.kind = APP_EV_RESULT, .stream = APP_TEXT, .plan = p, .took_ns = took};
+    app_emit(&c->ev, &e);
+    return a->verify ? a->verify(c, o, p, rc) : rc;
+}

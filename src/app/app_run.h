@@ -1,0 +1,40 @@
+/* app_run: the sequence every changing use case shares, written once: plan -> show -> confirm ->
+ * run (executor, journal, audit) -> report -> verify; showing and asking are the front-end's. */
+#ifndef DS_APP_RUN_H
+#define DS_APP_RUN_H
+
+#include <stdint.h>
+
+#include "app/app_ctx.h"
+#include "plan/plan.h"
+
+/* Besides APP_OK/APP_FAILED/APP_USAGE, app_apply may return these (never front-end exit codes:
+ * the use cases turn them into APP_OK or APP_FAILED). */
+enum { APP_DECLINED = 3, APP_NOTHING = 4 };
+
+/* Plans a deploy or a teardown from the context's view with the one request builder. APP_OK and
+ * *p (plan_free, also on failure), APP_USAGE (bad request) or APP_FAILED (preflight problems,
+ * reported on the error stream). */
+int app_build_plan(struct app_ctx *c, const struct app_opts *o, enum plan_kind kind,
+                   struct plan **p);
+
+/* Runs p with the executor: progress events to the front-end, every action to the journal and
+ * every finished change to the audit log; ends the journal's run. APP_OK or APP_FAILED. */
+int app_run_plan(struct app_ctx *c, const struct app_opts *o, struct plan *p, int64_t *took_ns);
+
+struct app_apply {
+    const char *strategy;  /* shown with the plan (NULL: none) */
+    int plan_json;         /* the plan is shown as JSON */
+    enum app_ask_kind ask; /* the question before the change */
+    const char *expect;    /* typed confirmation, or NULL */
+    int timed;             /* record the execution time in the plan (p->t_exec_ns) */
+    /* After the run: read the cluster again and check; returns the code to end with. NULL: none */
+    int (*verify)(struct app_ctx *c, const struct app_opts *o, const struct plan *p, int rc);
+};
+
+/* show p (and its notes), stop with APP_NOTHING when it has no action, ask (the front-end's
+ * confirm, when it has one: APP_DECLINED on no), run, report the result, verify. */
+int app_apply(struct app_ctx *c, const struct app_opts *o, struct plan *p,
+              const struct app_apply *a);
+
+#endif

@@ -1,0 +1,29 @@
+/* cli_front: the command line as a front-end of the use cases: the connection from the global
+ * options, events rendered by ui/app_view, and questions asked on the terminal. */
+#ifndef DS_CLI_FRONT_H
+#define DS_CLI_FRONT_H
+
+#include "app/app_ctx.h"
+#include "cli/cli.h"
+#include "ui/app_view.h"
+
+struct cli_front {
+    struct app_env env;
+    struct app_view view;
+    struct app_events ev; /* ev.ud points at view: do not copy a cli_front */
+};
+
+/* From the global options (g must outlive f); ask: confirm on the terminal before changes. Nothing
+ * to free. */
+void cli_front_init(struct cli_front *f, const struct cli_globals *g, int ask);
+
+/* Opens the context for a stand command (inputs, template map, connection, login, and the state
+ * when want_state), runs op and frees the context. Returns the exit code. */
+int cli_front_run(const struct cli_globals *g, struct app_opts *o, int ask, int want_state,
+                  int (*op)(struct app_ctx *c, const struct app_opts *o));
+
+/* app_status rendered on stdout (a table, or JSON with o->json): a use-case runner for
+ * cli_front_run. */
+int cli_front_status(struct app_ctx *c, const struct app_opts *o);
+
+#endif

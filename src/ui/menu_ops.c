@@ -1,0 +1,242 @@
+/* menu_ops: the menu's deploy and delete screens. They run the deploy and destroy use cases that
+ * the commands run (same request, template map and checks); the menu only asks and shows. */
+#include "ui/menu_ops.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app_deploy.h"
+#include "app/app_destroy.h"
+#include "config/library.h"
+#include "config/users_import.h"
+#include "ui/menu.h"
+#include "ui/prompt.h"
+#include "util/i18n.h"
+
+/* One operation's side of the events: the questions and what the user answered. */
+struct menu_op {
+    struct menu *m;
+    const char *expect; /* typed confirmation (delete) */
+    const char *stand, *who;
+    int declined, nothing;
+};
+
+static void deploy_summary(const struct plan *p, const struct cluster_view *v)
+{
+    size_t vms = 0, new_vms = 0, bridges = 0;
+    printf("\n");
+    prompt_title("📋", _("Summary"));
+    for (size_t n = 0; n < v->n_nodes; n++) {
+        const struct inv_node *nd = &v->nodes[n];
+        size_t st = 0, nv = 0;
+        long long need = 0;
+        for (size_t i = 0; i < p->n_students; i++) {
+            const struct plan_student *ps = &p->students[i];
+            int here = 0;
+            for (size_t k = 0; k < ps->n_vms; k++) {
+                const struct plan_vm *pv = &ps->vms[k];
+                if (strcmp(pv->node, nd->name) != 0)
+                    continue;
+                here = 1;
+                nv++;
+                int src = pv->copy >= 0 ? p->copies[pv->copy].orig : pv->src_vmid;
+                const struct inv_vm *t = inv_vm_find(v, src);
+                if (!pv->exists && t)
+                    need += t->maxmem;
+            }
+            st += here;
+        }
+        if (!nv && !nd->online)
+            continue;
+        double gib = 1024.0 * 1024.0 * 1024.0;
+        printf(_("  node %-12s %s: %zu student(s), %zu VM(s); memory %.1f of %.1f GiB in use, "
+                 "+%.1f GiB for the new VMs\n"),
+               nd->name, nd->online ? _("online") : _("offline"), st, nv, (double)nd->mem / gib,
+               (double)nd->maxmem / gib, (double)need / gib);
+    }
+    for (size_t i = 0; i < p->n_students; i++) {
+        vms += p->students[i].n_vms;
+        for (size_t k = 0; k < p->students[i].n_vms; k++)
+            new_vms += !p->students[i].vms[k].exists;
+        for (size_t k = 0; k < p->students[i].n_bridges; k++)
+            bridges += !p->students[i].bridges[k].exists;
+    }
+    for (size_t i = 0; i < p->n_shared_bridges; i++)
+        bridges += !p->shared_bridges[i].exists;
+    printf(_("  %zu student(s), %zu VM(s) (%zu new), %zu new bridge(s), %zu change(s) in all\n"),
+           p->n_students, vms, new_vms, bridges, p->n_acts);
+}
+static char *node_pick(const struct cluster_view *v)
+{
+    char **names = calloc(v->n_nodes + 1, sizeof *names);
+    size_t n = 0;
+    for (size_t i = 0; names && i < v->n_nodes; i++)
+        if (v->nodes[i].online)
+            names[n++] = v->nodes[i].name;
+    char *r = NULL;
+    if (n == 0) {
+        prompt_error(_("No node is online."));
+    } else {
+        int i = prompt_pick(_("Node for every student"), names, n, 0);
+        if (i >= 0)
+            r = strdup(names[i]);
+    }
+    free(names);
+    return r;
+}
+
+static void op_event(const struct app_event *e, void *ud)
+{
+    struct menu_op *op = ud;
+    if (op->expect && e->kind == APP_EV_PLAN) {
+        if (e->plan->n_acts == 0) {
+            printf(_("Nothing of stand '%s' is deployed for %s: there is nothing to delete.\n"),
+                   e->plan->stand, op->who);
+            op->nothing = 1;
+            return;
+        }
+        printf(_("This will be removed:\n"));
+    }
+    app_view_event(e, &op->m->view);
+}
+
+static int op_confirm(const struct app_ask *a, void *ud)
+{
+    struct menu_op *op = ud;
+    int y;
+    if (a->kind == APP_ASK_DESTROY) {
+        char q[400];
+        snprintf(q, sizeof q, _("Type %s to delete it all"), op->expect);
+        y = prompt_typed(q, op->expect);
+        if (y == 0)
+            printf(_("Nothing was removed.\n"));
+    } else {
+        deploy_summary(a->plan, a->view);
+        y = prompt_yesno(_("Deploy now?"), 0);
+        if (y == 0)
+            printf(_("Nothing was changed.\n"));
+    }
+    op->declined = y != 1;
+    fflush(stdout);
+    return y == 1;
+}
+
+/* The context for a saved config and list: inputs (with the template map), connection, login,
+ * state. 0, or -1 (shown; the context is freed). */
+static int op_open(struct menu_op *op, struct app_ctx *s, const char *config, const char *list)
+{
+    struct app_events ev = {.emit = op_event, .confirm = op_confirm, .ud = op};
+    char *cp = lib_path(LIB_CONFIG, config), *lp = lib_path(LIB_LIST, list);
+    struct app_opts o = {.config = cp, .users = lp};
+    int rc = !cp || !lp || app_ctx_open(s, &op->m->g, &ev, &o, 1);
+    free(cp);
+    free(lp);
+    if (rc) {
+        app_ctx_free(s);
+        return -1;
+    }
+    return 0;
+}
+
+/* The placement strategy: its index in names, or -1 (back, EOF). */
+static int strategy_pick(void)
+{
+    static const struct prompt_item items[] = {
+        {"1", NULL, N_("local: every VM on the node of its template")},
+        {"2", NULL, N_("remote: every student on one node you choose")},
+        {"3", NULL, N_("balanced: students spread evenly over the online nodes")},
+        {"4", NULL, N_("smart: by free memory and CPU of the nodes")},
+    };
+    struct prompt_item tr[4];
+    for (size_t i = 0; i < 4; i++)
+        tr[i] = (struct prompt_item){items[i].key, NULL, _(items[i].label)};
+    printf(_("Placement strategy:\n"));
+    return prompt_menu(_("Strategy"), tr, 4, 0);
+}
+
+/* After the use case: the outcome in one line, then Enter (nothing when the user said no). */
+static void op_done(const struct menu_op *op, int rc, const char *ok, const char *failed)
+{
+    fflush(stdout);
+    fflush(stderr);
+    if (op->declined)
+        return;
+    if (rc == APP_OK)
+        prompt_ok(ok);
+    else
+        prompt_error(failed);
+    menu_pause();
+}
+
+void menu_deploy(struct menu *m)
+{
+    prompt_title("🚀", _("Deploy"));
+    static const char *const names[] = {"local", "remote", "balanced", "smart"};
+    char *config = menu_entry_pick(LIB_CONFIG, _("Which config"));
+    char *list = config ? menu_entry_pick(LIB_LIST, _("Which user list")) : NULL;
+    int c = list ? strategy_pick() : -1;
+    struct menu_op op = {.m = m};
+    struct app_ctx s;
+    char *node = NULL;
+    if (c < 0 || op_open(&op, &s, config, list) < 0)
+        goto done;
+    printf(_("Reading the cluster...\n"));
+    fflush(stdout);
+    if (c == 1 && (app_ctx_refresh(&s, INV_CONFIGS_MARKED) || !(node = node_pick(s.view))))
+        goto out;
+    struct app_opts o = {.strategy = names[c], .node = node};
+    fflush(stdout);
+    int rc = app_deploy(&s, &o);
+    op_done(&op, rc, _("Deployed. The credentials are above: hand them out to the students."),
+            _("The deploy did not complete for everyone (see above)."));
+out:
+    app_ctx_free(&s);
+done:
+    free(node);
+    free(config);
+    free(list);
+}
+
+/* The user to delete: malloc'd id, or NULL (empty list, back, EOF). */
+static char *user_pick(const char *list)
+{
+    char **ids = NULL;
+    size_t n = 0;
+    if (menu_list_read(list, &ids, &n) < 0)
+        return NULL;
+    int i = n ? prompt_pick(_("Which user"), ids, n, -1) : -1;
+    if (!n)
+        printf(_("The list is empty.\n"));
+    char *user = i >= 0 ? strdup(ids[i]) : NULL;
+    users_ids_free(ids, n);
+    return user;
+}
+
+void menu_destroy(struct menu *m, int one)
+{
+    prompt_title("🗑",
+                 one ? _("Delete one user's machines") : _("Delete all users' machines of a list"));
+    char *config = menu_entry_pick(LIB_CONFIG, _("Which config (the stand)"));
+    char *list = config ? menu_entry_pick(LIB_LIST, _("Which user list")) : NULL;
+    char *user = list && one ? user_pick(list) : NULL;
+    char expect[200];
+    struct menu_op op = {.m = m, .expect = expect, .who = one ? user : list};
+    struct app_ctx s;
+    if (!list || (one && !user) || op_open(&op, &s, config, list) < 0)
+        goto done;
+    snprintf(expect, sizeof expect, "DELETE_%s", one ? user : list);
+    const char *only[1] = {user};
+    struct app_opts o = {.only = one ? only : NULL, .n_only = one ? 1 : 0};
+    printf(_("Reading the cluster...\n"));
+    fflush(stdout);
+    int rc = app_destroy(&s, &o);
+    if (!op.nothing)
+        op_done(&op, rc, _("Deleted and verified."),
+                _("The deletion did not complete (see above)."));
+    app_ctx_free(&s);
+done:
+    free(user);
+    free(config);
+    free(list);
+}
