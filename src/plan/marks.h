@@ -40,4 +40,3 @@ int mark_copy_node(const char *text, char *out, size_t len);
 int mark_copy_parse(const char *text, int *orig_vmid, char *digest, size_t digest_len);
 
 #endif
-#include "app/app_ctx.h" /* layer demonstration: must fail test_layers */
