@@ -5,6 +5,7 @@
 #include "pve/pve_api.h"
 #include "pve/pve_client.h"
 #include "util/err.h"
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -184,6 +185,105 @@ static void load_access(struct cluster_view *v, json_t *users, json_t *pools, js
     }
 }
 
+static void load_storages(struct cluster_view *v, json_t *sts)
+{
+    size_t i;
+    json_t *o;
+    v->storages = calloc(json_array_size(sts) + 1, sizeof *v->storages);
+    json_array_foreach(sts, i, o)
+    {
+        struct inv_storage *s = &v->storages[v->n_storages];
+        s->id = dup_str(o, "storage");
+        if (!s->id)
+            continue;
+        s->node = dup_str(o, "node");
+        s->shared = get_int(o, "shared") != 0;
+        v->n_storages++;
+    }
+}
+
+static int cmp_vm(const void *a, const void *b)
+{
+    const struct inv_vm *x = *(const struct inv_vm *const *)a,
+                        *y = *(const struct inv_vm *const *)b;
+    return x->vmid < y->vmid ? -1 : x->vmid > y->vmid ? 1 : x < y ? -1 : x > y;
+}
+
+static int cmp_iface(const void *a, const void *b)
+{
+    const struct inv_iface *x = *(const struct inv_iface *const *)a;
+    const struct inv_iface *y = *(const struct inv_iface *const *)b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : x < y ? -1 : x > y;
+}
+
+static int cmp_user(const void *a, const void *b)
+{
+    const struct inv_user *x = *(const struct inv_user *const *)a;
+    const struct inv_user *y = *(const struct inv_user *const *)b;
+    int c = strcmp(x->userid, y->userid);
+    return c ? c : x < y ? -1 : x > y;
+}
+
+static int cmp_pool(const void *a, const void *b)
+{
+    const struct inv_pool *x = *(const struct inv_pool *const *)a;
+    const struct inv_pool *y = *(const struct inv_pool *const *)b;
+    int c = strcmp(x->poolid, y->poolid);
+    return c ? c : x < y ? -1 : x > y;
+}
+
+static int acl_key_cmp(const struct inv_acl *x, const char *path, const char *ugid,
+                       const char *roleid)
+{
+    int c = strcmp(x->path ? x->path : "", path);
+    if (!c)
+        c = strcmp(x->ugid ? x->ugid : "", ugid);
+    if (!c)
+        c = strcmp(x->roleid ? x->roleid : "", roleid);
+    return c;
+}
+
+static int cmp_acl(const void *a, const void *b)
+{
+    const struct inv_acl *x = *(const struct inv_acl *const *)a;
+    const struct inv_acl *y = *(const struct inv_acl *const *)b;
+    return acl_key_cmp(x, y->path ? y->path : "", y->ugid ? y->ugid : "",
+                       y->roleid ? y->roleid : "");
+}
+
+/* Sorted pointer arrays over the view's lists (ties keep the list order: first match wins). */
+static void build_indexes(struct cluster_view *v)
+{
+    v->vm_by_id = calloc(v->n_vms + 1, sizeof *v->vm_by_id);
+    v->user_by_id = calloc(v->n_users + 1, sizeof *v->user_by_id);
+    v->pool_by_id = calloc(v->n_pools + 1, sizeof *v->pool_by_id);
+    v->acl_by_key = calloc(v->n_acls + 1, sizeof *v->acl_by_key);
+    if (!v->vm_by_id || !v->user_by_id || !v->pool_by_id || !v->acl_by_key)
+        abort();
+    for (size_t i = 0; i < v->n_vms; i++)
+        v->vm_by_id[i] = &v->vms[i];
+    for (size_t i = 0; i < v->n_users; i++)
+        v->user_by_id[i] = &v->users[i];
+    for (size_t i = 0; i < v->n_pools; i++)
+        v->pool_by_id[i] = &v->pools[i];
+    for (size_t i = 0; i < v->n_acls; i++)
+        v->acl_by_key[i] = &v->acls[i];
+    qsort(v->vm_by_id, v->n_vms, sizeof *v->vm_by_id, cmp_vm);
+    qsort(v->user_by_id, v->n_users, sizeof *v->user_by_id, cmp_user);
+    qsort(v->pool_by_id, v->n_pools, sizeof *v->pool_by_id, cmp_pool);
+    qsort(v->acl_by_key, v->n_acls, sizeof *v->acl_by_key, cmp_acl);
+    for (size_t n = 0; n < v->n_nets; n++) {
+        struct inv_net *in = &v->nets[n];
+        in->by_name = calloc(in->n + 1, sizeof *in->by_name);
+        if (!in->by_name)
+            abort();
+        for (size_t i = 0; i < in->n; i++)
+            in->by_name[i] = &in->ifaces[i];
+        qsort(in->by_name, in->n, sizeof *in->by_name, cmp_iface);
+    }
+}
+
 struct cluster_view *inventory_from_json(json_t *bundle)
 {
     struct cluster_view *v = calloc(1, sizeof *v);
@@ -197,6 +297,8 @@ struct cluster_view *inventory_from_json(json_t *bundle)
     load_nets(v, json_object_get(bundle, "networks"));
     load_access(v, json_object_get(bundle, "users"), json_object_get(bundle, "pools"),
                 json_object_get(bundle, "acl"));
+    load_storages(v, json_object_get(bundle, "storages"));
+    build_indexes(v);
     return v;
 }
 
@@ -221,11 +323,14 @@ int inventory_load(struct pve_client *c, const int *template_vmids, size_t n_tem
                    struct cluster_view **out)
 {
     json_t *bundle = json_object();
-    json_t *nodes = NULL, *res = NULL, *users = NULL, *pools = NULL, *acl = NULL;
+    json_t *nodes = NULL, *res = NULL, *users = NULL, *pools = NULL, *acl = NULL, *sts = NULL;
     *out = NULL;
     if (pve_nodes_list(c, &nodes) < 0 || pve_cluster_resources(c, "vm", &res) < 0 ||
-        pve_users_list(c, &users) < 0 || pve_pools_list(c, &pools) < 0 || pve_acl_list(c, &acl) < 0)
+        pve_users_list(c, &users) < 0 || pve_pools_list(c, &pools) < 0 ||
+        pve_acl_list(c, &acl) < 0 || pve_cluster_resources(c, "storage", &sts) < 0)
         goto fail;
+    json_object_set_new(bundle, "storages", sts);
+    sts = NULL;
     json_object_set_new(bundle, "nodes", nodes);
     json_object_set_new(bundle, "resources", res);
     json_object_set_new(bundle, "users", users);
@@ -289,6 +394,7 @@ fail:
     json_decref(users);
     json_decref(pools);
     json_decref(acl);
+    json_decref(sts);
     json_decref(bundle);
     return ds_err_wrap("reading the cluster");
 }
@@ -319,6 +425,7 @@ void cluster_view_free(struct cluster_view *v)
         }
         free(v->nets[i].ifaces);
         free(v->nets[i].node);
+        free(v->nets[i].by_name);
     }
     free(v->nets);
     for (size_t i = 0; i < v->n_users; i++) {
@@ -338,6 +445,15 @@ void cluster_view_free(struct cluster_view *v)
         free(v->acls[i].type);
     }
     free(v->acls);
+    for (size_t i = 0; i < v->n_storages; i++) {
+        free(v->storages[i].id);
+        free(v->storages[i].node);
+    }
+    free(v->storages);
+    free(v->vm_by_id);
+    free(v->user_by_id);
+    free(v->pool_by_id);
+    free(v->acl_by_key);
     json_decref(v->raw);
     free(v);
 }
@@ -352,10 +468,15 @@ const struct inv_node *inv_node_find(const struct cluster_view *v, const char *n
 
 const struct inv_vm *inv_vm_find(const struct cluster_view *v, int vmid)
 {
-    for (size_t i = 0; i < v->n_vms; i++)
-        if (v->vms[i].vmid == vmid)
-            return &v->vms[i];
-    return NULL;
+    size_t lo = 0, hi = v->n_vms;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v->vm_by_id[mid]->vmid < vmid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < v->n_vms && v->vm_by_id[lo]->vmid == vmid ? v->vm_by_id[lo] : NULL;
 }
 
 const struct inv_net *inv_net_find(const struct cluster_view *v, const char *node)
@@ -366,42 +487,120 @@ const struct inv_net *inv_net_find(const struct cluster_view *v, const char *nod
     return NULL;
 }
 
+/* Binary search in a sorted pointer array whose elements have a string key at byte offset `off`
+ * (a char * member); the first element with that key, or NULL. */
+static const void *find_by_str(const void *const *arr, size_t n, size_t off, const char *key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *k = *(const char *const *)((const char *)arr[mid] + off);
+        if (strcmp(k, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < n && strcmp(*(const char *const *)((const char *)arr[lo] + off), key) == 0)
+        return arr[lo];
+    return NULL;
+}
+
 const struct inv_iface *inv_iface_find(const struct cluster_view *v, const char *node,
                                        const char *iface)
 {
     const struct inv_net *n = inv_net_find(v, node);
     if (!n)
         return NULL;
-    for (size_t i = 0; i < n->n; i++)
-        if (strcmp(n->ifaces[i].name, iface) == 0)
-            return &n->ifaces[i];
-    return NULL;
+    return find_by_str((const void *const *)n->by_name, n->n, offsetof(struct inv_iface, name),
+                       iface);
 }
 
 const struct inv_user *inv_user_find(const struct cluster_view *v, const char *userid)
 {
-    for (size_t i = 0; i < v->n_users; i++)
-        if (strcmp(v->users[i].userid, userid) == 0)
-            return &v->users[i];
-    return NULL;
+    return find_by_str((const void *const *)v->user_by_id, v->n_users,
+                       offsetof(struct inv_user, userid), userid);
 }
 
 const struct inv_pool *inv_pool_find(const struct cluster_view *v, const char *poolid)
 {
-    for (size_t i = 0; i < v->n_pools; i++)
-        if (strcmp(v->pools[i].poolid, poolid) == 0)
-            return &v->pools[i];
-    return NULL;
+    return find_by_str((const void *const *)v->pool_by_id, v->n_pools,
+                       offsetof(struct inv_pool, poolid), poolid);
 }
 
 int inv_acl_has(const struct cluster_view *v, const char *path, const char *ugid,
                 const char *roleid)
 {
-    for (size_t i = 0; i < v->n_acls; i++) {
-        const struct inv_acl *a = &v->acls[i];
-        if (a->path && a->ugid && a->roleid && strcmp(a->path, path) == 0 &&
-            strcmp(a->ugid, ugid) == 0 && strcmp(a->roleid, roleid) == 0)
+    size_t lo = 0, hi = v->n_acls;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (acl_key_cmp(v->acl_by_key[mid], path, ugid, roleid) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo >= v->n_acls)
+        return 0;
+    const struct inv_acl *a = v->acl_by_key[lo];
+    return a->path && a->ugid && a->roleid && acl_key_cmp(a, path, ugid, roleid) == 0;
+}
+
+int inv_vm_is_template(const struct inv_vm *vm)
+{
+    if (vm->template)
+        return 1;
+    json_t *t = json_object_get(vm->config, "template");
+    return json_is_true(t) || (json_is_integer(t) && json_integer_value(t) != 0) ||
+           (json_is_string(t) && strcmp(json_string_value(t), "1") == 0);
+}
+
+/* Is the config key a drive PVE clones (ideN, sataN, scsiN, virtioN, efidisk0, tpmstate0)? */
+static int is_drive_key(const char *k)
+{
+    static const char *const prefix[] = {"ide", "sata", "scsi", "virtio", "efidisk", "tpmstate"};
+    for (size_t i = 0; i < sizeof prefix / sizeof prefix[0]; i++) {
+        size_t l = strlen(prefix[i]);
+        if (strncmp(k, prefix[i], l) == 0 && k[l] >= '0' && k[l] <= '9' &&
+            strspn(k + l, "0123456789") == strlen(k + l))
             return 1;
     }
     return 0;
+}
+
+static int storage_shared_on(const struct cluster_view *v, const char *id, const char *node)
+{
+    for (size_t i = 0; i < v->n_storages; i++)
+        if (strcmp(v->storages[i].id, id) == 0 &&
+            (!v->storages[i].node || strcmp(v->storages[i].node, node) == 0))
+            return v->storages[i].shared;
+    return 0;
+}
+
+int inv_vm_storage_shared_on(const struct cluster_view *v, const struct inv_vm *vm,
+                             const char *node)
+{
+    if (!vm || !vm->config)
+        return 0;
+    const char *k;
+    json_t *val;
+    int volumes = 0;
+    json_object_foreach(vm->config, k, val)
+    {
+        const char *s = json_string_value(val);
+        if (!s || !is_drive_key(k))
+            continue;
+        char vol[256];
+        snprintf(vol, sizeof vol, "%.*s", (int)strcspn(s, ","), s);
+        if (strncmp(vol, "file=", 5) == 0)
+            memmove(vol, vol + 5, strlen(vol + 5) + 1);
+        if (strcmp(vol, "none") == 0 || strcmp(vol, "cdrom") == 0)
+            continue;
+        char *colon = strchr(vol, ':');
+        if (!colon || vol[0] == '/')
+            return 0; /* a path on the node: local */
+        *colon = '\0';
+        if (!storage_shared_on(v, vol, node))
+            return 0;
+        volumes++;
+    }
+    return volumes > 0;
 }

@@ -34,7 +34,14 @@ struct inv_net {
     char *node;
     struct inv_iface *ifaces;
     size_t n;
-    int pending; /* the node has pending (unapplied) network changes */
+    int pending;                      /* the node has pending (unapplied) network changes */
+    const struct inv_iface **by_name; /* ifaces sorted by name (inv_iface_find) */
+};
+
+/* A storage as one node sees it (GET /cluster/resources?type=storage: one entry per node). */
+struct inv_storage {
+    char *id, *node;
+    int shared;
 };
 
 struct inv_user {
@@ -64,7 +71,14 @@ struct cluster_view {
     size_t n_pools;
     struct inv_acl *acls;
     size_t n_acls;
+    struct inv_storage *storages;
+    size_t n_storages;
     json_t *raw; /* the JSON bundle the view was built from (see inventory_from_json) */
+    /* sorted indexes built by inventory_from_json, so every lookup is O(log n) */
+    const struct inv_vm **vm_by_id;
+    const struct inv_user **user_by_id;
+    const struct inv_pool **pool_by_id;
+    const struct inv_acl **acl_by_key;
 };
 
 /* Which VM configs to read besides the templates named in `template_vmids` and the untagged VMs
@@ -81,7 +95,8 @@ int inventory_load(struct pve_client *c, const int *template_vmids, size_t n_tem
 
 /* Builds a view from a bundle {"nodes":[...GET /nodes], "resources":[...GET /cluster/resources],
  * "networks":{"node":{"ifaces":[...], "changes": "..."|null}}, "users":[...], "pools":[...],
- * "acl":[...], "configs":{"<vmid>":{...}}}. The bundle reference is taken over (stolen). */
+ * "acl":[...], "configs":{"<vmid>":{...}}, "storages":[...GET /cluster/resources?type=storage]}.
+ * The bundle reference is taken over (stolen). */
 struct cluster_view *inventory_from_json(json_t *bundle);
 
 void cluster_view_free(struct cluster_view *v);
@@ -96,6 +111,16 @@ const struct inv_user *inv_user_find(const struct cluster_view *v, const char *u
 const struct inv_pool *inv_pool_find(const struct cluster_view *v, const char *poolid);
 int inv_acl_has(const struct cluster_view *v, const char *path, const char *ugid,
                 const char *roleid);
+
+/* 1 when the VM is a template: /cluster/resources says so or its config has template: 1 (the
+ * two can disagree for a moment after a conversion). */
+int inv_vm_is_template(const struct inv_vm *vm);
+
+/* 1 when every volume of the VM's config (disks and CD-ROM images; "none" and "cdrom" aside) is
+ * on a storage that is shared and available on `node`, so PVE can clone it there with `target`
+ * (a linked clone of a template included). 0 when one is local, unknown, or the config unread. */
+int inv_vm_storage_shared_on(const struct cluster_view *v, const struct inv_vm *vm,
+                             const char *node);
 
 /* True when a tag list ("a;b,c d") contains `tag`. */
 int inv_tags_have(const char *tags, const char *tag);

@@ -118,7 +118,7 @@ struct plan {
     struct plan_bridge *shared_bridges; /* reserved bridges */
     size_t n_shared_bridges;
     struct action *acts;
-    size_t n_acts;
+    size_t n_acts, cap_acts;
     struct plan_copy *copies;
     size_t n_copies;
     char **problems; /* preflight failures: nothing may run when n_problems > 0 */
@@ -155,6 +155,20 @@ int plan_destroy(const struct plan_request *rq, const struct cluster_view *v, st
  * make (students no longer in the list, machines and aliases no longer in the stand). */
 int plan_sweep(const struct plan_request *rq, const struct cluster_view *v, struct plan **out);
 void plan_free(struct plan *p);
+
+/* A template copy found on the cluster by its marks (for `status`). */
+struct copy_info {
+    int orig;             /* the original template's VMID */
+    int vmid;             /* the copy's VMID */
+    const char *node;     /* where the copy is (points into the view) */
+    const char *for_node; /* the node its mark names; "" when none; owned by the list */
+    int is_template;      /* 0: left half-way by an interrupted run */
+    int stale;            /* the original changed since it was copied (or is gone) */
+};
+/* Every marked template copy of the view, sorted by (original, node, VMID). Returns the count;
+ * *out is malloc'd (free with copy_info_free). Pure: no I/O. */
+size_t plan_list_copies(const struct cluster_view *v, struct copy_info **out);
+void copy_info_free(struct copy_info *list, size_t n);
 
 /* Number of actions that change the cluster. */
 size_t plan_count(const struct plan *p, enum action_kind kind);

@@ -19,6 +19,7 @@
 struct journal {
     sqlite3 *db;
     char *path;
+    long long first_run; /* the first run this handle began; 0 when none */
 };
 
 static const char journal_schema[] =
@@ -95,10 +96,32 @@ int journal_open(const char *path, struct journal **out)
     return 0;
 }
 
+/* Runs this handle began and nobody ended (a command that found nothing to do returns before
+ * the end of a run) end with the handle: "nothing changed" when no action of theirs was sent,
+ * else "ended". A process that dies never gets here, so its runs stay "interrupted". */
+static void end_open_runs(struct journal *j)
+{
+    sqlite3_stmt *st;
+    if (!j->first_run ||
+        sqlite3_prepare_v2(j->db,
+                           "UPDATE journal_runs SET finished = ?1, result = CASE WHEN EXISTS "
+                           "(SELECT 1 FROM journal_actions a WHERE a.run_id = journal_runs.id "
+                           "AND a.status <> 'planned') THEN 'ended' ELSE 'nothing changed' END "
+                           "WHERE finished IS NULL AND id >= ?2 AND pid = ?3",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)ds_clock_wall_s());
+    sqlite3_bind_int64(st, 2, j->first_run);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)getpid());
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+}
+
 void journal_close(struct journal *j)
 {
     if (!j)
         return;
+    end_open_runs(j);
     sqlite3_close(j->db);
     free(j->path);
     free(j);
@@ -124,6 +147,8 @@ int journal_run_begin(struct journal *j, const char *command, const char *stand,
     sqlite3_finalize(st);
     if (rc == 0)
         *run_id = sqlite3_last_insert_rowid(j->db);
+    if (rc == 0 && !j->first_run)
+        j->first_run = *run_id;
     return rc;
 }
 

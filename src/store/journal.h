@@ -13,6 +13,8 @@ struct journal; /* one SQLite connection; callers serialise their use of it */
 /* Opens the journal in the state database (`path`, or "<xdg_state_dir()>/state.db" when NULL),
  * creating its tables. 0 or -1 with ds_err. Free with journal_close. */
 int journal_open(const char *path, struct journal **out);
+/* Runs begun through this handle that were never ended get "nothing changed" (no action sent)
+ * or "ended" here; a process that dies keeps them "interrupted". */
 void journal_close(struct journal *j);
 
 int journal_run_begin(struct journal *j, const char *command, const char *stand, long long *run_id);
