@@ -7,11 +7,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "ds_clock.h"
 #include "ds_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 struct ctx {
     struct simproc sp;
@@ -199,8 +199,7 @@ static void test_permission_final(void **st)
 /* Waits (bounded by a deadline) until VM vmid exists without a lock in the simulator. */
 static void wait_vm_ready(struct ctx *c, int vmid)
 {
-    struct timespec t0, now, pause = {0, 10 * 1000 * 1000};
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int64_t deadline = ds_clock_mono_ns() + 60 * DS_NS_PER_S;
     for (;;) {
         json_t *state = simproc_state(&c->sp);
         json_t *vm = sim_vm(state, vmid);
@@ -209,10 +208,9 @@ static void wait_vm_ready(struct ctx *c, int vmid)
         json_decref(state);
         if (ready)
             return;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec - t0.tv_sec > 60)
+        if (ds_clock_mono_ns() > deadline)
             fail_msg("VM %d did not appear", vmid);
-        nanosleep(&pause, NULL);
+        ds_clock_sleep_ns(10 * DS_NS_PER_MS);
     }
 }
 
