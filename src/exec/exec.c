@@ -267,7 +267,32 @@ static int do_copy_action(struct exec *e, struct pve_client *c, const struct act
     return pve_vm_migrate_wait(c, pc->orig_node, pc->vmid, pc->node, to);
 }
 
+/* Teardown steps whose object is already gone (deleted by hand, or by a run that died after the
+ * request) have reached their goal. */
+static int is_teardown(enum action_kind k)
+{
+    return k == ACT_VM_STOP || k == ACT_VM_DESTROY || k == ACT_POOL_DELETE ||
+           k == ACT_USER_DELETE || k == ACT_BRIDGE_DELETE || k == ACT_ACL_REVOKE;
+}
+
+static int do_action_once(struct exec *e, struct pve_client *c, struct action *a);
+
 static int do_action(struct exec *e, struct pve_client *c, struct action *a)
+{
+    int rc = do_action_once(e, c, a);
+    if (rc < 0 && is_teardown(a->kind) && pve_err_last() == PVE_ERR_NOT_FOUND) {
+        if (a->kind == ACT_USER_DELETE && e->o->state) {
+            pthread_mutex_lock(&e->mu);
+            state_cred_delete(e->o->state, e->p->stand, a->target);
+            pthread_mutex_unlock(&e->mu);
+        }
+        ds_err_clear();
+        return 0;
+    }
+    return rc;
+}
+
+static int do_action_once(struct exec *e, struct pve_client *c, struct action *a)
 {
     struct plan_student *ps = a->student >= 0 ? &e->p->students[a->student] : NULL;
     struct plan_vm *vm = ps && a->vm >= 0 ? &ps->vms[a->vm] : NULL;
