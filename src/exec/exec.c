@@ -280,6 +280,11 @@ static int do_action_once(struct exec *e, struct pve_client *c, struct action *a
 static int do_action(struct exec *e, struct pve_client *c, struct action *a)
 {
     int rc = do_action_once(e, c, a);
+    /* a retried conversion whose first attempt went through: the copy is a template already */
+    if (rc < 0 && a->kind == ACT_TPL_CONVERT && pve_err_last() == PVE_ERR_EXISTS) {
+        ds_err_clear();
+        return 0;
+    }
     if (rc < 0 && is_teardown(a->kind) && pve_err_last() == PVE_ERR_NOT_FOUND) {
         if (a->kind == ACT_USER_DELETE && e->o->state) {
             pthread_mutex_lock(&e->mu);

@@ -13,6 +13,7 @@ static const char *const exists_marks[] = {
     "already exists",  /* "create user failed: user 'x' already exists", nextid 400 "VM N ..." */
     "File exists",     /* "close (rename) atomic file '...' failed: File exists" (pmxcfs) */
     "already defined", /* "sdn vnet object ID 'x' already defined" */
+    "can't convert a template to a template", /* POST .../template on a template: done already */
     NULL,
 };
 static const char *const missing_marks[] = {

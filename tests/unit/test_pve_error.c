@@ -81,7 +81,8 @@ static const struct case_ http_cases[] = {
      PVE_ERR_OTHER},
     {500, "delete pool failed: pool 'student1' is not empty (contains VM 5003)", NULL,
      PVE_ERR_OTHER},
-    {500, "you can't convert a template to a template", NULL, PVE_ERR_OTHER},
+    /* converting a template again: the goal (a template) is reached already */
+    {500, "you can't convert a template to a template", NULL, PVE_ERR_EXISTS},
     {501, "Method 'GET /foo' not implemented", NULL, PVE_ERR_OTHER},
     {501, "no such uri", NULL, PVE_ERR_OTHER},
     {500, NULL, NULL, PVE_ERR_OTHER},
