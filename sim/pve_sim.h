@@ -15,8 +15,10 @@ struct pve_sim_options {
     unsigned long seed;    /* fault-injection RNG seed; default 1 */
     double fail_rate;      /* mutating requests fail with a real lock-timeout 500 */
     double task_fail_rate; /* tasks end with a real error exitstatus */
-    int latency_ms;        /* added to every /api2 response */
-    int auth_delay;        /* 1 = delay auth-stage failures by 3 s * time_scale, as pveproxy does */
+    const char *fail_match; /* mutating requests whose path or a parameter contains it always fail
+                               with a lock-timeout 500 (NULL = off) */
+    int latency_ms;         /* added to every /api2 response */
+    int auth_delay; /* 1 = delay auth-stage failures by 3 s * time_scale, as pveproxy does */
     const char *cert_file, *key_file; /* PEM; NULL = generate a self-signed cert at start */
     int quiet;                        /* 1 = no request log on stderr */
 };

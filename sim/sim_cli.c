@@ -22,6 +22,8 @@ static void usage(FILE *f)
             "  --seed N               fault-injection RNG seed (default 1)\n"
             "  --fail-rate R          mutating requests fail with a lock-timeout 500 (0..1)\n"
             "  --task-fail-rate R     tasks end with an error exit status (0..1)\n"
+            "  --fail-match TEXT      mutating requests naming TEXT (path or a parameter) always\n"
+            "                         fail with a lock-timeout 500\n"
             "  --latency-ms N         added to every /api2 response\n"
             "  --auth-delay           delay auth failures by 3 s * time-scale, like pveproxy\n"
             "  --cert FILE --key FILE PEM certificate and key (default: self-signed, generated)\n"
@@ -87,6 +89,8 @@ int pve_sim_main(int argc, char **argv)
                 bad = parse_ulong(val, (unsigned long)-1, &o.seed);
             else if (strcmp(a, "--fail-rate") == 0)
                 bad = parse_double(val, 0, 1, &o.fail_rate);
+            else if (strcmp(a, "--fail-match") == 0)
+                o.fail_match = val;
             else if (strcmp(a, "--task-fail-rate") == 0)
                 bad = parse_double(val, 0, 1, &o.task_fail_rate);
             else if (strcmp(a, "--latency-ms") == 0)

@@ -19,10 +19,32 @@ static double draw(struct sim_faults *f)
     return (double)(sim_rng_next(&f->rng) >> 11) / 9007199254740992.0;
 }
 
-int sim_faults_request(struct sim_faults *f, const char *method, const char *path, char *msg,
-                       size_t msglen)
+void sim_faults_set_match(struct sim_faults *f, const char *text)
 {
-    if (f->fail_rate <= 0 || draw(f) >= f->fail_rate)
+    snprintf(f->match, sizeof f->match, "%s", text ? text : "");
+}
+
+static int names_match(const struct sim_faults *f, const char *path, const json_t *params)
+{
+    if (!f->match[0])
+        return 0;
+    if (strstr(path, f->match))
+        return 1;
+    const char *k;
+    const json_t *v;
+    json_object_foreach((json_t *)params, k, v)
+    {
+        (void)k;
+        if (json_is_string(v) && strstr(json_string_value(v), f->match))
+            return 1;
+    }
+    return 0;
+}
+
+int sim_faults_request(struct sim_faults *f, const char *method, const char *path,
+                       const json_t *params, char *msg, size_t msglen)
+{
+    if (!names_match(f, path, params) && (f->fail_rate <= 0 || draw(f) >= f->fail_rate))
         return 0;
     unsigned vmid;
     char node[64];

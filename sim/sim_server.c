@@ -27,6 +27,7 @@
 struct pve_sim {
     struct pve_sim_options o;
     char *scenario;
+    char *fail_match; /* owned copy of o.fail_match */
     pthread_mutex_t mu;
     struct sim_model *model;
     struct sim_auth auth;
@@ -80,6 +81,7 @@ static void sleep_unless_stopping(struct pve_sim *s, int64_t ns)
 static void model_setup(struct pve_sim *s, struct sim_model *m)
 {
     sim_faults_init(&m->faults, s->o.seed, s->o.fail_rate, s->o.task_fail_rate);
+    sim_faults_set_match(&m->faults, s->o.fail_match);
 }
 
 /* ---- responses --------------------------------------------------------------------------- */
@@ -353,7 +355,7 @@ static void api_dispatch(struct api_call *a, struct outcome *out)
     }
     char fmsg[300];
     if (strcmp(a->method, "GET") != 0 && strcmp(a->ep->key, "POST /access/ticket") != 0 &&
-        sim_faults_request(&m->faults, a->method, a->path, fmsg, sizeof fmsg)) {
+        sim_faults_request(&m->faults, a->method, a->path, a->norm, fmsg, sizeof fmsg)) {
         fail_out(out, 500, fmsg, NULL);
         return;
     }
@@ -523,6 +525,8 @@ int pve_sim_start(const struct pve_sim_options *o, struct pve_sim **out, char *e
     if (s->o.time_scale <= 0)
         s->o.time_scale = 1.0;
     s->scenario = strdup(o->scenario && *o->scenario ? o->scenario : "classroom");
+    s->fail_match = o->fail_match ? strdup(o->fail_match) : NULL;
+    s->o.fail_match = s->fail_match;
     s->o.scenario = s->scenario;
     s->o.cert_file = s->o.key_file = NULL;
     pthread_mutex_init(&s->mu, NULL);
@@ -624,5 +628,6 @@ void pve_sim_stop(struct pve_sim *s)
     json_decref(s->passwords);
     pthread_mutex_destroy(&s->mu);
     free(s->scenario);
+    free(s->fail_match);
     free(s);
 }

@@ -90,11 +90,18 @@ static void slots_init(struct exec *e)
     }
 }
 
+/* 1 when every dependency of a is done, 0 while some still run or wait, -1 when one can never be
+ * done. A shared step (a node's network apply, say) does not wait for the steps of a student who
+ * already failed: that student is rolled back, and the others must not fail with them. */
 static int deps_state(const struct exec *e, const struct action *a)
 {
     int all_done = 1;
     for (size_t i = 0; i < a->n_deps; i++) {
+        const struct action *d = &e->p->acts[a->deps[i]];
         enum act_state s = e->st[a->deps[i]];
+        if (a->student < 0 && d->student >= 0 && e->p->students[d->student].failed &&
+            s != A_RUNNING)
+            continue;
         if (s == A_FAILED || s == A_SKIPPED)
             return -1;
         if (s != A_DONE)

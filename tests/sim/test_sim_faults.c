@@ -100,13 +100,38 @@ static void test_latency(void **state)
     tu_stop(&c);
 }
 
+/* --fail-match: every mutating request naming the text fails; the others and reads do not. */
+static void test_fail_match(void **state)
+{
+    (void)state;
+    struct simctx c;
+    const char *args[] = {"--fail-match", "student2@pve", NULL};
+    assert_int_equal(tu_start(&c, args), 0);
+    struct rawresp r;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(
+            tu_req(&c, "POST", "userid=student2%40pve&password=x-password-2", &r, "/access/users"),
+            500);
+        assert_string_equal(
+            tu_msg(&r),
+            "create user failed: cfs-lock 'file-user_cfg' error: got lock request timeout\n");
+        rawresp_clear(&r);
+    }
+    assert_int_equal(
+        tu_req(&c, "POST", "userid=student1%40pve&password=x-password-1", &r, "/access/users"),
+        200);
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&c, "GET", NULL, &r, "/access/users/student2%%40pve"), 500);
+    rawresp_clear(&r);
+    tu_stop(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fail_rate_one),
-        cmocka_unit_test(test_task_fail_rate_one),
-        cmocka_unit_test(test_deterministic),
-        cmocka_unit_test(test_latency),
+        cmocka_unit_test(test_fail_rate_one), cmocka_unit_test(test_task_fail_rate_one),
+        cmocka_unit_test(test_deterministic), cmocka_unit_test(test_latency),
+        cmocka_unit_test(test_fail_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
