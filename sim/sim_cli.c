@@ -55,66 +55,80 @@ static int parse_ulong(const char *s, unsigned long hi, unsigned long *out)
     return 0;
 }
 
-int pve_sim_main(int argc, char **argv)
+/* One option with a value: 0 taken, 1 unknown option, 2 bad value. */
+static int take_value(struct pve_sim_options *o, const char *a, const char *val)
 {
-    struct pve_sim_options o;
-    pve_sim_options_init(&o);
+    unsigned long ul;
+    double d;
+    int bad = 0;
+    if (strcmp(a, "--scenario") == 0)
+        o->scenario = val;
+    else if (strcmp(a, "--port") == 0)
+        bad = parse_ulong(val, 65535, &ul) || ((o->port = (unsigned)ul), 0);
+    else if (strcmp(a, "--time-scale") == 0)
+        bad = parse_double(val, 1e-6, 1e6, &o->time_scale);
+    else if (strcmp(a, "--seed") == 0)
+        bad = parse_ulong(val, (unsigned long)-1, &o->seed);
+    else if (strcmp(a, "--fail-rate") == 0)
+        bad = parse_double(val, 0, 1, &o->fail_rate);
+    else if (strcmp(a, "--fail-match") == 0)
+        o->fail_match = val;
+    else if (strcmp(a, "--task-fail-rate") == 0)
+        bad = parse_double(val, 0, 1, &o->task_fail_rate);
+    else if (strcmp(a, "--latency-ms") == 0)
+        bad = parse_double(val, 0, 600000, &d) || ((o->latency_ms = (int)d), 0);
+    else if (strcmp(a, "--cert") == 0)
+        o->cert_file = val;
+    else if (strcmp(a, "--key") == 0)
+        o->key_file = val;
+    else
+        return 1;
+    return bad ? 2 : 0;
+}
+
+/* Fills o from argv. Returns -1 to go on, or the exit code (0 after --help). */
+static int parse_args(struct pve_sim_options *o, int argc, char **argv)
+{
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        unsigned long ul;
-        double d;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
         } else if (strcmp(a, "--http") == 0) {
-            o.http = 1;
+            o->http = 1;
         } else if (strcmp(a, "--quiet") == 0) {
-            o.quiet = 1;
+            o->quiet = 1;
         } else if (strcmp(a, "--auth-delay") == 0) {
-            o.auth_delay = 1;
-        } else if (!val) {
-            fprintf(stderr, "pve-sim: unknown option or missing value: %s\n", a);
-            usage(stderr);
-            return 2;
+            o->auth_delay = 1;
         } else {
-            int bad = 0;
-            if (strcmp(a, "--scenario") == 0)
-                o.scenario = val;
-            else if (strcmp(a, "--port") == 0)
-                bad = parse_ulong(val, 65535, &ul) || ((o.port = (unsigned)ul), 0);
-            else if (strcmp(a, "--time-scale") == 0)
-                bad = parse_double(val, 1e-6, 1e6, &o.time_scale);
-            else if (strcmp(a, "--seed") == 0)
-                bad = parse_ulong(val, (unsigned long)-1, &o.seed);
-            else if (strcmp(a, "--fail-rate") == 0)
-                bad = parse_double(val, 0, 1, &o.fail_rate);
-            else if (strcmp(a, "--fail-match") == 0)
-                o.fail_match = val;
-            else if (strcmp(a, "--task-fail-rate") == 0)
-                bad = parse_double(val, 0, 1, &o.task_fail_rate);
-            else if (strcmp(a, "--latency-ms") == 0)
-                bad = parse_double(val, 0, 600000, &d) || ((o.latency_ms = (int)d), 0);
-            else if (strcmp(a, "--cert") == 0)
-                o.cert_file = val;
-            else if (strcmp(a, "--key") == 0)
-                o.key_file = val;
-            else {
-                fprintf(stderr, "pve-sim: unknown option: %s\n", a);
+            int rc = val ? take_value(o, a, val) : 1;
+            if (rc == 1) {
+                fprintf(stderr, "pve-sim: unknown option or missing value: %s\n", a);
                 usage(stderr);
                 return 2;
             }
-            if (bad) {
+            if (rc == 2) {
                 fprintf(stderr, "pve-sim: invalid value for %s: %s\n", a, val);
                 return 2;
             }
             i++;
         }
     }
-    if ((o.cert_file != NULL) != (o.key_file != NULL)) {
+    if ((o->cert_file != NULL) != (o->key_file != NULL)) {
         fprintf(stderr, "pve-sim: --cert and --key go together\n");
         return 2;
     }
+    return -1;
+}
+
+int pve_sim_main(int argc, char **argv)
+{
+    struct pve_sim_options o;
+    pve_sim_options_init(&o);
+    int rc = parse_args(&o, argc, argv);
+    if (rc >= 0)
+        return rc;
     /* Block the stop signals before MHD starts its threads; the main thread waits for them. */
     sigset_t set;
     sigemptyset(&set);
