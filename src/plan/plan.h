@@ -77,16 +77,18 @@ struct plan_student {
 struct action {
     int id;
     enum action_kind kind;
-    char *node;     /* node the call goes to; NULL for cluster-wide calls (users, pools, ACLs) */
-    int student;    /* index into plan->students; -1 for shared actions */
-    int vm;         /* index into the student's vms; -1 when none */
-    char *target;   /* userid / poolid / iface / ACL path */
-    char *comment;  /* ownership mark (user/pool/bridge comment, VM description) */
-    char *role;     /* ACLs */
-    int vlan_aware; /* bridges */
-    json_t *params; /* configure: config params (netN, tags, delete); owned */
-    int copy;       /* template copy actions: index into plan->copies; -1 otherwise */
-    char *summary;  /* one readable line, e.g. "clone template 100 -> VM 5000 'web'" */
+    char *node;      /* node the call goes to; NULL for cluster-wide calls (users, pools, ACLs) */
+    int student;     /* index into plan->students; -1 for shared actions */
+    int vm;          /* index into the student's vms; -1 when none */
+    char *target;    /* userid / poolid / iface / ACL path */
+    char *comment;   /* ownership mark (user/pool/bridge comment, VM description) */
+    char *role;      /* ACLs */
+    int vlan_aware;  /* bridges */
+    json_t *params;  /* configure: config params (netN, tags, delete); owned */
+    int copy;        /* template copy actions: index into plan->copies; -1 otherwise */
+    char *summary;   /* one readable line, e.g. "clone template 100 -> VM 5000 'web'" */
+    int only_marked; /* undo: acts only on a VM (template copy) that still carries the student's
+                        (copy) mark: a clone may have completed though its call failed */
     int *deps;
     size_t n_deps;
 };
@@ -128,6 +130,8 @@ struct plan {
     struct password_policy password_policy;
     int64_t t_inventory_ns, t_plan_ns, t_exec_ns; /* filled in by the caller for reports */
     int vmid_max;                                 /* the last id of the stand's VMID block */
+    int undo;    /* an undo plan (plan_undo): each step is tried even when one before it failed */
+    int id_base; /* journal and audit ids are id_base + id: an undo plan continues its run's ids */
 };
 
 struct plan_request {
@@ -169,6 +173,38 @@ struct copy_info {
  * *out is malloc'd (free with copy_info_free). Pure: no I/O. */
 size_t plan_list_copies(const struct cluster_view *v, struct copy_info **out);
 void copy_info_free(struct copy_info *list, size_t n);
+
+/* The outcome of running a plan. The executor fills it in and never writes into the plan;
+ * plan_undo reads it. Made by plan_result_new, freed with plan_result_free (which also frees the
+ * undo plan and its result). */
+enum run_state { RUN_PENDING, RUN_RUNNING, RUN_DONE, RUN_FAILED, RUN_SKIPPED };
+struct run_action {
+    enum run_state state;
+    char *error;        /* the final failure's text, owned; NULL unless failed/skipped */
+    int cls;            /* its class (enum pve_err_class; plan/ does not include pve/) */
+    int64_t elapsed_ns; /* from start to end, retries included */
+    int attempts;
+};
+struct run_student {
+    int failed;
+    char *error;    /* the first failure (and what was rolled back), owned */
+    char *password; /* a new user's password, owned; NULL when none (or the user was removed) */
+    int *vmids;     /* per plan VM: the id actually used (a clone may move on a race), owned */
+};
+struct plan_result {
+    struct run_action *acts; /* per plan action */
+    size_t n_acts;
+    struct run_student *students; /* per plan student */
+    size_t n_students;
+    int *copy_vmids; /* per plan template copy: the id actually used */
+    size_t n_copies;
+    int n_failed;                    /* failed students */
+    struct plan *undo;               /* the undo plan run after failures (owned), or NULL */
+    struct plan_result *undo_result; /* its outcome (owned), or NULL */
+};
+/* A result for p: every action pending, no student failed, the planned VMIDs. */
+struct plan_result *plan_result_new(const struct plan *p);
+void plan_result_free(struct plan_result *r); /* NULL is fine */
 
 /* Number of actions that change the cluster. */
 size_t plan_count(const struct plan *p, enum action_kind kind);
