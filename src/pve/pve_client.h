@@ -3,6 +3,7 @@
 #ifndef DS_PVE_CLIENT_H
 #define DS_PVE_CLIENT_H
 
+#include "pve/pve_request.h" /* pve_url_encode, pve_params_to_strings, pve_params_encode */
 #include "pve/pve_response.h"
 
 #include <jansson.h>
@@ -79,20 +80,5 @@ bool pve_client_has_ticket(const pve_client *c);
 /* true when the client's last request failed because the node's certificate did not match the
  * pinned fingerprint (whatever language the error text is in); false for c == NULL. */
 bool pve_client_pin_mismatch(const pve_client *c);
-
-/* --- helpers, exposed for unit tests ------------------------------------------------------ */
-
-/* Percent-encodes s (RFC 3986 unreserved chars kept; in path mode also '@' ':' and '!' kept).
- * Returns malloc'd string (caller frees) or NULL on allocation failure. */
-char *pve_url_encode(const char *s, bool path_mode);
-
-/* Converts params to the strings PVE receives: strings as-is, integers in decimal, booleans 1/0,
- * reals in %.15g. Returns a NEW object of strings, or NULL (ds_err set) for other value types. */
-json_t *pve_params_to_strings(const json_t *params);
-
-/* "k=v&k2=v2" with keys sorted, both sides percent-encoded (a form body or a query string).
- * `strings` is an object of strings (pve_params_to_strings). Returns malloc'd text ("" when empty).
- */
-char *pve_params_encode(const json_t *strings);
 
 #endif

@@ -1,6 +1,8 @@
 /* pve_response: the envelope of a Proxmox VE answer: the message from the status line or the body
- * (PVE >= 8.3), "data", the 400 "errors" object, and the failure's class (pve_error.c). */
+ * (PVE >= 8.3), "data", the 400 "errors" object, the failure's class, and its text for people. */
 #include "pve/pve_response.h"
+
+#include "util/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,4 +99,63 @@ bool pve_response_is_transient(const struct pve_response *r)
     if (!r)
         return false;
     return pve_err_is_transient(pve_err_classify(r->status, r->message, r->errors));
+}
+
+/* ---- describing answers ------------------------------------------------------------- */
+
+static size_t append_errors(const json_t *errors, char *buf, size_t len, size_t off)
+{
+    size_t n;
+    const char **keys = pve_json_sorted_keys(errors, &n);
+    if (!keys)
+        return off;
+    for (size_t i = 0; i < n && off < len; i++) {
+        const json_t *v = json_object_get(errors, keys[i]);
+        char msg[512];
+        if (json_is_string(v)) {
+            snprintf(msg, sizeof msg, "%s", json_string_value(v));
+        } else {
+            char *d = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+            snprintf(msg, sizeof msg, "%s", d ? d : "?");
+            free(d);
+        }
+        /* PVE messages end with "\n" at times */
+        size_t ml = strlen(msg);
+        while (ml && (msg[ml - 1] == '\n' || msg[ml - 1] == '\r'))
+            msg[--ml] = '\0';
+        int w = snprintf(buf + off, len - off, "%s%s: %s", i ? "; " : "", keys[i], msg);
+        if (w < 0)
+            break;
+        off += (size_t)w;
+    }
+    free(keys);
+    return off < len ? off : len - 1;
+}
+
+const char *pve_response_describe(const struct pve_response *r, char *buf, size_t len)
+{
+    if (!len)
+        return buf;
+    buf[0] = '\0';
+    if (r->status == 0) {
+        snprintf(buf, len, "%s", r->message ? r->message : _("no response"));
+        return buf;
+    }
+    int w = snprintf(buf, len, "%ld %s", r->status, r->message ? r->message : "");
+    if (w < 0)
+        return buf;
+    size_t off = (size_t)w < len ? (size_t)w : len - 1;
+    while (off > 0 && buf[off - 1] == ' ')
+        buf[--off] = '\0';
+    if (json_is_object(r->errors) && json_object_size(r->errors) > 0 && off + 3 < len) {
+        buf[off++] = ' ';
+        buf[off++] = '(';
+        buf[off] = '\0';
+        off = append_errors(r->errors, buf, len, off);
+        if (off + 1 < len) {
+            buf[off++] = ')';
+            buf[off] = '\0';
+        }
+    }
+    return buf;
 }

@@ -25,8 +25,7 @@ void pve_response_clear(struct pve_response *r);
  * the lock messages), 595-599 (proxy failures), and status 0 (connection refused/reset/timeout). */
 bool pve_response_is_transient(const struct pve_response *r);
 
-/* (in pve_client.c, with the client's other translated texts)
- * Writes "<status> <message>[ (<param>: <msg>; ...)]" for an HTTP error (params sorted), or the
+/* Writes "<status> <message>[ (<param>: <msg>; ...)]" for an HTTP error (params sorted), or the
  * message alone for status 0, into buf. Returns buf. */
 const char *pve_response_describe(const struct pve_response *r, char *buf, size_t len);
 
