@@ -41,14 +41,15 @@ struct run_sink {
     const struct plan *p;
 };
 
-/* The VM an action touched, as the journal records it (its id may have moved during the run). */
-static int action_vmid(const struct plan *p, const struct action *a)
+/* The journal's status of an executor event (undo steps: of the step), or NULL for none. */
+static const char *journal_status(const struct exec_event *ev)
 {
-    if (a->copy >= 0)
-        return p->copies[a->copy].vmid;
-    if (a->student >= 0 && a->vm >= 0)
-        return p->students[a->student].vms[a->vm].vmid;
-    return 0;
+    static const char *const status[] = {[EXEC_STARTED] = "sent",
+                                         [EXEC_DONE] = "done",
+                                         [EXEC_FAILED] = "failed",
+                                         [EXEC_SKIPPED] = "skipped"};
+    enum exec_event_type t = ev->type == EXEC_ROLLBACK ? ev->step : ev->type;
+    return ev->action && t <= EXEC_SKIPPED ? status[t] : NULL;
 }
 
 static void run_event(const struct exec_event *ev, void *ud)
@@ -56,31 +57,39 @@ static void run_event(const struct exec_event *ev, void *ud)
     struct run_sink *rs = ud;
     struct app_ctx *c = rs->c;
     struct app_event e = {.kind = APP_EV_EXEC, .plan = rs->p, .exec = ev};
-    app_emit(&c->ev, &e);
-    if (c->journal && ev->action) {
-        static const char *const status[] = {[EXEC_STARTED] = "sent",
-                                             [EXEC_DONE] = "done",
-                                             [EXEC_FAILED] = "failed",
-                                             [EXEC_SKIPPED] = "skipped"};
-        if (ev->type <= EXEC_SKIPPED && status[ev->type] &&
-            journal_action(c->journal, c->run_id, ev->action->id, status[ev->type],
-                           action_vmid(rs->p, ev->action), ev->message) < 0)
-            app_note(&c->ev, APP_ERR, _("warning: %s\n"), ds_err_last());
-    }
-    if (!rs->audit || !ev->action || (ev->type != EXEC_DONE && ev->type != EXEC_FAILED))
+    int undo_step = ev->type == EXEC_ROLLBACK && ev->action;
+    if (!(undo_step && ev->step == EXEC_STARTED)) /* an undo step shows when it ends */
+        app_emit(&c->ev, &e);
+    const char *status = journal_status(ev);
+    if (c->journal && status &&
+        journal_action(c->journal, c->run_id, ev->plan->id_base + ev->action->id, status, ev->vmid,
+                       ev->message) < 0)
+        app_note(&c->ev, APP_ERR, _("warning: %s\n"), ds_err_last());
+    enum exec_event_type t = undo_step ? ev->step : ev->type;
+    if (!rs->audit || !ev->action || (t != EXEC_DONE && t != EXEC_FAILED) ||
+        (ev->type == EXEC_ROLLBACK && !undo_step))
         return;
     char object[256], request[2048];
-    exec_action_describe(rs->p, ev->action, object, sizeof object, request, sizeof request);
+    exec_action_describe(ev->plan, ev->action, ev->vmid, object, sizeof object, request,
+                         sizeof request);
     struct audit_record r = {
         .connection = c->conn ? c->conn->name : NULL,
-        .stand = rs->p->stand,
-        .student = ev->student >= 0 ? rs->p->students[ev->student].userid : NULL,
+        .stand = ev->plan->stand,
+        .student = ev->student >= 0 ? ev->plan->students[ev->student].userid : NULL,
         .action = action_kind_name(ev->action->kind),
         .object = object,
         .request = request,
-        .result = ev->type == EXEC_DONE ? "ok" : ev->message,
+        .result = t == EXEC_DONE ? "ok" : ev->message,
     };
     audit_write(rs->audit, &r);
+}
+
+/* The executor's own plans (the undo of failed students) join the run's journal. */
+static void run_plan_made(const struct plan *p, void *ud)
+{
+    struct run_sink *rs = ud;
+    if (rs->c->journal && journal_plan(rs->c->journal, rs->c->run_id, p) < 0)
+        app_note(&rs->c->ev, APP_ERR, _("warning: %s\n"), ds_err_last());
 }
 
 int app_run_plan(struct app_ctx *c, const struct app_opts *o, struct plan *p, int64_t *took_ns)
@@ -92,7 +101,8 @@ int app_run_plan(struct app_ctx *c, const struct app_opts *o, struct plan *p, in
                            .retries = 5,
                            .task_timeout_s = 3600,
                            .state = c->state,
-                           .on_event = run_event};
+                           .on_event = run_event,
+                           .on_plan = run_plan_made};
     struct run_sink rs = {.c = c, .p = p};
     if (c->state && audit_open(NULL, 0, &rs.audit) < 0)
         app_note(&c->ev, APP_ERR, _("warning: no audit log this run: %s\n"), ds_err_last());
@@ -100,8 +110,12 @@ int app_run_plan(struct app_ctx *c, const struct app_opts *o, struct plan *p, in
     struct app_event e = {.kind = APP_EV_RUN_START, .plan = p};
     app_emit(&c->ev, &e);
     int64_t t0 = ds_clock_mono_ns();
-    int failed = exec_run(p, c->client, &eo);
+    struct plan_result *res = NULL;
+    int failed = exec_run(p, c->client, &eo, &res);
     *took_ns = ds_clock_mono_ns() - t0;
+    if (res)
+        exec_result_to_plan(p, res);
+    plan_result_free(res);
     e.kind = APP_EV_RUN_END;
     app_emit(&c->ev, &e);
     audit_close(rs.audit);

@@ -33,11 +33,3 @@ int64_t retry_backoff_ms(int attempt, unsigned *rng)
     *rng = *rng * 1103515245u + 12345u;
     return backoff_ms + (int64_t)(*rng % (unsigned)(backoff_ms / 2 + 1));
 }
-
-int retry_undo_again(int attempt)
-{
-    if (attempt >= 5 || !retry_worth(pve_err_last()))
-        return 0;
-    ds_clock_sleep_ns((INT64_C(200) << attempt) * DS_NS_PER_MS);
-    return 1;
-}

@@ -32,8 +32,4 @@ void retry_slot_failure(struct node_slot *sl, enum pve_err_class cls);
  * again drawn from *rng (a linear congruential state the caller keeps, under its lock). */
 int64_t retry_backoff_ms(int attempt, unsigned *rng);
 
-/* For undo steps: when the last error (pve_err_last) is worth a retry and attempt < 5, waits a
- * little (200 ms doubling) and returns 1 ("try again"); else 0. */
-int retry_undo_again(int attempt);
-
 #endif

@@ -184,6 +184,7 @@ struct run_action {
     int cls;            /* its class (enum pve_err_class; plan/ does not include pve/) */
     int64_t elapsed_ns; /* from start to end, retries included */
     int attempts;
+    int noop; /* done without a change: the object was gone already, or not ours (undo) */
 };
 struct run_student {
     int failed;

@@ -188,7 +188,7 @@ int journal_plan(struct journal *j, long long run_id, const struct plan *p)
         if (a->copy >= 0)
             vmid = p->copies[a->copy].vmid;
         sqlite3_bind_int64(st, 1, run_id);
-        sqlite3_bind_int(st, 2, a->id);
+        sqlite3_bind_int(st, 2, p->id_base + a->id);
         sqlite3_bind_text(st, 3, action_kind_name(a->kind), -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, a->summary, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 5, ps ? ps->userid : NULL, -1, SQLITE_TRANSIENT);

@@ -20,7 +20,8 @@ void journal_close(struct journal *j);
 int journal_run_begin(struct journal *j, const char *command, const char *stand, long long *run_id);
 int journal_run_end(struct journal *j, long long run_id, const char *result);
 
-/* Records every action of the plan as "planned". */
+/* Records every action of the plan as "planned", under the ids p->id_base + id (an undo plan
+ * continues the ids of the run it undoes, so its steps are actions of the same run). */
 int journal_plan(struct journal *j, long long run_id, const struct plan *p);
 /* Moves one action to "sent", "done", "failed" or "skipped"; vmid is the VM it touched (0: none);
  * message may be NULL. */

@@ -1,0 +1,310 @@
+/* exec_actions: what each action sends to Proxmox (through the typed calls of pve_api), the VMID
+ * re-pick when a planned id is taken, and the retries of one action (retry.h decides). */
+#include "ds_clock.h"
+#include "exec/exec_internal.h"
+#include "plan/marks.h"
+#include "pve/pve_api.h"
+#include "pve/pve_client.h"
+#include "store/state.h"
+#include "util/err.h"
+#include "util/i18n.h"
+#include "util/password.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* 1 free, 0 taken, -1 no answer. GET /cluster/nextid?vmid=N answers 400 "VM N already exists"
+ * for a taken id. pve_api.h has no typed call for this check yet (pve_cluster_nextid takes no
+ * id): this is the executor's one raw path. */
+static int vmid_is_free(struct pve_client *c, int vmid)
+{
+    json_t *params = json_pack("{s:i}", "vmid", vmid);
+    struct pve_response r = {0};
+    int rc = pve_call(c, "GET", "/cluster/nextid", params, &r);
+    json_decref(params);
+    int free_ = rc == 0;
+    int answered = rc == 0 || r.err_class == PVE_ERR_EXISTS || r.err_class == PVE_ERR_INPUT;
+    pve_response_clear(&r);
+    return answered ? free_ : -1;
+}
+
+/* The next id after the plan's, still inside the stand's block; -1 when the block is used up. */
+static int next_candidate(struct exec *e)
+{
+    pthread_mutex_lock(&e->mu);
+    int id = e->next_vmid <= e->p->vmid_max ? e->next_vmid++ : -1;
+    pthread_mutex_unlock(&e->mu);
+    return id;
+}
+
+/* Clones src (on node) to *vmid, first checking the id is free and moving to the next candidate
+ * when another client took it (before the check or in the race after it). */
+static int clone_free_id(struct exec *e, struct pve_client *c, const char *node, int src, int *vmid,
+                         const struct pve_clone_opts *co)
+{
+    for (int moves = 0; moves < 20; moves++) {
+        int freeid = vmid_is_free(c, *vmid);
+        if (freeid < 0)
+            return -1;
+        if (freeid == 0) {
+            if ((*vmid = next_candidate(e)) < 0)
+                break;
+            continue;
+        }
+        if (pve_vm_clone_wait(c, node, src, *vmid, co, e->o->task_timeout_s) == 0)
+            return 0;
+        if (pve_err_last() != PVE_ERR_EXISTS) /* "config file already exists", "File exists" */
+            return -1;
+        if ((*vmid = next_candidate(e)) < 0) /* lost a race for the id: take the next one */
+            break;
+    }
+    return ds_err_set(_("could not find a free VMID in the stand's range (20 tries)"));
+}
+
+/* Waits until a VM an earlier (interrupted) run left locked is free again: its clone task keeps
+ * running on the cluster after the client died. Bounded by the task timeout. */
+static int wait_unlocked(struct exec *e, struct pve_client *c, const char *node, int vmid)
+{
+    int64_t start = ds_clock_mono_ns(), pause = 50 * DS_NS_PER_MS;
+    for (;;) {
+        json_t *st = NULL;
+        if (pve_vm_status(c, node, vmid, &st) < 0)
+            return -1;
+        const char *lock = json_string_value(json_object_get(st, "lock"));
+        char held[32];
+        snprintf(held, sizeof held, "%s", lock ? lock : "");
+        json_decref(st);
+        if (!held[0])
+            return 0;
+        if (ds_clock_mono_ns() - start > e->o->task_timeout_s * DS_NS_PER_S)
+            return ds_err_set(_("VM %d on %s is still locked (%s) after %d s"), vmid, node, held,
+                              e->o->task_timeout_s);
+        ds_clock_sleep_ns(pause);
+        pause = pause * 2 > 2 * DS_NS_PER_S ? 2 * DS_NS_PER_S : pause * 2;
+    }
+}
+
+int exec_action_vmid(const struct exec *e, const struct action *a)
+{
+    if (a->copy >= 0)
+        return e->r->copy_vmids[a->copy];
+    if (a->student >= 0 && a->vm >= 0)
+        return e->r->students[a->student].vmids[a->vm];
+    return 0;
+}
+
+/* The VM an action works on: where, which id, and whether it may still be locked. */
+static int vm_ready(struct exec *e, struct pve_client *c, const struct action *a)
+{
+    const struct plan_vm *vm = &e->p->students[a->student].vms[a->vm];
+    unsigned char *w = &e->waited[e->vm_base[a->student] + (size_t)a->vm];
+    if (vm->locked && !*w && wait_unlocked(e, c, vm->node, exec_action_vmid(e, a)) < 0)
+        return -1;
+    *w = 1;
+    return 0;
+}
+
+static int do_copy_action(struct exec *e, struct pve_client *c, const struct action *a)
+{
+    const struct plan_copy *pc = &e->p->copies[a->copy];
+    int *vmid = &e->r->copy_vmids[a->copy];
+    int to = e->o->task_timeout_s;
+    if (pc->locked && a->kind != ACT_TPL_COPY && !e->copy_waited[a->copy]) {
+        if (wait_unlocked(e, c, pc->orig_node, *vmid) < 0)
+            return -1;
+        e->copy_waited[a->copy] = 1;
+    }
+    if (a->kind == ACT_TPL_COPY) {
+        struct pve_clone_opts co = {.name = pc->name, .description = pc->description, .full = 1};
+        return clone_free_id(e, c, pc->orig_node, pc->orig, vmid, &co);
+    }
+    if (a->kind == ACT_TPL_CONVERT) {
+        json_t *params = json_pack("{s:s}", "tags", MARK_TAG ";" MARK_COPY_TAG);
+        int rc = pve_vm_config_set(c, pc->orig_node, *vmid, params);
+        json_decref(params);
+        return rc < 0 ? rc : pve_vm_template_wait(c, pc->orig_node, *vmid, to);
+    }
+    return pve_vm_migrate_wait(c, pc->orig_node, *vmid, pc->node, to);
+}
+
+/* Undo steps act only on a VM (template copy) that still carries the student's (copy) mark: a
+ * clone may have gone through though its call failed, and its id may be someone else's. 1 ours,
+ * 0 gone or not ours, -1 no answer. */
+static int still_marked(struct exec *e, struct pve_client *c, const struct action *a)
+{
+    json_t *cfg = NULL;
+    if (pve_vm_config_get(c, a->node, exec_action_vmid(e, a), &cfg) < 0) {
+        if (pve_err_last() != PVE_ERR_NOT_FOUND)
+            return -1;
+        ds_err_clear();
+        return 0;
+    }
+    const char *desc = json_string_value(json_object_get(cfg, "description"));
+    int ours;
+    if (a->copy >= 0) {
+        int of = 0;
+        char digest[64];
+        ours =
+            mark_copy_parse(desc, &of, digest, sizeof digest) && of == e->p->copies[a->copy].orig;
+    } else {
+        ours = mark_is(desc, e->p->stand, e->p->students[a->student].userid);
+    }
+    json_decref(cfg);
+    return ours;
+}
+
+static int do_vm_teardown(struct exec *e, struct pve_client *c, const struct action *a)
+{
+    if (a->only_marked) {
+        int ours = still_marked(e, c, a);
+        if (ours <= 0)
+            return ours < 0 ? -1 : 1;
+    }
+    if (a->copy < 0 && vm_ready(e, c, a) < 0)
+        return -1;
+    int vmid = exec_action_vmid(e, a), to = e->o->task_timeout_s;
+    return a->kind == ACT_VM_STOP ? pve_vm_stop_wait(c, a->node, vmid, to)
+                                  : pve_vm_destroy_wait(c, a->node, vmid, 1, to);
+}
+
+static void forget_password(struct exec *e, const char *userid)
+{
+    if (!e->o->state)
+        return;
+    pthread_mutex_lock(&e->mu);
+    state_cred_delete(e->o->state, e->p->stand, userid);
+    pthread_mutex_unlock(&e->mu);
+}
+
+static int do_user_create(struct exec *e, struct pve_client *c, const struct action *a)
+{
+    const struct plan_student *ps = &e->p->students[a->student];
+    char pw[80];
+    if (password_generate(&e->p->password_policy, pw, sizeof pw) < 0)
+        return -1;
+    if (e->o->state) {
+        pthread_mutex_lock(&e->mu);
+        int rc = state_cred_put(e->o->state, e->p->stand, ps->userid, pw);
+        pthread_mutex_unlock(&e->mu);
+        if (rc < 0)
+            return ds_err_wrap(_("saving the password of %s"), ps->userid);
+    }
+    int rc = pve_user_create(c, ps->userid, pw, a->comment);
+    if (rc == 0) {
+        pthread_mutex_lock(&e->mu);
+        struct run_student *rs = &e->r->students[a->student];
+        free(rs->password);
+        rs->password = strdup(pw);
+        pthread_mutex_unlock(&e->mu);
+    }
+    memset(pw, 0, sizeof pw);
+    return rc;
+}
+
+static int do_action_once(struct exec *e, struct pve_client *c, const struct action *a)
+{
+    const struct plan_student *ps = a->student >= 0 ? &e->p->students[a->student] : NULL;
+    const struct plan_vm *vm = ps && a->vm >= 0 ? &ps->vms[a->vm] : NULL;
+    switch (a->kind) {
+    case ACT_USER_CREATE:
+        return do_user_create(e, c, a);
+    case ACT_POOL_CREATE:
+        return pve_pool_create(c, a->target, a->comment);
+    case ACT_ACL_GRANT:
+    case ACT_ACL_REVOKE:
+        return pve_acl_set(c, a->target, a->role, ps->userid, 1, a->kind == ACT_ACL_REVOKE);
+    case ACT_BRIDGE_CREATE: {
+        struct pve_bridge_opts bo = {
+            .vlan_aware = a->vlan_aware, .comments = a->comment, .autostart = 1};
+        return pve_net_bridge_create(c, a->node, a->target, &bo);
+    }
+    case ACT_BRIDGE_DELETE:
+        return pve_net_iface_delete(c, a->node, a->target);
+    case ACT_NET_APPLY:
+        return pve_net_apply_wait(c, a->node, e->o->task_timeout_s);
+    case ACT_VM_CLONE: {
+        struct pve_clone_opts co = {.name = vm->name,
+                                    .pool = ps->pool,
+                                    .description = a->comment,
+                                    .full = vm->full,
+                                    .target = strcmp(vm->node, vm->src_node) ? vm->node : NULL};
+        int src = vm->copy >= 0 ? e->r->copy_vmids[vm->copy] : vm->src_vmid;
+        return clone_free_id(e, c, vm->src_node, src, &e->r->students[a->student].vmids[a->vm],
+                             &co);
+    }
+    case ACT_VM_CONFIGURE:
+        if (vm_ready(e, c, a) < 0)
+            return -1;
+        return pve_vm_config_set(c, vm->node, exec_action_vmid(e, a), a->params);
+    case ACT_VM_STOP:
+    case ACT_VM_DESTROY:
+        return do_vm_teardown(e, c, a);
+    case ACT_POOL_DELETE:
+        return pve_pool_delete(c, a->target);
+    case ACT_TPL_COPY:
+    case ACT_TPL_CONVERT:
+    case ACT_TPL_MIGRATE:
+        return do_copy_action(e, c, a);
+    case ACT_USER_DELETE: {
+        int rc = pve_user_delete(c, a->target);
+        if (rc == 0)
+            forget_password(e, a->target);
+        return rc;
+    }
+    }
+    return ds_err_set(_("unknown action"));
+}
+
+/* Teardown steps whose object is already gone (deleted by hand, or by a run that died after the
+ * request) have reached their goal. */
+static int is_teardown(enum action_kind k)
+{
+    return k == ACT_VM_STOP || k == ACT_VM_DESTROY || k == ACT_POOL_DELETE ||
+           k == ACT_USER_DELETE || k == ACT_BRIDGE_DELETE || k == ACT_ACL_REVOKE;
+}
+
+static int do_action(struct exec *e, struct pve_client *c, const struct action *a)
+{
+    int rc = do_action_once(e, c, a);
+    /* a retried conversion whose first attempt went through: the copy is a template already */
+    if (rc < 0 && a->kind == ACT_TPL_CONVERT && pve_err_last() == PVE_ERR_EXISTS) {
+        ds_err_clear();
+        return 0;
+    }
+    if (rc < 0 && is_teardown(a->kind) && pve_err_last() == PVE_ERR_NOT_FOUND) {
+        if (a->kind == ACT_USER_DELETE)
+            forget_password(e, a->target);
+        ds_err_clear();
+        return 1;
+    }
+    return rc;
+}
+
+int exec_action_run(struct exec *e, struct pve_client *c, const struct action *a,
+                    struct node_slot *sl)
+{
+    int retries = e->o->retries > 0 ? e->o->retries : 5;
+    struct run_action *ra = &e->r->acts[a - e->p->acts];
+    for (int attempt = 0;; attempt++) {
+        ds_err_clear();
+        ra->attempts = attempt + 1;
+        int rc = do_action(e, c, a);
+        if (rc >= 0) {
+            pthread_mutex_lock(&e->mu);
+            retry_slot_success(sl);
+            pthread_mutex_unlock(&e->mu);
+            return rc;
+        }
+        enum pve_err_class cls = pve_err_last();
+        if (attempt >= retries || !retry_worth(cls))
+            return -1;
+        pthread_mutex_lock(&e->mu);
+        retry_slot_failure(sl, cls);
+        char msg[1200];
+        snprintf(msg, sizeof msg, _("attempt %d failed, retrying: %s"), attempt + 1, ds_err_last());
+        exec_emit(e, EXEC_RETRY, a, msg, 0);
+        int64_t backoff_ms = retry_backoff_ms(attempt, &e->rng);
+        pthread_mutex_unlock(&e->mu);
+        ds_clock_sleep_ns(backoff_ms * DS_NS_PER_MS);
+    }
+}

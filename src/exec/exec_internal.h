@@ -1,0 +1,54 @@
+/* exec_internal: what the executor's modules share: the run's state (struct exec), the scheduler's
+ * entry points and the actions. Not for use outside src/exec. */
+#ifndef DS_EXEC_INTERNAL_H
+#define DS_EXEC_INTERNAL_H
+
+#include "exec/exec.h"
+#include "exec/retry.h"
+#include <pthread.h>
+
+/* One run of one plan. The plan is only read; everything learnt goes into r (owned by the caller
+ * of exec_plan_run). Fields marked (mu) are read and written under mu. */
+struct exec {
+    const struct plan *p;
+    const struct exec_opts *o;
+    struct pve_client *base;
+    struct plan_result
+        *r; /* states, errors, students (mu); VMIDs (written by the cloning worker) */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct node_slot *slots; /* (mu) */
+    size_t n_slots;
+    size_t finished; /* (mu) */
+    int next_vmid;   /* (mu) ids handed out when a planned one turns out to be taken */
+    size_t *left;    /* (mu) per student: actions not finished yet */
+    unsigned rng;    /* (mu) */
+    size_t *vm_base; /* per student: its first VM's index in waited */
+    unsigned char *waited, *copy_waited; /* a locked VM / copy was seen unlocked (by its worker) */
+    size_t shown_done, shown_total;      /* undo: the progress numbers of the run it undoes */
+};
+
+/* Runs p to the end into *r (made here; free with plan_result_free). `parent`: the run an undo
+ * plan undoes (its progress numbers are repeated), NULL otherwise. 0, or -1 with ds_err when the
+ * plan has problems. */
+int exec_plan_run(const struct plan *p, struct pve_client *c, const struct exec_opts *o,
+                  const struct exec *parent, struct plan_result **r);
+
+/* exec_actions.c: one action with its retries (0 done, 1 done without a change, -1 failed with
+ * ds_err); called without mu. */
+int exec_action_run(struct exec *e, struct pve_client *c, const struct action *a,
+                    struct node_slot *sl);
+/* The VM or copy id an action touches (0: none); callers hold mu or run the action. */
+int exec_action_vmid(const struct exec *e, const struct action *a);
+
+/* exec_undo.c: after a deploy run, plans and runs the undo of its failed students. */
+void exec_undo(struct exec *e);
+/* The message of an undo step for people ("destroy VM 5003 'web' on pve1: done"). */
+void exec_undo_message(const struct exec *e, enum exec_event_type t, const struct action *a,
+                       const char *msg, char *out, size_t len);
+
+/* Emits an event (callers hold mu). */
+void exec_emit(struct exec *e, enum exec_event_type t, const struct action *a, const char *msg,
+               int64_t elapsed_ns);
+
+#endif
