@@ -204,28 +204,11 @@ static void secret_take(const struct ydoc *d, const struct ydoc_node *map, const
     }
 }
 
-static void connection_parse(const struct ydoc *d, const struct ydoc_node *key,
-                             const struct ydoc_node *n, unsigned flags, struct connection *c,
-                             struct diag_list *diags)
+/* host (with an optional port) and user. */
+static void connection_parse_login(const struct ydoc *d, const struct ydoc_node *key,
+                                   const struct ydoc_node *n, struct connection *c,
+                                   struct diag_list *diags)
 {
-    c->name = xstrdup(key->text);
-    c->line = key->line;
-    c->col = key->col;
-    c->value_line = n->line;
-    c->value_col = n->col;
-    c->verify_ssl = 1;
-    c->port = DEFAULT_PORT;
-    if (n->kind != YDOC_MAPPING) {
-        ydoc_report(d, n, diags, _("give host, user and password (or token) under the name"),
-                    _("connection '%s' must be a mapping, got %s"), c->name, ydoc_describe(n));
-        return;
-    }
-    if (key->len == 0)
-        ydoc_report(d, key, diags, _("give the connection a name"), _("connection name is empty"));
-    char where[160];
-    snprintf(where, sizeof where, _("connection '%.100s'"), c->name);
-    ydoc_check_keys(d, n, conn_keys, NULL, where, diags);
-
     const struct ydoc_node *v;
     const char *s;
     char msg[256];
@@ -250,8 +233,13 @@ static void connection_parse(const struct ydoc *d, const struct ydoc_node *key,
             ydoc_report(d, v, diags, _("write it as name@realm, e.g. root@pam"),
                         _("'%s' is not a valid Proxmox user id"), s);
     }
+}
 
-    v = ydoc_get(n, "use_token", NULL);
+/* use_token, verify_ssl and default. */
+static void connection_parse_switches(const struct ydoc *d, const struct ydoc_node *n,
+                                      struct connection *c, struct diag_list *diags)
+{
+    const struct ydoc_node *v = ydoc_get(n, "use_token", NULL);
     if (v)
         ydoc_want_bool(d, v, "use_token", &c->use_token, diags);
     v = ydoc_get(n, "verify_ssl", NULL);
@@ -263,10 +251,17 @@ static void connection_parse(const struct ydoc *d, const struct ydoc_node *key,
         c->default_col = v->col;
         ydoc_want_bool(d, v, "default", &c->is_default, diags);
     }
+}
 
+/* password or token (name and value), and that the one use_token asks for is there. */
+static void connection_parse_secrets(const struct ydoc *d, const struct ydoc_node *key,
+                                     const struct ydoc_node *n, unsigned flags,
+                                     struct connection *c, struct diag_list *diags)
+{
+    const char *s;
     secret_take(d, n, "password", flags, &c->password, &c->password_enc, &c->password_line,
                 &c->password_col, diags);
-    v = ydoc_get(n, "token_name", NULL);
+    const struct ydoc_node *v = ydoc_get(n, "token_name", NULL);
     if (v && (s = field_str(d, n, "token_name", diags))) {
         if (token_name_valid(s))
             c->token_name = xstrdup(s);
@@ -290,8 +285,36 @@ static void connection_parse(const struct ydoc *d, const struct ydoc_node *key,
         ydoc_report(d, key, diags, _("add `password:`, or `use_token: true` with a token"),
                     _("connection '%s' has no 'password'"), c->name);
     }
+}
 
-    v = ydoc_get(n, "fingerprint", NULL);
+static void connection_parse(const struct ydoc *d, const struct ydoc_node *key,
+                             const struct ydoc_node *n, unsigned flags, struct connection *c,
+                             struct diag_list *diags)
+{
+    c->name = xstrdup(key->text);
+    c->line = key->line;
+    c->col = key->col;
+    c->value_line = n->line;
+    c->value_col = n->col;
+    c->verify_ssl = 1;
+    c->port = DEFAULT_PORT;
+    if (n->kind != YDOC_MAPPING) {
+        ydoc_report(d, n, diags, _("give host, user and password (or token) under the name"),
+                    _("connection '%s' must be a mapping, got %s"), c->name, ydoc_describe(n));
+        return;
+    }
+    if (key->len == 0)
+        ydoc_report(d, key, diags, _("give the connection a name"), _("connection name is empty"));
+    char where[160];
+    snprintf(where, sizeof where, _("connection '%.100s'"), c->name);
+    ydoc_check_keys(d, n, conn_keys, NULL, where, diags);
+
+    connection_parse_login(d, key, n, c, diags);
+    connection_parse_switches(d, n, c, diags);
+    connection_parse_secrets(d, key, n, flags, c, diags);
+
+    const char *s;
+    const struct ydoc_node *v = ydoc_get(n, "fingerprint", NULL);
     if (v && (s = field_str(d, n, "fingerprint", diags))) {
         char fp[96];
         if (connections_fingerprint_normalize(s, fp) == 0)

@@ -135,6 +135,82 @@ static char *first_field(const char *line, size_t len, int *col)
     return f;
 }
 
+/* The ids taken so far, with the line each came from. */
+struct id_list {
+    char **ids;
+    int *lines;
+    size_t n, cap;
+};
+
+/* Reports at lineno:col when id repeats an id of l or would share its pool; 1 then, else 0. */
+static int id_list_clash(const struct id_list *l, const char *id, const char *file, int lineno,
+                         int col, struct diag_list *diags)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (strcasecmp(l->ids[i], id) == 0) {
+            diag_add(diags, file, lineno, col, _("remove the duplicate"),
+                     _("user '%s' is listed twice (first at line %d)"), id, l->lines[i]);
+            return 1;
+        } else if (pool_equal(l->ids[i], id)) {
+            diag_add(diags, file, lineno, col, _("rename one of them"),
+                     _("'%s' and '%s' (line %d) would share one pool"), id, l->ids[i], l->lines[i]);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Appends id (taken) from line lineno. */
+static void id_list_add(struct id_list *l, char *id, int lineno)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 32;
+        char **g1 = realloc(l->ids, l->cap * sizeof *g1);
+        int *g2 = realloc(l->lines, l->cap * sizeof *g2);
+        if (!g1 || !g2)
+            abort();
+        l->ids = g1;
+        l->lines = g2;
+    }
+    l->lines[l->n] = lineno;
+    l->ids[l->n++] = id;
+}
+
+/* One line of the list (without its '\n'): blank lines, comments and a header on the first line
+ * with data are skipped; the user id of its first field goes into l or a diagnostic. */
+static void import_line(const char *file, const char *line, size_t ll, int lineno, int *seen_data,
+                        struct id_list *l, struct diag_list *diags)
+{
+    if (ll && line[ll - 1] == '\r')
+        ll--;
+    size_t s = 0;
+    while (s < ll && is_blank(line[s]))
+        s++;
+    if (s == ll || line[s] == '#')
+        return;
+    int col;
+    char *field = first_field(line, ll, &col);
+    int first = !*seen_data;
+    *seen_data = 1;
+    if (first && header_word(field)) {
+        free(field);
+        return;
+    }
+    char msg[512];
+    char *id = users_id_normalize(field, msg, sizeof msg);
+    free(field);
+    if (!id) {
+        diag_add(diags, file, lineno, col,
+                 _("write one user per line as name or name@realm, e.g. student1@pve"), "%s", msg);
+        return;
+    }
+    if (id_list_clash(l, id, file, lineno, col, diags)) {
+        free(id);
+        return;
+    }
+    id_list_add(l, id, lineno);
+}
+
 int users_import_text(const char *display_name, const char *text, size_t len, char ***ids,
                       size_t *n, struct diag_list *diags)
 {
@@ -150,9 +226,7 @@ int users_import_text(const char *display_name, const char *text, size_t len, ch
                  _("the file holds NUL bytes: it is not a text file"));
         return -1;
     }
-    char **out = NULL;
-    int *lines = NULL;
-    size_t cnt = 0, cap = 0;
+    struct id_list l = {0};
     int lineno = 0, seen_data = 0;
     for (size_t pos = 0; pos < len;) {
         const char *line = text + pos;
@@ -160,70 +234,20 @@ int users_import_text(const char *display_name, const char *text, size_t len, ch
         size_t ll = nl ? (size_t)(nl - line) : len - pos;
         pos += ll + (nl ? 1 : 0);
         lineno++;
-        if (ll && line[ll - 1] == '\r')
-            ll--;
-        size_t s = 0;
-        while (s < ll && is_blank(line[s]))
-            s++;
-        if (s == ll || line[s] == '#')
-            continue;
-        int col;
-        char *field = first_field(line, ll, &col);
-        int first = !seen_data;
-        seen_data = 1;
-        if (first && header_word(field)) {
-            free(field);
-            continue;
-        }
-        char msg[512];
-        char *id = users_id_normalize(field, msg, sizeof msg);
-        free(field);
-        if (!id) {
-            diag_add(diags, display_name, lineno, col,
-                     _("write one user per line as name or name@realm, e.g. student1@pve"), "%s",
-                     msg);
-            continue;
-        }
-        int dup = 0;
-        for (size_t i = 0; i < cnt && !dup; i++) {
-            if (strcasecmp(out[i], id) == 0) {
-                diag_add(diags, display_name, lineno, col, _("remove the duplicate"),
-                         _("user '%s' is listed twice (first at line %d)"), id, lines[i]);
-                dup = 1;
-            } else if (pool_equal(out[i], id)) {
-                diag_add(diags, display_name, lineno, col, _("rename one of them"),
-                         _("'%s' and '%s' (line %d) would share one pool"), id, out[i], lines[i]);
-                dup = 1;
-            }
-        }
-        if (dup) {
-            free(id);
-            continue;
-        }
-        if (cnt == cap) {
-            cap = cap ? cap * 2 : 32;
-            char **g1 = realloc(out, cap * sizeof *g1);
-            int *g2 = realloc(lines, cap * sizeof *g2);
-            if (!g1 || !g2)
-                abort();
-            out = g1;
-            lines = g2;
-        }
-        lines[cnt] = lineno;
-        out[cnt++] = id;
+        import_line(display_name, line, ll, lineno, &seen_data, &l, diags);
     }
-    free(lines);
-    if (diags->n == before && cnt == 0)
+    free(l.lines);
+    if (diags->n == before && l.n == 0)
         diag_add(diags, display_name, 0, 0,
                  _("write one user per line, e.g. student1@pve; lines starting with '#' are "
                    "comments"),
                  "%s", _("the file lists no users"));
     if (diags->n > before) {
-        users_ids_free(out, cnt);
+        users_ids_free(l.ids, l.n);
         return -1;
     }
-    *ids = out;
-    *n = cnt;
+    *ids = l.ids;
+    *n = l.n;
     return 0;
 }
 
