@@ -13,7 +13,6 @@
 #include "util/i18n.h"
 
 #define STAND_NAME_MAX 32
-#define ALIAS_NAME_MAX 32
 #define MACHINE_NAME_MAX 63
 #define PROFILE_NAME_MAX 32
 
@@ -119,124 +118,6 @@ static char *default_stand_name(const char *display)
     return name;
 }
 
-static int all_digits(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return 0;
-    return 1;
-}
-
-static int is_literal_vmbr(const char *s, size_t len)
-{
-    if (len < 5 || strncmp(s, "vmbr", 4) != 0)
-        return 0;
-    for (size_t i = 4; i < len; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
-}
-
-static int is_alias_name(const char *s, size_t len)
-{
-    if (len == 0 || len > ALIAS_NAME_MAX)
-        return 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (!(isalnum(ch) && ch < 128) && ch != '_' && ch != '-')
-            return 0;
-    }
-    return 1;
-}
-
-int stand_net_parse(const char *value, int reserved, struct stand_net *out, char *msg,
-                    size_t msglen, char *hint, size_t hintlen)
-{
-    memset(out, 0, sizeof *out);
-    size_t len = strlen(value);
-    char *name;
-    msg[0] = hint[0] = '\0';
-    if (len == 0) {
-        snprintf(msg, msglen, _("bridge is empty"));
-        snprintf(hint, hintlen, _("write an alias (lan), a bridge (vmbr0) or \"**vmbr100**\""));
-        return -1;
-    }
-    if (value[0] == '*') {
-        if (len < 5 || strncmp(value, "**", 2) != 0 || strcmp(value + len - 2, "**") != 0 ||
-            value[2] == '*' || value[len - 3] == '*') {
-            snprintf(msg, msglen, _("unbalanced '**' in bridge '%s'"), value);
-            snprintf(hint, hintlen, _("write a reserved bridge as \"**vmbr100**\""));
-            return -1;
-        }
-        name = strndup(value + 2, len - 4);
-        reserved = 1;
-    } else {
-        name = xstrdup(value);
-    }
-    if (!name)
-        abort();
-    if (reserved) {
-        if (strchr(name, '.') || strchr(name, ':')) {
-            snprintf(msg, msglen, _("a reserved bridge cannot carry a VLAN id ('%s')"), value);
-            snprintf(hint, hintlen,
-                     _("drop the suffix, or use an alias such as lan.10 for a tagged NIC"));
-            free(name);
-            return -1;
-        }
-        if (!pve_is_iface(name)) {
-            snprintf(msg, msglen, _("reserved bridge '%s' is not a valid interface name"), name);
-            snprintf(hint, hintlen,
-                     _("use 2..20 letters, digits or '_' starting with a letter, e.g. vmbr100"));
-            free(name);
-            return -1;
-        }
-        out->kind = STAND_NET_RESERVED;
-        out->name = name;
-        return 0;
-    }
-    char *dot = strchr(name, '.');
-    size_t base_len = dot ? (size_t)(dot - name) : len;
-    if (dot) {
-        const char *vid = dot + 1;
-        if (!all_digits(vid)) {
-            snprintf(msg, msglen, _("VLAN id '%s' in bridge '%s' is not a number"), vid, value);
-            snprintf(hint, hintlen, _("write NAME.VID with VID 1..4094, e.g. lan.10"));
-            free(name);
-            return -1;
-        }
-        long v = strlen(vid) > 6 ? 99999999 : strtol(vid, NULL, 10);
-        if (v < 1 || v > 4094) {
-            snprintf(msg, msglen, _("VLAN id %s is outside 1..4094"), vid);
-            snprintf(hint, hintlen, _("pick a VLAN id from 1 to 4094"));
-            free(name);
-            return -1;
-        }
-        out->vid = (int)v;
-        *dot = '\0';
-    }
-    if (is_literal_vmbr(name, base_len)) {
-        if (!pve_is_iface(name)) {
-            snprintf(msg, msglen, _("bridge '%s' is not a valid interface name"), name);
-            snprintf(hint, hintlen, _("use at most 20 characters, e.g. vmbr0"));
-            free(name);
-            return -1;
-        }
-        out->kind = STAND_NET_LITERAL;
-    } else if (is_alias_name(name, base_len)) {
-        out->kind = STAND_NET_ALIAS;
-    } else {
-        snprintf(msg, msglen, _("bridge alias '%s' is not valid"), name);
-        snprintf(hint, hintlen,
-                 _("an alias is 1..32 letters, digits, '_' or '-', optionally followed by .VID"));
-        free(name);
-        return -1;
-    }
-    out->name = name;
-    return 0;
-}
-
 static void policy_default_length(struct password_policy *p)
 {
     p->length = p->style == PASSWORD_DIGITS ? 8 : 10;
@@ -330,55 +211,47 @@ static void device_types_list(const struct stand *s, char *out, size_t len)
             n += (size_t)snprintf(out + n, len - n, ", %s", s->profiles[i].name);
 }
 
-static void machine_parse(const struct ydoc *d, const struct ydoc_node *n, size_t idx,
-                          const struct stand *st, struct stand_machine *m, struct diag_list *diags)
+/* device_type: linux (the default), ecorouter or a profile of the file; m->profile follows it. */
+static void machine_parse_device_type(const struct ydoc *d, const struct ydoc_node *n,
+                                      const struct stand *st, struct stand_machine *m,
+                                      struct diag_list *diags)
 {
-    m->line = n->line;
-    m->col = n->col;
-    if (n->kind != YDOC_MAPPING) {
-        ydoc_report(d, n, diags,
-                    _("write each machine as a mapping with template_node, template_vmid"),
-                    _("machine #%zu must be a mapping, got %s"), idx + 1, ydoc_describe(n));
-        return;
-    }
-    ydoc_check_keys(d, n, machine_keys, NULL, _("a machine"), diags);
-    const struct ydoc_node *v;
     const char *s;
-    char label[96]; /* how problems name this machine: by its name when it has a plain one */
-    v = ydoc_get(n, "name", NULL);
-    if (v && v->kind == YDOC_SCALAR && v->type == YDOC_T_STR && v->len <= MACHINE_NAME_MAX)
-        snprintf(label, sizeof label, _("machine '%s'"), v->text);
-    else
-        snprintf(label, sizeof label, _("machine #%zu"), idx + 1);
-
     m->profile = &profile_linux;
-    v = ydoc_get(n, "device_type", NULL);
-    if (v && ydoc_want_str(d, v, "device_type", &s, diags) == 0) {
-        const struct device_profile *found = NULL;
-        for (size_t i = 0; i < st->n_profiles; i++)
-            if (st->profiles[i].name && strcmp(st->profiles[i].name, s) == 0)
-                found = &st->profiles[i];
-        if (strcmp(s, "linux") == 0) {
-            m->device_type = DEVICE_LINUX;
-        } else if (strcmp(s, "ecorouter") == 0) {
-            m->device_type = DEVICE_ECOROUTER;
-            m->profile = &profile_ecorouter;
-        } else if (found) {
-            m->device_type = DEVICE_PROFILE;
-            m->profile = found;
-        } else {
-            char types[512], hint[600];
-            device_types_list(st, types, sizeof types);
-            if (st->n_profiles)
-                snprintf(hint, sizeof hint, _("use one of: %s"), types);
-            else
-                snprintf(hint, sizeof hint,
-                         _("use linux or ecorouter, or define a profile under `profiles:`"));
-            ydoc_report(d, v, diags, hint, _("unknown device_type '%s'"), s);
-        }
+    const struct ydoc_node *v = ydoc_get(n, "device_type", NULL);
+    if (!v || ydoc_want_str(d, v, "device_type", &s, diags) != 0)
+        return;
+    const struct device_profile *found = NULL;
+    for (size_t i = 0; i < st->n_profiles; i++)
+        if (st->profiles[i].name && strcmp(st->profiles[i].name, s) == 0)
+            found = &st->profiles[i];
+    if (strcmp(s, "linux") == 0) {
+        m->device_type = DEVICE_LINUX;
+    } else if (strcmp(s, "ecorouter") == 0) {
+        m->device_type = DEVICE_ECOROUTER;
+        m->profile = &profile_ecorouter;
+    } else if (found) {
+        m->device_type = DEVICE_PROFILE;
+        m->profile = found;
+    } else {
+        char types[512], hint[600];
+        device_types_list(st, types, sizeof types);
+        if (st->n_profiles)
+            snprintf(hint, sizeof hint, _("use one of: %s"), types);
+        else
+            snprintf(hint, sizeof hint,
+                     _("use linux or ecorouter, or define a profile under `profiles:`"));
+        ydoc_report(d, v, diags, hint, _("unknown device_type '%s'"), s);
     }
+}
 
-    v = ydoc_get(n, "template_node", NULL);
+/* template_node and template_vmid, both required (`label` names the machine). */
+static void machine_parse_template(const struct ydoc *d, const struct ydoc_node *n,
+                                   const char *label, struct stand_machine *m,
+                                   struct diag_list *diags)
+{
+    const char *s;
+    const struct ydoc_node *v = ydoc_get(n, "template_node", NULL);
     if (!v)
         ydoc_report(d, n, diags, _("add `template_node: NODE` (the node holding the template)"),
                     _("%s has no 'template_node'"), label);
@@ -397,8 +270,14 @@ static void machine_parse(const struct ydoc *d, const struct ydoc_node *n, size_
                     _("%s has no 'template_vmid'"), label);
     else if (ydoc_want_int(d, v, "template_vmid", 100, 999999999, &vmid, diags) == 0)
         m->template_vmid = (int)vmid;
+}
 
-    v = ydoc_get(n, "name", NULL);
+/* name, a DNS name; "vm-VMID" of the template when not given. */
+static void machine_parse_name(const struct ydoc *d, const struct ydoc_node *n,
+                               struct stand_machine *m, struct diag_list *diags)
+{
+    const char *s;
+    const struct ydoc_node *v = ydoc_get(n, "name", NULL);
     if (v) {
         if (ydoc_want_str(d, v, "name", &s, diags) == 0) {
             if (strlen(s) > MACHINE_NAME_MAX)
@@ -416,12 +295,13 @@ static void machine_parse(const struct ydoc *d, const struct ydoc_node *n, size_
         snprintf(name, sizeof name, "vm-%d", m->template_vmid);
         m->name = xstrdup(name);
     }
+}
 
-    v = ydoc_get(n, "full_clone", NULL);
-    if (v)
-        ydoc_want_bool(d, v, "full_clone", &m->full_clone, diags);
-
-    v = ydoc_get(n, "networks", NULL);
+/* networks: a list of bridges, at most as many as the machine's profile takes. */
+static void machine_parse_networks(const struct ydoc *d, const struct ydoc_node *n,
+                                   struct stand_machine *m, struct diag_list *diags)
+{
+    const struct ydoc_node *v = ydoc_get(n, "networks", NULL);
     if (!v || ydoc_is_null(v))
         return;
     if (v->kind != YDOC_SEQUENCE) {
@@ -443,6 +323,34 @@ static void machine_parse(const struct ydoc *d, const struct ydoc_node *n, size_
         if (ok)
             m->n_nets++;
     }
+}
+
+static void machine_parse(const struct ydoc *d, const struct ydoc_node *n, size_t idx,
+                          const struct stand *st, struct stand_machine *m, struct diag_list *diags)
+{
+    m->line = n->line;
+    m->col = n->col;
+    if (n->kind != YDOC_MAPPING) {
+        ydoc_report(d, n, diags,
+                    _("write each machine as a mapping with template_node, template_vmid"),
+                    _("machine #%zu must be a mapping, got %s"), idx + 1, ydoc_describe(n));
+        return;
+    }
+    ydoc_check_keys(d, n, machine_keys, NULL, _("a machine"), diags);
+    char label[96]; /* how problems name this machine: by its name when it has a plain one */
+    const struct ydoc_node *v = ydoc_get(n, "name", NULL);
+    if (v && v->kind == YDOC_SCALAR && v->type == YDOC_T_STR && v->len <= MACHINE_NAME_MAX)
+        snprintf(label, sizeof label, _("machine '%s'"), v->text);
+    else
+        snprintf(label, sizeof label, _("machine #%zu"), idx + 1);
+
+    machine_parse_device_type(d, n, st, m, diags);
+    machine_parse_template(d, n, label, m, diags);
+    machine_parse_name(d, n, m, diags);
+    v = ydoc_get(n, "full_clone", NULL);
+    if (v)
+        ydoc_want_bool(d, v, "full_clone", &m->full_clone, diags);
+    machine_parse_networks(d, n, m, diags);
 }
 
 static void machines_check_unique(const struct ydoc *d, const struct ydoc_node *list,

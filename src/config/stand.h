@@ -5,17 +5,8 @@
 
 #include <stddef.h>
 
+#include "config/stand_net.h"
 #include "util/diag.h"
-
-enum stand_net_kind { STAND_NET_ALIAS, STAND_NET_RESERVED, STAND_NET_LITERAL };
-
-struct stand_net {
-    enum stand_net_kind kind;
-    char *name;    /* alias base name ("hq"), reserved bridge ("vmbr100" from "**vmbr100**"), or
-                      literal ("vmbr0") */
-    int vid;       /* VLAN tag 1..4094, 0 = untagged (never set for reserved bridges) */
-    int line, col; /* position of the `bridge:` value */
-};
 
 /* DEVICE_PROFILE: a machine whose device_type names an entry of the file's `profiles:`. */
 enum device_type { DEVICE_LINUX, DEVICE_ECOROUTER, DEVICE_PROFILE };
@@ -87,12 +78,6 @@ int stand_load(const char *path, struct stand **out, struct diag_list *diags);
 int stand_load_text(const char *display_name, const char *text, size_t len, struct stand **out,
                     struct diag_list *diags);
 void stand_free(struct stand *s);
-
-/* Fills *out from a `bridge:` value such as "hq", "hq.10", "vmbr0", "vmbr0.5" or "**vmbr100**"
- * (reserved forces a reserved bridge). Returns 0 (out->name malloc'd, line/col left 0), or -1 with
- * a message and a hint for the user in msg/hint. */
-int stand_net_parse(const char *value, int reserved, struct stand_net *out, char *msg,
-                    size_t msglen, char *hint, size_t hintlen);
 
 const char *device_type_name(enum device_type t); /* "linux" / "ecorouter" / "profile" */
 /* The device type as written in the file: "linux", "ecorouter" or the profile's name. */
