@@ -10,20 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Perl truthiness of a schema flag such as default_key / optional (1, "1", true). */
-static bool flag_true(const json_t *v)
-{
-    if (!v || json_is_null(v) || json_is_false(v))
-        return false;
-    if (json_is_string(v))
-        return json_string_length(v) > 0 && strcmp(json_string_value(v), "0") != 0;
-    if (json_is_integer(v))
-        return json_integer_value(v) != 0;
-    if (json_is_real(v))
-        return json_real_value(v) != 0.0;
-    return true;
-}
-
 /* PVE::JSONSchema::parse_boolean; -1 when not a boolean word. */
 static int parse_boolean(const char *s)
 {
@@ -51,7 +37,7 @@ static const char *find_default_key(const json_t *format)
     json_t *sub;
     json_object_foreach((json_t *)format, k, sub)
     {
-        if (flag_true(json_object_get(sub, "default_key")))
+        if (pve_flag_true(json_object_get(sub, "default_key")))
             return k;
     }
     return NULL;

@@ -301,20 +301,6 @@ const char *pve_value_str(const json_t *v, char *buf, size_t buflen)
     }
 }
 
-/* Perl truthiness of a schema flag (1, "1", true). */
-static bool flag_true(const json_t *v)
-{
-    if (!v || json_is_null(v) || json_is_false(v))
-        return false;
-    if (json_is_string(v))
-        return json_string_length(v) > 0 && strcmp(json_string_value(v), "0") != 0;
-    if (json_is_integer(v))
-        return json_integer_value(v) != 0;
-    if (json_is_real(v))
-        return json_real_value(v) != 0.0;
-    return true;
-}
-
 void pve_schema_add_error(json_t *errors, const char *path, const char *msg)
 {
     if (!path || !path[0])
@@ -460,6 +446,19 @@ static const char *bound_str(const json_t *b, char *buf, size_t len)
     return pve_value_str(b, buf, len);
 }
 
+bool pve_flag_true(const json_t *v)
+{
+    if (!v || json_is_null(v) || json_is_false(v))
+        return false;
+    if (json_is_string(v))
+        return json_string_length(v) > 0 && strcmp(json_string_value(v), "0") != 0;
+    if (json_is_integer(v))
+        return json_integer_value(v) != 0;
+    if (json_is_real(v))
+        return json_real_value(v) != 0.0;
+    return true;
+}
+
 static double bound_num(const json_t *b)
 {
     if (json_is_string(b))
@@ -467,22 +466,136 @@ static double bound_num(const json_t *b)
     return json_number_value(b);
 }
 
+/* A missing (null) value: an error unless the schema makes it optional. */
+static void check_missing(const json_t *schema, const char *type, const char *path, json_t *errors)
+{
+    if (type && strcmp(type, "null") == 0)
+        return;
+    if (!pve_flag_true(json_object_get(schema, "optional")) &&
+        !pve_flag_true(json_object_get(schema, "alias")) &&
+        !pve_flag_true(json_object_get(schema, "group")))
+        pve_schema_add_error(errors, path, "property is missing and it is not optional");
+}
+
+/* The named format or property-string format of s; false (error added) when it does not fit. */
+static bool check_format(const char *s, const json_t *schema, const char *path, json_t *errors)
+{
+    const json_t *format = json_object_get(schema, "format");
+    if (json_is_string(format)) {
+        char fmsg[512];
+        if (!pve_format_check(json_string_value(format), s, fmsg, sizeof(fmsg))) {
+            add_error2(errors, path, "invalid format - ", fmsg);
+            return false;
+        }
+    } else if (json_is_object(format)) {
+        char *perr = malloc(4096);
+        if (!perr)
+            return false;
+        json_t *parsed = pve_propstr_parse_at(format, s, path, perr, 4096);
+        if (!parsed) {
+            add_error2(errors, path, "invalid format - ", perr);
+            free(perr);
+            return false;
+        }
+        json_decref(parsed);
+        free(perr);
+    }
+    return true;
+}
+
+/* pattern, maxLength and minLength of s; false (error added) at the first one broken. */
+static bool check_text(const char *s, const json_t *schema, const char *path, json_t *errors)
+{
+    char msg[512], bb[64];
+    const char *pattern = json_string_value(json_object_get(schema, "pattern"));
+    if (pattern && pattern[0] && pve_pattern_match(pattern, s) == 0) {
+        pve_schema_add_error(errors, path, "value does not match the regex pattern");
+        return false;
+    }
+    const json_t *maxl = json_object_get(schema, "maxLength");
+    if (maxl && !json_is_null(maxl) && (double)char_length(s) > bound_num(maxl)) {
+        snprintf(msg, sizeof(msg), "value may only be %s characters long",
+                 bound_str(maxl, bb, sizeof(bb)));
+        pve_schema_add_error(errors, path, msg);
+        return false;
+    }
+    const json_t *minl = json_object_get(schema, "minLength");
+    if (minl && !json_is_null(minl) && (double)char_length(s) < bound_num(minl)) {
+        snprintf(msg, sizeof(msg), "value must be at least %s characters long",
+                 bound_str(minl, bb, sizeof(bb)));
+        pve_schema_add_error(errors, path, msg);
+        return false;
+    }
+    return true;
+}
+
+/* maximum and minimum of a number s; false (error added) when one is broken. */
+static bool check_range(const char *s, const json_t *schema, const char *path, json_t *errors)
+{
+    char msg[512], bb[64];
+    if (!is_number(s))
+        return true;
+    double d = strtod(s, NULL);
+    const json_t *max = json_object_get(schema, "maximum");
+    if (max && !json_is_null(max) && d > bound_num(max)) {
+        snprintf(msg, sizeof(msg), "value must have a maximum value of %s",
+                 bound_str(max, bb, sizeof(bb)));
+        pve_schema_add_error(errors, path, msg);
+        return false;
+    }
+    const json_t *min = json_object_get(schema, "minimum");
+    if (min && !json_is_null(min) && d < bound_num(min)) {
+        snprintf(msg, sizeof(msg), "value must have a minimum value of %s",
+                 bound_str(min, bb, sizeof(bb)));
+        pve_schema_add_error(errors, path, msg);
+        return false;
+    }
+    return true;
+}
+
+/* The enumeration of the schema, when it has one: s must be one of its values. */
+static void check_enum(const char *s, const json_t *schema, const char *path, json_t *errors)
+{
+    char bb[64];
+    const json_t *en = json_object_get(schema, "enum");
+    if (!json_is_array(en))
+        return;
+    size_t i;
+    json_t *ev;
+    size_t total = strlen(s) + 80;
+    json_array_foreach(en, i, ev)
+    {
+        const char *es = pve_value_str(ev, bb, sizeof(bb));
+        if (es && strcmp(es, s) == 0)
+            return;
+        total += (es ? strlen(es) : 0) + 2;
+    }
+    char *m = malloc(total);
+    if (!m)
+        return;
+    size_t used =
+        (size_t)snprintf(m, total, "value '%s' does not have a value in the enumeration '", s);
+    json_array_foreach(en, i, ev)
+    {
+        const char *es = pve_value_str(ev, bb, sizeof(bb));
+        used += (size_t)snprintf(m + used, total - used, "%s%s", i ? ", " : "", es ? es : "");
+    }
+    snprintf(m + used, total - used, "'");
+    pve_schema_add_error(errors, path, m);
+    free(m);
+}
+
 void pve_schema_check_prop(const json_t *value, const json_t *schema, const char *path,
                            json_t *errors)
 {
-    char msg[512], buf[64], bb[64];
+    char buf[64];
     if (!json_is_object(schema)) {
         pve_schema_add_error(errors, path, "Invalid schema definition.");
         return;
     }
     const char *type = json_string_value(json_object_get(schema, "type"));
     if (!value || json_is_null(value)) {
-        if (type && strcmp(type, "null") == 0)
-            return;
-        if (!flag_true(json_object_get(schema, "optional")) &&
-            !flag_true(json_object_get(schema, "alias")) &&
-            !flag_true(json_object_get(schema, "group")))
-            pve_schema_add_error(errors, path, "property is missing and it is not optional");
+        check_missing(schema, type, path, errors);
         return;
     }
     if (type && strcmp(type, "array") == 0 && json_is_string(value)) {
@@ -517,92 +630,9 @@ void pve_schema_check_prop(const json_t *value, const json_t *schema, const char
     }
 
     const char *s = pve_value_str(value, buf, sizeof(buf));
-    const json_t *format = json_object_get(schema, "format");
-    if (json_is_string(format)) {
-        char fmsg[512];
-        if (!pve_format_check(json_string_value(format), s, fmsg, sizeof(fmsg))) {
-            add_error2(errors, path, "invalid format - ", fmsg);
-            return;
-        }
-    } else if (json_is_object(format)) {
-        char *perr = malloc(4096);
-        if (!perr)
-            return;
-        json_t *parsed = pve_propstr_parse_at(format, s, path, perr, 4096);
-        if (!parsed) {
-            add_error2(errors, path, "invalid format - ", perr);
-            free(perr);
-            return;
-        }
-        json_decref(parsed);
-        free(perr);
-    }
-
-    const char *pattern = json_string_value(json_object_get(schema, "pattern"));
-    if (pattern && pattern[0] && pve_pattern_match(pattern, s) == 0) {
-        pve_schema_add_error(errors, path, "value does not match the regex pattern");
-        return;
-    }
-
-    const json_t *maxl = json_object_get(schema, "maxLength");
-    if (maxl && !json_is_null(maxl) && (double)char_length(s) > bound_num(maxl)) {
-        snprintf(msg, sizeof(msg), "value may only be %s characters long",
-                 bound_str(maxl, bb, sizeof(bb)));
-        pve_schema_add_error(errors, path, msg);
-        return;
-    }
-    const json_t *minl = json_object_get(schema, "minLength");
-    if (minl && !json_is_null(minl) && (double)char_length(s) < bound_num(minl)) {
-        snprintf(msg, sizeof(msg), "value must be at least %s characters long",
-                 bound_str(minl, bb, sizeof(bb)));
-        pve_schema_add_error(errors, path, msg);
-        return;
-    }
-
-    if (is_number(s)) {
-        double d = strtod(s, NULL);
-        const json_t *max = json_object_get(schema, "maximum");
-        if (max && !json_is_null(max) && d > bound_num(max)) {
-            snprintf(msg, sizeof(msg), "value must have a maximum value of %s",
-                     bound_str(max, bb, sizeof(bb)));
-            pve_schema_add_error(errors, path, msg);
-            return;
-        }
-        const json_t *min = json_object_get(schema, "minimum");
-        if (min && !json_is_null(min) && d < bound_num(min)) {
-            snprintf(msg, sizeof(msg), "value must have a minimum value of %s",
-                     bound_str(min, bb, sizeof(bb)));
-            pve_schema_add_error(errors, path, msg);
-            return;
-        }
-    }
-
-    const json_t *en = json_object_get(schema, "enum");
-    if (json_is_array(en)) {
-        size_t i;
-        json_t *ev;
-        size_t total = strlen(s) + 80;
-        json_array_foreach(en, i, ev)
-        {
-            const char *es = pve_value_str(ev, bb, sizeof(bb));
-            if (es && strcmp(es, s) == 0)
-                return;
-            total += (es ? strlen(es) : 0) + 2;
-        }
-        char *m = malloc(total);
-        if (!m)
-            return;
-        size_t used =
-            (size_t)snprintf(m, total, "value '%s' does not have a value in the enumeration '", s);
-        json_array_foreach(en, i, ev)
-        {
-            const char *es = pve_value_str(ev, bb, sizeof(bb));
-            used += (size_t)snprintf(m + used, total - used, "%s%s", i ? ", " : "", es ? es : "");
-        }
-        snprintf(m + used, total - used, "'");
-        pve_schema_add_error(errors, path, m);
-        free(m);
-    }
+    if (check_format(s, schema, path, errors) && check_text(s, schema, path, errors) &&
+        check_range(s, schema, path, errors))
+        check_enum(s, schema, path, errors);
 }
 
 json_t *pve_schema_coerce(const json_t *value, const json_t *schema)
@@ -701,7 +731,7 @@ json_t *pve_schema_validate(const pve_endpoint *ep, const json_t *params, json_t
     }
     const json_t *parameters = ep->parameters;
     const json_t *props = json_object_get(parameters, "properties");
-    bool addl = flag_true(json_object_get(parameters, "additionalProperties"));
+    bool addl = pve_flag_true(json_object_get(parameters, "additionalProperties"));
     if (params && !json_is_object(params)) {
         pve_schema_add_error(errors, NULL, "an object is required");
         return errors;

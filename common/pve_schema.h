@@ -4,6 +4,7 @@
 #define PVE_SCHEMA_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct pve_schema pve_schema;
@@ -73,5 +74,9 @@ json_t *pve_schema_coerce(const json_t *value, const json_t *schema);
 /* Perl's view of a scalar as text: strings as is, integers "%lld", reals "%.15g", true "1",
  * false "0". Returns a pointer to the string value or into buf; NULL for objects/arrays/null. */
 const char *pve_value_str(const json_t *v, char *buf, size_t buflen);
+
+/* Perl truthiness of a schema flag such as optional or default_key (1, "1", true); false for
+ * NULL, null, false, "", "0" and 0. Used by the validator and by pve_propstr. */
+bool pve_flag_true(const json_t *v);
 
 #endif
