@@ -103,19 +103,20 @@ static void capacity_table(const struct placement_input *in, const struct node_l
     add_problem(ctx, msg);
 }
 
-static int smart_place(const struct placement_input *in, struct placement *out,
-                       void (*add_problem)(void *ctx, const char *msg), void *ctx)
+/* The load of every online node of in->view: memory in use and the cap left by the reserve,
+ * vCPUs of running VMs, templates of the stand it holds. A malloc'd array (caller frees) of *nn. */
+static struct node_load *online_loads(const struct placement_input *in, size_t *nn)
 {
     const struct cluster_view *v = in->view;
     struct node_load *l = calloc(v->n_nodes + 1, sizeof *l);
     if (!l)
         abort();
-    size_t nn = 0;
+    *nn = 0;
     for (size_t i = 0; i < v->n_nodes; i++) {
         const struct inv_node *n = &v->nodes[i];
         if (!n->online)
             continue;
-        struct node_load *x = &l[nn++];
+        struct node_load *x = &l[(*nn)++];
         x->n = n;
         x->cap_mem = (double)n->maxmem * (1.0 - in->mem_reserve);
         x->mem = x->start_mem = (double)n->mem;
@@ -126,6 +127,14 @@ static int smart_place(const struct placement_input *in, struct placement *out,
         for (size_t m = 0; m < in->stand->n_machines; m++)
             x->has_templates += strcmp(in->stand->machines[m].template_node, n->name) == 0;
     }
+    return l;
+}
+
+static int smart_place(const struct placement_input *in, struct placement *out,
+                       void (*add_problem)(void *ctx, const char *msg), void *ctx)
+{
+    size_t nn;
+    struct node_load *l = online_loads(in, &nn);
     if (nn == 0) {
         add_problem(ctx, _("no node of the cluster is online"));
         free(l);
