@@ -13,21 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 1 free, 0 taken, -1 no answer. GET /cluster/nextid?vmid=N answers 400 "VM N already exists"
- * for a taken id. pve_api.h has no typed call for this check yet (pve_cluster_nextid takes no
- * id): this is the executor's one raw path. */
-static int vmid_is_free(struct pve_client *c, int vmid)
-{
-    json_t *params = json_pack("{s:i}", "vmid", vmid);
-    struct pve_response r = {0};
-    int rc = pve_call(c, "GET", "/cluster/nextid", params, &r);
-    json_decref(params);
-    int free_ = rc == 0;
-    int answered = rc == 0 || r.err_class == PVE_ERR_EXISTS || r.err_class == PVE_ERR_INPUT;
-    pve_response_clear(&r);
-    return answered ? free_ : -1;
-}
-
 /* The next id after the plan's, still inside the stand's block; -1 when the block is used up. */
 static int next_candidate(struct exec *e)
 {
@@ -43,7 +28,7 @@ static int clone_free_id(struct exec *e, struct pve_client *c, const char *node,
                          const struct pve_clone_opts *co)
 {
     for (int moves = 0; moves < 20; moves++) {
-        int freeid = vmid_is_free(c, *vmid);
+        int freeid = pve_cluster_vmid_free(c, *vmid);
         if (freeid < 0)
             return -1;
         if (freeid == 0) {

@@ -2,6 +2,7 @@
  * Builds parameters, checks answer shapes, phrases errors as "<action> failed: <PVE's reason>". */
 #include "pve/pve_api.h"
 
+#include "pve/pve_error.h"
 #include "pve/pve_task.h"
 #include "util/err.h"
 #include "util/i18n.h"
@@ -190,6 +191,22 @@ int pve_cluster_nextid(pve_client *c, int *vmid)
         return ds_err_set(_("%s failed: the answer is not a VM ID"), what);
     *vmid = (int)v;
     return 0;
+}
+
+int pve_cluster_vmid_free(pve_client *c, int vmid)
+{
+    json_t *params = json_pack("{s:i}", "vmid", vmid);
+    int rc = api_call(c, _("checking that the VM ID is free"), "GET", "/cluster/nextid", params,
+                      NULL, NULL);
+    json_decref(params);
+    if (rc == 0)
+        return 1;
+    enum pve_err_class cls = pve_err_last();
+    if (cls == PVE_ERR_EXISTS || cls == PVE_ERR_INPUT) {
+        ds_err_clear();
+        return 0;
+    }
+    return -1;
 }
 
 int pve_permissions_get(pve_client *c, json_t **out)

@@ -15,6 +15,9 @@ int pve_version_get(pve_client *c, json_t **out);
 int pve_nodes_list(pve_client *c, json_t **out);                          /* GET /nodes */
 int pve_cluster_resources(pve_client *c, const char *type, json_t **out); /* type may be NULL */
 int pve_cluster_nextid(pve_client *c, int *vmid);
+/* GET /cluster/nextid?vmid=N: 1 when N is free, 0 when it is taken (PVE answers 400 "VM N already
+ * exists"), -1 on any other failure (ds_err and pve_err_last() tell which). */
+int pve_cluster_vmid_free(pve_client *c, int vmid);
 int pve_permissions_get(pve_client *c, json_t **out); /* GET /access/permissions */
 int pve_vm_config_get(pve_client *c, const char *node, int vmid, json_t **out);
 /* PUT (synchronous) config change: params e.g. {"net0": "...", "tags": "a;b", "delete": "net1"} */
