@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "ds_run.h"
+#include "e2e_fixture.h"
 #include "plan/marks.h"
 #include "plan/nic.h"
 #include <stdlib.h>
@@ -15,96 +15,26 @@
 
 static const char *const SIM_ARGS[] = {"--scenario", "classroom", "--time-scale", "0.01", NULL};
 
-struct ctx {
-    struct simproc sp;
-    struct ds_env env;
-};
-
 static int setup(void **st)
 {
-    struct ctx *c = calloc(1, sizeof *c);
-    if (simproc_start(&c->sp, SIM_ARGS) < 0)
-        return -1;
-    ds_env_init(&c->env, &c->sp, NULL, NULL);
-    *st = c;
-    return 0;
+    return e2e_setup(st, SIM_ARGS);
 }
 
-static int teardown(void **st)
+static int deploy(struct e2e *c, json_t **result)
 {
-    struct ctx *c = *st;
-    simproc_stop(&c->sp);
-    ds_env_free(&c->env);
-    free(c);
-    return 0;
-}
-
-static int deploy(struct ctx *c, json_t **result)
-{
-    const char *args[] = {"--connections", c->env.connections, "--output", "json",       "deploy",
-                          "--config",      c->env.config,      "--users",  c->env.users, NULL};
-    char *out = NULL, *err = NULL;
-    int rc = ds_run(&out, &err, args);
-    if (result) {
-        *result = json_loads(out, 0, NULL);
-        if (!*result)
-            fprintf(stderr, "deploy printed no JSON; stderr:\n%s\n", err);
-    }
-    if (rc != 0)
-        fprintf(stderr, "deploy exit %d; stderr:\n%s\n", rc, err);
-    free(out);
-    free(err);
+    int rc = e2e_cmd(c, E2E_JSON, "deploy", NULL, NULL, result, NULL, NULL);
+    if (result && !*result)
+        fprintf(stderr, "deploy printed no JSON\n");
     return rc;
 }
 
-static int destroy(struct ctx *c, const char *only)
+static int destroy(struct e2e *c, const char *only)
 {
-    const char *args[] = {"--connections",
-                          c->env.connections,
-                          "--yes",
-                          "destroy",
-                          "--config",
-                          c->env.config,
-                          "--users",
-                          c->env.users,
-                          only ? "--user" : NULL,
-                          only,
-                          NULL};
-    char *err = NULL;
-    int rc = ds_run(NULL, &err, args);
-    if (rc != 0)
-        fprintf(stderr, "destroy exit %d; stderr:\n%s\n", rc, err);
-    free(err);
-    return rc;
+    return e2e_cmd(c, E2E_YES, "destroy", NULL, NULL, NULL, NULL, only ? "--user" : NULL, only,
+                   NULL);
 }
 
 /* ---- reading /__sim/state ----------------------------------------------------------------- */
-
-static json_t *vm_named(json_t *state, const char *pool, const char *name)
-{
-    size_t i;
-    json_t *vm;
-    json_array_foreach(json_object_get(state, "vms"), i, vm)
-    {
-        const char *p = json_string_value(json_object_get(vm, "pool"));
-        const char *n = json_string_value(json_object_get(json_object_get(vm, "config"), "name"));
-        if (p && n && strcmp(p, pool) == 0 && strcmp(n, name) == 0)
-            return vm;
-    }
-    return NULL;
-}
-
-static json_t *node_of(json_t *state, const char *name)
-{
-    size_t i;
-    json_t *n;
-    json_array_foreach(json_object_get(state, "nodes"), i, n)
-    {
-        if (strcmp(json_string_value(json_object_get(n, "node")), name) == 0)
-            return n;
-    }
-    return NULL;
-}
 
 static int count_marked_vms(json_t *state)
 {
@@ -126,7 +56,7 @@ static int count_marked_bridges(json_t *state, const char *node, const char *stu
     int n = 0;
     const char *iface;
     json_t *f;
-    json_object_foreach(json_object_get(node_of(state, node), "network"), iface, f)
+    json_object_foreach(json_object_get(e2e_node(state, node), "network"), iface, f)
     {
         const char *cm = json_string_value(json_object_get(f, "comments"));
         n += mark_is(cm, "demo-lab", student);
@@ -156,9 +86,9 @@ static void assert_foreign_intact(json_t *state)
 {
     assert_non_null(json_object_get(json_object_get(state, "users"), "teacher@pve"));
     assert_non_null(json_object_get(json_object_get(state, "pools"), "teachers"));
-    assert_non_null(vm_named(state, "teachers", "teacher-vm"));
+    assert_non_null(e2e_vm_named(state, "teachers", "teacher-vm"));
     json_t *foreign =
-        json_object_get(json_object_get(node_of(state, "pve1"), "network"), "vmbr1000");
+        json_object_get(json_object_get(e2e_node(state, "pve1"), "network"), "vmbr1000");
     assert_non_null(foreign);
     assert_false(
         mark_is(json_string_value(json_object_get(foreign, "comments")), "demo-lab", NULL));
@@ -188,8 +118,8 @@ static void check_student(json_t *state, int i)
     }
     assert_true(acl);
 
-    json_t *web = vm_named(state, pool, "web"), *client = vm_named(state, pool, "client"),
-           *router = vm_named(state, pool, "router");
+    json_t *web = e2e_vm_named(state, pool, "web"), *client = e2e_vm_named(state, pool, "client"),
+           *router = e2e_vm_named(state, pool, "router");
     assert_non_null(web);
     assert_non_null(client);
     assert_non_null(router);
@@ -231,7 +161,7 @@ static void check_student(json_t *state, int i)
         assert_string_equal(eco[n]->model, "vmxnet3");
     }
     /* the lan bridge is private, ours and VLAN-aware */
-    json_t *lan = json_object_get(json_object_get(node_of(state, "pve1"), "network"), w0.bridge);
+    json_t *lan = json_object_get(json_object_get(e2e_node(state, "pve1"), "network"), w0.bridge);
     assert_non_null(lan);
     char bm[256];
     mark_format(bm, sizeof bm, "demo-lab", user, "lan", 0);
@@ -243,7 +173,7 @@ static void check_student(json_t *state, int i)
 
 static void test_deploy_end_state_and_rerun(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     json_t *res = NULL;
     assert_int_equal(deploy(c, &res), 0);
     assert_non_null(res);
@@ -287,7 +217,7 @@ static void test_deploy_end_state_and_rerun(void **st)
     assert_int_equal(count_marked_vms(state), 9);
     /* one private bridge per (student, alias) plus the reserved bridge */
     assert_int_equal(count_marked_bridges(state, "pve1", NULL), 7);
-    assert_non_null(json_object_get(json_object_get(node_of(state, "pve1"), "network"), "vmbr100"));
+    assert_non_null(json_object_get(json_object_get(e2e_node(state, "pve1"), "network"), "vmbr100"));
     assert_no_pending(state);
     assert_foreign_intact(state);
     /* ecorouter MACs are unique */
@@ -334,7 +264,7 @@ static void test_deploy_end_state_and_rerun(void **st)
 
 static void test_destroy_one_then_all(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     assert_int_equal(deploy(c, NULL), 0);
     assert_int_equal(destroy(c, "student2@pve"), 0);
     json_t *state = simproc_state(&c->sp);
@@ -345,7 +275,7 @@ static void test_destroy_one_then_all(void **st)
     check_student(state, 1);
     check_student(state, 3);
     /* still used by the others */
-    assert_non_null(json_object_get(json_object_get(node_of(state, "pve1"), "network"), "vmbr100"));
+    assert_non_null(json_object_get(json_object_get(e2e_node(state, "pve1"), "network"), "vmbr100"));
     assert_no_pending(state);
     json_decref(state);
 
@@ -353,7 +283,7 @@ static void test_destroy_one_then_all(void **st)
     state = simproc_state(&c->sp);
     assert_int_equal(count_marked_vms(state), 0);
     assert_int_equal(count_marked_bridges(state, "pve1", NULL), 0);
-    assert_null(json_object_get(json_object_get(node_of(state, "pve1"), "network"), "vmbr100"));
+    assert_null(json_object_get(json_object_get(e2e_node(state, "pve1"), "network"), "vmbr100"));
     for (int i = 1; i <= 3; i++) {
         char user[64], pool[64];
         snprintf(user, sizeof user, "student%d@pve", i);
@@ -370,18 +300,12 @@ static void test_destroy_one_then_all(void **st)
 /* A user that existed before is used as it is and reported "unchanged"; destroy keeps it. */
 static void test_existing_user_password_unchanged(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     char cookie[4096], csrf[512];
-    assert_int_equal(simproc_login(&c->sp, "root@pam", "sim-root-password", cookie, sizeof cookie,
-                                   csrf, sizeof csrf),
-                     0);
-    const char *hdrs[] = {cookie, csrf, NULL};
-    struct rawresp r = {0};
-    assert_int_equal(simproc_request(&c->sp, "POST", "/api2/json/access/users",
-                                     "userid=student1%40pve&password=teacher-set-pw", hdrs, &r),
-                     0);
-    assert_int_equal(r.status, 200);
-    rawresp_clear(&r);
+    assert_int_equal(e2e_login_root(c), 0);
+    assert_int_equal(e2e_api(c, "POST", "/access/users",
+                             "userid=student1%40pve&password=teacher-set-pw", NULL),
+                     200);
     json_t *res = NULL;
     assert_int_equal(deploy(c, &res), 0);
     json_t *s1 = json_array_get(json_object_get(res, "students"), 0);
@@ -408,7 +332,7 @@ static void test_existing_user_password_unchanged(void **st)
 
 static int vm_cores(json_t *state, const char *pool, const char *name)
 {
-    json_t *vm = vm_named(state, pool, name);
+    json_t *vm = e2e_vm_named(state, pool, name);
     const char *c =
         vm ? json_string_value(json_object_get(json_object_get(vm, "config"), "cores")) : NULL;
     json_t *ci = vm ? json_object_get(json_object_get(vm, "config"), "cores") : NULL;
@@ -418,7 +342,7 @@ static int vm_cores(json_t *state, const char *pool, const char *name)
 /* reset: the chosen students get fresh clones; users, passwords and bridges stay */
 static void test_reset(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     json_t *res = NULL;
     assert_int_equal(deploy(c, &res), 0);
     const char *pw2 = json_string_value(
@@ -428,28 +352,19 @@ static void test_reset(void **st)
     json_decref(res);
     /* the students change their VMs */
     char cookie[4096], csrf[512];
-    assert_int_equal(simproc_login(&c->sp, "root@pam", "sim-root-password", cookie, sizeof cookie,
-                                   csrf, sizeof csrf),
-                     0);
-    const char *hdrs[] = {cookie, csrf, NULL};
+    assert_int_equal(e2e_login_root(c), 0);
     json_t *state = simproc_state(&c->sp);
     for (int s = 1; s <= 2; s++) {
         char pool[32], path[128];
         snprintf(pool, sizeof pool, "student%d", s);
-        json_t *web = vm_named(state, pool, "web");
-        snprintf(path, sizeof path, "/api2/json/nodes/pve1/qemu/%lld/config",
+        json_t *web = e2e_vm_named(state, pool, "web");
+        snprintf(path, sizeof path, "/nodes/pve1/qemu/%lld/config",
                  (long long)json_integer_value(json_object_get(web, "vmid")));
-        struct rawresp r = {0};
-        assert_int_equal(simproc_request(&c->sp, "PUT", path, "cores=7", hdrs, &r), 0);
-        assert_int_equal(r.status, 200);
-        rawresp_clear(&r);
+        assert_int_equal(e2e_api(c, "PUT", path, "cores=7", NULL), 200);
     }
     json_decref(state);
-    const char *args[] = {"--connections", c->env.connections, "--yes",   "reset",
-                          "--config",      c->env.config,      "--users", c->env.users,
-                          "--user",        "student2@pve",     NULL};
     char *err = NULL;
-    int rc = ds_run(NULL, &err, args);
+    int rc = e2e_cmd(c, E2E_YES, "reset", NULL, NULL, NULL, &err, "--user", "student2@pve", NULL);
     if (rc != 0)
         fail_msg("reset exit %d:\n%s", rc, err);
     free(err);
@@ -470,10 +385,10 @@ static void test_reset(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_deploy_end_state_and_rerun, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_destroy_one_then_all, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_existing_user_password_unchanged, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deploy_end_state_and_rerun, setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_destroy_one_then_all, setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_existing_user_password_unchanged, setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_reset, setup, e2e_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

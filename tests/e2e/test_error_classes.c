@@ -8,139 +8,54 @@
 #include <cmocka.h>
 
 #include "ds_clock.h"
-#include "ds_run.h"
+#include "e2e_fixture.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct ctx {
-    struct simproc sp;
-    struct ds_env env;
-    char cookie[4096], csrf[512];
-};
+static struct e2e F; /* stopped by the teardown, also after a failed assertion */
 
-static struct ctx *current; /* stopped by the teardown, also after a failed assertion */
-
-static struct ctx *start(const char *fail_rate, const char *user, const char *password)
+static struct e2e *start(const char *fail_rate, const char *user, const char *password)
 {
     const char *args[] = {"--scenario", "classroom",   "--time-scale", "0.005", "--seed",
                           "7",          "--fail-rate", fail_rate,      NULL};
-    struct ctx *c = calloc(1, sizeof *c);
-    assert_non_null(c);
-    assert_int_equal(simproc_start(&c->sp, args), 0);
-    current = c;
-    ds_env_init(&c->env, &c->sp, user, password);
-    ds_write_users(&c->env, 2);
-    assert_int_equal(simproc_login(&c->sp, "root@pam", "sim-root-password", c->cookie,
-                                   sizeof c->cookie, c->csrf, sizeof c->csrf),
-                     0);
-    return c;
+    assert_int_equal(e2e_start(&F, args, user, password), 0);
+    ds_write_users(&F.env, 2);
+    assert_int_equal(e2e_login_root(&F), 0);
+    return &F;
 }
 
 static int teardown(void **st)
 {
     (void)st;
-    if (current) {
-        simproc_stop(&current->sp);
-        ds_env_free(&current->env);
-        free(current);
-        current = NULL;
-    }
+    e2e_stop(&F);
     return 0;
 }
 
-/* A request as root@pam; returns the HTTP status and the "data" (new ref) in *data if asked. */
-static long root_call(struct ctx *c, const char *method, const char *path, const char *body,
-                      json_t **data)
-{
-    const char *hdrs[] = {c->cookie, c->csrf, NULL};
-    struct rawresp r = {0};
-    char full[512];
-    snprintf(full, sizeof full, "/api2/json%s", path);
-    assert_int_equal(simproc_request(&c->sp, method, full, body, hdrs, &r), 0);
-    long st = r.status;
-    if (data)
-        *data = json_incref(json_object_get(r.json, "data"));
-    rawresp_clear(&r);
-    return st;
-}
-
 /* ops@pve: Administrator on /, plus `role` on `path` (a more specific ACL wins). */
-static void make_operator(struct ctx *c, const char *path, const char *role)
+static void make_operator(struct e2e *c, const char *path, const char *role)
 {
     assert_int_equal(
-        root_call(c, "POST", "/access/users", "userid=ops%40pve&password=ops-password-1", NULL),
+        e2e_api(c, "POST", "/access/users", "userid=ops%40pve&password=ops-password-1", NULL),
         200);
     assert_int_equal(
-        root_call(c, "PUT", "/access/acl", "path=%2F&roles=Administrator&users=ops%40pve", NULL),
+        e2e_api(c, "PUT", "/access/acl", "path=%2F&roles=Administrator&users=ops%40pve", NULL),
         200);
     char body[256];
     snprintf(body, sizeof body, "path=%s&roles=%s&users=ops%%40pve", path, role);
-    assert_int_equal(root_call(c, "PUT", "/access/acl", body, NULL), 200);
+    assert_int_equal(e2e_api(c, "PUT", "/access/acl", body, NULL), 200);
 }
 
-static int deploy(struct ctx *c, json_t **doc)
+static int deploy(struct e2e *c, json_t **doc)
 {
-    const char *args[] = {"--connections", c->env.connections, "--output", "json",
-                          "--yes",         "deploy",           "--config", c->env.config,
-                          "--users",       c->env.users,       NULL};
-    char *out = NULL;
-    int rc = ds_run(&out, NULL, args);
-    *doc = out ? json_loads(out, 0, NULL) : NULL;
-    free(out);
+    int rc = e2e_cmd(c, E2E_JSON | E2E_YES, "deploy", NULL, NULL, doc, NULL, NULL);
     assert_non_null(*doc);
     return rc;
 }
 
-/* How many answers with `status` ("200", "403", "500") the simulator gave to `method` requests
- * whose endpoint ends in `suffix`. */
-static long answers_to(struct ctx *c, const char *method, const char *suffix, const char *status)
+static long answers(struct e2e *c, const char *suffix, const char *status)
 {
-    json_t *stats = simproc_stats(&c->sp);
-    assert_non_null(stats);
-    long n = 0;
-    const char *ep;
-    json_t *codes;
-    json_object_foreach(json_object_get(stats, "requests"), ep, codes)
-    {
-        size_t el = strlen(ep), sl = strlen(suffix);
-        size_t ml = strlen(method);
-        if (strncmp(ep, method, ml) == 0 && ep[ml] == ' ' && el >= sl &&
-            strcmp(ep + el - sl, suffix) == 0)
-            n += (long)json_integer_value(json_object_get(codes, status));
-    }
-    json_decref(stats);
-    return n;
-}
-
-static long answers(struct ctx *c, const char *suffix, const char *status)
-{
-    return answers_to(c, "POST", suffix, status);
-}
-
-static json_t *student(json_t *doc, const char *user)
-{
-    size_t i;
-    json_t *s;
-    json_array_foreach(json_object_get(doc, "students"), i, s)
-    {
-        if (strcmp(json_string_value(json_object_get(s, "user")), user) == 0)
-            return s;
-    }
-    fail_msg("no student %s in the report", user);
-    return NULL;
-}
-
-static json_t *sim_vm(json_t *state, int vmid)
-{
-    size_t i;
-    json_t *vm;
-    json_array_foreach(json_object_get(state, "vms"), i, vm)
-    {
-        if (json_integer_value(json_object_get(vm, "vmid")) == vmid)
-            return vm;
-    }
-    return NULL;
+    return e2e_answers(c, "POST", suffix, status);
 }
 
 /* PVE_ERR_LOCKED: a third of the changes fail with a lock timeout; every one is retried, so one
@@ -148,12 +63,12 @@ static json_t *sim_vm(json_t *state, int vmid)
 static void test_locked_retried(void **st)
 {
     (void)st;
-    struct ctx *c = start("0.3", NULL, NULL);
+    struct e2e *c = start("0.3", NULL, NULL);
     json_t *doc = NULL;
     int rc = deploy(c, &doc);
     assert_int_equal(rc, 0);
-    assert_true(json_is_true(json_object_get(student(doc, "student1@pve"), "ok")));
-    assert_true(json_is_true(json_object_get(student(doc, "student2@pve"), "ok")));
+    assert_true(json_is_true(json_object_get(e2e_student(doc, "student1@pve"), "ok")));
+    assert_true(json_is_true(json_object_get(e2e_student(doc, "student2@pve"), "ok")));
     json_decref(doc);
     /* the faults did happen (500 lock timeouts) and were overcome */
     long locked = answers(c, "/clone", "500") + answers(c, "/network", "500") +
@@ -167,7 +82,7 @@ static void test_locked_retried(void **st)
 static void test_permission_final(void **st)
 {
     (void)st;
-    struct ctx *c = start("0", "ops@pve", "ops-password-1");
+    struct e2e *c = start("0", "ops@pve", "ops-password-1");
     make_operator(c, "%2Fvms%2F100", "PVEAuditor");
     json_t *doc = NULL;
     int rc = deploy(c, &doc);
@@ -179,7 +94,7 @@ static void test_permission_final(void **st)
     for (int k = 1; k <= 2; k++) {
         char user[32];
         snprintf(user, sizeof user, "student%d@pve", k);
-        json_t *s = student(doc, user);
+        json_t *s = e2e_student(doc, user);
         assert_false(json_is_true(json_object_get(s, "ok")));
         const char *err = json_string_value(json_object_get(s, "error"));
         assert_non_null(err);
@@ -197,12 +112,12 @@ static void test_permission_final(void **st)
 }
 
 /* Waits (bounded by a deadline) until VM vmid exists without a lock in the simulator. */
-static void wait_vm_ready(struct ctx *c, int vmid)
+static void wait_vm_ready(struct e2e *c, int vmid)
 {
     int64_t deadline = ds_clock_mono_ns() + 60 * DS_NS_PER_S;
     for (;;) {
         json_t *state = simproc_state(&c->sp);
-        json_t *vm = sim_vm(state, vmid);
+        json_t *vm = e2e_vm_id(state, vmid);
         int ready = vm && !json_object_get(json_object_get(vm, "config"), "lock") &&
                     !json_string_value(json_object_get(vm, "lock"));
         json_decref(state);
@@ -220,10 +135,10 @@ static void wait_vm_ready(struct ctx *c, int vmid)
 static void test_exists_stepped_over(void **st)
 {
     (void)st;
-    struct ctx *c = start("0", "ops@pve", "ops-password-1");
+    struct e2e *c = start("0", "ops@pve", "ops-password-1");
     json_t *upid = NULL;
     assert_int_equal(
-        root_call(c, "POST", "/nodes/pve1/qemu/200/clone", "newid=5000&name=foreign&full=1", &upid),
+        e2e_api(c, "POST", "/nodes/pve1/qemu/200/clone", "newid=5000&name=foreign&full=1", &upid),
         200);
     json_decref(upid);
     wait_vm_ready(c, 5000);
@@ -233,7 +148,7 @@ static void test_exists_stepped_over(void **st)
     assert_int_equal(rc, 0);
     json_decref(doc);
     json_t *state = simproc_state(&c->sp);
-    json_t *vm = sim_vm(state, 5000);
+    json_t *vm = e2e_vm_id(state, 5000);
     assert_non_null(vm);
     assert_string_equal(json_string_value(json_object_get(json_object_get(vm, "config"), "name")),
                         "foreign");
@@ -249,7 +164,7 @@ static void test_exists_stepped_over(void **st)
     json_decref(state);
     assert_true(answers(c, "/clone", "200") >= 6);
     /* "VM 5000 already exists" (400) was heard, and no clone to 5000 was tried */
-    assert_true(answers_to(c, "GET", "/cluster/nextid", "400") >= 1);
+    assert_true(e2e_answers(c, "GET", "/cluster/nextid", "400") >= 1);
     assert_int_equal(answers(c, "/clone", "500"), 0);
 }
 

@@ -7,15 +7,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "ds_run.h"
+#include "e2e_fixture.h"
 #include "plan/marks.h"
 #include <stdlib.h>
 #include <string.h>
-
-struct ctx {
-    struct simproc sp;
-    struct ds_env env;
-};
 
 static int setup(void **st)
 {
@@ -23,35 +18,15 @@ static int setup(void **st)
                           "--seed",     "11",        NULL,           NULL,    NULL};
     args[8] = "--task-fail-rate";
     args[9] = "0.02";
-    struct ctx *c = calloc(1, sizeof *c);
-    if (simproc_start(&c->sp, args) < 0)
+    if (e2e_setup(st, args) < 0)
         return -1;
-    ds_env_init(&c->env, &c->sp, NULL, NULL);
-    ds_write_users(&c->env, 30);
-    *st = c;
+    ds_write_users(&((struct e2e *)*st)->env, 30);
     return 0;
 }
 
-static int teardown(void **st)
+static int run(struct e2e *c, const char *cmd, json_t **doc)
 {
-    struct ctx *c = *st;
-    simproc_stop(&c->sp);
-    ds_env_free(&c->env);
-    free(c);
-    return 0;
-}
-
-static int run(struct ctx *c, const char *cmd, json_t **doc)
-{
-    const char *args[] = {
-        "--connections", c->env.connections, "--output", "json",       "--yes", cmd,
-        "--config",      c->env.config,      "--users",  c->env.users, NULL};
-    char *out = NULL;
-    int rc = ds_run(&out, NULL, args);
-    if (doc)
-        *doc = json_loads(out, 0, NULL);
-    free(out);
-    return rc;
+    return e2e_cmd(c, E2E_JSON | E2E_YES, cmd, NULL, NULL, doc, NULL, NULL);
 }
 
 /* Per student: how many of our VMs named `name` and bridges for `alias` exist. */
@@ -117,7 +92,7 @@ static void check_no_duplicates(json_t *state)
 
 static void test_faulty_cluster(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     json_t *doc = NULL;
     int rc = run(c, "deploy", &doc);
     assert_true(rc == 0 || rc == 1);
@@ -195,7 +170,7 @@ static void test_faulty_cluster(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_faulty_cluster, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_faulty_cluster, setup, e2e_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

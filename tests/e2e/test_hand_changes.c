@@ -7,104 +7,36 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "ds_clock.h"
-#include "ds_run.h"
+#include "e2e_fixture.h"
 #include "plan/marks.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct ctx {
-    struct simproc sp;
-    struct ds_env env;
-    char cookie[1024], csrf[256];
-};
-
-static struct ctx C;
+static struct e2e C;
 
 static int setup(void **st)
 {
     (void)st;
     const char *args[] = {"--scenario", "classroom", "--time-scale", "0.01", NULL};
-    memset(&C, 0, sizeof C);
-    if (simproc_start(&C.sp, args) < 0)
+    if (e2e_start(&C, args, NULL, NULL) < 0)
         return -1;
-    ds_env_init(&C.env, &C.sp, NULL, NULL);
     ds_write_users(&C.env, 3);
-    return simproc_login(&C.sp, "root@pam", "sim-root-password", C.cookie, sizeof C.cookie, C.csrf,
-                         sizeof C.csrf);
+    return e2e_login_root(&C);
 }
 
 static int teardown(void **st)
 {
     (void)st;
-    simproc_stop(&C.sp);
-    ds_env_free(&C.env);
+    e2e_stop(&C);
     return 0;
-}
-
-/* An authenticated API request; returns the HTTP status, *data = the response's "data" (new ref)
- * when data is non-NULL. */
-static long api(const char *method, const char *path, const char *body, json_t **data)
-{
-    const char *headers[] = {C.cookie, C.csrf, NULL};
-    char full[512];
-    snprintf(full, sizeof full, "/api2/json%s", path);
-    struct rawresp r;
-    assert_int_equal(simproc_request(&C.sp, method, full, body, headers, &r), 0);
-    if (data)
-        *data = json_incref(json_object_get(r.json, "data"));
-    long status = r.status;
-    rawresp_clear(&r);
-    return status;
-}
-
-/* Polls the task until it stopped (bounded); returns its exit status (malloc'd). */
-static char *wait_task(const char *node, const char *upid)
-{
-    char path[512];
-    snprintf(path, sizeof path, "/nodes/%s/tasks/%s/status", node, upid);
-    int64_t deadline = ds_clock_mono_ns() + 60 * DS_NS_PER_S;
-    while (ds_clock_mono_ns() < deadline) {
-        json_t *d = NULL;
-        assert_int_equal(api("GET", path, NULL, &d), 200);
-        const char *status = json_string_value(json_object_get(d, "status"));
-        if (status && strcmp(status, "stopped") == 0) {
-            char *es = strdup(json_string_value(json_object_get(d, "exitstatus")));
-            json_decref(d);
-            return es;
-        }
-        json_decref(d);
-        ds_clock_sleep_ns(20 * DS_NS_PER_MS);
-    }
-    fail_msg("task %s did not end within 60 s", upid);
-    return NULL;
-}
-
-static void run_task(const char *method, const char *node, const char *path, const char *body)
-{
-    json_t *d = NULL;
-    assert_int_equal(api(method, path, body, &d), 200);
-    char *es = wait_task(node, json_string_value(d));
-    assert_string_equal(es, "OK");
-    free(es);
-    json_decref(d);
 }
 
 /* "deploy-stand CMD --config .. --users .. --yes [EXTRA1 EXTRA2]"; returns the exit code. */
 static int run_cmd(const char *cmd, const char *extra1, const char *extra2)
 {
-    const char *args[] = {
-        "--connections", C.env.connections, cmd,    "--config", C.env.config, "--users",
-        C.env.users,     "--yes",           extra1, extra2,     NULL};
-    char *out = NULL, *err = NULL;
-    int rc = ds_run(&out, &err, args);
-    if (rc != 0)
-        fprintf(stderr, "%s exit %d:\n%s\n%s\n", cmd, rc, out, err);
-    free(out);
-    free(err);
-    return rc;
+    return e2e_cmd(&C, 0, cmd, NULL, NULL, NULL, NULL, "--yes", extra1, extra2, NULL);
 }
 
 static int deploy(void)
@@ -191,15 +123,15 @@ static void test_clone_of_copy_is_adopted(void **st)
      * given at the clone) and the run died before configuring it */
     char path[256], body[768], mark[256], esc[512];
     snprintf(path, sizeof path, "/nodes/%s/qemu/%d", v.node, v.vmid);
-    run_task("DELETE", v.node, path, NULL);
+    e2e_run_task(&C, "DELETE", v.node, path, NULL);
     mark_format(mark, sizeof mark, "demo-lab", v.student, NULL, 0);
     form_escape(mark, esc, sizeof esc);
     snprintf(body, sizeof body, "newid=%d&name=web&pool=%s&description=%s", v.vmid, v.pool, esc);
     snprintf(path, sizeof path, "/nodes/%s/qemu/%d/clone", v.node, v.copy);
-    run_task("POST", v.node, path, body);
+    e2e_run_task(&C, "POST", v.node, path, body);
     json_t *cfg = NULL;
     snprintf(path, sizeof path, "/nodes/%s/qemu/%d/config", v.node, v.vmid);
-    assert_int_equal(api("GET", path, NULL, &cfg), 200);
+    assert_int_equal(e2e_api(&C, "GET", path, NULL, &cfg), 200);
     /* it wears the copy's tags, as a real clone does */
     assert_non_null(strstr(json_string_value(json_object_get(cfg, "tags")), MARK_COPY_TAG));
     json_decref(cfg);
@@ -207,7 +139,7 @@ static void test_clone_of_copy_is_adopted(void **st)
     assert_int_equal(deploy(), 0);
     /* adopted: no second "web" for the student, and configured as the stand says */
     assert_int_equal(count_named(v.pool, "web"), 1);
-    assert_int_equal(api("GET", path, NULL, &cfg), 200);
+    assert_int_equal(e2e_api(&C, "GET", path, NULL, &cfg), 200);
     const char *tags = json_string_value(json_object_get(cfg, "tags"));
     assert_null(strstr(tags, MARK_COPY_TAG));
     assert_non_null(strstr(tags, "ds-demo-lab"));
@@ -251,7 +183,7 @@ static void test_destroy_after_hand_delete(void **st)
     assert_int_equal(find_victim(&v), 0);
     char path[256];
     snprintf(path, sizeof path, "/nodes/%s/qemu/%d", v.node, v.vmid);
-    run_task("DELETE", v.node, path, NULL);
+    e2e_run_task(&C, "DELETE", v.node, path, NULL);
     assert_int_equal(run_cmd("destroy", NULL, NULL), 0);
     json_t *state = simproc_state(&C.sp);
     size_t i;

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "config/stand.h"
-#include "ds_run.h"
+#include "e2e_fixture.h"
 #include "plan/nic.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,56 +45,26 @@ static const char *const STAND = "stand: prof-lab\n"
                                  "    networks: [{bridge: lan}]\n";
 
 struct ctx {
-    struct simproc sp;
-    struct ds_env env;
+    struct e2e f; /* first: the fixture's teardown frees the whole ctx */
     char config[320];
 };
 
 static int setup(void **st)
 {
     struct ctx *c = calloc(1, sizeof *c);
-    if (simproc_start(&c->sp, SIM_ARGS) < 0)
+    if (!c || e2e_start(&c->f, SIM_ARGS, NULL, NULL) < 0) {
+        free(c);
         return -1;
-    ds_env_init(&c->env, &c->sp, NULL, NULL);
-    snprintf(c->config, sizeof c->config, "%s", ds_write_file(&c->env, "prof.yml", STAND));
-    ds_write_users(&c->env, 2);
+    }
+    snprintf(c->config, sizeof c->config, "%s", ds_write_file(&c->f.env, "prof.yml", STAND));
+    ds_write_users(&c->f.env, 2);
     *st = c;
-    return 0;
-}
-
-static int teardown(void **st)
-{
-    struct ctx *c = *st;
-    simproc_stop(&c->sp);
-    ds_env_free(&c->env);
-    free(c);
     return 0;
 }
 
 static int deploy(struct ctx *c)
 {
-    const char *args[] = {"--connections", c->env.connections, "deploy",     "--config",
-                          c->config,       "--users",          c->env.users, NULL};
-    char *err = NULL;
-    int rc = ds_run(NULL, &err, args);
-    if (rc != 0)
-        fprintf(stderr, "deploy exit %d; stderr:\n%s\n", rc, err);
-    free(err);
-    return rc;
-}
-
-static json_t *vm_named(json_t *state, const char *pool, const char *name)
-{
-    size_t i;
-    json_t *vm;
-    json_array_foreach(json_object_get(state, "vms"), i, vm)
-    {
-        const char *p = json_string_value(json_object_get(vm, "pool"));
-        const char *n = json_string_value(json_object_get(json_object_get(vm, "config"), "name"));
-        if (p && n && strcmp(p, pool) == 0 && strcmp(n, name) == 0)
-            return vm;
-    }
-    return NULL;
+    return e2e_cmd(&c->f, 0, "deploy", c->config, NULL, NULL, NULL, NULL);
 }
 
 static const char *net_of(json_t *vm, const char *key)
@@ -112,8 +82,8 @@ static void nic_of(json_t *vm, const char *key, struct nic_value *v)
 
 static void check_student(json_t *state, const char *pool)
 {
-    json_t *mt = vm_named(state, pool, "mt"), *vy = vm_named(state, pool, "vy"),
-           *pc = vm_named(state, pool, "pc");
+    json_t *mt = e2e_vm_named(state, pool, "mt"), *vy = e2e_vm_named(state, pool, "vy"),
+           *pc = e2e_vm_named(state, pool, "pc");
     assert_non_null(mt);
     assert_non_null(vy);
     assert_non_null(pc);
@@ -157,37 +127,35 @@ static void test_profile_deploy_and_rerun(void **st)
 {
     struct ctx *c = *st;
     assert_int_equal(deploy(c), 0);
-    json_t *state = simproc_state(&c->sp);
+    json_t *state = simproc_state(&c->f.sp);
     assert_non_null(state);
     check_student(state, "student1");
     check_student(state, "student2");
     json_decref(state);
 
-    long before = ds_mutating_requests(&c->sp);
+    long before = ds_mutating_requests(&c->f.sp);
     assert_int_equal(deploy(c), 0);
-    assert_int_equal(ds_mutating_requests(&c->sp), before);
-    assert_int_equal(ds_schema_violations(&c->sp), 0);
+    assert_int_equal(ds_mutating_requests(&c->f.sp), before);
+    assert_int_equal(ds_schema_violations(&c->f.sp), 0);
 }
 
 static void test_unknown_profile_rejected(void **st)
 {
     struct ctx *c = *st;
-    const char *bad = ds_write_file(&c->env, "bad.yml",
+    const char *bad = ds_write_file(&c->f.env, "bad.yml",
                                     "profiles:\n  vyos: {model: virtio}\n"
                                     "machines:\n"
                                     "  - {device_type: vyoss, template_node: pve1, "
                                     "template_vmid: 100}\n");
     char path[320];
     snprintf(path, sizeof path, "%s", bad);
-    const char *args[] = {"--connections", c->env.connections, "deploy", "--config", path,
-                          "--users",       c->env.users,       NULL};
     char *err = NULL;
-    long before = ds_mutating_requests(&c->sp);
-    assert_int_equal(ds_run(NULL, &err, args), 2);
+    long before = ds_mutating_requests(&c->f.sp);
+    assert_int_equal(e2e_cmd(&c->f, 0, "deploy", path, NULL, NULL, &err, NULL), 2);
     assert_non_null(strstr(err, ":4:19: unknown device_type 'vyoss'; use one of: linux, "
                                 "ecorouter, vyos"));
     free(err);
-    assert_int_equal(ds_mutating_requests(&c->sp), before);
+    assert_int_equal(ds_mutating_requests(&c->f.sp), before);
 }
 
 /* A custom profile made in the wizard, reused by a second machine, then deployed. */
@@ -237,9 +205,9 @@ static void test_wizard_custom_profile(void **st)
 {
     struct ctx *c = *st;
     char cmd[2048], out[400];
-    snprintf(out, sizeof out, "%s/wizard.out", c->env.dir);
+    snprintf(out, sizeof out, "%s/wizard.out", c->f.env.dir);
     snprintf(cmd, sizeof cmd, "'%s/deploy-stand' --connections '%s' config create wizp >'%s' 2>&1",
-             getenv("DS_BIN") ? getenv("DS_BIN") : ".", c->env.connections, out);
+             getenv("DS_BIN") ? getenv("DS_BIN") : ".", c->f.env.connections, out);
     FILE *p = popen(cmd, "w");
     assert_non_null(p);
     fputs(WIZARD_ANSWERS, p);
@@ -265,7 +233,7 @@ static void test_wizard_custom_profile(void **st)
     free(text);
 
     char path[400];
-    snprintf(path, sizeof path, "%s/config/deploy-stand/configs/wizp.yml", c->env.dir);
+    snprintf(path, sizeof path, "%s/config/deploy-stand/configs/wizp.yml", c->f.env.dir);
     struct stand *s = NULL;
     struct diag_list d = {0};
     assert_int_equal(stand_load(path, &s, &d), 0);
@@ -276,15 +244,13 @@ static void test_wizard_custom_profile(void **st)
     assert_int_equal(s->machines[1].nets[0].vid, 7);
     stand_free(s);
 
-    const char *args[] = {"--connections", c->env.connections, "--yes",      "deploy", "--config",
-                          "wizp",          "--users",          c->env.users, NULL};
     char *err = NULL;
-    rc = ds_run(NULL, &err, args);
+    rc = e2e_cmd(&c->f, E2E_YES, "deploy", "wizp", NULL, NULL, &err, NULL);
     if (rc != 0)
         fail_msg("deploy exit %d:\n%s", rc, err);
     free(err);
-    json_t *state = simproc_state(&c->sp);
-    json_t *mt = vm_named(state, "student1", "mt"), *vy = vm_named(state, "student1", "vy");
+    json_t *state = simproc_state(&c->f.sp);
+    json_t *mt = e2e_vm_named(state, "student1", "mt"), *vy = e2e_vm_named(state, "student1", "vy");
     assert_non_null(mt);
     assert_non_null(vy);
     struct nic_value mt0, mt1, vy0, vy1;
@@ -307,9 +273,9 @@ static void test_wizard_custom_profile(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_profile_deploy_and_rerun, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unknown_profile_rejected, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wizard_custom_profile, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_profile_deploy_and_rerun, setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_profile_rejected, setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_wizard_custom_profile, setup, e2e_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

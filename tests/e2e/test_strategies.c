@@ -7,25 +7,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "ds_run.h"
+#include "e2e_fixture.h"
 #include "plan/marks.h"
 #include <stdlib.h>
 #include <string.h>
 
-struct ctx {
-    struct simproc sp;
-    struct ds_env env;
-};
-
 static int start(void **st, const char *scenario)
 {
     const char *args[] = {"--scenario", scenario, "--time-scale", "0.005", NULL};
-    struct ctx *c = calloc(1, sizeof *c);
-    if (simproc_start(&c->sp, args) < 0)
-        return -1;
-    ds_env_init(&c->env, &c->sp, NULL, NULL);
-    *st = c;
-    return 0;
+    return e2e_setup(st, args);
 }
 
 static int setup_classroom(void **st)
@@ -43,36 +33,11 @@ static int setup_single(void **st)
     return start(st, "single");
 }
 
-static int teardown(void **st)
-{
-    struct ctx *c = *st;
-    simproc_stop(&c->sp);
-    ds_env_free(&c->env);
-    free(c);
-    return 0;
-}
-
 /* Runs deploy (or plan) with extra options; returns the exit code and the JSON document. */
-static int run_cmd(struct ctx *c, const char *cmd, const char *config, const char *const *extra,
+static int run_cmd(struct e2e *c, const char *cmd, const char *config, const char *const *extra,
                    json_t **doc, char **err_out)
 {
-    const char *args[32] = {
-        "--connections", c->env.connections, "--output",  "json", cmd, "--config",
-        config,          "--users",          c->env.users};
-    size_t n = 9;
-    for (size_t i = 0; extra && extra[i] && n < 30; i++)
-        args[n++] = extra[i];
-    args[n] = NULL;
-    char *out = NULL, *err = NULL;
-    int rc = ds_run(&out, &err, args);
-    if (doc)
-        *doc = json_loads(out, 0, NULL);
-    if (err_out)
-        *err_out = err;
-    else
-        free(err);
-    free(out);
-    return rc;
+    return e2e_cmdv(c, E2E_JSON, cmd, config, NULL, doc, err_out, extra);
 }
 
 static int count_copies(json_t *state, int orig, const char *node)
@@ -111,7 +76,7 @@ static long clone_requests(const struct simproc *sp)
 
 static void test_balanced_31_students(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     ds_write_users(&c->env, 31);
     const char *extra[] = {"--strategy", "balanced", NULL};
     json_t *doc = NULL;
@@ -166,7 +131,7 @@ static void test_balanced_31_students(void **st)
 
 static void test_remote_node(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     const char *extra[] = {"--strategy", "remote", "--node", "pve2", NULL};
     json_t *doc = NULL;
     char *err = NULL;
@@ -209,7 +174,7 @@ static const char *CAMPUS_STAND = "stand: campus-lab\n"
 
 static void test_local_on_campus(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     char cfg[400];
     snprintf(cfg, sizeof cfg, "%s", ds_write_file(&c->env, "campus.yml", CAMPUS_STAND));
     json_t *doc = NULL;
@@ -232,7 +197,7 @@ static void test_local_on_campus(void **st)
 
 static void test_smart_on_campus(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     char cfg[400];
     snprintf(cfg, sizeof cfg, "%s", ds_write_file(&c->env, "campus.yml", CAMPUS_STAND));
     ds_write_users(&c->env, 20);
@@ -277,7 +242,7 @@ static void test_smart_on_campus(void **st)
 
 static void test_smart_refuses_when_full(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     const char *stand = "stand: big\nmachines:\n"
                         "  - {name: vm, template_node: pve, template_vmid: 100}\n";
     char cfg[400];
@@ -295,7 +260,7 @@ static void test_smart_refuses_when_full(void **st)
 
 static void test_parallel_limit_holds(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     ds_write_users(&c->env, 12);
     const char *extra[] = {"--parallel-per-node", "2", NULL};
     char *err = NULL;
@@ -324,7 +289,7 @@ static void test_strategy_matrix(void **st)
     static const char *const strategies[] = {"local", "remote", "balanced", "smart"};
     for (int sc = 0; sc < 2; sc++) {
         for (int k = 0; k < 4; k++) {
-            struct ctx *c = NULL;
+            struct e2e *c = NULL;
             assert_int_equal(start((void **)&c, scenarios[sc]), 0);
             char cfg[400];
             snprintf(cfg, sizeof cfg, "%s",
@@ -357,11 +322,8 @@ static void test_strategy_matrix(void **st)
             }
             json_decref(doc);
             assert_int_equal(ds_schema_violations(&c->sp), 0);
-            const char *args[] = {"--connections", c->env.connections, "--yes",
-                                  "destroy",       "--config",         cfg,
-                                  "--users",       c->env.users,       NULL};
             err = NULL;
-            rc = ds_run(NULL, &err, args);
+            rc = e2e_cmd(c, E2E_YES, "destroy", cfg, NULL, NULL, &err, NULL);
             if (rc != 0)
                 fail_msg("%s/%s: destroy exit %d:\n%s", scenarios[sc], strategies[k], rc, err);
             free(err);
@@ -376,7 +338,7 @@ static void test_strategy_matrix(void **st)
             }
             json_decref(state);
             void *cv = c;
-            teardown(&cv);
+            e2e_teardown(&cv);
         }
     }
 }
@@ -384,12 +346,12 @@ static void test_strategy_matrix(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_balanced_31_students, setup_classroom, teardown),
-        cmocka_unit_test_setup_teardown(test_remote_node, setup_classroom, teardown),
-        cmocka_unit_test_setup_teardown(test_local_on_campus, setup_campus, teardown),
-        cmocka_unit_test_setup_teardown(test_smart_on_campus, setup_campus, teardown),
-        cmocka_unit_test_setup_teardown(test_smart_refuses_when_full, setup_single, teardown),
-        cmocka_unit_test_setup_teardown(test_parallel_limit_holds, setup_classroom, teardown),
+        cmocka_unit_test_setup_teardown(test_balanced_31_students, setup_classroom, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_remote_node, setup_classroom, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_local_on_campus, setup_campus, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_smart_on_campus, setup_campus, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_smart_refuses_when_full, setup_single, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_parallel_limit_holds, setup_classroom, e2e_teardown),
         cmocka_unit_test(test_strategy_matrix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

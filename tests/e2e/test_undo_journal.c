@@ -7,14 +7,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "ds_run.h"
+#include "e2e_fixture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static struct simproc SP;
-static struct ds_env ENV;
+static struct e2e F;
 
 /* One JSON document per line of out (freed). */
 static json_t *json_lines(char *out)
@@ -38,12 +37,8 @@ static const char *str(json_t *o, const char *key)
 /* The VMID the plan gives student2's first VM (the plan is the same on a fresh simulator). */
 static int student2_vmid(void)
 {
-    const char *args[] = {"--connections", ENV.connections, "--output", "json",    "plan",
-                          "--config",      ENV.config,      "--users",  ENV.users, NULL};
-    char *out = NULL;
-    assert_int_equal(ds_run(&out, NULL, args), 0);
-    json_t *doc = json_loads(out, 0, NULL);
-    free(out);
+    json_t *doc = NULL;
+    assert_int_equal(e2e_cmd(&F, E2E_JSON, "plan", NULL, NULL, &doc, NULL, NULL), 0);
     assert_non_null(doc);
     int vmid = 0;
     size_t i;
@@ -63,18 +58,16 @@ static int setup(void **st)
 {
     (void)st;
     const char *args[] = {"--scenario", "classroom", "--time-scale", "0.005", NULL};
-    if (simproc_start(&SP, args) < 0)
+    if (e2e_start(&F, args, NULL, NULL) < 0)
         return -1;
-    ds_env_init(&ENV, &SP, NULL, NULL);
-    ds_write_users(&ENV, 3);
+    ds_write_users(&F.env, 3);
     return 0;
 }
 
 static int teardown(void **st)
 {
     (void)st;
-    simproc_stop(&SP);
-    ds_env_free(&ENV);
+    e2e_stop(&F);
     return 0;
 }
 
@@ -103,22 +96,16 @@ static void test_undo_is_journaled_and_audited(void **st)
     (void)st;
     int vmid = student2_vmid();
     /* a fresh simulator that refuses the config change of that VM: everything before it exists */
-    simproc_stop(&SP);
+    e2e_stop(&F);
     char match[64];
     snprintf(match, sizeof match, "/qemu/%d/config", vmid);
     const char *sim_args[] = {"--scenario", "classroom", "--time-scale", "0.005", "--fail-match",
                               match,        NULL};
-    assert_int_equal(simproc_start(&SP, sim_args), 0);
-    ds_env_free(&ENV);
-    ds_env_init(&ENV, &SP, NULL, NULL);
-    ds_write_users(&ENV, 3);
+    assert_int_equal(e2e_start(&F, sim_args, NULL, NULL), 0);
+    ds_write_users(&F.env, 3);
 
-    const char *args[] = {"--connections", ENV.connections, "--output", "json",
-                          "--yes",         "deploy",        "--config", ENV.config,
-                          "--users",       ENV.users,       NULL};
+    assert_int_equal(e2e_cmd(&F, E2E_JSON | E2E_YES, "deploy", NULL, NULL, NULL, NULL, NULL), 1);
     char *out = NULL;
-    assert_int_equal(ds_run(&out, NULL, args), 1);
-    free(out);
 
     /* the run's journal: the deploy's actions, then the undo's, with their results */
     char id[32];

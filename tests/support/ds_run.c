@@ -72,11 +72,11 @@ void ds_write_users(struct ds_env *e, int n)
     snprintf(e->users, sizeof e->users, "%s", ds_write_file(e, "users.yml", text));
 }
 
-static char *slurp(const char *path)
+char *ds_slurp(const char *path)
 {
     FILE *f = fopen(path, "r");
     if (!f)
-        return strdup("");
+        return NULL;
     fseek(f, 0, SEEK_END);
     long n = ftell(f);
     fseek(f, 0, SEEK_SET);
@@ -87,9 +87,28 @@ static char *slurp(const char *path)
     return buf;
 }
 
+static char *slurp(const char *path)
+{
+    char *s = ds_slurp(path);
+    return s ? s : strdup("");
+}
+
 int ds_run(char **out, char **err, const char *const *args)
 {
+    return ds_run_in(NULL, out, err, args);
+}
+
+int ds_run_in(const char *input, char **out, char **err, const char *const *args)
+{
     char bin[512], opath[] = "/tmp/ds-out-XXXXXX", epath[] = "/tmp/ds-err-XXXXXX";
+    char ipath[] = "/tmp/ds-in-XXXXXX";
+    int ifd = -1;
+    if (input) {
+        ifd = mkstemp(ipath);
+        if (ifd < 0 || write(ifd, input, strlen(input)) != (ssize_t)strlen(input))
+            fail_msg("cannot write the input file");
+        lseek(ifd, 0, SEEK_SET);
+    }
     const char *dir = getenv("DS_BIN");
     snprintf(bin, sizeof bin, "%s/deploy-stand", dir ? dir : ".");
     int ofd = mkstemp(opath), efd = mkstemp(epath);
@@ -105,7 +124,7 @@ int ds_run(char **out, char **err, const char *const *args)
                                      "--show-leak-kinds=definite",
                                      NULL};
     const char *wrap = getenv("DS_VALGRIND_WRAP");
-    size_t nvg = wrap && *wrap == '1' ? sizeof vg / sizeof vg[0] - 1 : 0;
+    size_t nvg = !input && wrap && *wrap == '1' ? sizeof vg / sizeof vg[0] - 1 : 0;
     char **argv = calloc(n + nvg + 2, sizeof *argv);
     for (size_t i = 0; i < nvg; i++)
         argv[i] = (char *)vg[i];
@@ -114,7 +133,7 @@ int ds_run(char **out, char **err, const char *const *args)
         argv[nvg + i + 1] = (char *)args[i];
     pid_t pid = fork();
     if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
+        int in = input ? ifd : open("/dev/null", O_RDONLY);
         dup2(in, 0);
         dup2(ofd, 1);
         dup2(efd, 2);
@@ -129,6 +148,10 @@ int ds_run(char **out, char **err, const char *const *args)
     waitpid(pid, &status, 0);
     close(ofd);
     close(efd);
+    if (input) {
+        close(ifd);
+        unlink(ipath);
+    }
     if (out)
         *out = slurp(opath);
     if (err)

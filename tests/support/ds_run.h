@@ -28,6 +28,11 @@ void ds_write_users(struct ds_env *e, int n);
 /* Runs "$DS_BIN/deploy-stand ARGS..." (NULL-terminated) with stdin from /dev/null; returns the
  * exit code and, when out/err are non-NULL, the captured stdout/stderr (malloc'd). */
 int ds_run(char **out, char **err, const char *const *args);
+/* The same with `input` on stdin (NULL = /dev/null). Runs fed on stdin are not wrapped in
+ * valgrind (DS_VALGRIND_WRAP), as before the helpers were shared. */
+int ds_run_in(const char *input, char **out, char **err, const char *const *args);
+/* The whole file (malloc'd, caller frees), NULL when it cannot be opened. */
+char *ds_slurp(const char *path);
 
 /* Sum of requests that change something (POST/PUT/DELETE except the login) in /__sim/stats. */
 long ds_mutating_requests(const struct simproc *sp);
