@@ -15,91 +15,24 @@
 #include <unistd.h>
 
 #include "config/stand.h"
-#include "ds_run.h"
+#include "e2e_fixture.h"
 
 static const char *const SIM_ARGS[] = {"--scenario", "classroom", "--time-scale", "0.01", NULL};
 
-struct ctx {
-    struct simproc sp;
-    struct ds_env env;
-};
-
 static int setup(void **st)
 {
-    struct ctx *c = calloc(1, sizeof *c);
-    if (simproc_start(&c->sp, SIM_ARGS) < 0)
-        return -1;
-    ds_env_init(&c->env, &c->sp, NULL, NULL);
-    *st = c;
-    return 0;
-}
-
-static int teardown(void **st)
-{
-    struct ctx *c = *st;
-    simproc_stop(&c->sp);
-    ds_env_free(&c->env);
-    free(c);
-    return 0;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    buf[got] = '\0';
-    fclose(f);
-    return buf;
+    return e2e_setup(st, SIM_ARGS);
 }
 
 /* Runs deploy-stand with `input` on stdin (NULL = /dev/null); captures stdout and stderr. */
-static int run_in(struct ctx *c, const char *input, char **out, char **err, const char *const *args)
+static int run_in(struct e2e *c, const char *input, char **out, char **err, const char *const *args)
 {
-    if (!input)
-        return ds_run(out, err, args);
-    const char *in = ds_write_file(&c->env, "stdin.txt", input);
-    char inpath[320], bin[512], opath[] = "/tmp/ds-out-XXXXXX", epath[] = "/tmp/ds-err-XXXXXX";
-    snprintf(inpath, sizeof inpath, "%s", in);
-    snprintf(bin, sizeof bin, "%s/deploy-stand", getenv("DS_BIN") ? getenv("DS_BIN") : ".");
-    int ofd = mkstemp(opath), efd = mkstemp(epath);
-    size_t n = 0;
-    while (args[n])
-        n++;
-    char **argv = calloc(n + 2, sizeof *argv);
-    argv[0] = bin;
-    for (size_t i = 0; i < n; i++)
-        argv[i + 1] = (char *)args[i];
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fd = open(inpath, O_RDONLY);
-        dup2(fd, 0);
-        dup2(ofd, 1);
-        dup2(efd, 2);
-        execv(bin, argv);
-        _exit(127);
-    }
-    free(argv);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    close(ofd);
-    close(efd);
-    *out = slurp(opath);
-    *err = slurp(epath);
-    unlink(opath);
-    unlink(epath);
-    if (WIFSIGNALED(status))
-        fail_msg("deploy-stand died with signal %d", WTERMSIG(status));
-    return WEXITSTATUS(status);
+    (void)c;
+    return ds_run_in(input, out, err, args);
 }
 
 /* Runs and checks the exit code; returns stdout (malloc'd). */
-static char *run_expect(struct ctx *c, int want, const char *input, const char *const *args)
+static char *run_expect(struct e2e *c, int want, const char *input, const char *const *args)
 {
     char *out = NULL, *err = NULL;
     int rc = run_in(c, input, &out, &err, args);
@@ -128,7 +61,7 @@ static void assert_has(const char *text, const char *what)
         fail_msg("expected '%s' in:\n%s", what, text);
 }
 
-static char *lib_file(struct ctx *c, const char *kind, const char *name)
+static char *lib_file(struct e2e *c, const char *kind, const char *name)
 {
     char *p = NULL;
     if (asprintf(&p, "%s/config/deploy-stand/%s/%s.yml", c->env.dir, kind, name) < 0)
@@ -146,7 +79,7 @@ static unsigned file_mode(const char *path)
 
 static void test_users_cmds(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     char *o = RUN(c, 0, NULL, "users", "list");
     assert_has(o, "No saved user lists");
     free(o);
@@ -155,7 +88,7 @@ static void test_users_cmds(void **st)
     free(o);
     char *path = lib_file(c, "lists", "grp1");
     assert_int_equal(file_mode(path), 0600);
-    char *text = slurp(path);
+    char *text = ds_slurp(path);
     assert_string_equal(text, "users:\n  - student1@pve\n  - student2@pve\n");
     free(text);
     /* a duplicate (any case) or a bad id saves nothing */
@@ -176,7 +109,7 @@ static void test_users_cmds(void **st)
     o = RUN(c, 0, NULL, "users", "remove", "grp1", "2", "student3@pve");
     assert_has(o, "Removed 2 user(s) from grp1; 1 left");
     free(o);
-    text = slurp(path);
+    text = ds_slurp(path);
     assert_string_equal(text, "users:\n  - student1@pve\n");
     free(text);
     o = RUN(c, 0, NULL, "users", "clear", "grp1");
@@ -231,7 +164,7 @@ static void test_users_cmds(void **st)
 
 static void test_config_cmds(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     char *o = RUN(c, 0, NULL, "config", "import", "lab", c->env.config);
     free(o);
     char *path = lib_file(c, "configs", "lab");
@@ -330,7 +263,7 @@ static const char WIZARD_ANSWERS[] =
 
 static void test_wizard_deploy(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     char *o = RUN(c, 0, WIZARD_ANSWERS, "config", "create", "wiz");
     assert_has(o, "Templates on the cluster:");
     assert_has(o, "pve1");
@@ -414,9 +347,9 @@ static void test_wizard_deploy(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_users_cmds, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_config_cmds, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wizard_deploy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_users_cmds, setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_config_cmds, setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_wizard_deploy, setup, e2e_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

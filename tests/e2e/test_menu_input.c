@@ -18,33 +18,16 @@
 #include <unistd.h>
 
 #include "ds_clock.h"
-#include "ds_run.h"
+#include "e2e_fixture.h"
 
 static const char *const SIM_ARGS[] = {"--scenario", "classroom", "--time-scale", "0.01", NULL};
 
-struct ctx {
-    struct simproc sp;
-    struct ds_env env;
-};
-
 static int setup(void **st)
 {
-    struct ctx *c = calloc(1, sizeof *c);
-    if (simproc_start(&c->sp, SIM_ARGS) < 0)
+    if (e2e_setup(st, SIM_ARGS) < 0)
         return -1;
-    ds_env_init(&c->env, &c->sp, NULL, NULL);
     setenv("LC_ALL", "C", 1); /* the English texts are checked */
     unsetenv("LANGUAGE");
-    *st = c;
-    return 0;
-}
-
-static int teardown(void **st)
-{
-    struct ctx *c = *st;
-    simproc_stop(&c->sp);
-    ds_env_free(&c->env);
-    free(c);
     return 0;
 }
 
@@ -73,7 +56,7 @@ struct menu_proc {
 };
 
 /* Starts `deploy-stand --connections FILE menu` with stdin from a pipe, stdout+stderr to a file. */
-static void menu_start(struct ctx *c, struct menu_proc *mp)
+static void menu_start(struct e2e *c, struct menu_proc *mp)
 {
     char bin[512];
     const char *dir = getenv("DS_BIN");
@@ -128,7 +111,7 @@ static int menu_wait(struct menu_proc *mp, int limit_s, char **out)
 }
 
 /* Feeds `input` and closes stdin (EOF after it); returns the exit code and the output. */
-static int menu_feed(struct ctx *c, const char *input, char **out)
+static int menu_feed(struct e2e *c, const char *input, char **out)
 {
     struct menu_proc mp;
     menu_start(c, &mp);
@@ -163,7 +146,7 @@ static void expect_text(const char *out, const char *text)
 /* Every prompt kind gets wrong answers first; the menu re-asks each time and goes on. */
 static void test_invalid_answers_reasked(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     const char *input =
         /* start-up: the connection (numbered choice) */
         "abc\n9\n-1\n1\n"
@@ -217,7 +200,7 @@ static void test_invalid_answers_reasked(void **st)
 /* EOF at the very first prompt, inside the wizard and at a confirmation: exit 0, nothing done. */
 static void test_eof_leaves_cleanly(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     char *out = NULL;
     assert_int_equal(menu_feed(c, "", &out), 0);
     expect_text(out, "Bye.");
@@ -247,7 +230,7 @@ static void test_eof_leaves_cleanly(void **st)
 /* Ctrl-C (SIGINT) at a prompt leaves with 0. */
 static void test_sigint_leaves_cleanly(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     struct menu_proc mp;
     menu_start(c, &mp);
     assert_int_equal(write(mp.in, "1\n", 2), 2);
@@ -300,9 +283,9 @@ static void test_no_command_without_tty(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_invalid_answers_reasked, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_eof_leaves_cleanly, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sigint_leaves_cleanly, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_answers_reasked, setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_eof_leaves_cleanly, setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_sigint_leaves_cleanly, setup, e2e_teardown),
         cmocka_unit_test(test_no_command_without_tty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
