@@ -8,6 +8,8 @@
 #include "store/journal.h"
 #include "util/err.h"
 #include "util/i18n.h"
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 int app_build_plan(struct app_ctx *c, const struct app_opts *o, enum plan_kind kind,
@@ -84,18 +86,44 @@ static void run_event(const struct exec_event *ev, void *ud)
     audit_write(rs->audit, &r);
 }
 
+/* Records every action of p as "planned" in the run's journal, under the ids p->id_base + id (an
+ * undo plan continues the ids of the run it undoes). A failure is a warning, not an error. */
+static void journal_the_plan(struct app_ctx *c, const struct plan *p)
+{
+    if (!c->journal)
+        return;
+    struct journal_entry *e = p->n_acts ? calloc(p->n_acts, sizeof *e) : NULL;
+    if (p->n_acts && !e) {
+        app_note(&c->ev, APP_ERR, _("warning: %s\n"), strerror(ENOMEM));
+        return;
+    }
+    for (size_t i = 0; i < p->n_acts; i++) {
+        const struct action *a = &p->acts[i];
+        const struct plan_student *ps = a->student >= 0 ? &p->students[a->student] : NULL;
+        e[i] = (struct journal_entry){.action_id = p->id_base + a->id,
+                                      .kind = action_kind_name(a->kind),
+                                      .summary = a->summary,
+                                      .student = ps ? ps->userid : NULL,
+                                      .node = a->node,
+                                      .vmid = ps && a->vm >= 0 ? ps->vms[a->vm].vmid : 0};
+        if (a->copy >= 0)
+            e[i].vmid = p->copies[a->copy].vmid;
+    }
+    if (journal_plan(c->journal, c->run_id, e, p->n_acts) < 0)
+        app_note(&c->ev, APP_ERR, _("warning: %s\n"), ds_err_last());
+    free(e);
+}
+
 /* The executor's own plans (the undo of failed students) join the run's journal. */
 static void run_plan_made(const struct plan *p, void *ud)
 {
     struct run_sink *rs = ud;
-    if (rs->c->journal && journal_plan(rs->c->journal, rs->c->run_id, p) < 0)
-        app_note(&rs->c->ev, APP_ERR, _("warning: %s\n"), ds_err_last());
+    journal_the_plan(rs->c, p);
 }
 
 int app_run_plan(struct app_ctx *c, const struct app_opts *o, struct plan *p, int64_t *took_ns)
 {
-    if (c->journal && journal_plan(c->journal, c->run_id, p) < 0)
-        app_note(&c->ev, APP_ERR, _("warning: %s\n"), ds_err_last());
+    journal_the_plan(c, p);
     struct exec_opts eo = {.per_node = o->per_node > 0 ? o->per_node : 4,
                            .workers = o->workers,
                            .retries = 5,

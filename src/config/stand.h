@@ -7,6 +7,7 @@
 
 #include "config/stand_net.h"
 #include "util/diag.h"
+#include "util/password.h" /* struct password_policy */
 
 /* DEVICE_PROFILE: a machine whose device_type names an entry of the file's `profiles:`. */
 enum device_type { DEVICE_LINUX, DEVICE_ECOROUTER, DEVICE_PROFILE };
@@ -48,14 +49,6 @@ struct stand_machine {
     struct stand_net *nets;               /* ordered; at most 32 - profile->first_nic */
     size_t n_nets;
     int line, col; /* position of the machine mapping */
-};
-
-enum password_style { PASSWORD_UNAMBIGUOUS, PASSWORD_DIGITS };
-
-/* defaults: unambiguous/10, digits/8; length 8..64 */
-struct password_policy {
-    enum password_style style;
-    int length;
 };
 
 struct stand {

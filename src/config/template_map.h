@@ -3,9 +3,16 @@
 #ifndef DS_TEMPLATE_MAP_H
 #define DS_TEMPLATE_MAP_H
 
-#include "plan/plan.h"
 #include "util/diag.h"
 #include <stddef.h>
+
+/* A known template copy, e.g. from the seed's mapper_template.yml: a hint only (the planner takes
+ * them in struct plan_request). */
+struct template_hint {
+    int orig;
+    const char *node;
+    int vmid;
+};
 
 struct template_map {
     struct template_hint *hints; /* owned; hint.node points into `nodes` */

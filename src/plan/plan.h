@@ -4,6 +4,7 @@
 #define DS_PLAN_H
 
 #include "config/stand.h"
+#include "config/template_map.h" /* struct template_hint */
 #include "config/users.h"
 #include "inventory/inventory.h"
 #include <jansson.h>
@@ -106,12 +107,6 @@ struct plan_copy {
     int locked;        /* a half-done copy still locked by its clone task: wait before using it */
 };
 
-/* A known template copy, e.g. from the seed's mapper_template.yml: a hint only. */
-struct template_hint {
-    int orig;
-    const char *node;
-    int vmid;
-};
 struct plan {
     enum plan_kind kind;
     char *stand;

@@ -2,7 +2,6 @@
  * It opens its own connection to the state database, so it works beside struct state. */
 #include "store/journal.h"
 #include "ds_clock.h"
-#include "plan/plan.h"
 #include "util/err.h"
 #include "util/xdg.h"
 #include "util/i18n.h"
@@ -166,7 +165,7 @@ int journal_run_end(struct journal *j, long long run_id, const char *result)
     return rc;
 }
 
-int journal_plan(struct journal *j, long long run_id, const struct plan *p)
+int journal_plan(struct journal *j, long long run_id, const struct journal_entry *e, size_t n)
 {
     sqlite3_stmt *st;
     if (sqlite3_exec(j->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
@@ -181,20 +180,15 @@ int journal_plan(struct journal *j, long long run_id, const struct plan *p)
     }
     int64_t now = ds_clock_wall_ns();
     int rc = 0;
-    for (size_t i = 0; i < p->n_acts && rc == 0; i++) {
-        const struct action *a = &p->acts[i];
-        const struct plan_student *ps = a->student >= 0 ? &p->students[a->student] : NULL;
-        int vmid = ps && a->vm >= 0 ? ps->vms[a->vm].vmid : 0;
-        if (a->copy >= 0)
-            vmid = p->copies[a->copy].vmid;
+    for (size_t i = 0; i < n && rc == 0; i++) {
         sqlite3_bind_int64(st, 1, run_id);
-        sqlite3_bind_int(st, 2, p->id_base + a->id);
-        sqlite3_bind_text(st, 3, action_kind_name(a->kind), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, a->summary, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 5, ps ? ps->userid : NULL, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 6, a->node, -1, SQLITE_TRANSIENT);
-        if (vmid)
-            sqlite3_bind_int(st, 7, vmid);
+        sqlite3_bind_int(st, 2, e[i].action_id);
+        sqlite3_bind_text(st, 3, e[i].kind, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, e[i].summary, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 5, e[i].student, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 6, e[i].node, -1, SQLITE_TRANSIENT);
+        if (e[i].vmid)
+            sqlite3_bind_int(st, 7, e[i].vmid);
         else
             sqlite3_bind_null(st, 7);
         sqlite3_bind_int64(st, 8, now);

@@ -6,8 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct plan;
-struct action;
 struct journal; /* one SQLite connection; callers serialise their use of it */
 
 /* Opens the journal in the state database (`path`, or "<xdg_state_dir()>/state.db" when NULL),
@@ -20,9 +18,15 @@ void journal_close(struct journal *j);
 int journal_run_begin(struct journal *j, const char *command, const char *stand, long long *run_id);
 int journal_run_end(struct journal *j, long long run_id, const char *result);
 
-/* Records every action of the plan as "planned", under the ids p->id_base + id (an undo plan
- * continues the ids of the run it undoes, so its steps are actions of the same run). */
-int journal_plan(struct journal *j, long long run_id, const struct plan *p);
+/* One planned action as the journal keeps it; the caller fills it from its plan (app/ does). The
+ * strings are borrowed for the call only; NULL student/node: none. vmid 0: no VM. */
+struct journal_entry {
+    int action_id; /* the plan's id_base + id: an undo plan continues the ids of its run */
+    const char *kind, *summary, *student, *node;
+    int vmid;
+};
+/* Records the n entries as "planned", in one transaction. 0 or -1 with ds_err. */
+int journal_plan(struct journal *j, long long run_id, const struct journal_entry *e, size_t n);
 /* Moves one action to "sent", "done", "failed" or "skipped"; vmid is the VM it touched (0: none);
  * message may be NULL. */
 int journal_action(struct journal *j, long long run_id, int action_id, const char *status, int vmid,

@@ -5,7 +5,14 @@
 
 #include <stddef.h>
 
-#include "config/stand.h"
+enum password_style { PASSWORD_UNAMBIGUOUS, PASSWORD_DIGITS };
+
+/* A stand's `password_policy:` (config/stand.c fills it in). Defaults: unambiguous/10,
+ * digits/8; a stand file allows lengths 8..64. */
+struct password_policy {
+    enum password_style style;
+    int length;
+};
 
 /* The alphabet of PASSWORD_UNAMBIGUOUS: no 0 O o 1 l I. */
 #define PASSWORD_ALPHABET_UNAMBIGUOUS "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
