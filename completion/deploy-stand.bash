@@ -32,6 +32,15 @@ _deploy_stand_subcommands()
     } | sort -u
 }
 
+# Placement strategies: the lines under "--strategy NAME" of `deploy-stand deploy --help` (the
+# program prints them from its strategy table).
+_deploy_stand_strategies()
+{
+    local bin=$1
+    LC_ALL=C LANGUAGE='' "$bin" deploy --help 2>&1 |
+        awk '/^  --strategy / { f = 1; next } f && /^                    [a-z]/ { print $1; next } { f = 0 }'
+}
+
 # Saved configs or class lists (configs/ or lists/ of $XDG_CONFIG_HOME/deploy-stand): names.
 _deploy_stand_saved()
 {
@@ -127,7 +136,7 @@ _deploy_stand()
             return
             ;;
         --strategy | -s)
-            mapfile -t COMPREPLY < <(compgen -W "local remote balanced smart" -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W "$(_deploy_stand_strategies "$bin")" -- "$cur")
             return
             ;;
         --scenario)

@@ -14,12 +14,19 @@ struct cli_globals {
     int yes;                      /* --yes: no confirmation */
 };
 
+/* What a command takes and does, declared in its entry. */
+enum cmd_flag {
+    CMD_STRATEGY = 1 << 0, /* --strategy and its options (from strategy_table) */
+};
+
 struct cmd_entry {
     const char *name;
-    const char *usage;   /* "deploy --config FILE --users FILE [--strategy NAME]" */
-    const char *summary; /* one line for `deploy-stand --help` */
-    const char *help;    /* the full text of `deploy-stand COMMAND --help` (after usage) */
-    int raw_args;        /* 1 = the command parses every argument itself (sim) */
+    const char *usage;      /* "deploy --config FILE --users FILE [--strategy NAME]" */
+    const char *summary;    /* one line for `deploy-stand --help` */
+    const char *help;       /* `deploy-stand COMMAND --help` after the usage (N_()) */
+    const char *help_after; /* with CMD_STRATEGY: the text after the generated --strategy part */
+    int flags;              /* enum cmd_flag */
+    int raw_args;           /* 1 = the command parses every argument itself (sim) */
     int (*exec)(struct cli_globals *g, int argc, char **argv);
 };
 
@@ -42,8 +49,13 @@ extern const struct cmd_entry cmd_menu_entry;
 /* NULL-terminated. */
 extern const struct cmd_entry *const cmd_table[];
 
-/* Prints "usage: deploy-stand <usage>" and the help text. */
+/* Prints "usage: deploy-stand <usage>" and the help text; with CMD_STRATEGY, between help and
+ * help_after, the --strategy part generated from strategy_table. */
 void cmd_print_help(const struct cmd_entry *e, FILE *out);
+
+/* The --strategy lines of --help: every strategy of the table with its label, --node for those
+ * that need a node, and the strategies' own options. */
+void cli_print_strategies(FILE *out);
 
 /* Prints "error: <msg>" (and "hint: <hint>" when hint != NULL) to stderr. */
 void cli_error(const char *hint, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -12,6 +12,7 @@
 #include "config/library.h"
 #include "config/stand.h"
 #include "config/users.h"
+#include "plan/strategy.h"
 #include "ui/prompt.h"
 #include "ui/table.h"
 #include "ui/wizard.h"
@@ -282,9 +283,10 @@ static int config_validate(struct cli_globals *g, int argc, char **argv)
                   _("config validate: which config?"));
         return EXIT_USAGE;
     }
-    if (strategy && strcmp(strategy, "remote") == 0 && !node) {
-        cli_error(_("e.g. --strategy remote --node pve2"), "%s",
-                  _("config validate: strategy remote needs --node NAME"));
+    const struct strategy *st = strategy ? strategy_find(strategy) : NULL;
+    if (st && st->needs_node && !node) {
+        cli_error(_("e.g. --strategy remote --node pve2"), _("%s: strategy %s needs --node NAME"),
+                  "config validate", st->name);
         return EXIT_USAGE;
     }
     int rc = need_existing(name);

@@ -20,21 +20,18 @@ const struct cmd_entry cmd_deploy_entry = {
     .usage =
         "deploy --config FILE --users FILE [--strategy NAME] [--node N] [--parallel-per-node N]",
     .summary = N_("deploy the stand for every student and print their credentials"),
+    .flags = CMD_STRATEGY,
     .help = N_("  --config FILE     the stand (deployment_config.yml)\n"
-               "  --users FILE      the class list (users_list.yml)\n"
-               "  --strategy NAME   placement: local (default; each VM on its template's node),\n"
-               "                    remote (all on --node N), balanced (even spread) or smart\n"
-               "                    (capacity-aware)\n"
-               "  --node NAME       target node for --strategy remote\n"
-               "  --refresh-templates  rebuild template copies whose original changed\n"
-               "  --template-map FILE  the seed's mapper_template.yml (hints for template copies)\n"
-               "  --mem-reserve PCT    smart: share of each node's memory kept free (default 10)\n"
-               "  --parallel-per-node N  concurrent Proxmox tasks per node (default 4; halved on\n"
-               "                    lock errors, grown back gradually)\n"
-               "  --workers N       concurrent actions in all (default: 4 per node + 2)\n\n"
-               "Running it again changes nothing; adding a student deploys only that student.\n"
-               "Passwords are kept in $XDG_STATE_HOME/deploy-stand/state.db (mode 0600).\n"
-               "Exit status: 0 all students OK, 1 some failed (their objects are rolled back),\n"
-               "2 bad input.\n"),
+               "  --users FILE      the class list (users_list.yml)\n"),
+    .help_after =
+        N_("  --refresh-templates  rebuild template copies whose original changed\n"
+           "  --template-map FILE  the seed's mapper_template.yml (hints for template copies)\n"
+           "  --parallel-per-node N  concurrent Proxmox tasks per node (default 4; halved on\n"
+           "                    lock errors, grown back gradually)\n"
+           "  --workers N       concurrent actions in all (default: 4 per node + 2)\n\n"
+           "Running it again changes nothing; adding a student deploys only that student.\n"
+           "Passwords are kept in $XDG_STATE_HOME/deploy-stand/state.db (mode 0600).\n"
+           "Exit status: 0 all students OK, 1 some failed (their objects are rolled back),\n"
+           "2 bad input.\n"),
     .exec = cmd_deploy_exec,
 };

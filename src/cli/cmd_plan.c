@@ -18,15 +18,11 @@ const struct cmd_entry cmd_plan_entry = {
     .name = "plan",
     .usage = "plan --config FILE --users FILE [--strategy NAME] [--node N]",
     .summary = N_("show what a deploy would do, grouped by node and student; changes nothing"),
-    .help =
-        N_("  --config FILE     the stand (deployment_config.yml)\n"
-           "  --users FILE      the class list (users_list.yml)\n"
-           "  --strategy NAME   placement: local (default; each VM on its template's node),\n"
-           "                    remote (all on --node N), balanced (even spread) or smart\n"
-           "                    (capacity-aware)\n"
-           "  --node NAME       target node for --strategy remote\n"
-           "  --refresh-templates  rebuild template copies whose original changed\n"
-           "  --template-map FILE  the seed's mapper_template.yml (hints for template copies)\n"
-           "  --mem-reserve PCT    smart: share of each node's memory kept free (default 10)\n"),
+    .flags = CMD_STRATEGY,
+    .help = N_("  --config FILE     the stand (deployment_config.yml)\n"
+               "  --users FILE      the class list (users_list.yml)\n"),
+    .help_after =
+        N_("  --refresh-templates  rebuild template copies whose original changed\n"
+           "  --template-map FILE  the seed's mapper_template.yml (hints for template copies)\n"),
     .exec = cmd_plan_exec,
 };

@@ -27,10 +27,13 @@ const struct cmd_entry cmd_reset_entry = {
                   "passwords"),
     .help = N_("  --config FILE     the stand (deployment_config.yml)\n"
                "  --users FILE      the class list (users_list.yml)\n"
-               "  --user USERID     only this student (repeatable)\n"
-               "  --strategy NAME   placement of the new clones (default local)\n\n"
-               "The students' VMs (found by their marks) are stopped and destroyed, then the\n"
-               "stand is deployed again: every VM is cloned fresh from its template. Users,\n"
-               "their passwords, pools, roles and bridges stay as they are.\n"),
+               "  --user USERID     only this student (repeatable)\n"),
+    .flags = CMD_STRATEGY,
+    .help_after =
+        N_("  --refresh-templates  rebuild template copies whose original changed\n"
+           "  --template-map FILE  the seed's mapper_template.yml (hints for template copies)\n"
+           "\nThe students' VMs (found by their marks) are stopped and destroyed, then the\n"
+           "stand is deployed again: every VM is cloned fresh from its template. Users,\n"
+           "their passwords, pools, roles and bridges stay as they are.\n"),
     .exec = cmd_reset_exec,
 };

@@ -2,6 +2,7 @@
  * checks that need no file (numbers, remote needs --node, both files given) are done here. */
 #include "cli/stand_args.h"
 #include "cli/cli.h"
+#include "plan/strategy.h"
 #include "util/i18n.h"
 #include <stdlib.h>
 #include <string.h>
@@ -87,9 +88,10 @@ int stand_args_parse(const char *cmd, int argc, char **argv, int allow_strategy,
         }
         *slot = argv[++i];
     }
-    if (o->strategy && strcmp(o->strategy, "remote") == 0 && !o->node) {
-        cli_error(_("e.g. --strategy remote --node pve2"),
-                  _("%s: strategy remote needs --node NAME"), cmd);
+    const struct strategy *st = o->strategy ? strategy_find(o->strategy) : NULL;
+    if (st && st->needs_node && !o->node) {
+        cli_error(_("e.g. --strategy remote --node pve2"), _("%s: strategy %s needs --node NAME"),
+                  cmd, st->name);
         return EXIT_USAGE;
     }
     return stand_args_require_files(cmd, o->config, o->users);

@@ -19,3 +19,8 @@ const struct strategy *strategy_find(const char *name)
             return strategy_table[i];
     return NULL;
 }
+
+const struct strategy *strategy_default(void)
+{
+    return strategy_table[0];
+}

@@ -29,9 +29,21 @@ struct placement {
                    strategy, freed by the caller) */
 };
 
+/* One option a strategy takes beyond --strategy NAME (e.g. smart's --mem-reserve PCT). */
+struct strategy_option {
+    const char *name; /* as written on the command line: "--mem-reserve" */
+    const char *arg;  /* its value's placeholder ("PCT"), or NULL for a flag */
+    const char *help; /* N_(): one line for --help */
+};
+
+/* One row of the table: everything a front-end needs to offer the strategy (the menu's choice,
+ * --help, completion) comes from here. Static data; nothing to free. */
 struct strategy {
     const char *name;
-    const char *summary;
+    const char *label;   /* N_(): a short phrase for the menu ("every VM on ...") */
+    const char *summary; /* N_(): one line for --help */
+    int needs_node;      /* 1 = takes --node NAME and cannot do without it */
+    const struct strategy_option *options; /* {NULL}-terminated; NULL when none */
     /* Fills every slot. Problems (nothing fits, node offline...) are appended as readable lines
      * through add_problem; returns 0 even then, -1 only on internal errors. */
     int (*place)(const struct placement_input *in, struct placement *out,
@@ -43,5 +55,8 @@ extern const struct strategy *const strategy_table[];
 
 /* The strategy called `name`, or NULL. */
 const struct strategy *strategy_find(const char *name);
+
+/* The strategy used when none is named ("local"). */
+const struct strategy *strategy_default(void);
 
 #endif

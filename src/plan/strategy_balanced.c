@@ -50,6 +50,7 @@ static int balanced_place(const struct placement_input *in, struct placement *ou
 
 const struct strategy strategy_balanced = {
     .name = "balanced",
+    .label = N_("students spread evenly over the online nodes"),
     .summary = N_("students spread evenly over the online nodes (counts differ by at most one)"),
     .place = balanced_place,
 };

@@ -31,6 +31,7 @@ static int local_place(const struct placement_input *in, struct placement *out,
 
 const struct strategy strategy_local = {
     .name = "local",
+    .label = N_("every VM on the node of its template"),
     .summary = N_("every VM on the node of its template (linked clones stay cheap)"),
     .place = local_place,
 };

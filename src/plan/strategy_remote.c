@@ -30,6 +30,8 @@ static int remote_place(const struct placement_input *in, struct placement *out,
 
 const struct strategy strategy_remote = {
     .name = "remote",
+    .label = N_("every student on one node you choose"),
+    .needs_node = 1,
     .summary = N_("every student on the node given with --node; templates are copied there once"),
     .place = remote_place,
 };

@@ -194,8 +194,15 @@ static int smart_place(const struct placement_input *in, struct placement *out,
     return 0;
 }
 
+static const struct strategy_option smart_options[] = {
+    {"--mem-reserve", "PCT", N_("share of each node's memory kept free (default 10)")},
+    {NULL, NULL, NULL},
+};
+
 const struct strategy strategy_smart = {
     .name = "smart",
+    .label = N_("by free memory and CPU of the nodes"),
+    .options = smart_options,
     .summary = N_("capacity-aware: memory and CPU of every node, a memory reserve, no overcommit"),
     .place = smart_place,
 };

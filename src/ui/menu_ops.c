@@ -10,6 +10,7 @@
 #include "app/app_destroy.h"
 #include "config/library.h"
 #include "config/users_import.h"
+#include "plan/strategy.h"
 #include "ui/menu.h"
 #include "ui/prompt.h"
 #include "util/i18n.h"
@@ -139,20 +140,22 @@ static int op_open(struct menu_op *op, struct app_ctx *s, const char *config, co
     return 0;
 }
 
-/* The placement strategy: its index in names, or -1 (back, EOF). */
-static int strategy_pick(void)
+/* The placement strategy, one item per row of strategy_table: the row, or NULL (back, EOF). */
+static const struct strategy *strategy_pick(void)
 {
-    static const struct prompt_item items[] = {
-        {"1", NULL, N_("local: every VM on the node of its template")},
-        {"2", NULL, N_("remote: every student on one node you choose")},
-        {"3", NULL, N_("balanced: students spread evenly over the online nodes")},
-        {"4", NULL, N_("smart: by free memory and CPU of the nodes")},
-    };
-    struct prompt_item tr[4];
-    for (size_t i = 0; i < 4; i++)
-        tr[i] = (struct prompt_item){items[i].key, NULL, _(items[i].label)};
+    enum { MAX = 16 };
+    struct prompt_item items[MAX];
+    char keys[MAX][4], labels[MAX][200];
+    size_t n = 0;
+    for (; strategy_table[n] && n < MAX; n++) {
+        snprintf(keys[n], sizeof keys[n], "%zu", n + 1);
+        snprintf(labels[n], sizeof labels[n], "%s: %s", strategy_table[n]->name,
+                 _(strategy_table[n]->label));
+        items[n] = (struct prompt_item){keys[n], NULL, labels[n]};
+    }
     printf(_("Placement strategy:\n"));
-    return prompt_menu(_("Strategy"), tr, 4, 0);
+    int c = prompt_menu(_("Strategy"), items, n, 0);
+    return c >= 0 && (size_t)c < n ? strategy_table[c] : NULL;
 }
 
 /* After the use case: the outcome in one line, then Enter (nothing when the user said no). */
@@ -172,20 +175,19 @@ static void op_done(const struct menu_op *op, int rc, const char *ok, const char
 void menu_deploy(struct menu *m)
 {
     prompt_title("🚀", _("Deploy"));
-    static const char *const names[] = {"local", "remote", "balanced", "smart"};
     char *config = menu_entry_pick(LIB_CONFIG, _("Which config"));
     char *list = config ? menu_entry_pick(LIB_LIST, _("Which user list")) : NULL;
-    int c = list ? strategy_pick() : -1;
+    const struct strategy *c = list ? strategy_pick() : NULL;
     struct menu_op op = {.m = m};
     struct app_ctx s;
     char *node = NULL;
-    if (c < 0 || op_open(&op, &s, config, list) < 0)
+    if (!c || op_open(&op, &s, config, list) < 0)
         goto done;
     printf(_("Reading the cluster...\n"));
     fflush(stdout);
-    if (c == 1 && (app_ctx_refresh(&s, INV_CONFIGS_MARKED) || !(node = node_pick(s.view))))
+    if (c->needs_node && (app_ctx_refresh(&s, INV_CONFIGS_MARKED) || !(node = node_pick(s.view))))
         goto out;
-    struct app_opts o = {.strategy = names[c], .node = node};
+    struct app_opts o = {.strategy = c->name, .node = node};
     fflush(stdout);
     int rc = app_deploy(&s, &o);
     op_done(&op, rc, _("Deployed. The credentials are above: hand them out to the students."),
