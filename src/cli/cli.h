@@ -17,6 +17,7 @@ struct cli_globals {
 /* What a command takes and does, declared in its entry. */
 enum cmd_flag {
     CMD_STRATEGY = 1 << 0, /* --strategy and its options (from strategy_table) */
+    CMD_USER = 1 << 1,     /* --user USERID (repeatable) */
 };
 
 struct cmd_entry {

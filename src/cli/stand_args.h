@@ -8,6 +8,7 @@
 struct stand_args {
     struct app_opts o;     /* o.only points at only[] */
     const char *only[256]; /* --user USERID (repeatable); argv strings, not owned */
+    int mem_pct;           /* --mem-reserve PCT, or -1 */
 };
 
 /* Parses the arguments (argv strings are kept, not copied); --strategy, --node, --template-map,
