@@ -60,6 +60,37 @@ int app_conn_load(const struct app_env *g, const struct app_events *ev, unsigned
     return rc;
 }
 
+/* The connections file while a use case reads or edits it; close with doc_close. */
+struct conn_doc {
+    char *path; /* malloc'd */
+    char *text; /* the file as read (cf_text_free: it may hold plaintext secrets) */
+    size_t len;
+    struct connections *cs; /* parsed with the flags given to doc_open */
+};
+
+/* Finds, reads and parses the file, which must exist. 0, or an exit code (reported by cf_open)
+ * with nothing left to close. */
+static int doc_open(const struct app_env *g, const struct app_events *ev, unsigned flags,
+                    struct conn_doc *d)
+{
+    *d = (struct conn_doc){0};
+    d->path = app_conn_path(g, 0);
+    int rc = d->path ? cf_open(ev, d->path, flags, &d->text, &d->len, &d->cs) : APP_FAILED;
+    if (rc) {
+        free(d->path);
+        d->path = NULL;
+    }
+    return rc;
+}
+
+static void doc_close(struct conn_doc *d)
+{
+    connections_free(d->cs);
+    if (d->text)
+        cf_text_free(d->text, d->len);
+    free(d->path);
+}
+
 static struct connection *conn_find(struct connections *cs, const char *name, size_t *idx)
 {
     for (size_t i = 0; cs && i < cs->n; i++)
@@ -224,47 +255,40 @@ static void key_source_text(char *buf, size_t len)
 
 int app_conn_encrypt(const struct app_env *g, const struct app_events *ev)
 {
-    char *path = app_conn_path(g, 0), *text = NULL;
-    size_t len = 0;
-    struct connections *cs = NULL;
-    int rc = path ? cf_open(ev, path, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &text, &len, &cs)
-                  : APP_FAILED;
-    if (rc) {
-        free(path);
+    struct conn_doc d;
+    int rc = doc_open(g, ev, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &d);
+    if (rc)
         return rc;
-    }
     struct cf_edits e = {0};
-    for (size_t i = 0; !rc && i < cs->n; i++) {
-        const struct connection *c = &cs->items[i];
+    for (size_t i = 0; !rc && i < d.cs->n; i++) {
+        const struct connection *c = &d.cs->items[i];
         if (c->password && !c->password_enc)
-            rc = secret_edit(ev, path, text, len, c, "password", c->password_line, c->password_col,
-                             c->password, &e);
+            rc = secret_edit(ev, d.path, d.text, d.len, c, "password", c->password_line,
+                             c->password_col, c->password, &e);
         if (!rc && c->token_value && !c->token_value_enc)
-            rc = secret_edit(ev, path, text, len, c, "token_value", c->token_value_line,
+            rc = secret_edit(ev, d.path, d.text, d.len, c, "token_value", c->token_value_line,
                              c->token_value_col, c->token_value, &e);
     }
     char key[600];
     key_source_text(key, sizeof key);
     if (!rc && e.n == 0) {
-        app_note(ev, APP_DATA, _("%s: every secret is already encrypted; nothing to do\n"), path);
+        app_note(ev, APP_DATA, _("%s: every secret is already encrypted; nothing to do\n"), d.path);
     } else if (!rc) {
         size_t nlen = 0;
-        char *ntext = cf_edits_apply(text, len, &e, &nlen);
-        rc = encrypt_verify(ev, path, ntext, nlen, cs) < 0 ||
-             cf_write_atomic(ev, path, ntext, nlen) < 0;
+        char *ntext = cf_edits_apply(d.text, d.len, &e, &nlen);
+        rc = encrypt_verify(ev, d.path, ntext, nlen, d.cs) < 0 ||
+             cf_write_atomic(ev, d.path, ntext, nlen) < 0;
         cf_text_free(ntext, nlen);
         if (!rc)
             app_note(ev, APP_DATA,
                      ngettext("%s: encrypted %zu secret with %s (file mode 0600)\n",
                               "%s: encrypted %zu secrets with %s (file mode 0600)\n", e.n),
-                     path, e.n, key);
+                     d.path, e.n, key);
     } else {
         rc = 1;
     }
     cf_edits_free(&e);
-    connections_free(cs);
-    cf_text_free(text, len);
-    free(path);
+    doc_close(&d);
     return rc ? APP_FAILED : APP_OK;
 }
 
@@ -307,15 +331,11 @@ int app_conn_list(const struct app_env *g, const struct app_events *ev, char **p
 
 int app_conn_test(const struct app_env *g, const struct app_events *ev, const char *name)
 {
-    char *path = app_conn_path(g, 0), *text = NULL;
-    size_t len = 0;
-    struct connections *cs = NULL;
-    int rc = path ? cf_open(ev, path, 0, &text, &len, &cs) : APP_FAILED;
-    if (rc) {
-        free(path);
+    struct conn_doc d;
+    int rc = doc_open(g, ev, 0, &d);
+    if (rc)
         return rc;
-    }
-    const struct connection *c = connections_pick(cs, name ? name : g->connection);
+    const struct connection *c = connections_pick(d.cs, name ? name : g->connection);
     json_t *v = NULL;
     if (!c) {
         app_error(ev, NULL, "%s", ds_err_last());
@@ -333,118 +353,103 @@ int app_conn_test(const struct app_env *g, const struct app_events *ev, const ch
                      c->name, hp, c->user, _(app_conn_tls_state(c)), ver);
         json_decref(v);
     }
-    connections_free(cs);
-    cf_text_free(text, len);
-    free(path);
+    doc_close(&d);
     return rc;
 }
 
 /* ---- connection default / delete ----------------------------------------------------------- */
 
-/* The plain word (true/false) at off: its end. */
 int app_conn_default(const struct app_env *g, const struct app_events *ev, const char *name)
 {
-    char *path = app_conn_path(g, 0), *text = NULL;
-    size_t len = 0;
-    struct connections *cs = NULL;
-    int rc = path ? cf_open(ev, path, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &text, &len, &cs)
-                  : APP_FAILED;
-    if (rc) {
-        free(path);
+    struct conn_doc d;
+    int rc = doc_open(g, ev, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &d);
+    if (rc)
         return rc;
-    }
     struct cf_edits e = {0};
-    if (!conn_find(cs, name, NULL)) {
-        connections_pick(cs, name);
+    if (!conn_find(d.cs, name, NULL)) {
+        connections_pick(d.cs, name);
         app_error(ev, NULL, "%s", ds_err_last());
         rc = APP_USAGE;
-    } else if (cf_default_edits(ev, path, text, len, cs, name, NULL, &e) < 0) {
+    } else if (cf_default_edits(ev, d.path, d.text, d.len, d.cs, name, NULL, &e) < 0) {
         rc = APP_FAILED;
     } else if (e.n == 0) {
-        app_note(ev, APP_DATA, _("'%s' is already the default connection in %s\n"), name, path);
+        app_note(ev, APP_DATA, _("'%s' is already the default connection in %s\n"), name, d.path);
     } else {
         size_t nlen;
-        char *ntext = cf_edits_apply(text, len, &e, &nlen);
+        char *ntext = cf_edits_apply(d.text, d.len, &e, &nlen);
         struct connections *check = NULL;
-        const struct connection *d = NULL;
-        if (cf_parse(ev, path, ntext, nlen, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &check) ||
-            !(d = connections_pick(check, NULL)) || strcmp(d->name, name) != 0) {
+        const struct connection *dflt = NULL;
+        if (cf_parse(ev, d.path, ntext, nlen, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &check) ||
+            !(dflt = connections_pick(check, NULL)) || strcmp(dflt->name, name) != 0) {
             app_error(ev, NULL,
                       _("internal error: the edited file would not say so; %s was not changed"),
-                      path);
+                      d.path);
             rc = APP_FAILED;
-        } else if (cf_write_atomic(ev, path, ntext, nlen) < 0) {
+        } else if (cf_write_atomic(ev, d.path, ntext, nlen) < 0) {
             rc = APP_FAILED;
         } else {
-            app_note(ev, APP_DATA, _("'%s' is now the default connection in %s\n"), name, path);
+            app_note(ev, APP_DATA, _("'%s' is now the default connection in %s\n"), name, d.path);
         }
         connections_free(check);
         cf_text_free(ntext, nlen);
     }
     cf_edits_free(&e);
-    connections_free(cs);
-    cf_text_free(text, len);
-    free(path);
+    doc_close(&d);
     return rc;
 }
 
 int app_conn_delete(const struct app_env *g, const struct app_events *ev, const char *name)
 {
-    char *path = app_conn_path(g, 0), *text = NULL;
-    size_t len = 0;
-    struct connections *cs = NULL;
-    int rc = path ? cf_open(ev, path, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &text, &len, &cs)
-                  : APP_FAILED;
-    if (rc) {
-        free(path);
+    struct conn_doc d;
+    int rc = doc_open(g, ev, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &d);
+    if (rc)
         return rc;
-    }
     size_t idx;
-    struct connection *c = conn_find(cs, name, &idx);
+    struct connection *c = conn_find(d.cs, name, &idx);
     if (!c) {
-        connections_pick(cs, name);
+        connections_pick(d.cs, name);
         app_error(ev, NULL, "%s", ds_err_last());
         rc = APP_USAGE;
     } else {
-        if (c->value_line == c->line && cs->n > 1 && idx + 1 < cs->n &&
-            cs->items[idx + 1].line == c->line) {
+        if (c->value_line == c->line && d.cs->n > 1 && idx + 1 < d.cs->n &&
+            d.cs->items[idx + 1].line == c->line) {
             app_error(ev, _("write one connection per line range (block style)"),
-                      _("%s:%d:%d: cannot delete connection '%s' in place"), path, c->line, c->col,
-                      name);
+                      _("%s:%d:%d: cannot delete connection '%s' in place"), d.path, c->line,
+                      c->col, name);
             rc = APP_FAILED;
         }
         size_t start, end, nlen;
-        cf_conn_extent(cs, idx, text, len, &start, &end);
+        cf_conn_extent(d.cs, idx, d.text, d.len, &start, &end);
         struct cf_edits e = {0};
         char *ntext = NULL;
         if (!rc) {
             cf_edits_add(&e, start, end, strdup(""));
-            ntext = cf_edits_apply(text, len, &e, &nlen);
+            ntext = cf_edits_apply(d.text, d.len, &e, &nlen);
         }
         struct connections *check = NULL;
-        if (!rc && !(cs->n == 1 ? cf_text_is_empty(ntext, nlen)
-                                : cf_parse(ev, path, ntext, nlen,
-                                           CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &check) == 0 &&
-                                      check->n == cs->n - 1 && !conn_find(check, name, NULL))) {
+        if (!rc &&
+            !(d.cs->n == 1 ? cf_text_is_empty(ntext, nlen)
+                           : cf_parse(ev, d.path, ntext, nlen,
+                                      CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &check) == 0 &&
+                                 check->n == d.cs->n - 1 && !conn_find(check, name, NULL))) {
             app_error(ev, NULL,
                       _("internal error: the edited file would be wrong; %s was not changed"),
-                      path);
+                      d.path);
             rc = APP_FAILED;
         }
-        if (!rc && cf_write_atomic(ev, path, ntext, nlen) < 0)
+        if (!rc && cf_write_atomic(ev, d.path, ntext, nlen) < 0)
             rc = APP_FAILED;
         if (!rc)
-            app_note(ev, APP_DATA, _("deleted connection '%s' from %s\n"), name, path);
+            app_note(ev, APP_DATA, _("deleted connection '%s' from %s\n"), name, d.path);
         connections_free(check);
         if (ntext)
             cf_text_free(ntext, nlen);
         cf_edits_free(&e);
     }
-    connections_free(cs);
-    cf_text_free(text, len);
-    free(path);
+    doc_close(&d);
     return rc;
 }
+
 /* ---- connection add ---------------------------------------------------------------------- */
 
 /* The name, host and user must be writable into the file as they are. 0 or APP_USAGE. */
@@ -506,153 +511,200 @@ static char *add_entry_text(const struct conn_add_req *a, const char *enc, const
     return s;
 }
 
-int app_conn_add(const struct app_env *g, const struct app_events *ev, const struct conn_add_req *r,
-                 const struct conn_add_io *io)
+/* One `connection add` on its way: the request, the new entry, the file and its edited text. */
+struct add_run {
+    struct conn_add_req a;   /* the request; make_default may turn on (a replaced default) */
+    struct connections *one; /* the new entry alone (items[0]), then with its pin and secret */
+    char *path, *text;       /* the file (text: cf_text_free) */
+    size_t len;
+    struct connections *cs; /* the file as it is; NULL when empty or missing */
+    struct connection *old; /* the entry of the same name being replaced, or NULL */
+    struct pve_certinfo ci; /* the server's certificate */
+    char *ntext;            /* the file as it will be (cf_text_free) */
+    size_t nlen;
+    struct cf_edits e;
+};
+
+/* The new entry alone, validated by the loader (host, port, user, token name). 0 or an exit code.
+ */
+static int add_probe(const struct app_events *ev, struct add_run *x)
 {
-    struct conn_add_req a = *r;
-    int rc = add_req_check(ev, &a);
-    if (rc)
-        return rc;
-    /* the new entry alone, validated by the loader (host, port, user, token name) */
-    struct connections *one = NULL;
+    const struct conn_add_req *a = &x->a;
     char *probe = NULL;
-    if (asprintf(&probe, "%s:\n  host: \"%s\"\n  user: \"%s\"\n  password: x\n%s%s%s", a.name,
-                 a.host, a.user, a.token_name ? "  token_name: \"" : "",
-                 a.token_name ? a.token_name : "", a.token_name ? "\"\n" : "") < 0)
+    if (asprintf(&probe, "%s:\n  host: \"%s\"\n  user: \"%s\"\n  password: x\n%s%s%s", a->name,
+                 a->host, a->user, a->token_name ? "  token_name: \"" : "",
+                 a->token_name ? a->token_name : "", a->token_name ? "\"\n" : "") < 0)
         abort();
-    rc = cf_parse(ev, "connection add", probe, strlen(probe), CONN_LOAD_QUIET, &one);
+    int rc = cf_parse(ev, "connection add", probe, strlen(probe), CONN_LOAD_QUIET, &x->one);
     free(probe);
-    if (rc)
-        return rc;
-    struct connection *c = &one->items[0];
+    return rc;
+}
 
-    char *path = app_conn_path(g, 1), *text = NULL, *secret = NULL, *enc = NULL, *ntext = NULL;
-    size_t len = 0, nlen = 0;
-    struct connections *cs = NULL, *check = NULL;
-    struct cf_edits e = {0};
-    json_t *ver = NULL;
-    struct pve_certinfo ci;
-    if (!path) {
+/* Where the file is; the existing file must be sound before it is edited. 0 or an exit code. */
+static int add_open(const struct app_env *g, const struct app_events *ev, struct add_run *x)
+{
+    x->path = app_conn_path(g, 1);
+    if (!x->path) {
         app_error(ev, NULL, "%s", ds_err_last());
-        rc = APP_FAILED;
-        goto out;
+        return APP_FAILED;
     }
-    /* the existing file must be sound before it is edited */
-    int missing = cf_read_all(ev, path, &text, &len);
-    if (missing < 0) {
-        rc = APP_FAILED;
-        goto out;
-    }
-    if (!cf_text_is_empty(text, len) &&
-        (rc = cf_parse(ev, path, text, len, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &cs)))
-        goto out;
+    if (cf_read_all(ev, x->path, &x->text, &x->len) < 0)
+        return APP_FAILED;
+    if (!cf_text_is_empty(x->text, x->len))
+        return cf_parse(ev, x->path, x->text, x->len, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS,
+                        &x->cs);
+    return 0;
+}
 
-    if (pve_certinfo_fetch(c->host, c->port, 10000, &ci) < 0) {
+/* Shows the server's certificate and asks whether to trust it. 0 or an exit code. */
+static int add_trust(const struct app_events *ev, const struct conn_add_io *io, struct add_run *x)
+{
+    const struct connection *c = &x->one->items[0];
+    if (pve_certinfo_fetch(c->host, c->port, 10000, &x->ci) < 0) {
         app_error(ev, _("check --host (and the port: Proxmox VE listens on 8006)"), "%s",
                   ds_err_last());
-        rc = APP_FAILED;
-        goto out;
+        return APP_FAILED;
     }
     char hp[300];
     app_conn_hostport(c, hp, sizeof hp);
     app_note(ev, APP_DATA,
              _("%s presents this certificate:\n  subject:  %s\n  issuer:   %s\n  expires:  %s\n"
                "  SHA-256:  %s\n"),
-             hp, ci.subject, ci.issuer, ci.not_after, ci.fingerprint);
-    if ((rc = io->trust(io->ud, hp, &ci)))
-        goto out;
-    if ((rc = io->secret(io->ud, a.token_name ? _("API token value") : _("password"), &secret)))
-        goto out;
+             hp, x->ci.subject, x->ci.issuer, x->ci.not_after, x->ci.fingerprint);
+    return io->trust(io->ud, hp, &x->ci);
+}
+
+/* Asks for the secret and logs in through the pin before anything is saved. 0 or an exit code. */
+static int add_login(const struct app_events *ev, const struct conn_add_io *io, struct add_run *x)
+{
+    const char *token = x->a.token_name;
+    char *secret = NULL;
+    int rc = io->secret(io->ud, token ? _("API token value") : _("password"), &secret);
+    if (rc) {
+        secret_free(secret);
+        return rc;
+    }
     if (!secret || !*secret) {
         app_error(ev, NULL, "%s",
-                  a.token_name ? _("the API token value is empty; nothing was saved")
-                               : _("the password is empty; nothing was saved"));
-        rc = APP_USAGE;
-        goto out;
+                  token ? _("the API token value is empty; nothing was saved")
+                        : _("the password is empty; nothing was saved"));
+        secret_free(secret);
+        return APP_USAGE;
     }
-
-    /* log in through the pin before anything is saved */
-    c->fingerprint = strdup(ci.fingerprint);
+    struct connection *c = &x->one->items[0];
+    c->fingerprint = strdup(x->ci.fingerprint);
     c->verify_ssl = 1;
     secret_free(c->password); /* the probe's placeholder */
     c->password = NULL;
-    if (a.token_name) {
+    if (token) {
         c->use_token = 1;
         c->token_value = secret;
     } else {
         c->password = secret;
     }
-    secret = NULL; /* owned by one now */
+    json_t *ver = NULL;
     if ((rc = conn_login(ev, c, &ver))) {
         app_note(ev, APP_ERR, "%s", _("nothing was saved\n"));
-        goto out;
+    } else {
+        char vt[300];
+        version_text(ver, vt, sizeof vt);
+        app_note(ev, APP_DATA, _("Logged in as %s: %s.\n"), c->user, vt);
     }
-    char vt[300];
-    version_text(ver, vt, sizeof vt);
-    app_note(ev, APP_DATA, _("Logged in as %s: %s.\n"), c->user, vt);
+    json_decref(ver);
+    return rc;
+}
 
-    if (secret_encrypt(a.token_name ? c->token_value : c->password, &enc) < 0) {
+/* The new file text: the entry (its secret encrypted) replaces one of the same name or is
+ * appended; a default moves to it when asked. 0 or an exit code. */
+static int add_edit(const struct app_events *ev, struct add_run *x)
+{
+    const struct connection *c = &x->one->items[0];
+    char *enc = NULL;
+    if (secret_encrypt(x->a.token_name ? c->token_value : c->password, &enc) < 0) {
         app_error(ev, NULL, "%s", ds_err_last());
-        rc = APP_FAILED;
-        goto out;
+        return APP_FAILED;
     }
     size_t idx;
-    struct connection *old = cs ? conn_find(cs, a.name, &idx) : NULL;
-    if (old) {
+    x->old = x->cs ? conn_find(x->cs, x->a.name, &idx) : NULL;
+    if (x->old) {
         size_t start, end;
-        cf_conn_extent(cs, idx, text, len, &start, &end);
-        cf_edits_add(&e, start, end, strdup(""));
-        a.make_default |= old->is_default; /* a replaced default stays the default */
+        cf_conn_extent(x->cs, idx, x->text, x->len, &start, &end);
+        cf_edits_add(&x->e, start, end, strdup(""));
+        x->a.make_default |= x->old->is_default; /* a replaced default stays the default */
     }
-    if (cs && a.make_default && cf_default_edits(ev, path, text, len, cs, NULL, a.name, &e) < 0) {
-        rc = APP_FAILED;
-        goto out;
+    if (x->cs && x->a.make_default &&
+        cf_default_edits(ev, x->path, x->text, x->len, x->cs, NULL, x->a.name, &x->e) < 0) {
+        free(enc);
+        return APP_FAILED;
     }
-    char *entry = add_entry_text(&a, enc, ci.fingerprint);
+    char *entry = add_entry_text(&x->a, enc, x->ci.fingerprint);
+    free(enc);
     char *tail = NULL;
-    if (asprintf(&tail, "%s%s", len > 0 && text[len - 1] != '\n' ? "\n" : "", entry) < 0)
+    if (asprintf(&tail, "%s%s", x->len > 0 && x->text[x->len - 1] != '\n' ? "\n" : "", entry) < 0)
         abort();
     free(entry);
-    cf_edits_add(&e, len, len, tail);
-    ntext = cf_edits_apply(text, len, &e, &nlen);
+    cf_edits_add(&x->e, x->len, x->len, tail);
+    x->ntext = cf_edits_apply(x->text, x->len, &x->e, &x->nlen);
+    return 0;
+}
 
-    /* the new file must load, decrypt, and hold the connection as intended */
-    const struct connection *nc = NULL;
-    if (cf_parse(ev, path, ntext, nlen, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &check) ||
-        !(nc = conn_find(check, a.name, NULL)) || !nc->fingerprint ||
-        strcmp(nc->fingerprint, ci.fingerprint) != 0 ||
-        !secret_matches(a.token_name ? nc->token_value : nc->password,
-                        a.token_name ? c->token_value : c->password) ||
-        (a.make_default && connections_pick(check, NULL) != nc)) {
+/* The new file must load, decrypt, and hold the connection as intended; then it is written.
+ * 0 or an exit code. */
+static int add_save(const struct app_events *ev, struct add_run *x)
+{
+    const struct connection *c = &x->one->items[0], *nc = NULL;
+    const char *tok = x->a.token_name;
+    struct connections *check = NULL;
+    int rc = 0;
+    if (cf_parse(ev, x->path, x->ntext, x->nlen, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &check) ||
+        !(nc = conn_find(check, x->a.name, NULL)) || !nc->fingerprint ||
+        strcmp(nc->fingerprint, x->ci.fingerprint) != 0 ||
+        !secret_matches(tok ? nc->token_value : nc->password, tok ? c->token_value : c->password) ||
+        (x->a.make_default && connections_pick(check, NULL) != nc)) {
         app_error(ev, NULL, _("internal error: the edited file would be wrong; %s was not changed"),
-                  path);
+                  x->path);
         rc = APP_FAILED;
-        goto out;
-    }
-    if (cf_write_atomic(ev, path, ntext, nlen) < 0) {
+    } else if (cf_write_atomic(ev, x->path, x->ntext, x->nlen) < 0) {
         rc = APP_FAILED;
-        goto out;
+    } else {
+        char key[600];
+        key_source_text(key, sizeof key);
+        app_note(ev, APP_DATA,
+                 x->old ? _("Replaced connection '%s' in %s: certificate pinned, %s encrypted "
+                            "with %s%s.\n")
+                        : _("Saved connection '%s' in %s: certificate pinned, %s encrypted with "
+                            "%s%s.\n"),
+                 x->a.name, x->path, tok ? _("token value") : _("password"), key,
+                 x->a.make_default ? _("; it is the default") : "");
     }
-    char key[600];
-    key_source_text(key, sizeof key);
-    app_note(
-        ev, APP_DATA,
-        old ? _("Replaced connection '%s' in %s: certificate pinned, %s encrypted with %s%s.\n")
-            : _("Saved connection '%s' in %s: certificate pinned, %s encrypted with %s%s.\n"),
-        a.name, path, a.token_name ? _("token value") : _("password"), key,
-        a.make_default ? _("; it is the default") : "");
-out:
-    json_decref(ver);
     connections_free(check);
-    if (ntext)
-        cf_text_free(ntext, nlen);
-    cf_edits_free(&e);
-    free(enc);
-    secret_free(secret);
-    connections_free(cs);
-    if (text)
-        cf_text_free(text, len);
-    free(path);
-    connections_free(one);
+    return rc;
+}
+
+int app_conn_add(const struct app_env *g, const struct app_events *ev, const struct conn_add_req *r,
+                 const struct conn_add_io *io)
+{
+    struct add_run x = {.a = *r};
+    int rc = add_req_check(ev, &x.a);
+    if (!rc)
+        rc = add_probe(ev, &x);
+    if (!rc)
+        rc = add_open(g, ev, &x);
+    if (!rc)
+        rc = add_trust(ev, io, &x);
+    if (!rc)
+        rc = add_login(ev, io, &x);
+    if (!rc)
+        rc = add_edit(ev, &x);
+    if (!rc)
+        rc = add_save(ev, &x);
+    if (x.ntext)
+        cf_text_free(x.ntext, x.nlen);
+    cf_edits_free(&x.e);
+    connections_free(x.cs);
+    if (x.text)
+        cf_text_free(x.text, x.len);
+    free(x.path);
+    connections_free(x.one);
     return rc;
 }

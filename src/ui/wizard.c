@@ -313,12 +313,10 @@ static int profile_name_ok(const char *s)
     return 1;
 }
 
-/* Asks a new device profile: name, NIC model, first NIC, firewall, management NIC. 0, or -1 on
- * cancel. */
-static int ask_profile(const struct wizard_io *io, const struct wiz_profiles *ps,
-                       struct wiz_profile *p)
+/* The profile's name (its device_type): new, and not linux or ecorouter. 0, or -1 on cancel. */
+static int ask_profile_name(const struct wizard_io *io, const struct wiz_profiles *ps,
+                            struct wiz_profile *p)
 {
-    memset(p, 0, sizeof *p);
     char dflt[40];
     snprintf(dflt, sizeof dflt, "custom%zu", ps->n + 1);
     for (;;) {
@@ -339,10 +337,15 @@ static int ask_profile(const struct wizard_io *io, const struct wiz_profiles *ps
         else {
             snprintf(p->name, sizeof p->name, "%s", v);
             free(a);
-            break;
+            return 0;
         }
         free(a);
     }
+}
+
+/* The NIC model and the first NIC of the stand's networks. 0, or -1 on cancel. */
+static int ask_profile_nics(const struct wizard_io *io, struct wiz_profile *p)
+{
     for (;;) {
         char *a =
             io->ask(io->ud, _("NIC model (e1000, e1000e, virtio, vmxnet3, rtl8139, ...)"), "e1000");
@@ -367,16 +370,16 @@ static int ask_profile(const struct wizard_io *io, const struct wiz_profiles *ps
         free(a);
         if (ok) {
             p->first_nic = (int)n;
-            break;
+            return 0;
         }
         say(io, _("Please enter a number from 0 to 31."));
     }
-    int fw = ask_yes_no(io, _("Turn on the Proxmox firewall on these NICs?"), 0);
-    if (fw < 0)
-        return -1;
-    p->firewall = fw;
-    if (p->first_nic == 0)
-        return 0;
+}
+
+/* The management NIC (net0) when the stand's networks start later: its bridge, or none, and
+ * whether its link stays down. 0, or -1 on cancel. */
+static int ask_profile_mgmt(const struct wizard_io *io, struct wiz_profile *p)
+{
     for (;;) {
         char *a = io->ask(io->ud, _("Management bridge for net0 (empty = none, e.g. vmbr0)"), NULL);
         if (!a)
@@ -399,6 +402,21 @@ static int ask_profile(const struct wizard_io *io, const struct wiz_profiles *ps
         return -1;
     p->mgmt_link_down = down;
     return 0;
+}
+
+/* Asks a new device profile: name, NIC model, first NIC, firewall, management NIC. 0, or -1 on
+ * cancel. */
+static int ask_profile(const struct wizard_io *io, const struct wiz_profiles *ps,
+                       struct wiz_profile *p)
+{
+    memset(p, 0, sizeof *p);
+    if (ask_profile_name(io, ps, p) < 0 || ask_profile_nics(io, p) < 0)
+        return -1;
+    int fw = ask_yes_no(io, _("Turn on the Proxmox firewall on these NICs?"), 0);
+    if (fw < 0)
+        return -1;
+    p->firewall = fw;
+    return p->first_nic == 0 ? 0 : ask_profile_mgmt(io, p);
 }
 
 /* Asks the device type: linux, ecorouter, a profile defined earlier, or a new custom one.
@@ -564,63 +582,72 @@ static char *render_yaml(const char *stand, const struct wiz_profiles *ps,
     return buf;
 }
 
-char *wizard_config(const struct wizard_io *io, const struct cluster_view *view)
+/* The cluster's templates, sorted (malloc'd; free it), or NULL (said why) when it has none. */
+static const struct inv_vm **templates_collect(const struct wizard_io *io,
+                                               const struct cluster_view *view, size_t *n_tpl)
 {
     const struct inv_vm **tpl = calloc(view->n_vms + 1, sizeof *tpl);
     if (!tpl)
         abort();
-    size_t n_tpl = 0;
+    *n_tpl = 0;
     for (size_t i = 0; i < view->n_vms; i++)
         if (view->vms[i].template && view->vms[i].node)
-            tpl[n_tpl++] = &view->vms[i];
-    if (n_tpl == 0) {
+            tpl[(*n_tpl)++] = &view->vms[i];
+    if (*n_tpl == 0) {
         say(io, _("The cluster has no templates. Convert a prepared VM to a template in Proxmox "
                   "(More > Convert to template) and run the wizard again."));
         free(tpl);
         return NULL;
     }
-    qsort(tpl, n_tpl, sizeof *tpl, tpl_cmp);
-    show_templates(io, tpl, n_tpl);
+    qsort(tpl, *n_tpl, sizeof *tpl, tpl_cmp);
+    return tpl;
+}
 
-    char *yaml = NULL, *stand = NULL;
-    struct wiz_machine ms[WIZ_MAX_MACHINES];
-    struct wiz_profiles ps = {.n = 0};
-    size_t n = 0;
-    memset(ms, 0, sizeof ms);
+/* The stand name (malloc'd), or NULL on cancel. */
+static char *ask_stand_name(const struct wizard_io *io)
+{
     for (;;) {
-        stand = io->ask(io->ud,
-                        _("Stand name (every VM is tagged ds-NAME; 1 to 32 of a-z, 0-9, '-' "
-                          "and '_')"),
-                        NULL);
-        if (!stand)
-            goto out;
-        if (stand_name_ok(stand))
-            break;
+        char *stand = io->ask(io->ud,
+                              _("Stand name (every VM is tagged ds-NAME; 1 to 32 of a-z, 0-9, '-' "
+                                "and '_')"),
+                              NULL);
+        if (!stand || stand_name_ok(stand))
+            return stand;
         sayf(io,
              _("'%s' cannot be a stand name: use 1 to 32 lowercase letters, digits, '-' and "
                "'_', starting with a letter or digit."),
              stand);
         free(stand);
-        stand = NULL;
     }
+}
+
+/* Asks machines into ms until the teacher says no more (or the table is full); *n counts those
+ * asked in full (the caller frees them). 0, or -1 on cancel. */
+static int ask_machines(const struct wizard_io *io, const struct cluster_view *view,
+                        const struct inv_vm **tpl, size_t n_tpl, struct wiz_machine *ms, size_t *n,
+                        struct wiz_profiles *ps)
+{
     for (;;) {
-        if (ask_machine(io, view, tpl, n_tpl, ms, n, &ps) < 0) {
-            machine_free(&ms[n]);
-            goto out;
+        if (ask_machine(io, view, tpl, n_tpl, ms, *n, ps) < 0) {
+            machine_free(&ms[*n]);
+            return -1;
         }
-        n++;
-        if (n == WIZ_MAX_MACHINES) {
+        (*n)++;
+        if (*n == WIZ_MAX_MACHINES) {
             sayf(io, _("That is the most machines a stand made here can have (%d)."),
                  WIZ_MAX_MACHINES);
-            break;
+            return 0;
         }
         int more = ask_yes_no(io, _("Add another machine?"), 0);
-        if (more < 0)
-            goto out;
-        if (!more)
-            break;
+        if (more <= 0)
+            return more;
     }
-    yaml = render_yaml(stand, &ps, ms, n);
+}
+
+/* Shows the config, checks it with the stand loader and asks whether to save it. Takes yaml:
+ * returns it when it is to be saved, else frees it and returns NULL. */
+static char *config_confirm(const struct wizard_io *io, char *yaml)
+{
     say(io, _("The config:"));
     say(io, yaml);
     struct diag_list d = {0};
@@ -648,7 +675,25 @@ char *wizard_config(const struct wizard_io *io, const struct cluster_view *view)
     }
     stand_free(st);
     diag_list_clear(&d);
-out:
+    return yaml;
+}
+
+char *wizard_config(const struct wizard_io *io, const struct cluster_view *view)
+{
+    size_t n_tpl;
+    const struct inv_vm **tpl = templates_collect(io, view, &n_tpl);
+    if (!tpl)
+        return NULL;
+    show_templates(io, tpl, n_tpl);
+
+    char *yaml = NULL;
+    struct wiz_machine ms[WIZ_MAX_MACHINES];
+    struct wiz_profiles ps = {.n = 0};
+    size_t n = 0;
+    memset(ms, 0, sizeof ms);
+    char *stand = ask_stand_name(io);
+    if (stand && ask_machines(io, view, tpl, n_tpl, ms, &n, &ps) == 0)
+        yaml = config_confirm(io, render_yaml(stand, &ps, ms, n));
     for (size_t i = 0; i < n; i++)
         machine_free(&ms[i]);
     free(stand);
