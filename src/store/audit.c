@@ -18,6 +18,7 @@
 
 #include "ds_clock.h"
 #include "util/err.h"
+#include "util/fsutil.h"
 #include "util/xdg.h"
 #include "util/i18n.h"
 
@@ -47,36 +48,6 @@ char *audit_default_path(void)
     return path;
 }
 
-/* Creates the missing directories above `path` with mode 0700. */
-static int parent_dirs_create(const char *path)
-{
-    char *tmp = strdup(path);
-    if (!tmp)
-        return ds_err_set(_("out of memory"));
-    char *last = strrchr(tmp, '/');
-    if (!last || last == tmp) {
-        free(tmp);
-        return 0;
-    }
-    *last = '\0';
-    for (char *p = tmp + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char saved = *p;
-        *p = '\0';
-        if (mkdir(tmp, 0700) < 0 && errno != EEXIST) {
-            ds_err_set(_("cannot create directory %s: %s"), tmp, strerror(errno));
-            free(tmp);
-            return -1;
-        }
-        *p = saved;
-        if (saved == '\0')
-            break;
-    }
-    free(tmp);
-    return 0;
-}
-
 /* The effective user's login name, or "uid N" when the password database does not know it. */
 static char *os_user_name(void)
 {
@@ -100,7 +71,7 @@ int audit_open(const char *path, int syslog_too, struct audit **out)
     char *p = path ? strdup(path) : audit_default_path();
     if (!p)
         return path ? ds_err_set(_("out of memory")) : ds_err_wrap(_("audit log"));
-    if (path && parent_dirs_create(p) < 0) {
+    if (path && fs_mkdir_parent(p, 0700) < 0) {
         free(p);
         return ds_err_wrap(_("audit log"));
     }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/fsutil.h"
 #include "util/xdg.h"
 #include "util/i18n.h"
 
@@ -112,67 +113,18 @@ void secret_forget_keys(void)
 
 /* ---- the key file --------------------------------------------------------------------------- */
 
-/* mkdir -p, every folder it creates 0700. */
-static int dir_make_private(const char *path)
-{
-    char *tmp = strdup(path);
-    if (!tmp)
-        return ds_err_set(_("out of memory"));
-    for (char *p = tmp + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char saved = *p;
-        *p = '\0';
-        if (mkdir(tmp, 0700) < 0 && errno != EEXIST) {
-            ds_err_set(_("cannot create directory %s: %s"), tmp, strerror(errno));
-            free(tmp);
-            return -1;
-        }
-        *p = saved;
-        if (saved == '\0')
-            break;
-    }
-    free(tmp);
-    return 0;
-}
-
-/* Writes 32 random bytes to a temporary file next to path and links it into place, so a
- * concurrent creator never sees a half-written key; if another process won, its key is kept. */
+/* Writes 32 random bytes to the key file atomically, never over an existing one, so a concurrent
+ * creator never sees a half-written key; if another process won, its key is kept. Its folders are
+ * made 0700. */
 static int key_file_create(const char *path)
 {
-    char *dir = strdup(path);
-    if (!dir)
-        return ds_err_set(_("out of memory"));
-    char *slash = strrchr(dir, '/');
-    if (slash && slash != dir) {
-        *slash = '\0';
-        if (dir_make_private(dir) < 0) {
-            free(dir);
-            return -1;
-        }
-    }
-    free(dir);
-    char *tmp = NULL;
-    if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-        return ds_err_set(_("out of memory"));
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        ds_err_set(_("cannot create the key file %s: %s"), path, strerror(errno));
-        free(tmp);
+    if (fs_mkdir_parent(path, 0700) < 0)
         return -1;
-    }
     unsigned char key[KEY_LEN];
     randombytes_buf(key, sizeof key);
-    int rc = 0;
-    if (fchmod(fd, 0600) < 0 || write(fd, key, sizeof key) != (ssize_t)sizeof key || fsync(fd) < 0)
-        rc = ds_err_set(_("cannot write the key file %s: %s"), path, strerror(errno));
+    int rc = fs_write_atomic(path, key, sizeof key, 0600, FS_NO_REPLACE);
     sodium_memzero(key, sizeof key);
-    close(fd);
-    if (rc == 0 && link(tmp, path) < 0 && errno != EEXIST)
-        rc = ds_err_set(_("cannot create the key file %s: %s"), path, strerror(errno));
-    unlink(tmp);
-    free(tmp);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
 /* Reads the 32-byte key; refuses a file that group or others may access. 1 = missing. */

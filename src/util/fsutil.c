@@ -37,6 +37,21 @@ int fs_mkdir_p(const char *path, mode_t mode)
     return rc;
 }
 
+int fs_mkdir_parent(const char *path, mode_t mode)
+{
+    char *dir = strdup(path ? path : "");
+    if (!dir)
+        return ds_err_set("%s", _("out of memory"));
+    char *slash = strrchr(dir, '/');
+    int rc = 0;
+    if (slash && slash != dir) {
+        *slash = '\0';
+        rc = fs_mkdir_p(dir, mode);
+    }
+    free(dir);
+    return rc;
+}
+
 /* Where the write goes: the target (path, or its symlink's target), its folder and the
  * temporary name next to it. */
 struct target {

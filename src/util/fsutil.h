@@ -10,6 +10,8 @@
 /* mkdir -p: creates every missing folder of path with `mode` (existing ones are left as they
  * are) and checks that path is a folder. 0, or -1 with ds_err naming the folder. */
 int fs_mkdir_p(const char *path, mode_t mode);
+/* fs_mkdir_p of the folder that holds the file `path` (nothing to do for "name" or "/name"). */
+int fs_mkdir_parent(const char *path, mode_t mode);
 
 /* fs_write_atomic* flags. FS_NO_REPLACE: never clobber; an existing path is left alone (link()
  * instead of rename()) and the call returns 1. */

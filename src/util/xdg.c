@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/fsutil.h"
 
 #define APP_DIR "deploy-stand"
 
@@ -48,37 +49,10 @@ static char *base_dir(const char *env, const char *fallback)
     return path;
 }
 
-/* mkdir -p with mode 0700 for every directory it creates. */
-static int mkdir_private(const char *path)
-{
-    char *tmp = strdup(path);
-    if (!tmp)
-        return ds_err_set("out of memory");
-    for (char *p = tmp + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char saved = *p;
-        *p = '\0';
-        if (mkdir(tmp, 0700) < 0 && errno != EEXIST) {
-            ds_err_set("cannot create directory %s: %s", tmp, strerror(errno));
-            free(tmp);
-            return -1;
-        }
-        *p = saved;
-        if (saved == '\0')
-            break;
-    }
-    free(tmp);
-    struct stat st;
-    if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-        return ds_err_set("%s is not a directory", path);
-    return 0;
-}
-
 char *xdg_state_dir(void)
 {
     char *dir = base_dir("XDG_STATE_HOME", ".local/state");
-    if (dir && mkdir_private(dir) < 0) {
+    if (dir && fs_mkdir_p(dir, 0700) < 0) {
         free(dir);
         return NULL;
     }
