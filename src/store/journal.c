@@ -55,21 +55,10 @@ int journal_open(const char *path, struct journal **out)
     struct journal *j = calloc(1, sizeof *j);
     if (!j)
         return ds_err_set(_("out of memory"));
-    if (path) {
-        j->path = strdup(path);
-    } else {
-        char *dir = xdg_state_dir();
-        if (!dir) {
-            free(j);
-            return -1;
-        }
-        if (asprintf(&j->path, "%s/state.db", dir) < 0)
-            j->path = NULL;
-        free(dir);
-    }
+    j->path = xdg_state_db(path);
     if (!j->path) {
         free(j);
-        return ds_err_set(_("out of memory"));
+        return -1;
     }
     mode_t old = umask(077); /* the state file is private even when the journal creates it */
     int rc = sqlite3_open_v2(

@@ -107,21 +107,10 @@ int state_open(const char *path, struct state **out)
     struct state *st = calloc(1, sizeof *st);
     if (!st)
         return ds_err_set(_("out of memory"));
-    if (path) {
-        st->path = strdup(path);
-    } else {
-        char *dir = xdg_state_dir();
-        if (!dir) {
-            free(st);
-            return -1;
-        }
-        if (asprintf(&st->path, "%s/state.db", dir) < 0)
-            st->path = NULL;
-        free(dir);
-    }
+    st->path = xdg_state_db(path);
     if (!st->path) {
         free(st);
-        return ds_err_set(_("out of memory"));
+        return -1;
     }
     if (file_prepare(st->path) < 0) {
         state_close(st);

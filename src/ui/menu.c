@@ -233,12 +233,9 @@ static void configs_manage(struct menu *m)
         {"6", NULL, N_("delete a config")},
         {"0", NULL, N_("back")},
     };
-    struct prompt_item tr[sizeof items / sizeof items[0]];
-    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
-        tr[i] = (struct prompt_item){items[i].key, items[i].hotkey, _(items[i].label)};
     for (;;) {
         prompt_title("📂", _("Deployment configs"));
-        int c = prompt_menu(_("Choice"), tr, sizeof tr / sizeof tr[0], -1);
+        int c = prompt_menu(_("Choice"), items, sizeof items / sizeof items[0], -1);
         if (c < 0 || c == 6)
             return;
         if (c == 0) {
@@ -384,16 +381,13 @@ static void list_edit(const char *name)
         {"3", NULL, N_("clear the list")},
         {"0", NULL, N_("back")},
     };
-    struct prompt_item tr[sizeof items / sizeof items[0]];
-    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
-        tr[i] = (struct prompt_item){items[i].key, items[i].hotkey, _(items[i].label)};
     for (;;) {
         list_show(name);
         char **ids = NULL;
         size_t n = 0;
         if (menu_list_read(name, &ids, &n) < 0)
             return;
-        int c = prompt_menu(_("Choice"), tr, sizeof tr / sizeof tr[0], -1);
+        int c = prompt_menu(_("Choice"), items, sizeof items / sizeof items[0], -1);
         if (c < 0 || c == 3) {
             users_ids_free(ids, n);
             return;
@@ -478,12 +472,9 @@ static void lists_manage(void)
         {"5", NULL, N_("import a user list from a text or CSV file")},
         {"0", NULL, N_("back")},
     };
-    struct prompt_item tr[sizeof items / sizeof items[0]];
-    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
-        tr[i] = (struct prompt_item){items[i].key, items[i].hotkey, _(items[i].label)};
     for (;;) {
         prompt_title("👥", _("User lists"));
-        int c = prompt_menu(_("Choice"), tr, sizeof tr / sizeof tr[0], -1);
+        int c = prompt_menu(_("Choice"), items, sizeof items / sizeof items[0], -1);
         if (c < 0 || c == 5)
             return;
         if (c == 0) {
@@ -563,12 +554,9 @@ int menu_run(const struct app_env *env)
         {"7", "s", N_("connection management")},
         {"0", NULL, N_("exit")},
     };
-    struct prompt_item tr[sizeof items / sizeof items[0]];
-    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
-        tr[i] = (struct prompt_item){items[i].key, items[i].hotkey, _(items[i].label)};
     for (;;) {
         header_print(&m);
-        int c = prompt_menu(_("Choice"), tr, sizeof tr / sizeof tr[0], -1);
+        int c = prompt_menu(_("Choice"), items, sizeof items / sizeof items[0], -1);
         if (c < 0 || c == 7)
             break;
         switch (c) {

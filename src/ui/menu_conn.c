@@ -213,13 +213,10 @@ void menu_conn_manage(struct menu *m)
         {"6", NULL, N_("switch to another connection")},
         {"0", NULL, N_("back")},
     };
-    struct prompt_item tr[sizeof items / sizeof items[0]];
-    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
-        tr[i] = (struct prompt_item){items[i].key, items[i].hotkey, _(items[i].label)};
     for (;;) {
         prompt_title("⚙", _("Connection management"));
-        int c = prompt_menu(_("Choice"), tr, sizeof tr / sizeof tr[0], -1);
-        if (c < 0 || strcmp(tr[c].key, "0") == 0)
+        int c = prompt_menu(_("Choice"), items, sizeof items / sizeof items[0], -1);
+        if (c < 0 || strcmp(items[c].key, "0") == 0)
             return;
         fflush(stdout);
         if (c == 0) {

@@ -430,12 +430,13 @@ static size_t utf8_width_u(const char *s)
 int prompt_menu(const char *question, const struct prompt_item *items, size_t n, int dflt)
 {
     for (size_t i = 0; i < n; i++) {
+        const char *label = _(items[i].label); /* N_() labels; others pass through unchanged */
         if (items[i].hotkey) /* pad by characters, not bytes: labels may be Cyrillic */
-            printf("  %s) %s%*s [%s]\n", items[i].key, items[i].label,
-                   (int)(44 - utf8_width(items[i].label) > 0 ? 44 - utf8_width(items[i].label) : 0),
-                   "", items[i].hotkey);
+            printf("  %s) %s%*s [%s]\n", items[i].key, label,
+                   (int)(44 - utf8_width(label) > 0 ? 44 - utf8_width(label) : 0), "",
+                   items[i].hotkey);
         else
-            printf("  %s) %s\n", items[i].key, items[i].label);
+            printf("  %s) %s\n", items[i].key, label);
     }
     for (;;) {
         char *s = prompt_ask(question, dflt >= 0 && (size_t)dflt < n ? items[dflt].key : NULL);

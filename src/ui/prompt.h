@@ -58,7 +58,8 @@ struct prompt_item {
     const char *hotkey; /* may be NULL */
     const char *label;
 };
-/* Prints the items ("  1) label  [d]") and asks until a key or hotkey of one of them is typed
+/* Prints the items ("  1) label  [d]"; labels go through gettext, so N_() labels may be passed as
+ * they are) and asks until a key or hotkey of one of them is typed
  * (case-insensitive for hotkeys). dflt: the index chosen on an empty answer, or -1 for none.
  * Returns the index, or -1 at EOF / Ctrl-C. */
 int prompt_menu(const char *question, const struct prompt_item *items, size_t n, int dflt);

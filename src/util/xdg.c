@@ -12,6 +12,7 @@
 
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/i18n.h"
 
 #define APP_DIR "deploy-stand"
 
@@ -62,4 +63,22 @@ char *xdg_state_dir(void)
 char *xdg_config_dir(void)
 {
     return base_dir("XDG_CONFIG_HOME", ".config");
+}
+
+char *xdg_state_db(const char *path)
+{
+    char *out = NULL;
+    if (path) {
+        out = strdup(path);
+    } else {
+        char *dir = xdg_state_dir();
+        if (!dir)
+            return NULL;
+        if (asprintf(&out, "%s/state.db", dir) < 0)
+            out = NULL;
+        free(dir);
+    }
+    if (!out)
+        ds_err_set(_("out of memory"));
+    return out;
 }

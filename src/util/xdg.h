@@ -8,6 +8,10 @@
  * Returns a malloc'd path the caller frees, or NULL with ds_err set. */
 char *xdg_state_dir(void);
 
+/* The state database: a copy of `path`, or "<xdg_state_dir()>/state.db" when path is NULL (the
+ * folder is created as xdg_state_dir does). malloc'd; NULL with ds_err set. */
+char *xdg_state_db(const char *path);
+
 /* $XDG_CONFIG_HOME/deploy-stand (default ~/.config/deploy-stand); not created. malloc'd; NULL with
  * ds_err when no home directory is known. */
 char *xdg_config_dir(void);
