@@ -23,8 +23,11 @@ struct pve_sim_options {
     int quiet;                        /* 1 = no request log on stderr */
 };
 void pve_sim_options_init(struct pve_sim_options *o); /* fills the defaults */
-/* Loads the scenario and starts serving on 127.0.0.1 (MHD internal threads). 0 or -1 with a message
- * in err. On success *out is owned by the caller and released with pve_sim_stop(). */
+/* Loads the scenario and starts serving on 127.0.0.1 (MHD internal threads). 0, PVE_SIM_ESCENARIO
+ * when the scenario is the problem (unknown name, unreadable or invalid file), or -1 for anything
+ * else, with a message in err. On success *out is owned by the caller, released with
+ * pve_sim_stop(). */
+#define PVE_SIM_ESCENARIO (-2)
 int pve_sim_start(const struct pve_sim_options *o, struct pve_sim **out, char *err, size_t errlen);
 unsigned pve_sim_port(const struct pve_sim *s);
 const char *pve_sim_url(const struct pve_sim *s); /* "https://127.0.0.1:PORT" (owned by sim) */

@@ -542,7 +542,7 @@ int pve_sim_start(const struct pve_sim_options *o, struct pve_sim **out, char *e
     s->model = sim_scenario_load(s->scenario, s->o.time_scale, s->o.seed, err, errlen);
     if (!s->model) {
         pve_sim_stop(s);
-        return -1;
+        return PVE_SIM_ESCENARIO;
     }
     model_setup(s, s->model);
     const char *uid;

@@ -130,7 +130,14 @@ static int cmd_demo_exec(struct cli_globals *g, int argc, char **argv)
     }
     struct pve_sim *sim = NULL;
     char err[256];
-    if (pve_sim_start(&so, &sim, err, sizeof err) < 0) {
+    int started = pve_sim_start(&so, &sim, err, sizeof err);
+    if (started == PVE_SIM_ESCENARIO) {
+        cli_error(_("use single, classroom or campus, or a readable YAML file like "
+                    "examples/clusters/classroom.yml"),
+                  _("cannot load the scenario: %s"), err);
+        return EXIT_USAGE;
+    }
+    if (started < 0) {
         cli_error(NULL, _("cannot start the simulated cluster: %s"), err);
         return EXIT_FAILED;
     }

@@ -76,6 +76,16 @@ grep -qF "error: scenario '$tmp/none.yml' has no VM template on an online node" 
 [ "$(wc -l <"$tmp/none.err")" = 2 ] || { cat "$tmp/none.err"; fail "no templates: more than error and hint"; }
 grep -q "Deploy plan" "$tmp/none.out" && fail "no templates: a plan was printed"
 
+# a scenario that does not exist is an input error: exit 2 with the reason and a hint
+"$DS_BIN/deploy-stand" demo --scenario "$tmp/missing.yml" >"$tmp/missing.out" 2>"$tmp/missing.err"
+rc=$?
+[ "$rc" = 2 ] || { cat "$tmp/missing.err"; fail "missing scenario: exit $rc, want 2"; }
+grep -qF "cannot read scenario file '$tmp/missing.yml'" "$tmp/missing.err" ||
+    { cat "$tmp/missing.err"; fail "missing scenario: the error does not say so"; }
+"$DS_BIN/deploy-stand" demo --scenario nowhere >/dev/null 2>"$tmp/unknown.err"
+rc=$?
+[ "$rc" = 2 ] || { cat "$tmp/unknown.err"; fail "unknown scenario: exit $rc, want 2"; }
+
 "$DS_BIN/deploy-stand" demo --help | grep -qF -- "--scenario NAME" || fail "demo --help"
 "$DS_BIN/deploy-stand" --help | grep -q "deploy-stand demo" || fail "--help"
 "$DS_BIN/deploy-stand" deploy --help | grep -q "usage: deploy-stand deploy" || fail "deploy --help"
