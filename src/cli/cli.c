@@ -2,7 +2,7 @@
  * The table is the single place to look for what deploy-stand can do. */
 #include "cli/cli.h"
 #include "plan/strategy.h"
-#include "ui/app_view.h"
+#include "cli/app_view.h"
 #include "util/i18n.h"
 #include <stdlib.h>
 #include <stdarg.h>

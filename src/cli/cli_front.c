@@ -1,5 +1,5 @@
 /* cli_front: connects the commands to the use cases: events go to the terminal through
- * ui/app_view, confirmations are read from stdin ("y"/"yes" or the translated words). */
+ * cli/app_view, confirmations are read from stdin ("y"/"yes" or the translated words). */
 #include "cli/cli_front.h"
 #include "app/app_status.h"
 #include "ui/status_view.h"

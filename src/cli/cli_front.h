@@ -1,11 +1,11 @@
 /* cli_front: the command line as a front-end of the use cases: the connection from the global
- * options, events rendered by ui/app_view, and questions asked on the terminal. */
+ * options, events rendered by cli/app_view, and questions asked on the terminal. */
 #ifndef DS_CLI_FRONT_H
 #define DS_CLI_FRONT_H
 
 #include "app/app_ctx.h"
 #include "cli/cli.h"
-#include "ui/app_view.h"
+#include "cli/app_view.h"
 
 struct cli_front {
     struct app_env env;

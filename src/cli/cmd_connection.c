@@ -10,7 +10,7 @@
 #include "cli/cli.h"
 #include "app/app_conn.h"
 #include "cli/cli_front.h"
-#include "ui/conn_view.h"
+#include "cli/conn_view.h"
 #include "store/secrets.h"
 #include "ui/prompt.h"
 #include "util/err.h"

@@ -1,7 +1,7 @@
 /* cmd_menu: `deploy-stand menu` (and `deploy-stand` alone on a terminal) starts the interactive
  * menu; everything it offers is also a command, for scripts. */
 #include "cli/cli.h"
-#include "ui/menu.h"
+#include "cli/menu.h"
 #include "util/i18n.h"
 
 static int cmd_menu_exec(struct cli_globals *g, int argc, char **argv)

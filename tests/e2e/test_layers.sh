@@ -8,13 +8,16 @@
 #   rank 2  inventory/                            the cluster read into a view (uses pve/)
 #   rank 3  plan/                                 the pure planner: no I/O (see PLAN_IO below)
 #   rank 4  exec/                                 the executor
-#   rank 5  app/                                  use cases; never prints
-#   rank 6  ui/ (renderers + menu)  cli/ (commands, front-end glue)
-#   rank 7  main.c
+#   rank 5  ui/                                   renderers of core data (tables, progress, reports,
+#                                                 hand-outs, prompts, the wizard); never calls up
+#   rank 6  app/                                  use cases; never prints
+#   rank 7  cli/                                  the terminal front-end: commands, menu, demo, and
+#                                                 the rendering of the use cases' events
+#   rank 8  main.c
 # Rank 1 siblings include each other only where it is right: config/ may include store/ (the
 # connections file decrypts its secrets with store/secrets); pve/ and store/ include no sibling.
-# Rank 6: cli/ may include ui/ (the renderers and the menu it starts); ui/ never includes cli/.
-# Both are front-ends: they call app/ (and read lower layers' types), never each other's logic.
+# ui/ sits below app/: the renderers take core types (plans, executor events, the cluster view), so
+# every front-end (cli/ now, the server later) can use them, and app/ never needs them.
 set -u
 root=${DS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$root/src" || exit 1
@@ -26,8 +29,9 @@ rank() {
     inventory) echo 2 ;;
     plan) echo 3 ;;
     exec) echo 4 ;;
-    app) echo 5 ;;
-    ui | cli) echo 6 ;;
+    ui) echo 5 ;;
+    app) echo 6 ;;
+    cli) echo 7 ;;
     *) echo -1 ;;
     esac
 }
@@ -35,7 +39,7 @@ rank() {
 # "from-dir to-dir" pairs allowed although not below (besides the same directory)
 allowed_pair() {
     case "$1 $2" in
-    "config store" | "cli ui") return 0 ;;
+    "config store") return 0 ;;
     esac
     return 1
 }

@@ -1,6 +1,6 @@
 /* app_view: renders the use cases' events: the commentary on stdout (stderr when stdout carries
  * JSON), errors on stderr, plans, progress, results and credentials through the report module. */
-#include "ui/app_view.h"
+#include "cli/app_view.h"
 #include "ui/report.h"
 #include "util/i18n.h"
 

@@ -1,6 +1,6 @@
 /* menu_conn: the menu's connection part: choose or create the connection at start-up, check it
  * (nodes online), and manage the connections (list, add, test, default, delete, switch). */
-#include "ui/menu_conn.h"
+#include "cli/menu_conn.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 #include "app/app_conn.h"
 #include "pve/pve_api.h"
 #include "store/secrets.h"
-#include "ui/conn_view.h"
+#include "cli/conn_view.h"
 #include "ui/prompt.h"
 #include "util/err.h"
 #include "util/i18n.h"

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "app/app_ctx.h"
-#include "ui/app_view.h"
+#include "cli/app_view.h"
 
 struct menu {
     struct app_env g;     /* g.connection points at conn_name */

@@ -1,6 +1,6 @@
 /* conn_view: renders the connections file for `connection list` and the menu: a table with the
  * secret's and TLS's state per connection and the default marked, or JSON. */
-#include "ui/conn_view.h"
+#include "cli/conn_view.h"
 #include "app/app_conn.h"
 #include "ui/table.h"
 #include "util/i18n.h"

@@ -1,6 +1,6 @@
 /* menu: the teacher's interactive menu (`deploy-stand menu`, or no command on a terminal): choose
  * a connection, then configs, user lists, deploy, delete and connections by number or hotkey. */
-#include "ui/menu.h"
+#include "cli/menu.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -15,8 +15,8 @@
 #include "pve/pve_api.h"
 #include "store/secrets.h"
 #include "ui/prompt.h"
-#include "ui/menu_conn.h"
-#include "ui/menu_ops.h"
+#include "cli/menu_conn.h"
+#include "cli/menu_ops.h"
 #include "ui/wizard.h"
 #include "util/err.h"
 #include "util/i18n.h"

@@ -3,7 +3,7 @@
 #ifndef DS_MENU_OPS_H
 #define DS_MENU_OPS_H
 
-#include "ui/menu_conn.h"
+#include "cli/menu_conn.h"
 
 /* Item 4: deploy a saved config for a saved list. */
 void menu_deploy(struct menu *m);

@@ -1,6 +1,6 @@
 /* menu_ops: the menu's deploy and delete screens. They run the deploy and destroy use cases that
  * the commands run (same request, template map and checks); the menu only asks and shows. */
-#include "ui/menu_ops.h"
+#include "cli/menu_ops.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +11,7 @@
 #include "config/library.h"
 #include "config/users_import.h"
 #include "plan/strategy.h"
-#include "ui/menu.h"
+#include "cli/menu.h"
 #include "ui/prompt.h"
 #include "util/i18n.h"
 
