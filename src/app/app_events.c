@@ -1,6 +1,7 @@
 /* app_events: the helpers that turn a use case's notes, errors and file problems into events for
  * the front-end's callback. */
 #include "app/app_events.h"
+#include "util/xalloc.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +16,10 @@ void app_note(const struct app_events *ev, enum app_stream s, const char *fmt, .
 {
     if (!ev || !ev->emit)
         return;
-    char *text = NULL;
     va_list ap;
     va_start(ap, fmt);
-    int n = vasprintf(&text, fmt, ap);
+    char *text = xvasprintf(fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
     struct app_event e = {.kind = APP_EV_NOTE, .stream = s, .text = text};
     ev->emit(&e, ev->ud);
     free(text);
@@ -31,13 +29,10 @@ int app_error(const struct app_events *ev, const char *hint, const char *fmt, ..
 {
     if (!ev || !ev->emit)
         return APP_FAILED;
-    char *text = NULL;
     va_list ap;
     va_start(ap, fmt);
-    int n = vasprintf(&text, fmt, ap);
+    char *text = xvasprintf(fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return APP_FAILED;
     struct app_event e = {.kind = APP_EV_ERROR, .stream = APP_ERR, .text = text, .hint = hint};
     ev->emit(&e, ev->ud);
     free(text);

@@ -1,6 +1,7 @@
 /* connections: validates each named connection (host:port, user, password or token, TLS pinning)
  * with located diagnostics that never echo a secret, decrypts secrets and picks the connection. */
 #include "config/connections.h"
+#include "util/xalloc.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -18,14 +19,6 @@
 static const char *const conn_keys[] = {"host",       "user",        "use_token",  "password",
                                         "token_name", "token_value", "verify_ssl", "fingerprint",
                                         "default",    NULL};
-
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s);
-    if (!p)
-        abort();
-    return p;
-}
 
 static int hexval(int ch)
 {
@@ -343,9 +336,7 @@ static void connections_build(const struct ydoc *d, unsigned flags, struct conne
                     root->kind == YDOC_MAPPING ? _("an empty mapping") : ydoc_describe(root));
         return;
     }
-    cs->items = calloc(root->n_pairs, sizeof *cs->items);
-    if (!cs->items)
-        abort();
+    cs->items = xcalloc(root->n_pairs, sizeof *cs->items);
     const struct connection *first_default = NULL;
     for (size_t i = 0; i < root->n_pairs; i++) {
         const struct ydoc_node *key = root->pairs[i].key;
@@ -384,46 +375,45 @@ static void plaintext_warn(const struct connections *cs)
             cs->path, cs->n_plaintext, cs->path);
 }
 
-static int connections_from_doc(struct ydoc *d, const char *path, unsigned flags,
-                                size_t diags_before, struct connections **out,
-                                struct diag_list *diags)
+/* ydoc_doctype build: a connections file from a parsed document; arg: the unsigned load flags. */
+static void connections_from_doc(const struct ydoc *d, const char *path, void *obj, const void *arg,
+                                 struct diag_list *diags)
 {
-    struct connections *cs = calloc(1, sizeof *cs);
-    if (!cs)
-        abort();
+    struct connections *cs = obj;
     cs->path = xstrdup(path);
-    connections_build(d, flags, cs, diags);
-    ydoc_free(d);
-    if (diags->n > diags_before) {
-        connections_free(cs);
-        return -1;
-    }
-    if (cs->n_plaintext && !(flags & CONN_LOAD_QUIET))
-        plaintext_warn(cs);
-    *out = cs;
-    return 0;
+    connections_build(d, *(const unsigned *)arg, cs, diags);
+}
+
+static void connections_free_any(void *cs)
+{
+    connections_free(cs);
+}
+
+static const struct ydoc_doctype connections_type = {sizeof(struct connections),
+                                                     connections_from_doc, connections_free_any};
+
+/* Loads the file (text NULL) or text, then warns once about plaintext secrets. */
+static int connections_load_any(const char *path, const char *text, size_t len, unsigned flags,
+                                struct connections **out, struct diag_list *diags)
+{
+    void *obj;
+    int rc = ydoc_load_typed(&connections_type, path, text, len, &flags, &obj, diags);
+    *out = obj;
+    if (rc == 0 && (*out)->n_plaintext && !(flags & CONN_LOAD_QUIET))
+        plaintext_warn(*out);
+    return rc;
 }
 
 int connections_load_text_ex(const char *display_name, const char *text, size_t len, unsigned flags,
                              struct connections **out, struct diag_list *diags)
 {
-    *out = NULL;
-    size_t before = diags->n;
-    struct ydoc *d;
-    if (ydoc_load_text(display_name, text, len, &d, diags) < 0)
-        return -1;
-    return connections_from_doc(d, d->file, flags, before, out, diags);
+    return connections_load_any(display_name, text, len, flags, out, diags);
 }
 
 int connections_load_ex(const char *path, unsigned flags, struct connections **out,
                         struct diag_list *diags)
 {
-    *out = NULL;
-    size_t before = diags->n;
-    struct ydoc *d;
-    if (ydoc_load_file(path, &d, diags) < 0)
-        return -1;
-    return connections_from_doc(d, path, flags, before, out, diags);
+    return connections_load_any(path, NULL, 0, flags, out, diags);
 }
 
 int connections_load_text(const char *display_name, const char *text, size_t len,

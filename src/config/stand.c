@@ -1,6 +1,7 @@
 /* stand: validates deployment_config.yml node by node and reports every mistake with its position,
  * so nothing reaches the cluster unless the whole stand description is sound. */
 #include "config/stand.h"
+#include "util/xalloc.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -25,14 +26,6 @@ static const char *const machine_keys[] = {
     "name", "device_type", "template_node", "template_vmid", "full_clone", "networks", NULL};
 static const char *const net_keys[] = {"bridge", "reserved", NULL};
 static const char *const policy_keys[] = {"style", "length", NULL};
-
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s);
-    if (!p)
-        abort();
-    return p;
-}
 
 const char *device_type_name(enum device_type t)
 {
@@ -314,9 +307,7 @@ static void machine_parse_networks(const struct ydoc *d, const struct ydoc_node 
         ydoc_report(d, v->items[max], diags, _("remove networks"),
                     _("too many networks (%zu): %s machines take at most %zu"), v->n_items,
                     m->profile->name, max);
-    m->nets = calloc(v->n_items ? v->n_items : 1, sizeof *m->nets);
-    if (!m->nets)
-        abort();
+    m->nets = xcalloc(v->n_items ? v->n_items : 1, sizeof *m->nets);
     for (size_t i = 0; i < v->n_items; i++) {
         int ok;
         net_parse(d, v->items[i], &m->nets[m->n_nets], &ok, diags);
@@ -560,9 +551,7 @@ static void profiles_parse(const struct ydoc *d, const struct ydoc_node *n, stru
                     _("'profiles' must be a mapping, got %s"), ydoc_describe(n));
         return;
     }
-    s->profiles = calloc(n->n_pairs ? n->n_pairs : 1, sizeof *s->profiles);
-    if (!s->profiles)
-        abort();
+    s->profiles = xcalloc(n->n_pairs ? n->n_pairs : 1, sizeof *s->profiles);
     s->n_profiles = n->n_pairs;
     for (size_t i = 0; i < n->n_pairs; i++)
         profile_parse(d, &n->pairs[i], s, &s->profiles[i], diags);
@@ -598,68 +587,28 @@ static void stand_build(const struct ydoc *d, struct stand *s, struct diag_list 
     if (v)
         profiles_parse(d, v, s, diags);
 
-    const struct ydoc_node *key;
-    v = ydoc_get(root, "machines", &key);
-    if (!v) {
-        ydoc_report(d, root, diags, _("add a `machines:` list"), _("the file has no 'machines'"));
+    v = ydoc_want_list(d, root, "machines", _("add a `machines:` list"),
+                       _("list the machines as `- template_node: ...` items"), diags);
+    if (!v)
         return;
-    }
-    if (v->kind != YDOC_SEQUENCE || v->n_items == 0) {
-        ydoc_report(d, ydoc_is_null(v) ? key : v, diags,
-                    _("list the machines as `- template_node: ...` items"),
-                    _("'machines' must be a non-empty list, got %s"),
-                    v->kind == YDOC_SEQUENCE ? _("an empty list") : ydoc_describe(v));
-        return;
-    }
-    s->machines = calloc(v->n_items, sizeof *s->machines);
-    if (!s->machines)
-        abort();
+    s->machines = xcalloc(v->n_items, sizeof *s->machines);
     s->n_machines = v->n_items;
     for (size_t i = 0; i < v->n_items; i++)
         machine_parse(d, v->items[i], i, s, &s->machines[i], diags);
     machines_check_unique(d, v, s, diags);
 }
 
-/* Validates a parsed document into *out; consumes d. */
-static int stand_from_doc(struct ydoc *d, const char *path, size_t diags_before, struct stand **out,
-                          struct diag_list *diags)
+/* YDOC_DEFINE_LOADERS build: a stand from a parsed document. */
+static void stand_from_doc(const struct ydoc *d, const char *path, struct stand *s,
+                           struct diag_list *diags)
 {
-    struct stand *s = calloc(1, sizeof *s);
-    if (!s)
-        abort();
     s->path = xstrdup(path);
     s->password_policy.style = PASSWORD_UNAMBIGUOUS;
     policy_default_length(&s->password_policy);
     stand_build(d, s, diags);
-    ydoc_free(d);
-    if (diags->n > diags_before) {
-        stand_free(s);
-        return -1;
-    }
-    *out = s;
-    return 0;
 }
 
-int stand_load_text(const char *display_name, const char *text, size_t len, struct stand **out,
-                    struct diag_list *diags)
-{
-    *out = NULL;
-    size_t before = diags->n;
-    struct ydoc *d;
-    if (ydoc_load_text(display_name, text, len, &d, diags) < 0)
-        return -1;
-    return stand_from_doc(d, d->file, before, out, diags);
-}
-
-int stand_load(const char *path, struct stand **out, struct diag_list *diags)
-{
-    *out = NULL;
-    size_t before = diags->n;
-    struct ydoc *d;
-    if (ydoc_load_file(path, &d, diags) < 0)
-        return -1;
-    return stand_from_doc(d, path, before, out, diags);
-}
+YDOC_DEFINE_LOADERS(stand, struct stand, stand_from_doc)
 
 void stand_free(struct stand *s)
 {

@@ -1,6 +1,7 @@
 /* template_map: reads the seed's mapper_template.yml into template hints.
  * Node names keep their case as written; the planner compares them case-insensitively. */
 #include "config/template_map.h"
+#include "util/xalloc.h"
 #include "config/yaml_doc.h"
 #include "util/i18n.h"
 #include <stdlib.h>
@@ -35,9 +36,7 @@ int template_map_load(const char *path, struct template_map **out, struct diag_l
     }
     bad |= ydoc_check_keys(d, root, known, ignored, _("the file"), diags) > 0;
     const struct ydoc_node *map = ydoc_get(root, "template_mapping", NULL);
-    struct template_map *m = calloc(1, sizeof *m);
-    if (!m)
-        abort();
+    struct template_map *m = xcalloc(1, sizeof *m);
     if (map && map->kind == YDOC_MAPPING) {
         for (size_t i = 0; i < map->n_pairs; i++) {
             long long orig;

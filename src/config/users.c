@@ -1,6 +1,7 @@
 /* users: checks every class-list entry against PVE's pve-userid format and makes sure no two
  * students would share a user or a pool, reporting each problem at its line. */
 #include "config/users.h"
+#include "util/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,14 +11,6 @@
 #include "util/i18n.h"
 
 static const char *const top_keys[] = {"users", NULL};
-
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s);
-    if (!p)
-        abort();
-    return p;
-}
 
 static void entry_parse(const struct ydoc *d, const struct ydoc_node *n, struct users_list *u,
                         struct diag_list *diags)
@@ -82,64 +75,25 @@ static void users_build(const struct ydoc *d, struct users_list *u, struct diag_
         return;
     }
     ydoc_check_keys(d, root, top_keys, NULL, _("the users file"), diags);
-    const struct ydoc_node *key;
-    const struct ydoc_node *list = ydoc_get(root, "users", &key);
-    if (!list) {
-        ydoc_report(d, root, diags, _("add `users:` with one `- name@realm` per student"),
-                    _("the file has no 'users'"));
+    const struct ydoc_node *list =
+        ydoc_want_list(d, root, "users", _("add `users:` with one `- name@realm` per student"),
+                       _("list at least one student, e.g. `- student1@pve`"), diags);
+    if (!list)
         return;
-    }
-    if (list->kind != YDOC_SEQUENCE || list->n_items == 0) {
-        ydoc_report(d, ydoc_is_null(list) ? key : list, diags,
-                    _("list at least one student, e.g. `- student1@pve`"),
-                    _("'users' must be a non-empty list, got %s"),
-                    list->kind == YDOC_SEQUENCE ? _("an empty list") : ydoc_describe(list));
-        return;
-    }
-    u->users = calloc(list->n_items, sizeof *u->users);
-    if (!u->users)
-        abort();
+    u->users = xcalloc(list->n_items, sizeof *u->users);
     for (size_t i = 0; i < list->n_items; i++)
         entry_parse(d, list->items[i], u, diags);
 }
 
-static int users_from_doc(struct ydoc *d, const char *path, size_t diags_before,
-                          struct users_list **out, struct diag_list *diags)
+/* YDOC_DEFINE_LOADERS build: a class list from a parsed document. */
+static void users_from_doc(const struct ydoc *d, const char *path, struct users_list *u,
+                           struct diag_list *diags)
 {
-    struct users_list *u = calloc(1, sizeof *u);
-    if (!u)
-        abort();
     u->path = xstrdup(path);
     users_build(d, u, diags);
-    ydoc_free(d);
-    if (diags->n > diags_before) {
-        users_free(u);
-        return -1;
-    }
-    *out = u;
-    return 0;
 }
 
-int users_load_text(const char *display_name, const char *text, size_t len, struct users_list **out,
-                    struct diag_list *diags)
-{
-    *out = NULL;
-    size_t before = diags->n;
-    struct ydoc *d;
-    if (ydoc_load_text(display_name, text, len, &d, diags) < 0)
-        return -1;
-    return users_from_doc(d, d->file, before, out, diags);
-}
-
-int users_load(const char *path, struct users_list **out, struct diag_list *diags)
-{
-    *out = NULL;
-    size_t before = diags->n;
-    struct ydoc *d;
-    if (ydoc_load_file(path, &d, diags) < 0)
-        return -1;
-    return users_from_doc(d, path, before, out, diags);
-}
+YDOC_DEFINE_LOADERS(users, struct users_list, users_from_doc)
 
 void users_free(struct users_list *u)
 {

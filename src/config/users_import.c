@@ -1,6 +1,7 @@
 /* users_import: reads class lists typed or exported by teachers (text, CSV from a spreadsheet),
  * reporting every bad line at once, and writes them back as users_list.yml. */
 #include "config/users_import.h"
+#include "util/xalloc.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -335,9 +336,7 @@ int users_yaml_read(const char *display_name, const char *text, size_t len, char
     if (!out)
         abort();
     for (size_t i = 0; i < u->n; i++) {
-        out[i] = strdup(u->users[i].userid);
-        if (!out[i])
-            abort();
+        out[i] = xstrdup(u->users[i].userid);
     }
     *ids = out;
     *n = u->n;

@@ -1,6 +1,7 @@
 /* yaml_compose: composes libyaml parser events into the position-keeping ydoc_node tree of
  * yaml_doc.h: anchors and aliases expanded under a node budget, scalar types resolved. */
 #include "config/yaml_compose.h"
+#include "util/xalloc.h"
 
 #include "util/i18n.h"
 
@@ -55,22 +56,6 @@ void ydoc_node_free(struct ydoc_node *n)
     free(n);
 }
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort();
-    return p;
-}
-
-static void *xrealloc(void *p, size_t size)
-{
-    p = realloc(p, size ? size : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
 static char *xstrndup(const char *s, size_t len)
 {
     char *p = malloc(len + 1);
@@ -89,11 +74,8 @@ static char *xstrndup(const char *s, size_t len)
 void ydoc_diag_vadd(struct diag_list *diags, const char *file, int line, int col, const char *hint,
                     const char *fmt, va_list ap)
 {
-    char *full = NULL;
-    int n = vasprintf(&full, fmt, ap);
-    if (n < 0)
-        abort();
-    size_t len = (size_t)n;
+    char *full = xvasprintf(fmt, ap);
+    size_t len = strlen(full);
     if (len <= YDOC_MSG_MAX) {
         diag_add(diags, file, line, col, hint, "%s", full);
         free(full);
@@ -360,11 +342,9 @@ static void anchor_add(struct composer *c, const char *name, struct ydoc_node *n
 {
     if (c->n_anchors == c->cap_anchors) {
         c->cap_anchors = c->cap_anchors ? c->cap_anchors * 2 : 8;
-        c->anchors = xrealloc(c->anchors, c->cap_anchors * sizeof *c->anchors);
+        c->anchors = xreallocarray(c->anchors, c->cap_anchors, sizeof *c->anchors);
     }
-    c->anchors[c->n_anchors].name = strdup(name);
-    if (!c->anchors[c->n_anchors].name)
-        abort();
+    c->anchors[c->n_anchors].name = xstrdup(name);
     c->anchors[c->n_anchors].node = node;
     c->anchors[c->n_anchors].done = 0;
     c->n_anchors++;
@@ -521,7 +501,7 @@ static struct ydoc_node *compose_sequence(struct composer *c, const yaml_event_t
             return compose_fail(c, n);
         if (n->n_items == cap) {
             cap = cap ? cap * 2 : 4;
-            n->items = xrealloc(n->items, cap * sizeof *n->items);
+            n->items = xreallocarray(n->items, cap, sizeof *n->items);
         }
         n->items[n->n_items++] = item;
     }
@@ -583,7 +563,7 @@ static struct ydoc_node *compose_mapping(struct composer *c, const yaml_event_t 
         }
         if (n->n_pairs == cap) {
             cap = cap ? cap * 2 : 4;
-            n->pairs = xrealloc(n->pairs, cap * sizeof *n->pairs);
+            n->pairs = xreallocarray(n->pairs, cap, sizeof *n->pairs);
         }
         n->pairs[n->n_pairs].key = key;
         n->pairs[n->n_pairs].value = val;

@@ -1,6 +1,7 @@
 /* yaml_doc: loads one YAML document into a tree whose nodes keep their line:col (composed by
  * yaml_compose.c) and offers typed getters that turn type mistakes into diagnostics. */
 #include "config/yaml_doc.h"
+#include "util/xalloc.h"
 #include "config/yaml_compose.h"
 #include "util/fsutil.h"
 #include "util/i18n.h"
@@ -19,12 +20,8 @@ int ydoc_load_text(const char *display_name, const char *text, size_t len, struc
     struct ydoc_node *root = NULL;
     if (ydoc_compose(file, text, len, diags, &root) < 0)
         return -1;
-    struct ydoc *d = calloc(1, sizeof *d);
-    if (!d)
-        abort();
-    d->file = strdup(file);
-    if (!d->file)
-        abort();
+    struct ydoc *d = xcalloc(1, sizeof *d);
+    d->file = xstrdup(file);
     d->root = root;
     *out = d;
     return 0;
@@ -45,6 +42,45 @@ int ydoc_load_file(const char *path, struct ydoc **out, struct diag_list *diags)
     int rc = ydoc_load_text(path, buf, len, out, diags);
     free(buf);
     return rc;
+}
+
+int ydoc_load_typed(const struct ydoc_doctype *t, const char *path, const char *text, size_t len,
+                    const void *arg, void **out, struct diag_list *diags)
+{
+    *out = NULL;
+    size_t before = diags->n;
+    struct ydoc *d;
+    int rc = text ? ydoc_load_text(path, text, len, &d, diags) : ydoc_load_file(path, &d, diags);
+    if (rc < 0)
+        return -1;
+    void *obj = xcalloc(1, t->size);
+    t->build(d, d->file, obj, arg, diags);
+    ydoc_free(d);
+    if (diags->n > before) {
+        t->free(obj);
+        return -1;
+    }
+    *out = obj;
+    return 0;
+}
+
+const struct ydoc_node *ydoc_want_list(const struct ydoc *d, const struct ydoc_node *map,
+                                       const char *key, const char *add_hint,
+                                       const char *items_hint, struct diag_list *diags)
+{
+    const struct ydoc_node *key_node;
+    const struct ydoc_node *v = ydoc_get(map, key, &key_node);
+    if (!v) {
+        ydoc_report(d, map, diags, add_hint, _("the file has no '%s'"), key);
+        return NULL;
+    }
+    if (v->kind != YDOC_SEQUENCE || v->n_items == 0) {
+        ydoc_report(d, ydoc_is_null(v) ? key_node : v, diags, items_hint,
+                    _("'%s' must be a non-empty list, got %s"), key,
+                    v->kind == YDOC_SEQUENCE ? _("an empty list") : ydoc_describe(v));
+        return NULL;
+    }
+    return v;
 }
 
 void ydoc_free(struct ydoc *d)

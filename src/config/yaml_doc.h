@@ -60,6 +60,55 @@ int ydoc_load_file(const char *path, struct ydoc **out, struct diag_list *diags)
 
 void ydoc_free(struct ydoc *d);
 
+/* One kind of typed document (a stand, a class list, a connections file): ydoc_load_typed
+ * callocs `size` bytes and `build` fills them from the parsed document (`path` is the file or
+ * display name, arg is the caller's), adding a diagnostic for each problem. `free` releases a
+ * built object, also one whose build reported problems. */
+struct ydoc_doctype {
+    size_t size;
+    void (*build)(const struct ydoc *d, const char *path, void *obj, const void *arg,
+                  struct diag_list *diags);
+    void (*free)(void *obj);
+};
+
+/* Parses the file `path` (text == NULL) or `text` (len bytes, path as its display name) and
+ * builds an object of type t. 0 and *out (the caller frees it with t->free), or -1 with *out NULL
+ * when the YAML or the build added a diagnostic. */
+int ydoc_load_typed(const struct ydoc_doctype *t, const char *path, const char *text, size_t len,
+                    const void *arg, void **out, struct diag_list *diags);
+
+/* Defines, for a document type TYPE built by `void BUILD(const struct ydoc *, const char *path,
+ * TYPE *, struct diag_list *)` and freed by `void PREFIX_free(TYPE *)`, the two public loaders
+ *   int PREFIX_load(const char *path, TYPE **out, struct diag_list *diags);
+ *   int PREFIX_load_text(const char *display_name, const char *text, size_t len, TYPE **out,
+ *                        struct diag_list *diags);
+ * with ydoc_load_typed's contract. */
+#define YDOC_DEFINE_LOADERS(PREFIX, TYPE, BUILD)                                                   \
+    static void PREFIX##_build_any(const struct ydoc *d, const char *path, void *obj,              \
+                                   const void *arg, struct diag_list *diags)                       \
+    {                                                                                              \
+        (void)arg;                                                                                 \
+        BUILD(d, path, obj, diags);                                                                \
+    }                                                                                              \
+    static void PREFIX##_free_any(void *obj)                                                       \
+    {                                                                                              \
+        PREFIX##_free(obj);                                                                        \
+    }                                                                                              \
+    static const struct ydoc_doctype PREFIX##_doc_type = {sizeof(TYPE), PREFIX##_build_any,        \
+                                                          PREFIX##_free_any};                      \
+    int PREFIX##_load_text(const char *display_name, const char *text, size_t len, TYPE **out,     \
+                           struct diag_list *diags)                                                \
+    {                                                                                              \
+        void *obj;                                                                                 \
+        int rc = ydoc_load_typed(&PREFIX##_doc_type, display_name, text, len, NULL, &obj, diags);  \
+        *out = obj;                                                                                \
+        return rc;                                                                                 \
+    }                                                                                              \
+    int PREFIX##_load(const char *path, TYPE **out, struct diag_list *diags)                       \
+    {                                                                                              \
+        return PREFIX##_load_text(path, NULL, 0, out, diags);                                      \
+    }
+
 /* The value stored under `key` in a mapping (first occurrence), or NULL. `key_node` may be NULL. */
 const struct ydoc_node *ydoc_get(const struct ydoc_node *map, const char *key,
                                  const struct ydoc_node **key_node);
@@ -84,6 +133,12 @@ int ydoc_want_int(const struct ydoc *d, const struct ydoc_node *n, const char *f
                   long long max, long long *out, struct diag_list *diags);
 int ydoc_want_bool(const struct ydoc *d, const struct ydoc_node *n, const char *field, int *out,
                    struct diag_list *diags);
+
+/* The non-empty list under `key` of mapping `map`, or NULL after reporting "the file has no
+ * 'KEY'" (hint: add_hint) or "'KEY' must be a non-empty list, got ..." (hint: items_hint). */
+const struct ydoc_node *ydoc_want_list(const struct ydoc *d, const struct ydoc_node *map,
+                                       const char *key, const char *add_hint,
+                                       const char *items_hint, struct diag_list *diags);
 
 /* Reports a problem at node n (or at 1:1 of the file when n is NULL). */
 void ydoc_report(const struct ydoc *d, const struct ydoc_node *n, struct diag_list *diags,

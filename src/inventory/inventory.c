@@ -2,6 +2,7 @@
  * All reads go into one JSON bundle first, so the same parser serves live clusters and test
  * fixtures. */
 #include "inventory/inventory.h"
+#include "util/xalloc.h"
 #include "pve/pve_api.h"
 #include "pve/pve_client.h"
 #include "util/err.h"
@@ -275,9 +276,7 @@ static void build_indexes(struct cluster_view *v)
     qsort(v->acl_by_key, v->n_acls, sizeof *v->acl_by_key, cmp_acl);
     for (size_t n = 0; n < v->n_nets; n++) {
         struct inv_net *in = &v->nets[n];
-        in->by_name = calloc(in->n + 1, sizeof *in->by_name);
-        if (!in->by_name)
-            abort();
+        in->by_name = xcalloc(in->n + 1, sizeof *in->by_name);
         for (size_t i = 0; i < in->n; i++)
             in->by_name[i] = &in->ifaces[i];
         qsort(in->by_name, in->n, sizeof *in->by_name, cmp_iface);
@@ -408,20 +407,14 @@ void cluster_view_free(struct cluster_view *v)
     free(v->nodes);
     for (size_t i = 0; i < v->n_vms; i++) {
         struct inv_vm *vm = &v->vms[i];
-        free(vm->node);
-        free(vm->name);
-        free(vm->pool);
-        free(vm->tags);
-        free(vm->status);
-        free(vm->lock);
+        DS_FREE_ALL(vm->node, vm->name, vm->pool, vm->tags, vm->status, vm->lock);
         json_decref(vm->config);
     }
     free(v->vms);
     for (size_t i = 0; i < v->n_nets; i++) {
         for (size_t j = 0; j < v->nets[i].n; j++) {
-            free(v->nets[i].ifaces[j].name);
-            free(v->nets[i].ifaces[j].type);
-            free(v->nets[i].ifaces[j].comments);
+            struct inv_iface *f = &v->nets[i].ifaces[j];
+            DS_FREE_ALL(f->name, f->type, f->comments);
         }
         free(v->nets[i].ifaces);
         free(v->nets[i].node);

@@ -22,7 +22,7 @@ static int bridge_number(const char *name)
 void bridges_init(struct deploy_ctx *c)
 {
     struct bridge_names *bn = &c->bn;
-    bn->taken = pl_calloc(BRIDGE_LAST + 1, 1);
+    bn->taken = xcalloc(BRIDGE_LAST + 1, 1);
     bn->next = BRIDGE_FIRST;
     for (size_t ni = 0; ni < c->v->n_nets; ni++) {
         const struct inv_net *n = &c->v->nets[ni];
@@ -67,7 +67,7 @@ static char *bridge_take(struct bridge_names *bn)
         return NULL;
     bn->taken[bn->next] = 1;
     bn->n_free--;
-    return pl_asprintf("vmbr%d", bn->next++);
+    return xasprintf("vmbr%d", bn->next++);
 }
 
 int find_apply(const struct deploy_ctx *c, const char *node)
@@ -84,7 +84,7 @@ int net_apply_action(struct deploy_ctx *c, const char *node)
     if (have >= 0)
         return have;
     struct action *a = pl_act_new(c->p, ACT_NET_APPLY, node, -1, -1);
-    a->summary = pl_asprintf(_("apply the network configuration of %s (one reload)"), node);
+    a->summary = xasprintf(_("apply the network configuration of %s (one reload)"), node);
     c->apply_node = realloc(c->apply_node, (c->n_apply + 1) * sizeof *c->apply_node);
     c->apply_act = realloc(c->apply_act, (c->n_apply + 1) * sizeof *c->apply_act);
     if (!c->apply_node || !c->apply_act)
@@ -120,7 +120,7 @@ const char *reserved_bridge(struct deploy_ctx *c, const char *node, const char *
         a->target = strdup(name);
         a->comment = strdup(mark);
         a->summary =
-            pl_asprintf(_("create reserved bridge %s on %s (shared by all students)"), name, node);
+            xasprintf(_("create reserved bridge %s on %s (shared by all students)"), name, node);
         int created = a->id; /* net_apply_action may move p->acts */
         pl_act_dep(p, net_apply_action(c, node), created);
     } else if (!have->active) {
@@ -171,10 +171,10 @@ static void plan_bridge_create(struct deploy_ctx *c, int s, const struct plan_br
     a->target = strdup(b->iface);
     a->comment = strdup(mark);
     a->vlan_aware = b->vlan_aware;
-    a->summary = b->vlan_aware ? pl_asprintf(_("create bridge %s on %s for %s's '%s' (VLAN-aware)"),
-                                             b->iface, b->node, who, b->alias)
-                               : pl_asprintf(_("create bridge %s on %s for %s's '%s'"), b->iface,
-                                             b->node, who, b->alias);
+    a->summary = b->vlan_aware ? xasprintf(_("create bridge %s on %s for %s's '%s' (VLAN-aware)"),
+                                           b->iface, b->node, who, b->alias)
+                               : xasprintf(_("create bridge %s on %s for %s's '%s'"), b->iface,
+                                           b->node, who, b->alias);
     int created = a->id; /* net_apply_action may move p->acts */
     pl_act_dep(p, net_apply_action(c, b->node), created);
 }
@@ -290,8 +290,8 @@ static void stale_bridge(struct deploy_ctx *c, int s, const struct inv_iface *f,
     }
     struct action *a = pl_act_new(p, ACT_BRIDGE_DELETE, node, s, -1);
     a->target = strdup(f->name);
-    a->summary = pl_asprintf(_("delete bridge %s on %s: %s's VMs are no longer on that node"),
-                             f->name, node, p->students[s].userid);
+    a->summary = xasprintf(_("delete bridge %s on %s: %s's VMs are no longer on that node"),
+                           f->name, node, p->students[s].userid);
     int del = a->id;
     pl_act_dep(p, net_apply_action(c, node), del);
 }

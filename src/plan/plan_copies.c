@@ -111,8 +111,8 @@ static int plan_copy_actions(struct deploy_ctx *c, int idx, const struct inv_vm 
     if (!part) {
         a = pl_act_new(p, ACT_TPL_COPY, pc->orig_node, -1, -1);
         a->copy = idx;
-        a->summary = pl_asprintf(_("copy template %d to VM %d '%s' on %s (full clone)"), pc->orig,
-                                 pc->vmid, pc->name, pc->orig_node);
+        a->summary = xasprintf(_("copy template %d to VM %d '%s' on %s (full clone)"), pc->orig,
+                               pc->vmid, pc->name, pc->orig_node);
         last = a->id;
     }
     /* converting a template again fails ("you can't convert a template to a template"): a copy
@@ -121,18 +121,18 @@ static int plan_copy_actions(struct deploy_ctx *c, int idx, const struct inv_vm 
         a = pl_act_new(p, ACT_TPL_CONVERT, pc->orig_node, -1, -1);
         a->copy = idx;
         a->summary =
-            part ? pl_asprintf(_("mark VM %d as a copy of %d and convert it to a template (left "
-                                 "half-way by an earlier run)"),
-                               pc->vmid, pc->orig)
-                 : pl_asprintf(_("mark VM %d as a copy of %d and convert it to a template"),
-                               pc->vmid, pc->orig);
+            part ? xasprintf(_("mark VM %d as a copy of %d and convert it to a template (left "
+                               "half-way by an earlier run)"),
+                             pc->vmid, pc->orig)
+                 : xasprintf(_("mark VM %d as a copy of %d and convert it to a template"), pc->vmid,
+                             pc->orig);
         pl_act_dep(p, a->id, last);
         last = a->id;
     }
     a = pl_act_new(p, ACT_TPL_MIGRATE, pc->orig_node, -1, -1);
     a->copy = idx;
-    a->summary = pl_asprintf(_("migrate template copy %d from %s to %s (offline)"), pc->vmid,
-                             pc->orig_node, pc->node);
+    a->summary = xasprintf(_("migrate template copy %d from %s to %s (offline)"), pc->vmid,
+                           pc->orig_node, pc->node);
     pl_act_dep(p, a->id, last);
     return a->id;
 }
@@ -154,7 +154,7 @@ static int plan_new_copy(struct deploy_ctx *c, const struct stand_machine *mc, c
     pc->node = strdup(node);
     pc->vmid = part ? part->vmid : pl_vmid_take(&c->va);
     pc->locked = part && part->lock;
-    pc->name = pl_asprintf("tpl-%d-%s", pc->orig, node);
+    pc->name = xasprintf("tpl-%d-%s", pc->orig, node);
     char mark[256];
     mark_copy_format(mark, sizeof mark, pc->orig, config_digest(inv_vm_find(c->v, pc->orig)), node);
     pc->description = strdup(mark);
@@ -225,7 +225,7 @@ static int cmp_copy(const void *a, const void *b)
 
 size_t plan_list_copies(const struct cluster_view *v, struct copy_info **out)
 {
-    struct copy_info *list = pl_calloc(v->n_vms, sizeof *list);
+    struct copy_info *list = xcalloc(v->n_vms, sizeof *list);
     size_t n = 0;
     for (size_t i = 0; i < v->n_vms; i++) {
         const struct inv_vm *vm = &v->vms[i];

@@ -138,7 +138,7 @@ static void plan_student_access(struct deploy_ctx *c, int s, int *user_act, int 
         struct action *a = pl_act_new(p, ACT_USER_CREATE, NULL, s, -1);
         a->target = strdup(ps->userid);
         a->comment = strdup(mark);
-        a->summary = pl_asprintf(_("create user %s with a new password"), ps->userid);
+        a->summary = xasprintf(_("create user %s with a new password"), ps->userid);
         *user_act = a->id;
         ps->cred = CRED_NEW;
     } else {
@@ -165,7 +165,7 @@ static void plan_student_access(struct deploy_ctx *c, int s, int *user_act, int 
         struct action *a = pl_act_new(p, ACT_POOL_CREATE, NULL, s, -1);
         a->target = strdup(ps->pool);
         a->comment = strdup(mark);
-        a->summary = pl_asprintf(_("create pool %s"), ps->pool);
+        a->summary = xasprintf(_("create pool %s"), ps->pool);
         *pool_act = a->id;
     }
 
@@ -176,7 +176,7 @@ static void plan_student_access(struct deploy_ctx *c, int s, int *user_act, int 
         struct action *a = pl_act_new(p, ACT_ACL_GRANT, NULL, s, -1);
         a->target = strdup(path);
         a->role = strdup("PVEVMAdmin");
-        a->summary = pl_asprintf(_("grant PVEVMAdmin on %s to %s"), path, ps->userid);
+        a->summary = xasprintf(_("grant PVEVMAdmin on %s to %s"), path, ps->userid);
         *acl_act = a->id;
         pl_act_dep(p, a->id, *user_act);
         pl_act_dep(p, a->id, *pool_act);
@@ -243,10 +243,10 @@ static int plan_vm_clone(struct deploy_ctx *c, int s, size_t m, const char *node
     clone_source_text(c, mc, pv, from, sizeof from);
     struct action *a = pl_act_new(p, ACT_VM_CLONE, pv->node, s, (int)m);
     a->comment = strdup(mark);
-    a->summary = mc->full_clone ? pl_asprintf(_("full clone of %s -> VM %d '%s' in pool %s"), from,
-                                              pv->vmid, mc->name, ps->pool)
-                                : pl_asprintf(_("linked clone of %s -> VM %d '%s' in pool %s"),
-                                              from, pv->vmid, mc->name, ps->pool);
+    a->summary = mc->full_clone ? xasprintf(_("full clone of %s -> VM %d '%s' in pool %s"), from,
+                                            pv->vmid, mc->name, ps->pool)
+                                : xasprintf(_("linked clone of %s -> VM %d '%s' in pool %s"), from,
+                                            pv->vmid, mc->name, ps->pool);
     int clone_act = a->id;
     pl_act_dep(p, clone_act, pool_act);
     pl_act_dep(p, clone_act, wait);
@@ -257,7 +257,7 @@ static int plan_vm_clone(struct deploy_ctx *c, int s, size_t m, const char *node
 static const char **machine_bridges(struct deploy_ctx *c, int s, const struct stand_machine *mc,
                                     const char *node)
 {
-    const char **bridges = pl_calloc(mc->n_nets, sizeof *bridges);
+    const char **bridges = xcalloc(mc->n_nets, sizeof *bridges);
     for (size_t i = 0; i < mc->n_nets; i++) {
         const struct stand_net *n = &mc->nets[i];
         if (n->kind == STAND_NET_ALIAS) {
@@ -308,7 +308,7 @@ static void plan_vm_configure(struct deploy_ctx *c, int s, size_t m, const struc
     a->params = params;
     char what[512];
     describe_config(params, what, sizeof what);
-    a->summary = pl_asprintf(_("configure VM %d '%s': %s"), pv->vmid, mc->name, what);
+    a->summary = xasprintf(_("configure VM %d '%s': %s"), pv->vmid, mc->name, what);
     pl_act_dep(p, a->id, clone_act);
     pl_act_dep(p, a->id, find_apply(c, pv->node));
 }
@@ -318,7 +318,7 @@ static void plan_student_vms(struct deploy_ctx *c, int s, const struct placement
     const struct stand *st = c->rq->stand;
     struct plan_student *ps = &c->p->students[s];
     ps->n_vms = st->n_machines;
-    ps->vms = pl_calloc(st->n_machines, sizeof *ps->vms);
+    ps->vms = xcalloc(st->n_machines, sizeof *ps->vms);
     for (size_t m = 0; m < st->n_machines; m++) {
         const struct stand_machine *mc = &st->machines[m];
         struct plan_vm *pv = &ps->vms[m];
@@ -332,7 +332,7 @@ static void plan_student_vms(struct deploy_ctx *c, int s, const struct placement
             pv->exists = 1;
             pv->vmid = have->vmid;
             pv->node = strdup(have->node);
-            pv->status = pl_strdup(have->status);
+            pv->status = xstrdup(have->status);
             pv->locked = have->lock != NULL;
         } else {
             const char *node = pl->slots[(size_t)s * pl->n_machines + m].node;
@@ -453,8 +453,8 @@ static void place_students(struct plan *p, const struct strategy *strat,
 {
     pl->n_students = p->n_students;
     pl->n_machines = rq->stand->n_machines;
-    pl->slots = pl_calloc(pl->n_students * pl->n_machines + 1, sizeof *pl->slots);
-    pl->why = pl_calloc(pl->n_students + 1, sizeof *pl->why);
+    pl->slots = xcalloc(pl->n_students * pl->n_machines + 1, sizeof *pl->slots);
+    pl->why = xcalloc(pl->n_students + 1, sizeof *pl->why);
     struct placement_input in = {.stand = rq->stand,
                                  .users = rq->users,
                                  .view = v,
@@ -474,7 +474,7 @@ int plan_deploy(const struct plan_request *rq, const struct cluster_view *v, str
     const struct strategy *strat = strategy_find(rq->strategy ? rq->strategy : "local");
     if (!strat)
         return unknown_strategy(rq->strategy);
-    struct plan *p = pl_calloc(1, sizeof *p);
+    struct plan *p = xcalloc(1, sizeof *p);
     pl_init(p, rq, PLAN_DEPLOY);
     pl_students_init(p, rq);
     struct deploy_ctx c;

@@ -46,9 +46,9 @@ static void assign_vms(struct destroy_ctx *d)
     }
     sidx_sort(&d->by_user);
     sidx_sort(&d->by_pool);
-    d->vms_of = pl_calloc(p->n_students, sizeof *d->vms_of);
-    d->n_vms_of = pl_calloc(p->n_students, sizeof *d->n_vms_of);
-    d->acts_of = pl_calloc(p->n_students, sizeof *d->acts_of);
+    d->vms_of = xcalloc(p->n_students, sizeof *d->vms_of);
+    d->n_vms_of = xcalloc(p->n_students, sizeof *d->n_vms_of);
+    d->acts_of = xcalloc(p->n_students, sizeof *d->acts_of);
     for (size_t i = 0; i < d->v->n_vms; i++) {
         const struct inv_vm *vm = &d->v->vms[i];
         if (vm->pool)
@@ -100,22 +100,22 @@ static void plan_vm_teardown(struct destroy_ctx *d, int s, size_t i)
         abort();
     struct plan_vm *pv = &ps->vms[ps->n_vms];
     memset(pv, 0, sizeof *pv);
-    pv->name = pl_strdup(vm->name ? vm->name : "");
+    pv->name = xstrdup(vm->name ? vm->name : "");
     pv->vmid = vm->vmid;
     pv->node = strdup(vm->node);
     pv->exists = 1;
-    pv->status = pl_strdup(vm->status);
+    pv->status = xstrdup(vm->status);
     pv->locked = vm->lock != NULL;
     if (!ps->node)
         ps->node = strdup(vm->node);
     int stop = -1;
     if (vm->status && strcmp(vm->status, "stopped") != 0) {
         struct action *a = pl_act_new(p, ACT_VM_STOP, vm->node, s, (int)ps->n_vms);
-        a->summary = pl_asprintf(_("stop VM %d '%s' on %s"), vm->vmid, pv->name, vm->node);
+        a->summary = xasprintf(_("stop VM %d '%s' on %s"), vm->vmid, pv->name, vm->node);
         stop = a->id;
     }
     struct action *a = pl_act_new(p, ACT_VM_DESTROY, vm->node, s, (int)ps->n_vms);
-    a->summary = pl_asprintf(_("destroy VM %d '%s' on %s"), vm->vmid, pv->name, vm->node);
+    a->summary = xasprintf(_("destroy VM %d '%s' on %s"), vm->vmid, pv->name, vm->node);
     pl_act_dep(p, a->id, stop);
     d->dying[i] = 1;
     d->destroy_act[i] = a->id;
@@ -144,7 +144,7 @@ static int revoke_foreign_acl(struct destroy_ctx *d, int s, const struct inv_use
     a->target = strdup(path);
     a->role = strdup("PVEVMAdmin");
     a->summary =
-        pl_asprintf(_("revoke PVEVMAdmin on %s from %s (the user is not ours)"), path, ps->userid);
+        xasprintf(_("revoke PVEVMAdmin on %s from %s (the user is not ours)"), path, ps->userid);
     return a->id;
 }
 
@@ -169,7 +169,7 @@ static void plan_access_teardown(struct destroy_ctx *d, int s)
     } else if (ps->pool_ours) {
         struct action *a = pl_act_new(p, ACT_POOL_DELETE, NULL, s, -1);
         a->target = strdup(ps->pool);
-        a->summary = pl_asprintf(_("delete pool %s"), ps->pool);
+        a->summary = xasprintf(_("delete pool %s"), ps->pool);
         for (size_t k = 0; k < ps->n_vms; k++)
             pl_act_dep(p, a->id, d->acts_of[s][k]);
         pl_act_dep(p, a->id, revoke);
@@ -179,7 +179,7 @@ static void plan_access_teardown(struct destroy_ctx *d, int s)
     if (ps->user_ours) {
         struct action *a = pl_act_new(p, ACT_USER_DELETE, NULL, s, -1);
         a->target = strdup(ps->userid);
-        a->summary = pl_asprintf(_("delete user %s"), ps->userid);
+        a->summary = xasprintf(_("delete user %s"), ps->userid);
         for (size_t k = 0; k < ps->n_vms; k++)
             pl_act_dep(p, a->id, d->acts_of[s][k]);
     } else if (u) {
@@ -269,7 +269,7 @@ static void plan_bridge_teardown(struct destroy_ctx *d, const struct bridge_scan
     }
     struct action *a = pl_act_new(p, ACT_BRIDGE_DELETE, node, student, -1);
     a->target = strdup(f->name);
-    a->summary = pl_asprintf(_("delete bridge %s on %s"), f->name, node);
+    a->summary = xasprintf(_("delete bridge %s on %s"), f->name, node);
     int del_id = a->id; /* pl_act_new below may move p->acts */
     dep_on_range(p, del_id, &bs->dying_use, key);
     char *unknown = sidx_key(node, "", NULL);
@@ -278,7 +278,7 @@ static void plan_bridge_teardown(struct destroy_ctx *d, const struct bridge_scan
     free(key);
     if (*apply < 0) {
         struct action *ap = pl_act_new(p, ACT_NET_APPLY, node, -1, -1);
-        ap->summary = pl_asprintf(_("apply the network configuration of %s"), node);
+        ap->summary = xasprintf(_("apply the network configuration of %s"), node);
         *apply = ap->id;
     }
     pl_act_dep(p, *apply, del_id);
@@ -312,8 +312,8 @@ static void destroy_build(const struct plan_request *rq, const struct cluster_vi
 {
     struct destroy_ctx d = {.p = p, .rq = rq, .v = v};
     mark_stand_tag(d.tag, sizeof d.tag, p->stand);
-    d.dying = pl_calloc(v->n_vms, sizeof *d.dying);
-    d.destroy_act = pl_calloc(v->n_vms, sizeof *d.destroy_act);
+    d.dying = xcalloc(v->n_vms, sizeof *d.dying);
+    d.destroy_act = xcalloc(v->n_vms, sizeof *d.destroy_act);
     assign_vms(&d);
     for (size_t s = 0; s < p->n_students; s++)
         for (size_t k = 0; k < d.n_vms_of[s]; k++) {
@@ -342,7 +342,7 @@ static void destroy_build(const struct plan_request *rq, const struct cluster_vi
 
 int plan_destroy(const struct plan_request *rq, const struct cluster_view *v, struct plan **out)
 {
-    struct plan *p = pl_calloc(1, sizeof *p);
+    struct plan *p = xcalloc(1, sizeof *p);
     pl_init(p, rq, PLAN_DESTROY);
     pl_students_init(p, rq);
     destroy_build(rq, v, p);
@@ -378,7 +378,7 @@ static void add_orphans(struct plan *p, const struct cluster_view *v)
         for (size_t i = 0; i < v->nets[k].n; i++)
             collect_mark(&ids, &n, v->nets[k].ifaces[i].comments, p->stand);
     qsort(ids, n, sizeof *ids, cmp_str);
-    char **known = pl_calloc(p->n_students, sizeof *known);
+    char **known = xcalloc(p->n_students, sizeof *known);
     for (size_t s = 0; s < p->n_students; s++)
         known[s] = p->students[s].userid;
     size_t n_known = p->n_students;
@@ -403,7 +403,7 @@ static void add_orphans(struct plan *p, const struct cluster_view *v)
 
 int plan_sweep(const struct plan_request *rq, const struct cluster_view *v, struct plan **out)
 {
-    struct plan *p = pl_calloc(1, sizeof *p);
+    struct plan *p = xcalloc(1, sizeof *p);
     pl_init(p, rq, PLAN_DESTROY);
     struct plan_request all = *rq;
     all.only = NULL;

@@ -5,6 +5,7 @@
 
 #include "plan/nic.h"
 #include "plan/plan.h"
+#include "util/xalloc.h"
 #include <stdarg.h>
 
 /* Private bridge names: vmbr1000-vmbr9999 first (the web UI's vmbrN format), then up to
@@ -14,9 +15,6 @@
 #define BRIDGE_UI_LAST 9999
 #define BRIDGE_LAST 99999
 
-char *pl_strdup(const char *s);
-void *pl_calloc(size_t n, size_t sz);
-char *pl_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pl_strlist_add(char ***list, size_t *n, char *s);
 /* A preflight failure (nothing of the plan may run) / a warning; duplicates are dropped. */
 void pl_problem(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

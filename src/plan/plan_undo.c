@@ -8,19 +8,19 @@
 
 struct plan_result *plan_result_new(const struct plan *p)
 {
-    struct plan_result *r = pl_calloc(1, sizeof *r);
+    struct plan_result *r = xcalloc(1, sizeof *r);
     r->n_acts = p->n_acts;
-    r->acts = pl_calloc(p->n_acts + 1, sizeof *r->acts);
+    r->acts = xcalloc(p->n_acts + 1, sizeof *r->acts);
     r->n_students = p->n_students;
-    r->students = pl_calloc(p->n_students + 1, sizeof *r->students);
+    r->students = xcalloc(p->n_students + 1, sizeof *r->students);
     for (size_t s = 0; s < p->n_students; s++) {
         const struct plan_student *ps = &p->students[s];
-        r->students[s].vmids = pl_calloc(ps->n_vms + 1, sizeof *r->students[s].vmids);
+        r->students[s].vmids = xcalloc(ps->n_vms + 1, sizeof *r->students[s].vmids);
         for (size_t i = 0; i < ps->n_vms; i++)
             r->students[s].vmids[i] = ps->vms[i].vmid;
     }
     r->n_copies = p->n_copies;
-    r->copy_vmids = pl_calloc(p->n_copies + 1, sizeof *r->copy_vmids);
+    r->copy_vmids = xcalloc(p->n_copies + 1, sizeof *r->copy_vmids);
     for (size_t i = 0; i < p->n_copies; i++)
         r->copy_vmids[i] = p->copies[i].vmid;
     return r;
@@ -52,31 +52,31 @@ void plan_result_free(struct plan_result *r)
 /* p's students (identity, what existed before, the VMs with the ids the run used). */
 static void copy_students(struct plan *u, const struct plan *p, const struct plan_result *r)
 {
-    u->students = pl_calloc(p->n_students + 1, sizeof *u->students);
+    u->students = xcalloc(p->n_students + 1, sizeof *u->students);
     u->n_students = p->n_students;
     for (size_t s = 0; s < p->n_students; s++) {
         const struct plan_student *ps = &p->students[s];
         struct plan_student *us = &u->students[s];
-        us->userid = pl_strdup(ps->userid);
-        us->pool = pl_strdup(ps->pool);
-        us->node = pl_strdup(ps->node);
+        us->userid = xstrdup(ps->userid);
+        us->pool = xstrdup(ps->pool);
+        us->node = xstrdup(ps->node);
         us->user_exists = ps->user_exists;
         us->user_ours = ps->user_ours;
         us->pool_exists = ps->pool_exists;
         us->pool_ours = ps->pool_ours;
         us->acl_exists = ps->acl_exists;
         us->cred = ps->cred;
-        us->vms = pl_calloc(ps->n_vms + 1, sizeof *us->vms);
+        us->vms = xcalloc(ps->n_vms + 1, sizeof *us->vms);
         us->n_vms = ps->n_vms;
         for (size_t i = 0; i < ps->n_vms; i++) {
             const struct plan_vm *pv = &ps->vms[i];
             struct plan_vm *uv = &us->vms[i];
             *uv = *pv;
             uv->vmid = r->students[s].vmids[i];
-            uv->name = pl_strdup(pv->name);
-            uv->node = pl_strdup(pv->node);
-            uv->src_node = pl_strdup(pv->src_node);
-            uv->status = pl_strdup(pv->status);
+            uv->name = xstrdup(pv->name);
+            uv->node = xstrdup(pv->node);
+            uv->src_node = xstrdup(pv->src_node);
+            uv->status = xstrdup(pv->status);
             uv->locked = 0;
         }
     }
@@ -84,15 +84,15 @@ static void copy_students(struct plan *u, const struct plan *p, const struct pla
 
 static void copy_copies(struct plan *u, const struct plan *p, const struct plan_result *r)
 {
-    u->copies = pl_calloc(p->n_copies + 1, sizeof *u->copies);
+    u->copies = xcalloc(p->n_copies + 1, sizeof *u->copies);
     u->n_copies = p->n_copies;
     for (size_t i = 0; i < p->n_copies; i++) {
         u->copies[i] = p->copies[i];
         u->copies[i].vmid = r->copy_vmids[i];
-        u->copies[i].orig_node = pl_strdup(p->copies[i].orig_node);
-        u->copies[i].node = pl_strdup(p->copies[i].node);
-        u->copies[i].name = pl_strdup(p->copies[i].name);
-        u->copies[i].description = pl_strdup(p->copies[i].description);
+        u->copies[i].orig_node = xstrdup(p->copies[i].orig_node);
+        u->copies[i].node = xstrdup(p->copies[i].node);
+        u->copies[i].name = xstrdup(p->copies[i].name);
+        u->copies[i].description = xstrdup(p->copies[i].description);
         u->copies[i].locked = 0;
     }
 }
@@ -113,7 +113,7 @@ static void undo_copies(struct plan *u, const struct plan *p, const struct plan_
             struct action *d = pl_act_new(u, ACT_VM_DESTROY, nodes[k], -1, -1);
             d->copy = a->copy;
             d->only_marked = 1;
-            d->summary = pl_asprintf(_("destroy VM %d '%s' on %s"), pc->vmid, pc->name, nodes[k]);
+            d->summary = xasprintf(_("destroy VM %d '%s' on %s"), pc->vmid, pc->name, nodes[k]);
         }
     }
 }
@@ -131,13 +131,13 @@ static int apply_for(struct plan *u, struct applies *ap, const char *node)
         if (strcmp(ap->node[i], node) == 0)
             return ap->act[i];
     struct action *a = pl_act_new(u, ACT_NET_APPLY, node, -1, -1);
-    a->summary = pl_asprintf(_("apply the network configuration of %s"), node);
+    a->summary = xasprintf(_("apply the network configuration of %s"), node);
     int id = a->id;
     ap->node = realloc(ap->node, (ap->n + 1) * sizeof *ap->node);
     ap->act = realloc(ap->act, (ap->n + 1) * sizeof *ap->act);
     if (!ap->node || !ap->act)
         abort();
-    ap->node[ap->n] = pl_strdup(node);
+    ap->node[ap->n] = xstrdup(node);
     ap->act[ap->n++] = id;
     return id;
 }
@@ -155,11 +155,11 @@ static size_t undo_vms(struct plan *u, const struct plan *p, const struct plan_r
         const struct plan_vm *vm = &u->students[s].vms[a->vm];
         struct action *stop = pl_act_new(u, ACT_VM_STOP, vm->node, s, a->vm);
         stop->only_marked = 1;
-        stop->summary = pl_asprintf(_("stop VM %d '%s' on %s"), vm->vmid, vm->name, vm->node);
+        stop->summary = xasprintf(_("stop VM %d '%s' on %s"), vm->vmid, vm->name, vm->node);
         int stop_id = stop->id;
         struct action *d = pl_act_new(u, ACT_VM_DESTROY, vm->node, s, a->vm);
         d->only_marked = 1;
-        d->summary = pl_asprintf(_("destroy VM %d '%s' on %s"), vm->vmid, vm->name, vm->node);
+        d->summary = xasprintf(_("destroy VM %d '%s' on %s"), vm->vmid, vm->name, vm->node);
         pl_act_dep(u, d->id, stop_id);
         vm_acts[n++] = d->id;
     }
@@ -177,9 +177,9 @@ static void undo_student(struct plan *u, const struct plan *p, const struct plan
                          struct applies *ap)
 {
     const struct plan_student *ps = &p->students[s];
-    int *vm_acts = pl_calloc(p->n_acts + 1, sizeof *vm_acts);
+    int *vm_acts = xcalloc(p->n_acts + 1, sizeof *vm_acts);
     size_t n_vm = undo_vms(u, p, r, s, vm_acts);
-    int *revokes = pl_calloc(p->n_acts + 1, sizeof *revokes);
+    int *revokes = xcalloc(p->n_acts + 1, sizeof *revokes);
     size_t n_rev = 0;
     for (size_t i = 0; i < p->n_acts; i++) {
         const struct action *a = &p->acts[i];
@@ -187,17 +187,17 @@ static void undo_student(struct plan *u, const struct plan *p, const struct plan
             continue;
         if (a->kind == ACT_BRIDGE_CREATE) {
             struct action *d = pl_act_new(u, ACT_BRIDGE_DELETE, a->node, s, -1);
-            d->target = pl_strdup(a->target);
-            d->summary = pl_asprintf(_("delete bridge %s on %s"), a->target, a->node);
+            d->target = xstrdup(a->target);
+            d->summary = xasprintf(_("delete bridge %s on %s"), a->target, a->node);
             int del = d->id;
             dep_all(u, del, vm_acts, n_vm);
             pl_act_dep(u, apply_for(u, ap, a->node), del);
         } else if (a->kind == ACT_ACL_GRANT && ps->user_exists) {
             /* a user this run created takes its ACLs with it */
             struct action *d = pl_act_new(u, ACT_ACL_REVOKE, NULL, s, -1);
-            d->target = pl_strdup(a->target);
-            d->role = pl_strdup(a->role);
-            d->summary = pl_asprintf(_("revoke %s on %s from %s"), a->role, a->target, ps->userid);
+            d->target = xstrdup(a->target);
+            d->role = xstrdup(a->role);
+            d->summary = xasprintf(_("revoke %s on %s from %s"), a->role, a->target, ps->userid);
             dep_all(u, d->id, vm_acts, n_vm);
             revokes[n_rev++] = d->id;
         }
@@ -211,9 +211,9 @@ static void undo_student(struct plan *u, const struct plan *p, const struct plan
                 continue;
             struct action *d =
                 pl_act_new(u, pass == 0 ? ACT_POOL_DELETE : ACT_USER_DELETE, NULL, s, -1);
-            d->target = pl_strdup(a->target);
-            d->summary = pass == 0 ? pl_asprintf(_("delete pool %s"), a->target)
-                                   : pl_asprintf(_("delete user %s"), a->target);
+            d->target = xstrdup(a->target);
+            d->summary = pass == 0 ? xasprintf(_("delete pool %s"), a->target)
+                                   : xasprintf(_("delete user %s"), a->target);
             int id = d->id;
             dep_all(u, id, vm_acts, n_vm);
             dep_all(u, id, revokes, n_rev);
@@ -231,11 +231,11 @@ int plan_undo(const struct plan *p, const struct plan_result *r, struct plan **o
     if (p->kind != PLAN_DEPLOY || r->n_acts != p->n_acts || r->n_students != p->n_students ||
         r->n_copies != p->n_copies)
         return -1;
-    struct plan *u = pl_calloc(1, sizeof *u);
+    struct plan *u = xcalloc(1, sizeof *u);
     u->kind = PLAN_DESTROY;
     u->undo = 1;
     u->id_base = p->id_base + (int)p->n_acts;
-    u->stand = pl_strdup(p->stand);
+    u->stand = xstrdup(p->stand);
     u->password_policy = p->password_policy;
     u->vmid_max = p->vmid_max;
     copy_students(u, p, r);

@@ -7,35 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *pl_strdup(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
-void *pl_calloc(size_t n, size_t sz)
-{
-    void *p = calloc(n ? n : 1, sz);
-    if (!p)
-        abort();
-    return p;
-}
-
-char *pl_asprintf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    return s;
-}
-
 void pl_strlist_add(char ***list, size_t *n, char *s)
 {
-    char **l = realloc(*list, (*n + 1) * sizeof *l);
-    if (!l)
-        abort();
+    char **l = xreallocarray(*list, *n + 1, sizeof *l);
     l[(*n)++] = s;
     *list = l;
 }
@@ -43,9 +17,7 @@ void pl_strlist_add(char ***list, size_t *n, char *s)
 /* Appends a formatted line to a list unless the same line is there already. */
 static void strlist_vaddf_unique(char ***list, size_t *n, const char *fmt, va_list ap)
 {
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        abort();
+    char *s = xvasprintf(fmt, ap);
     for (size_t i = 0; i < *n; i++) {
         if (strcmp((*list)[i], s) == 0) {
             free(s);
@@ -86,7 +58,7 @@ struct action *pl_act_new(struct plan *p, enum action_kind kind, const char *nod
     memset(a, 0, sizeof *a);
     a->id = (int)p->n_acts++;
     a->kind = kind;
-    a->node = pl_strdup(node);
+    a->node = xstrdup(node);
     a->student = student;
     a->vm = vm;
     a->copy = -1;
@@ -194,14 +166,12 @@ void sidx_free(struct sidx *x)
 
 char *sidx_key(const char *a, const char *b, const char *c)
 {
-    return c ? pl_asprintf("%s\x1f%s\x1f%s", a, b, c) : pl_asprintf("%s\x1f%s", a, b);
+    return c ? xasprintf("%s\x1f%s\x1f%s", a, b, c) : xasprintf("%s\x1f%s", a, b);
 }
 
 char *pl_lower(const char *s)
 {
-    char *d = strdup(s ? s : "");
-    if (!d)
-        abort();
+    char *d = xstrdup(s ? s : "");
     for (char *q = d; *q; q++)
         *q = (char)tolower((unsigned char)*q);
     return d;
@@ -242,13 +212,13 @@ static int in_sorted(const char *const *sorted, size_t n, const char *s)
 
 void pl_students_init(struct plan *p, const struct plan_request *rq)
 {
-    const char **only = pl_calloc(rq->n_only, sizeof *only);
+    const char **only = xcalloc(rq->n_only, sizeof *only);
     size_t n_only = rq->only ? rq->n_only : 0;
     for (size_t i = 0; i < n_only; i++)
         only[i] = rq->only[i];
     qsort(only, n_only, sizeof *only, cmp_str);
-    const char **listed = pl_calloc(rq->users->n, sizeof *listed);
-    p->students = pl_calloc(rq->users->n, sizeof *p->students);
+    const char **listed = xcalloc(rq->users->n, sizeof *listed);
+    p->students = xcalloc(rq->users->n, sizeof *p->students);
     for (size_t i = 0; i < rq->users->n; i++) {
         listed[i] = rq->users->users[i].userid;
         if (n_only && !in_sorted(only, n_only, rq->users->users[i].userid))
@@ -305,10 +275,8 @@ void plan_free(struct plan *p)
         plan_student_free(&p->students[s]);
     free(p->students);
     for (size_t i = 0; i < p->n_copies; i++) {
-        free(p->copies[i].orig_node);
-        free(p->copies[i].node);
-        free(p->copies[i].name);
-        free(p->copies[i].description);
+        struct plan_copy *c = &p->copies[i];
+        DS_FREE_ALL(c->orig_node, c->node, c->name, c->description);
     }
     free(p->copies);
     for (size_t i = 0; i < p->n_shared_bridges; i++)
@@ -316,12 +284,7 @@ void plan_free(struct plan *p)
     free(p->shared_bridges);
     for (size_t i = 0; i < p->n_acts; i++) {
         struct action *a = &p->acts[i];
-        free(a->node);
-        free(a->target);
-        free(a->comment);
-        free(a->role);
-        free(a->summary);
-        free(a->deps);
+        DS_FREE_ALL(a->node, a->target, a->comment, a->role, a->summary, a->deps);
         json_decref(a->params);
     }
     free(p->acts);

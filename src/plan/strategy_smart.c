@@ -2,6 +2,7 @@
  * student goes where the resulting maximum and average memory use is lowest (memory weighs more
  * than CPU), never above a node's memory minus the reserve; close calls prefer template nodes. */
 #include "plan/strategy.h"
+#include "util/xalloc.h"
 #include "util/i18n.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,9 +109,7 @@ static void capacity_table(const struct placement_input *in, const struct node_l
 static struct node_load *online_loads(const struct placement_input *in, size_t *nn)
 {
     const struct cluster_view *v = in->view;
-    struct node_load *l = calloc(v->n_nodes + 1, sizeof *l);
-    if (!l)
-        abort();
+    struct node_load *l = xcalloc(v->n_nodes + 1, sizeof *l);
     *nn = 0;
     for (size_t i = 0; i < v->n_nodes; i++) {
         const struct inv_node *n = &v->nodes[i];

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -309,6 +310,102 @@ static const char *col(sqlite3_stmt *st, int i)
     return t ? (const char *)t : NULL;
 }
 
+/* Steps st, handing each row to emit(st, ctx) until it returns non-zero; finalizes st. 0 or
+ * ds_err ("journal PATH: what: ..."). */
+static int rows_each(struct journal *j, sqlite3_stmt *st, const char *what,
+                     int (*emit)(sqlite3_stmt *, void *), void *ctx)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (emit(st, ctx))
+            break;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(j, what);
+}
+
+/* Where a result column goes in a row struct: its C type and offset. */
+enum col_kind { COL_TEXT, COL_INT, COL_LONG, COL_I64 };
+struct col_map {
+    enum col_kind kind;
+    size_t off;
+};
+
+/* Fills the fields of `row` from the current row of st, column i into map[i]. */
+static void row_read(sqlite3_stmt *st, const struct col_map *map, size_t n, void *row)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *f = (char *)row + map[i].off;
+        int c = (int)i;
+        switch (map[i].kind) {
+        case COL_TEXT: {
+            const char *t = col(st, c);
+            memcpy(f, &t, sizeof t);
+            break;
+        }
+        case COL_INT: {
+            int v = sqlite3_column_int(st, c);
+            memcpy(f, &v, sizeof v);
+            break;
+        }
+        case COL_LONG: {
+            long v = (long)sqlite3_column_int64(st, c);
+            memcpy(f, &v, sizeof v);
+            break;
+        }
+        case COL_I64: {
+            int64_t v = sqlite3_column_int64(st, c);
+            memcpy(f, &v, sizeof v);
+            break;
+        }
+        }
+    }
+}
+
+#define RUN_COL(k, f)                                                                              \
+    {                                                                                              \
+        k, offsetof(struct journal_run_row, f)                                                     \
+    }
+static const struct col_map run_cols[] = {
+    RUN_COL(COL_I64, id),      RUN_COL(COL_TEXT, command), RUN_COL(COL_TEXT, stand),
+    RUN_COL(COL_TEXT, result), RUN_COL(COL_TEXT, user),    RUN_COL(COL_TEXT, host),
+    RUN_COL(COL_I64, started), RUN_COL(COL_I64, finished), RUN_COL(COL_LONG, planned),
+    RUN_COL(COL_LONG, done),   RUN_COL(COL_LONG, failed)};
+
+#define ACT_COL(k, f)                                                                              \
+    {                                                                                              \
+        k, offsetof(struct journal_action_row, f)                                                  \
+    }
+static const struct col_map action_cols[] = {
+    ACT_COL(COL_INT, action_id), ACT_COL(COL_TEXT, kind), ACT_COL(COL_TEXT, summary),
+    ACT_COL(COL_TEXT, student),  ACT_COL(COL_TEXT, node), ACT_COL(COL_TEXT, status),
+    ACT_COL(COL_TEXT, message),  ACT_COL(COL_INT, vmid),  ACT_COL(COL_I64, updated_ms)};
+
+struct run_emit {
+    int (*fn)(const struct journal_run_row *, void *);
+    void *ud;
+};
+
+static int emit_run(sqlite3_stmt *st, void *ctx)
+{
+    const struct run_emit *e = ctx;
+    struct journal_run_row r;
+    row_read(st, run_cols, sizeof run_cols / sizeof *run_cols, &r);
+    return e->fn(&r, e->ud);
+}
+
+struct action_emit {
+    int (*fn)(const struct journal_action_row *, void *);
+    void *ud;
+};
+
+static int emit_action(sqlite3_stmt *st, void *ctx)
+{
+    const struct action_emit *e = ctx;
+    struct journal_action_row r;
+    row_read(st, action_cols, sizeof action_cols / sizeof *action_cols, &r);
+    return e->fn(&r, e->ud);
+}
+
 int journal_runs(struct journal *j, const char *stand,
                  int (*fn)(const struct journal_run_row *, void *), void *ud)
 {
@@ -324,26 +421,8 @@ int journal_runs(struct journal *j, const char *stand,
             -1, &st, NULL) != SQLITE_OK)
         return fail(j, "runs");
     sqlite3_bind_text(st, 1, stand, -1, SQLITE_TRANSIENT);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct journal_run_row r = {
-            .id = sqlite3_column_int64(st, 0),
-            .command = col(st, 1),
-            .stand = col(st, 2),
-            .result = col(st, 3),
-            .user = col(st, 4),
-            .host = col(st, 5),
-            .started = sqlite3_column_int64(st, 6),
-            .finished = sqlite3_column_int64(st, 7),
-            .planned = (long)sqlite3_column_int64(st, 8),
-            .done = (long)sqlite3_column_int64(st, 9),
-            .failed = (long)sqlite3_column_int64(st, 10),
-        };
-        if (fn(&r, ud))
-            break;
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(j, "runs");
+    struct run_emit e = {fn, ud};
+    return rows_each(j, st, "runs", emit_run, &e);
 }
 
 int journal_run_actions(struct journal *j, long long run_id,
@@ -366,22 +445,6 @@ int journal_run_actions(struct journal *j, long long run_id,
                            -1, &st, NULL) != SQLITE_OK)
         return fail(j, "actions");
     sqlite3_bind_int64(st, 1, run_id);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct journal_action_row r = {
-            .action_id = sqlite3_column_int(st, 0),
-            .kind = col(st, 1),
-            .summary = col(st, 2),
-            .student = col(st, 3),
-            .node = col(st, 4),
-            .status = col(st, 5),
-            .message = col(st, 6),
-            .vmid = sqlite3_column_int(st, 7),
-            .updated_ms = sqlite3_column_int64(st, 8),
-        };
-        if (fn(&r, ud))
-            break;
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(j, "actions");
+    struct action_emit e = {fn, ud};
+    return rows_each(j, st, "actions", emit_action, &e);
 }

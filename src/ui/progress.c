@@ -1,6 +1,7 @@
 /* progress: shows the executor's events while a plan runs.
  * Live mode keeps a block of lines at the bottom and redraws it; failures scroll above it. */
 #include "ui/progress.h"
+#include "util/xalloc.h"
 #include "ds_clock.h"
 #include "util/i18n.h"
 #include <jansson.h>
@@ -49,15 +50,11 @@ enum progress_mode progress_mode_for(FILE *out, int json)
 
 struct progress *progress_new(const struct plan *p, enum progress_mode mode, FILE *out)
 {
-    struct progress *pg = calloc(1, sizeof *pg);
-    if (!pg)
-        abort();
+    struct progress *pg = xcalloc(1, sizeof *pg);
     pg->p = p;
     pg->mode = mode;
     pg->out = out;
-    pg->nodes = calloc(p->n_acts + 2, sizeof *pg->nodes);
-    if (!pg->nodes)
-        abort();
+    pg->nodes = xcalloc(p->n_acts + 2, sizeof *pg->nodes);
     for (size_t i = 0; i < p->n_acts; i++)
         node_of(pg, p->acts[i].node)->queued++;
     pg->total = p->n_acts;

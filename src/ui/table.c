@@ -1,6 +1,7 @@
 /* table: plain-text tables with aligned columns for the terminal.
  * Rows are kept until printing so every column gets the width of its widest cell. */
 #include "ui/table.h"
+#include "util/xalloc.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,13 +17,9 @@ static char *dup0(const char *s)
 
 struct table *table_new(size_t ncols, const char *const *headers)
 {
-    struct table *t = calloc(1, sizeof *t);
-    if (!t)
-        abort();
+    struct table *t = xcalloc(1, sizeof *t);
     t->ncols = ncols;
-    t->cells = calloc(ncols, sizeof *t->cells);
-    if (!t->cells)
-        abort();
+    t->cells = xcalloc(ncols, sizeof *t->cells);
     for (size_t i = 0; i < ncols; i++)
         t->cells[i] = dup0(headers[i]);
     return t;
@@ -50,9 +47,7 @@ static size_t utf8_width(const char *s)
 
 void table_print(const struct table *t, FILE *out)
 {
-    size_t *w = calloc(t->ncols, sizeof *w);
-    if (!w)
-        abort();
+    size_t *w = xcalloc(t->ncols, sizeof *w);
     for (size_t r = 0; r <= t->nrows; r++)
         for (size_t c = 0; c < t->ncols; c++) {
             size_t cw = utf8_width(t->cells[r * t->ncols + c]);

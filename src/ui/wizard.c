@@ -1,6 +1,7 @@
 /* wizard: the config wizard. It shows the cluster's templates, asks one machine at a time with
  * every answer checked on the spot, renders the YAML and validates it like any stand file. */
 #include "ui/wizard.h"
+#include "util/xalloc.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -56,13 +57,10 @@ static void sayf(const struct wizard_io *io, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void sayf(const struct wizard_io *io, const char *fmt, ...)
 {
-    char *text = NULL;
     va_list ap;
     va_start(ap, fmt);
-    int n = vasprintf(&text, fmt, ap);
+    char *text = xvasprintf(fmt, ap);
     va_end(ap);
-    if (n < 0)
-        abort();
     io->say(io->ud, text);
     free(text);
 }
@@ -239,9 +237,7 @@ static int ask_networks(const struct wizard_io *io, const struct cluster_view *v
     size_t max = m->ecorouter ? 30 : 32;
     if (m->profile >= 0)
         max = (size_t)(DEVICE_NICS_MAX - first_nic);
-    m->bridges = calloc(max, sizeof *m->bridges);
-    if (!m->bridges)
-        abort();
+    m->bridges = xcalloc(max, sizeof *m->bridges);
     while (m->n_bridges < max) {
         char q[128];
         snprintf(q, sizeof q, _("Network %zu (empty = done)"), m->n_bridges + 1);

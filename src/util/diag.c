@@ -1,37 +1,28 @@
 /* diag: located diagnostics for user files.
  * Collected rather than printed at once so a file with several mistakes reports them all. */
 #include "util/diag.h"
+#include "util/xalloc.h"
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-static char *xstrdup_or_null(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
 void diag_add(struct diag_list *l, const char *file, int line, int col, const char *hint,
               const char *fmt, ...)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        struct diag *items = realloc(l->items, cap * sizeof *items);
-        if (!items)
-            abort();
-        l->items = items;
-        l->cap = cap;
-    }
+    void *items = l->items;
+    xgrow(&items, &l->cap, l->n, sizeof *l->items);
+    l->items = items;
     char what[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     struct diag *d = &l->items[l->n++];
-    d->file = xstrdup_or_null(file ? file : "<input>");
+    d->file = xstrdup(file ? file : "<input>");
     d->line = line;
     d->col = col;
     d->what = strdup(what);
-    d->hint = xstrdup_or_null(hint);
+    d->hint = xstrdup(hint);
 }
 
 void diag_print(const struct diag_list *l, FILE *out)
