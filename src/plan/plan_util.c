@@ -1,7 +1,6 @@
 /* plan_util: what every planner module uses: allocation, problems and notes, the action list,
  * sorted string indexes, VMIDs, the students of a request, and freeing a plan. */
 #include "plan/plan_internal.h"
-#include "app/app_ctx.h"
 #include "util/i18n.h"
 #include <ctype.h>
 #include <stdio.h>
