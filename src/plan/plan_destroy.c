@@ -94,32 +94,23 @@ static void plan_vm_teardown(struct destroy_ctx *d, int s, size_t i)
     struct plan *p = d->p;
     struct plan_student *ps = &p->students[s];
     const struct inv_vm *vm = &d->v->vms[i];
-    ps->vms = realloc(ps->vms, (ps->n_vms + 1) * sizeof *ps->vms);
-    d->acts_of[s] = realloc(d->acts_of[s], (ps->n_vms + 1) * sizeof *d->acts_of[s]);
-    if (!ps->vms || !d->acts_of[s])
-        abort();
+    ps->vms = xreallocarray(ps->vms, ps->n_vms + 1, sizeof *ps->vms);
+    d->acts_of[s] = xreallocarray(d->acts_of[s], ps->n_vms + 1, sizeof *d->acts_of[s]);
     struct plan_vm *pv = &ps->vms[ps->n_vms];
     memset(pv, 0, sizeof *pv);
     pv->name = xstrdup(vm->name ? vm->name : "");
     pv->vmid = vm->vmid;
-    pv->node = strdup(vm->node);
+    pv->node = xstrdup(vm->node);
     pv->exists = 1;
     pv->status = xstrdup(vm->status);
     pv->locked = vm->lock != NULL;
     if (!ps->node)
-        ps->node = strdup(vm->node);
-    int stop = -1;
-    if (vm->status && strcmp(vm->status, "stopped") != 0) {
-        struct action *a = pl_act_new(p, ACT_VM_STOP, vm->node, s, (int)ps->n_vms);
-        a->summary = xasprintf(_("stop VM %d '%s' on %s"), vm->vmid, pv->name, vm->node);
-        stop = a->id;
-    }
-    struct action *a = pl_act_new(p, ACT_VM_DESTROY, vm->node, s, (int)ps->n_vms);
-    a->summary = xasprintf(_("destroy VM %d '%s' on %s"), vm->vmid, pv->name, vm->node);
-    pl_act_dep(p, a->id, stop);
+        ps->node = xstrdup(vm->node);
+    int running = vm->status && strcmp(vm->status, "stopped") != 0;
+    int destroy = pl_vm_teardown(p, s, (int)ps->n_vms, vm->vmid, pv->name, vm->node, running, 0);
     d->dying[i] = 1;
-    d->destroy_act[i] = a->id;
-    d->acts_of[s][ps->n_vms++] = a->id;
+    d->destroy_act[i] = destroy;
+    d->acts_of[s][ps->n_vms++] = destroy;
 }
 
 /* A VM someone else put into the student's pool: the pool stays, and so does the VM. */

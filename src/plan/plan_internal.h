@@ -22,6 +22,11 @@ void pl_note(struct plan *p, const char *fmt, ...) __attribute__((format(printf,
 struct action *pl_act_new(struct plan *p, enum action_kind kind, const char *node, int student,
                           int vm);
 void pl_act_dep(struct plan *p, int act, int dep);
+/* The teardown of one VM, as destroy and undo both do it: "stop" (when `stop`) and then "destroy"
+ * VM vmid 'name' on node, for student s's VM number vm; only_marked goes on both actions.
+ * Returns the destroy action's id. */
+int pl_vm_teardown(struct plan *p, int s, int vm, int vmid, const char *name, const char *node,
+                   int stop, int only_marked);
 void pl_init(struct plan *p, const struct plan_request *rq, enum plan_kind kind);
 void pl_students_init(struct plan *p, const struct plan_request *rq);
 

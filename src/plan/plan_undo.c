@@ -153,15 +153,7 @@ static size_t undo_vms(struct plan *u, const struct plan *p, const struct plan_r
         if (a->student != s || a->kind != ACT_VM_CLONE || st == RUN_PENDING || st == RUN_SKIPPED)
             continue;
         const struct plan_vm *vm = &u->students[s].vms[a->vm];
-        struct action *stop = pl_act_new(u, ACT_VM_STOP, vm->node, s, a->vm);
-        stop->only_marked = 1;
-        stop->summary = xasprintf(_("stop VM %d '%s' on %s"), vm->vmid, vm->name, vm->node);
-        int stop_id = stop->id;
-        struct action *d = pl_act_new(u, ACT_VM_DESTROY, vm->node, s, a->vm);
-        d->only_marked = 1;
-        d->summary = xasprintf(_("destroy VM %d '%s' on %s"), vm->vmid, vm->name, vm->node);
-        pl_act_dep(u, d->id, stop_id);
-        vm_acts[n++] = d->id;
+        vm_acts[n++] = pl_vm_teardown(u, s, a->vm, vm->vmid, vm->name, vm->node, 1, 1);
     }
     return n;
 }

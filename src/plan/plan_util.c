@@ -7,6 +7,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+int pl_vm_teardown(struct plan *p, int s, int vm, int vmid, const char *name, const char *node,
+                   int stop, int only_marked)
+{
+    int stop_id = -1;
+    if (stop) {
+        struct action *a = pl_act_new(p, ACT_VM_STOP, node, s, vm);
+        a->only_marked = only_marked;
+        a->summary = xasprintf(_("stop VM %d '%s' on %s"), vmid, name, node);
+        stop_id = a->id;
+    }
+    struct action *a = pl_act_new(p, ACT_VM_DESTROY, node, s, vm);
+    a->only_marked = only_marked;
+    a->summary = xasprintf(_("destroy VM %d '%s' on %s"), vmid, name, node);
+    int id = a->id;
+    pl_act_dep(p, id, stop_id);
+    return id;
+}
+
 void pl_strlist_add(char ***list, size_t *n, char *s)
 {
     char **l = xreallocarray(*list, *n + 1, sizeof *l);
