@@ -10,9 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config/stand.h"
+#include "config/yaml_doc.h"
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/i18n.h"
+#include "util/xalloc.h"
 #include "util/xdg.h"
 
 #define LIB_NAME_MAX 64
@@ -239,10 +242,88 @@ int lib_copy(enum lib_kind k, const char *from, const char *to)
     return rc;
 }
 
+/* The stand name of a saved config's text, read as entry `name`: malloc'd, or NULL when the text is
+ * not a valid stand. *has_key: the text names it with a top-level `stand:` key. */
+static char *config_stand_name(const char *name, const char *text, size_t len, int *has_key)
+{
+    struct diag_list dl = {0};
+    struct ydoc *d = NULL;
+    *has_key = 0;
+    if (ydoc_load_text(name, text, len, &d, &dl) == 0 && d->root && d->root->kind == YDOC_MAPPING)
+        *has_key = ydoc_get(d->root, "stand", NULL) != NULL;
+    ydoc_free(d);
+    char *display = xasprintf("%s.yml", name);
+    struct stand *st = NULL;
+    char *stand = NULL;
+    if (stand_load_text(display, text, len, &st, &dl) == 0)
+        stand = xstrdup(st->name);
+    stand_free(st);
+    free(display);
+    diag_list_clear(&dl);
+    return stand;
+}
+
+/* A saved config without a `stand:` key takes its stand name from the entry's name, so renaming
+ * the entry would lose the deployed stand: the text saved under `to` then names the stand it had.
+ * Returns 0 and *out (malloc'd, NULL when the text can move as it is), or -1 with ds_err. */
+static int config_keep_stand(const char *from, const char *to, char **out)
+{
+    *out = NULL;
+    size_t len = 0;
+    char *text = lib_read(LIB_CONFIG, from, &len);
+    if (!text)
+        return -1;
+    int has_key = 0;
+    char *stand = config_stand_name(from, text, len, &has_key);
+    if (stand && !has_key) {
+        char *named =
+            xasprintf("%s%sstand: %s\n", text, len && text[len - 1] != '\n' ? "\n" : "", stand);
+        char *after = config_stand_name(to, named, strlen(named), &has_key);
+        if (after && strcmp(after, stand) == 0)
+            *out = named;
+        else
+            free(named);
+        free(after);
+        if (!*out) {
+            ds_err_set(_("config '%s' takes its stand name '%s' from its own name; renamed, it "
+                         "would lose the stand: add `stand: %s` to it first (`deploy-stand config "
+                         "show %s`)"),
+                       from, stand, stand, from);
+        }
+    }
+    int rc = stand && !has_key && !*out ? -1 : 0;
+    free(stand);
+    free(text);
+    return rc;
+}
+
+/* Renames a config whose text needs its stand name written in: the new entry is written first
+ * (never over an existing one), then the old one removed. */
+static int rename_with_text(const char *from, const char *to, const char *text)
+{
+    if (save_as(LIB_CONFIG, to, text, 0) < 0)
+        return -1;
+    if (lib_delete(LIB_CONFIG, from) < 0) {
+        lib_delete(LIB_CONFIG, to);
+        return -1;
+    }
+    return 0;
+}
+
 int lib_rename(enum lib_kind k, const char *from, const char *to)
 {
     if (name_check(k, from) < 0 || name_check(k, to) < 0)
         return -1;
+    if (k == LIB_CONFIG) {
+        char *named = NULL;
+        if (config_keep_stand(from, to, &named) < 0)
+            return -1;
+        if (named) {
+            int rc = rename_with_text(from, to, named);
+            free(named);
+            return rc;
+        }
+    }
     char *a = lib_path(k, from), *b = lib_path(k, to);
     int rc = -1;
     if (a && b) {
