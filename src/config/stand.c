@@ -17,8 +17,9 @@
 #define MACHINE_NAME_MAX 63
 #define PROFILE_NAME_MAX 32
 
-static const char *const top_keys[] = {"stand",      "machines", "password_policy",
-                                       "vmid_range", "profiles", NULL};
+static const char *const top_keys[] = {"stand",    "machines", "password_policy", "vmid_range",
+                                       "profiles", "baseline", "start_order",     "student_role",
+                                       "expires",  NULL};
 static const char *const profile_keys[] = {"model", "first_nic", "firewall", "management", NULL};
 static const char *const mgmt_keys[] = {"bridge", "model", "link_down", NULL};
 static const char *const top_legacy[] = {"stand_type", "metadata", NULL};
@@ -557,6 +558,135 @@ static void profiles_parse(const struct ydoc *d, const struct ydoc_node *n, stru
         profile_parse(d, &n->pairs[i], s, &s->profiles[i], diags);
 }
 
+/* ---- the class lifecycle: baseline, start order, role, expiry ------------------------- */
+
+/* `baseline: NAME`, `baseline: true` (the default name) or `baseline: false` (none). */
+static void baseline_parse(const struct ydoc *d, const struct ydoc_node *n, struct stand *s,
+                           struct diag_list *diags)
+{
+    free(s->baseline);
+    s->baseline = NULL;
+    if (n->kind == YDOC_SCALAR && n->type == YDOC_T_BOOL) {
+        int on = 0;
+        ydoc_want_bool(d, n, "baseline", &on, diags);
+        s->baseline = on ? xstrdup(STAND_BASELINE_DEFAULT) : NULL;
+        return;
+    }
+    const char *name;
+    if (ydoc_want_str(d, n, "baseline", &name, diags) < 0)
+        return;
+    if (!stand_snapshot_name_valid(name)) {
+        ydoc_report(d, n, diags,
+                    _("use 2..40 letters, digits, '-' or '_', starting with a letter (not "
+                      "'current'), or `baseline: false` for none"),
+                    _("'%s' is not a valid snapshot name"), name);
+        return;
+    }
+    s->baseline = xstrdup(name);
+}
+
+static const struct stand_machine *machine_named(const struct stand *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_machines; i++)
+        if (s->machines[i].name && strcasecmp(s->machines[i].name, name) == 0)
+            return &s->machines[i];
+    return NULL;
+}
+
+/* One `start_order:` item: a machine of the stand, listed once. */
+static void start_order_item(const struct ydoc *d, const struct ydoc_node *it, struct stand *s,
+                             struct diag_list *diags)
+{
+    const char *name;
+    if (ydoc_want_str(d, it, "start_order", &name, diags) < 0)
+        return;
+    const struct stand_machine *m = machine_named(s, name);
+    if (!m) {
+        char names[512], hint[600];
+        size_t l = 0;
+        names[0] = '\0';
+        for (size_t i = 0; i < s->n_machines && l < sizeof names; i++)
+            if (s->machines[i].name)
+                l += (size_t)snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "",
+                                      s->machines[i].name);
+        snprintf(hint, sizeof hint, _("use the names of the stand's machines: %s"), names);
+        ydoc_report(d, it, diags, hint,
+                    _("start_order names '%s', which is not a machine of this "
+                      "stand"),
+                    name);
+        return;
+    }
+    for (size_t i = 0; i < s->n_start_order; i++)
+        if (strcmp(s->start_order[i], m->name) == 0) {
+            ydoc_report(d, it, diags, _("list each machine once"),
+                        _("machine '%s' is listed twice in start_order"), name);
+            return;
+        }
+    s->start_order[s->n_start_order++] = xstrdup(m->name);
+}
+
+/* `start_order: [router, web]`, read after the machines. */
+static void start_order_parse(const struct ydoc *d, const struct ydoc_node *n, struct stand *s,
+                              struct diag_list *diags)
+{
+    if (ydoc_is_null(n))
+        return;
+    if (n->kind != YDOC_SEQUENCE) {
+        ydoc_report(d, n, diags, _("write it as a list of machine names, e.g. [router, web]"),
+                    _("'start_order' must be a list, got %s"), ydoc_describe(n));
+        return;
+    }
+    s->start_order = xcalloc(n->n_items ? n->n_items : 1, sizeof *s->start_order);
+    for (size_t i = 0; i < n->n_items; i++)
+        start_order_item(d, n->items[i], s, diags);
+}
+
+static void student_role_parse(const struct ydoc *d, const struct ydoc_node *n, struct stand *s,
+                               struct diag_list *diags)
+{
+    const char *v;
+    if (ydoc_want_str(d, n, "student_role", &v, diags) < 0)
+        return;
+    for (int r = STUDENT_ROLE_VMADMIN; r <= STUDENT_ROLE_MANAGED; r++)
+        if (strcmp(v, student_role_name((enum student_role)r)) == 0) {
+            s->student_role = (enum student_role)r;
+            return;
+        }
+    ydoc_report(d, n, diags, _("use PVEVMAdmin, PVEVMUser or DeployStandStudent"),
+                _("unknown student_role '%s'"), v);
+}
+
+/* `expires: YYYY-MM-DD`, a real date: the accounts work until the end of that day (UTC). */
+static void expires_parse(const struct ydoc *d, const struct ydoc_node *n, struct stand *s,
+                          struct diag_list *diags)
+{
+    const char *v;
+    if (ydoc_want_str(d, n, "expires", &v, diags) < 0)
+        return;
+    int rc = stand_date_parse(v, &s->expires);
+    if (rc < 0)
+        ydoc_report(d, n, diags, _("write the last day of access as YYYY-MM-DD, e.g. 2025-06-30"),
+                    rc == -1 ? _("'%s' is not a date (YYYY-MM-DD)") : _("%s is not a real date"),
+                    v);
+    else
+        snprintf(s->expires_date, sizeof s->expires_date, "%s", v);
+}
+
+/* The lifecycle keys; start_order needs the machines, so this runs after them. */
+static void lifecycle_parse(const struct ydoc *d, const struct ydoc_node *root, struct stand *s,
+                            struct diag_list *diags)
+{
+    const struct ydoc_node *v = ydoc_get(root, "baseline", NULL);
+    if (v)
+        baseline_parse(d, v, s, diags);
+    if ((v = ydoc_get(root, "student_role", NULL)))
+        student_role_parse(d, v, s, diags);
+    if ((v = ydoc_get(root, "expires", NULL)))
+        expires_parse(d, v, s, diags);
+    if ((v = ydoc_get(root, "start_order", NULL)))
+        start_order_parse(d, v, s, diags);
+}
+
 static void stand_build(const struct ydoc *d, struct stand *s, struct diag_list *diags)
 {
     const struct ydoc_node *root = d->root;
@@ -589,13 +719,16 @@ static void stand_build(const struct ydoc *d, struct stand *s, struct diag_list 
 
     v = ydoc_want_list(d, root, "machines", _("add a `machines:` list"),
                        _("list the machines as `- template_node: ...` items"), diags);
-    if (!v)
+    if (!v) {
+        lifecycle_parse(d, root, s, diags);
         return;
+    }
     s->machines = xcalloc(v->n_items, sizeof *s->machines);
     s->n_machines = v->n_items;
     for (size_t i = 0; i < v->n_items; i++)
         machine_parse(d, v->items[i], i, s, &s->machines[i], diags);
     machines_check_unique(d, v, s, diags);
+    lifecycle_parse(d, root, s, diags);
 }
 
 /* YDOC_DEFINE_LOADERS build: a stand from a parsed document. */
@@ -605,6 +738,7 @@ static void stand_from_doc(const struct ydoc *d, const char *path, struct stand 
     s->path = xstrdup(path);
     s->password_policy.style = PASSWORD_UNAMBIGUOUS;
     policy_default_length(&s->password_policy);
+    s->baseline = xstrdup(STAND_BASELINE_DEFAULT);
     stand_build(d, s, diags);
 }
 
@@ -626,6 +760,10 @@ void stand_free(struct stand *s)
     for (size_t i = 0; i < s->n_profiles; i++)
         free(s->profiles[i].name);
     free(s->profiles);
+    for (size_t i = 0; i < s->n_start_order; i++)
+        free(s->start_order[i]);
+    free(s->start_order);
+    free(s->baseline);
     free(s->path);
     free(s->name);
     free(s);

@@ -1,5 +1,5 @@
 /* stand: loads and validates deployment_config.yml (the seed's `machines:` format plus `stand:`,
- * `password_policy:` and `alias.VID` bridges) into a struct stand the planner works from. */
+ * `password_policy:`, `alias.VID` bridges and the class lifecycle keys) into a struct stand. */
 #ifndef DS_STAND_H
 #define DS_STAND_H
 
@@ -51,6 +51,26 @@ struct stand_machine {
     int line, col; /* position of the machine mapping */
 };
 
+/* The role the students get on their pool (`student_role:`). */
+enum student_role {
+    STUDENT_ROLE_VMADMIN, /* PVEVMAdmin, the default */
+    STUDENT_ROLE_VMUSER,  /* PVEVMUser */
+    STUDENT_ROLE_MANAGED, /* DeployStandStudent: a role deploy-stand creates (see plan.h) */
+};
+#define STAND_MANAGED_ROLE "DeployStandStudent"
+#define STAND_BASELINE_DEFAULT "start"
+#define STAND_SNAPNAME_MAX 40
+
+/* "PVEVMAdmin", "PVEVMUser" or "DeployStandStudent" (static). */
+const char *student_role_name(enum student_role r);
+/* 1 when s is a snapshot name every supported Proxmox VE accepts: pve-configid (a letter, then
+ * 1.. letters, digits, '-' or '_'), at most 40 characters, and not the reserved `current` or
+ * `pending`. */
+int stand_snapshot_name_valid(const char *s);
+/* "YYYY-MM-DD" (a real date, year >= 1970) -> *end_of_day = the Unix time of the midnight (UTC)
+ * that ends that day. 0, or -1 when v is not shaped YYYY-MM-DD, -2 when it is no real date. */
+int stand_date_parse(const char *v, long long *end_of_day);
+
 struct stand {
     char *path; /* as given */
     char *name; /* `stand:` or the file's base name without extension, e.g. "deployment_config";
@@ -61,6 +81,15 @@ struct stand {
     int vmid_min, vmid_max;          /* `vmid_range: A-B`; 0 when not set */
     struct device_profile *profiles; /* `profiles:` in file order; owned (names too) */
     size_t n_profiles;
+    char *baseline;     /* `baseline:` the snapshot each VM gets after deploy; default "start", NULL
+                           with `baseline: false`; owned */
+    char **start_order; /* `start_order:` machine names (spelled as in `machines:`), started first
+                           and in this order; owned, each string too */
+    size_t n_start_order;
+    enum student_role student_role; /* `student_role:`, default STUDENT_ROLE_VMADMIN */
+    long long expires;     /* `expires: YYYY-MM-DD`: the students' accounts expire at the end of
+                              that day, UTC (Unix seconds of the next midnight); 0 = never */
+    char expires_date[11]; /* the date as written; "" when not set */
 };
 
 /* Loads and validates. Returns 0 and *out (free with stand_free), or -1 and *out = NULL after

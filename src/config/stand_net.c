@@ -1,6 +1,8 @@
 /* stand_net: reads one `bridge:` value of a stand file ("hq", "hq.10", "vmbr0", "**vmbr100**")
- * into an alias, a literal bridge or a reserved bridge, with a VLAN id when it carries one. */
+ * into an alias, a literal or a reserved bridge; and the lifecycle values (snapshots, roles,
+ * dates). */
 #include "config/stand_net.h"
+#include "config/stand.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -141,5 +143,62 @@ int stand_net_parse(const char *value, int reserved, struct stand_net *out, char
         return -1;
     }
     out->name = name;
+    return 0;
+}
+
+/* ---- lifecycle values (declared in config/stand.h) -------------------------------------- */
+
+const char *student_role_name(enum student_role r)
+{
+    return r == STUDENT_ROLE_VMUSER    ? "PVEVMUser"
+           : r == STUDENT_ROLE_MANAGED ? STAND_MANAGED_ROLE
+                                       : "PVEVMAdmin";
+}
+
+static int ascii_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+int stand_snapshot_name_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 2 || n > STAND_SNAPNAME_MAX || !ascii_alpha(s[0]))
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (!ascii_alpha(s[i]) && !(s[i] >= '0' && s[i] <= '9') && s[i] != '-' && s[i] != '_')
+            return 0;
+    return strcmp(s, "current") != 0 && strcmp(s, "pending") != 0;
+}
+
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar (H. Hinnant's algorithm). */
+static long long days_from_civil(long long y, int m, int d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    long long yoe = y - era * 400;
+    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+int stand_date_parse(const char *v, long long *end_of_day)
+{
+    int shape = strlen(v) == 10 && v[4] == '-' && v[7] == '-';
+    for (int i = 0; shape && i < 10; i++)
+        shape = i == 4 || i == 7 || (v[i] >= '0' && v[i] <= '9');
+    if (!shape)
+        return -1;
+    int y = atoi(v), m = atoi(v + 5), d = atoi(v + 8);
+    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return -2;
+    *end_of_day = (days_from_civil(y, m, d) + 1) * 86400;
     return 0;
 }

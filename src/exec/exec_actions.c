@@ -5,6 +5,7 @@
 #include "plan/marks.h"
 #include "pve/pve_api.h"
 #include "pve/pve_client.h"
+#include "pve/pve_task.h"
 #include "store/state.h"
 #include "util/err.h"
 #include "util/i18n.h"
@@ -152,6 +153,127 @@ static int do_vm_teardown(struct exec *e, struct pve_client *c, const struct act
                                   : pve_vm_destroy_wait(c, a->node, vmid, 1, to);
 }
 
+/* Has the VM snapshot `name`? 1 yes, 0 no, -1 no answer. */
+static int has_snapshot(struct pve_client *c, const char *node, int vmid, const char *name)
+{
+    json_t *list = NULL;
+    if (pve_vm_snapshot_list(c, node, vmid, &list) < 0)
+        return -1;
+    int found = 0;
+    size_t i;
+    json_t *it;
+    json_array_foreach(list, i, it)
+    {
+        const char *n = json_string_value(json_object_get(it, "name"));
+        found |= n && strcmp(n, name) == 0;
+    }
+    json_decref(list);
+    return found;
+}
+
+/* Is the VM running now? 1 yes, 0 no, -1 no answer. */
+static int is_running(struct pve_client *c, const char *node, int vmid)
+{
+    json_t *st = NULL;
+    if (pve_vm_status(c, node, vmid, &st) < 0)
+        return -1;
+    const char *s = json_string_value(json_object_get(st, "status"));
+    int running = s && strcmp(s, "running") == 0;
+    json_decref(st);
+    return running;
+}
+
+/* A clean shutdown within a->timeout_s; a VM still running after a failed shutdown task is
+ * stopped hard, and the result says so (forced). A refused request fails (and may be retried). */
+static int do_shutdown(struct exec *e, struct pve_client *c, const struct action *a, int vmid)
+{
+    int ran = 0, to = e->o->task_timeout_s;
+    int wait = a->timeout_s + 60 > to ? a->timeout_s + 60 : to;
+    if (pve_vm_shutdown_opts_wait(c, a->node, vmid, a->timeout_s, 0, wait, &ran) == 0)
+        return 0;
+    if (!ran)
+        return -1;
+    char why[1024];
+    snprintf(why, sizeof why, "%s", ds_err_last());
+    int running = is_running(c, a->node, vmid);
+    if (running < 0)
+        return -1;
+    ds_err_clear();
+    if (!running) /* it stopped after all (or was stopped meanwhile) */
+        return 0;
+    if (pve_vm_stop_wait(c, a->node, vmid, to) < 0)
+        return ds_err_wrap(_("VM %d did not shut down (%s) and could not be stopped"), vmid, why);
+    e->r->acts[a - e->p->acts].forced = 1;
+    return 0;
+}
+
+/* Power and snapshot actions on a student's VM (0 done, 1 nothing to do, -1 failed). */
+static int do_vm_lifecycle(struct exec *e, struct pve_client *c, const struct action *a)
+{
+    if (vm_ready(e, c, a) < 0)
+        return -1;
+    int vmid = exec_action_vmid(e, a), to = e->o->task_timeout_s;
+    switch (a->kind) {
+    case ACT_VM_SNAPSHOT:
+        if (a->if_missing) {
+            int has = has_snapshot(c, a->node, vmid, a->target);
+            if (has != 0)
+                return has;
+        }
+        return pve_vm_snapshot_create_wait(c, a->node, vmid, a->target, a->comment, to);
+    case ACT_VM_ROLLBACK:
+        return pve_vm_snapshot_rollback_wait(c, a->node, vmid, a->target, a->start, to);
+    case ACT_SNAP_DELETE:
+        return pve_vm_snapshot_delete_wait(c, a->node, vmid, a->target, to);
+    case ACT_VM_START: {
+        if (pve_vm_start_wait(c, a->node, vmid, to) == 0)
+            return 0;
+        enum pve_err_class cls = pve_err_last();
+        char why[1024];
+        snprintf(why, sizeof why, "%s", ds_err_last());
+        if (cls == PVE_ERR_OTHER && is_running(c, a->node, vmid) == 1) {
+            ds_err_clear(); /* started meanwhile (by the student, say): nothing to do */
+            return 1;
+        }
+        ds_err_set("%s", why);
+        return pve_err_set_class(cls);
+    }
+    case ACT_VM_SHUTDOWN:
+        return do_shutdown(e, c, a, vmid);
+    case ACT_VM_REBOOT:
+        return pve_vm_reboot_wait(c, a->node, vmid, a->timeout_s, to + a->timeout_s);
+    default:
+        return ds_err_set(_("unknown action"));
+    }
+}
+
+/* The managed role: created when missing, its missing privileges appended otherwise. */
+static int do_role_ensure(struct pve_client *c, const struct action *a)
+{
+    json_t *have = NULL;
+    if (pve_role_get(c, a->role, &have) < 0) {
+        if (pve_err_last() != PVE_ERR_NOT_FOUND)
+            return -1;
+        ds_err_clear();
+        if (pve_role_create(c, a->role, a->target) == 0)
+            return 0;
+        if (pve_err_last() != PVE_ERR_EXISTS) /* another run made it meanwhile: append */
+            return -1;
+        ds_err_clear();
+        return pve_role_update(c, a->role, a->target, 1);
+    }
+    char missing[512] = "", buf[512];
+    size_t l = 0;
+    snprintf(buf, sizeof buf, "%s", a->target);
+    for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+        json_t *v = json_object_get(have, p);
+        if (!json_is_true(v) && !(json_is_integer(v) && json_integer_value(v)))
+            l += (size_t)snprintf(missing + l, sizeof missing - l, "%s%s", l ? "," : "", p);
+    }
+    json_decref(have);
+    return l ? pve_role_update(c, a->role, missing, 1) : 1;
+}
+
 static void forget_password(struct exec *e, const char *userid)
 {
     if (!e->o->state)
@@ -174,7 +296,8 @@ static int do_user_create(struct exec *e, struct pve_client *c, const struct act
         if (rc < 0)
             return ds_err_wrap(_("saving the password of %s"), ps->userid);
     }
-    int rc = pve_user_create(c, ps->userid, pw, a->comment);
+    int rc = a->expire > 0 ? pve_user_create_expiring(c, ps->userid, pw, a->comment, a->expire)
+                           : pve_user_create(c, ps->userid, pw, a->comment);
     if (rc == 0) {
         pthread_mutex_lock(&e->mu);
         struct run_student *rs = &e->r->students[a->student];
@@ -236,6 +359,17 @@ static int do_action_once(struct exec *e, struct pve_client *c, const struct act
             forget_password(e, a->target);
         return rc;
     }
+    case ACT_VM_SNAPSHOT:
+    case ACT_VM_ROLLBACK:
+    case ACT_SNAP_DELETE:
+    case ACT_VM_START:
+    case ACT_VM_SHUTDOWN:
+    case ACT_VM_REBOOT:
+        return do_vm_lifecycle(e, c, a);
+    case ACT_ROLE_ENSURE:
+        return do_role_ensure(c, a);
+    case ACT_USER_EXPIRE:
+        return pve_user_update(c, a->target, NULL, a->expire);
     }
     return ds_err_set(_("unknown action"));
 }
@@ -245,7 +379,8 @@ static int do_action_once(struct exec *e, struct pve_client *c, const struct act
 static int is_teardown(enum action_kind k)
 {
     return k == ACT_VM_STOP || k == ACT_VM_DESTROY || k == ACT_POOL_DELETE ||
-           k == ACT_USER_DELETE || k == ACT_BRIDGE_DELETE || k == ACT_ACL_REVOKE;
+           k == ACT_USER_DELETE || k == ACT_BRIDGE_DELETE || k == ACT_ACL_REVOKE ||
+           k == ACT_SNAP_DELETE;
 }
 
 static int do_action(struct exec *e, struct pve_client *c, const struct action *a)

@@ -3,6 +3,7 @@
 #include "exec/exec.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Users, pools, ACLs, bridges and the network apply. */
 static void describe_access(const struct plan *p, const struct action *a, char *object, size_t olen,
@@ -17,6 +18,10 @@ static void describe_access(const struct plan *p, const struct action *a, char *
         snprintf(request, rlen, "%s /access/users%s%s%s", create ? "POST" : "DELETE",
                  create ? " userid=" : "/", a->target,
                  create ? " password=*** comment=(mark)" : "");
+        if (create && a->expire > 0) {
+            size_t l = strlen(request);
+            snprintf(request + l, rlen - l, " expire=%lld", a->expire);
+        }
         return;
     case ACT_POOL_CREATE:
     case ACT_POOL_DELETE:
@@ -43,13 +48,60 @@ static void describe_access(const struct plan *p, const struct action *a, char *
         snprintf(object, olen, "network of %s", a->node);
         snprintf(request, rlen, "PUT /nodes/%s/network", a->node);
         return;
+    case ACT_ROLE_ENSURE:
+        snprintf(object, olen, "role %s", a->role);
+        snprintf(request, rlen,
+                 "GET /access/roles/%s, then POST /access/roles roleid=%s privs=%s "
+                 "or PUT /access/roles/%s append=1 privs=(missing ones)",
+                 a->role, a->role, a->target, a->role);
+        return;
+    case ACT_USER_EXPIRE:
+        snprintf(object, olen, "user %s", a->target);
+        snprintf(request, rlen, "PUT /access/users/%s expire=%lld", a->target, a->expire);
+        return;
     default:
         snprintf(object, olen, "?");
         snprintf(request, rlen, "?");
     }
 }
 
-/* A student's VM (clone, configure, stop, destroy) with the id it has. */
+/* Power and snapshot requests of a VM. */
+static void describe_vm_lifecycle(const struct action *a, const char *node, int vmid, char *request,
+                                  size_t rlen)
+{
+    char base[160];
+    snprintf(base, sizeof base, "/nodes/%s/qemu/%d", node, vmid);
+    switch (a->kind) {
+    case ACT_VM_STOP:
+    case ACT_VM_START:
+        snprintf(request, rlen, "POST %s/status/%s", base,
+                 a->kind == ACT_VM_STOP ? "stop" : "start");
+        return;
+    case ACT_VM_SHUTDOWN:
+        snprintf(request, rlen,
+                 "POST %s/status/shutdown timeout=%d (then POST %s/status/stop if "
+                 "still running)",
+                 base, a->timeout_s, base);
+        return;
+    case ACT_VM_REBOOT:
+        snprintf(request, rlen, "POST %s/status/reboot timeout=%d", base, a->timeout_s);
+        return;
+    case ACT_VM_SNAPSHOT:
+        snprintf(request, rlen, "POST %s/snapshot snapname=%s description=(mark)", base, a->target);
+        return;
+    case ACT_VM_ROLLBACK:
+        snprintf(request, rlen, "POST %s/snapshot/%s/rollback%s", base, a->target,
+                 a->start ? " start=1" : "");
+        return;
+    case ACT_SNAP_DELETE:
+        snprintf(request, rlen, "DELETE %s/snapshot/%s", base, a->target);
+        return;
+    default:
+        snprintf(request, rlen, "?");
+    }
+}
+
+/* A student's VM (clone, configure, destroy, power, snapshots) with the id it has. */
 static void describe_vm(const struct plan *p, const struct action *a, int vmid, char *object,
                         size_t olen, char *request, size_t rlen)
 {
@@ -65,10 +117,10 @@ static void describe_vm(const struct plan *p, const struct action *a, int vmid, 
         snprintf(request, rlen, "PUT /nodes/%s/qemu/%d/config %s", vm->node, vmid,
                  params ? params : "");
         free(params);
-    } else if (a->kind == ACT_VM_STOP) {
-        snprintf(request, rlen, "POST /nodes/%s/qemu/%d/status/stop", vm->node, vmid);
-    } else {
+    } else if (a->kind == ACT_VM_DESTROY) {
         snprintf(request, rlen, "DELETE /nodes/%s/qemu/%d purge=1", vm->node, vmid);
+    } else {
+        describe_vm_lifecycle(a, vm->node, vmid, request, rlen);
     }
 }
 

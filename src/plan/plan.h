@@ -28,8 +28,25 @@ enum action_kind {
     ACT_TPL_COPY,    /* full clone of a template on its node, to be a copy for another node */
     ACT_TPL_CONVERT, /* mark the copy and convert it to a template */
     ACT_TPL_MIGRATE, /* offline migration of the copy to the node that needs it */
+    ACT_VM_SNAPSHOT, /* snapshot `target` of the VM (the stand's baseline, or a named one) */
+    ACT_VM_ROLLBACK, /* roll the VM back to snapshot `target`; `start`: started afterwards */
+    ACT_SNAP_DELETE, /* delete snapshot `target` of the VM (gone already: done) */
+    ACT_VM_START,
+    ACT_VM_SHUTDOWN, /* clean shutdown within `timeout_s`, then a hard stop of a VM still running
+                        (run_action.forced says so) */
+    ACT_VM_REBOOT,   /* clean reboot of a running VM, the guest given `timeout_s` to shut down */
+    ACT_ROLE_ENSURE, /* the managed role `role` exists with at least the privileges `target` */
+    ACT_USER_EXPIRE, /* set the expiry of the existing user `target` to `expire` */
 };
-#define ACT_KIND_COUNT (ACT_TPL_MIGRATE + 1)
+#define ACT_KIND_COUNT (ACT_USER_EXPIRE + 1)
+
+/* The managed student role (student_role: DeployStandStudent): audit, console, power management
+ * and rollback to a snapshot, no config change. Every privilege is in the API schemas of PVE 7.4,
+ * 8.4 and 9.1 (VM.Snapshot.Rollback included: in all three, rollback needs VM.Snapshot or
+ * VM.Snapshot.Rollback; VM.Snapshot, which also creates and deletes snapshots, is not granted). PVE
+ * roles take no comment, so the role carries no mark: it is shared by every stand and never
+ * removed by destroy or sweep. */
+#define PLAN_MANAGED_ROLE_PRIVS "VM.Audit,VM.Console,VM.PowerMgmt,VM.Snapshot.Rollback,Pool.Audit"
 
 struct plan_vm {
     char *name;
@@ -43,6 +60,8 @@ struct plan_vm {
     int exists;   /* already deployed (found by its marks) */
     int locked;   /* existing VM still locked (e.g. its clone task runs): wait before changing it */
     char *status; /* existing VMs: running/stopped; NULL otherwise */
+    int baseline; /* the stand's baseline snapshot: 1 the VM has it (or the plan makes it), 0 it
+                     has not, -1 unknown (its snapshots were not read) */
 };
 
 struct plan_bridge {
@@ -71,6 +90,8 @@ struct plan_student {
     char *password; /* set by the executor (new) or the caller (known); owned */
     char *why;      /* placement reason from the strategy, may be NULL; owned */
     int keep;       /* sweep: a current student; only what the stand no longer has goes */
+    int reclone;    /* reset: a selected VM lacks the baseline (or it is not known whether it has
+                       it), or a machine of the stand has no VM: the caller re-clones those */
     int failed;     /* set by the executor */
     char *error;    /* first failure, owned */
 };
@@ -78,23 +99,29 @@ struct plan_student {
 struct action {
     int id;
     enum action_kind kind;
-    char *node;      /* node the call goes to; NULL for cluster-wide calls (users, pools, ACLs) */
-    int student;     /* index into plan->students; -1 for shared actions */
-    int vm;          /* index into the student's vms; -1 when none */
-    char *target;    /* userid / poolid / iface / ACL path */
-    char *comment;   /* ownership mark (user/pool/bridge comment, VM description) */
-    char *role;      /* ACLs */
-    int vlan_aware;  /* bridges */
-    json_t *params;  /* configure: config params (netN, tags, delete); owned */
-    int copy;        /* template copy actions: index into plan->copies; -1 otherwise */
-    char *summary;   /* one readable line, e.g. "clone template 100 -> VM 5000 'web'" */
-    int only_marked; /* undo: acts only on a VM (template copy) that still carries the student's
-                        (copy) mark: a clone may have completed though its call failed */
+    char *node;       /* node the call goes to; NULL for cluster-wide calls (users, pools, ACLs) */
+    int student;      /* index into plan->students; -1 for shared actions */
+    int vm;           /* index into the student's vms; -1 when none */
+    char *target;     /* userid / poolid / iface / ACL path */
+    char *comment;    /* ownership mark (user/pool/bridge comment, VM description) */
+    char *role;       /* ACLs */
+    int vlan_aware;   /* bridges */
+    json_t *params;   /* configure: config params (netN, tags, delete); owned */
+    int copy;         /* template copy actions: index into plan->copies; -1 otherwise */
+    char *summary;    /* one readable line, e.g. "clone template 100 -> VM 5000 'web'" */
+    int only_marked;  /* undo: acts only on a VM (template copy) that still carries the student's
+                         (copy) mark: a clone may have completed though its call failed */
+    int if_missing;   /* snapshot: the plan could not tell whether the VM has it; the executor
+                         looks first and does nothing when it is there */
+    int start;        /* rollback: start the VM afterwards */
+    int timeout_s;    /* shutdown, reboot: seconds the guest gets to shut down */
+    long long expire; /* user create, user expire: account expiry, Unix seconds; 0 = never */
     int *deps;
     size_t n_deps;
 };
 
-enum plan_kind { PLAN_DEPLOY, PLAN_DESTROY };
+/* PLAN_LIFECYCLE: power, baseline reset and snapshot plans (no undo: nothing is created). */
+enum plan_kind { PLAN_DEPLOY, PLAN_DESTROY, PLAN_LIFECYCLE };
 
 /* A template copy this run prepares: full clone on the original's node, template, migration. */
 struct plan_copy {
@@ -143,6 +170,11 @@ struct plan_request {
     double mem_reserve;    /* smart: share of node memory kept free; default 0.10 */
     const struct template_hint *hints; /* mapper_template.yml entries; may be NULL */
     size_t n_hints;
+    const char *only_vm;    /* power, reset, snapshot: only each student's VM of this machine
+                               name (--vm NAME; case-insensitive); NULL = all of them */
+    int start;              /* reset: start every VM after its rollback (default: each VM keeps
+                               the power state it had) */
+    int shutdown_timeout_s; /* shutdown, reboot: seconds the guest gets; default 120 */
 };
 
 /* Builds the deploy plan. 0 and *out (free with plan_free; check (*out)->n_problems), or -1 with
@@ -154,6 +186,34 @@ int plan_destroy(const struct plan_request *rq, const struct cluster_view *v, st
  * make (students no longer in the list, machines and aliases no longer in the stand). */
 int plan_sweep(const struct plan_request *rq, const struct cluster_view *v, struct plan **out);
 void plan_free(struct plan *p);
+
+/* The lifecycle plans (kind PLAN_LIFECYCLE) act only on VMs that carry the stand's marks (tagged
+ * for the stand in the student's pool, or the stand's description mark for the student), of the
+ * class or of rq->only, and with rq->only_vm only on that machine of each student. Each returns 0
+ * and *out (free with plan_free; check (*out)->n_problems), or -1 with ds_err and *out NULL for
+ * input that cannot be planned (an unknown machine name, a bad snapshot name, a stand without a
+ * baseline): nothing is planned then. Which VM has which snapshot is read from the view: the
+ * bundle's "snapshots" ({"<vmid>": [GET .../snapshot answer]}) when the inventory read it, else
+ * the config's `parent` (no parent: no snapshot; otherwise only the parent is known). */
+enum power_op { POWER_START, POWER_STOP, POWER_SHUTDOWN, POWER_REBOOT };
+/* start: every stopped VM, the stand's start_order machines of a student first and in that order
+ * (the student's other VMs depend on them); stop: every VM not stopped; shutdown: every running VM,
+ * rq->shutdown_timeout_s for the guest, then a hard stop; reboot: every running VM (a stopped one
+ * gets a note). A VM already in the wanted state gets no action. */
+int plan_power(const struct plan_request *rq, const struct cluster_view *v, enum power_op op,
+               struct plan **out);
+/* Rolls each selected VM that has the stand's baseline back to it (no clone, no destroy), started
+ * afterwards when it was running (or with rq->start). Each plan VM's `baseline` says whether it has
+ * the baseline (1), has not (0) or may have it (-1: its snapshots were not read); those without 1
+ * get no action and a note, as do the stand's machines a student has no VM for, and their student
+ * gets `reclone`: the caller re-clones them. -1 when the stand has `baseline: false`. */
+int plan_reset_baseline(const struct plan_request *rq, const struct cluster_view *v,
+                        struct plan **out);
+enum snapshot_op { SNAPSHOT_CREATE, SNAPSHOT_ROLLBACK, SNAPSHOT_DELETE };
+/* Snapshot `name` of each selected VM: create where it is missing, roll back (keeping the power
+ * state, as reset does) or delete where it exists. -1 when name is not a valid snapshot name. */
+int plan_snapshot(const struct plan_request *rq, const struct cluster_view *v, enum snapshot_op op,
+                  const char *name, struct plan **out);
 
 /* A template copy found on the cluster by its marks (for `status`). */
 struct copy_info {
@@ -179,7 +239,8 @@ struct run_action {
     int cls;            /* its class (enum pve_err_class; plan/ does not include pve/) */
     int64_t elapsed_ns; /* from start to end, retries included */
     int attempts;
-    int noop; /* done without a change: the object was gone already, or not ours (undo) */
+    int noop;   /* done without a change: the object was gone already, or not ours (undo) */
+    int forced; /* shutdown: the guest did not stop in time and the VM was stopped hard */
 };
 struct run_student {
     int failed;

@@ -15,42 +15,27 @@ static void problem_cb(void *ctx, const char *msg)
     pl_problem(ctx, "%s", msg);
 }
 
-/* Effective privilege on `path` from GET /access/permissions: the nearest listed ancestor. */
-static int perm_has(const json_t *perms, const char *path, const char *priv)
-{
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (;;) {
-        json_t *set = json_object_get(perms, buf[0] ? buf : "/");
-        if (set)
-            return json_integer_value(json_object_get(set, priv)) != 0 ||
-                   json_is_true(json_object_get(set, priv));
-        if (!buf[0] || strcmp(buf, "/") == 0)
-            return 0;
-        char *slash = strrchr(buf, '/');
-        if (!slash)
-            return 0;
-        *slash = '\0';
-    }
-}
-
 static void check_privs(struct plan *p, const struct plan_request *rq, const struct cluster_view *v)
 {
     const json_t *perms = json_object_get(v->raw, "permissions");
     if (!perms || (rq->api_user && strcmp(rq->api_user, "root@pam") == 0))
         return;
-    static const struct {
+    int role = pl_role_missing(rq, v), baseline = rq->stand->baseline != NULL;
+    const struct {
         const char *path, *priv, *why;
+        int wanted;
     } need[] = {
-        {"/access", "User.Modify", N_("create the students' users")},
-        {"/access", "Permissions.Modify", N_("grant roles on the students' pools")},
-        {"/pool", "Pool.Allocate", N_("create the students' pools")},
-        {"/vms", "VM.Allocate", N_("create the students' VMs")},
-        {"/vms", "VM.Config.Network", N_("set the VMs' network cards")},
-        {"/storage", "Datastore.AllocateSpace", N_("allocate disks for clones")},
+        {"/access", "User.Modify", N_("create the students' users"), 1},
+        {"/access", "Permissions.Modify", N_("grant roles on the students' pools"), 1},
+        {"/pool", "Pool.Allocate", N_("create the students' pools"), 1},
+        {"/vms", "VM.Allocate", N_("create the students' VMs"), 1},
+        {"/vms", "VM.Config.Network", N_("set the VMs' network cards"), 1},
+        {"/storage", "Datastore.AllocateSpace", N_("allocate disks for clones"), 1},
+        {"/access", "Sys.Modify", N_("create the students' role"), role},
+        {"/vms", "VM.Snapshot", N_("take the baseline snapshots"), baseline},
     };
     for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
-        if (!perm_has(perms, need[i].path, need[i].priv))
+        if (need[i].wanted && !pl_perm_has(perms, need[i].path, need[i].priv))
             pl_problem(p, _("the connection's user %s lacks %s on %s (needed to %s)"),
                        rq->api_user ? rq->api_user : "?", need[i].priv, need[i].path,
                        _(need[i].why));
@@ -58,7 +43,7 @@ static void check_privs(struct plan *p, const struct plan_request *rq, const str
     for (size_t i = 0; i < v->n_nodes; i++) {
         char path[128];
         snprintf(path, sizeof path, "/nodes/%s", v->nodes[i].name);
-        if (!perm_has(perms, path, "Sys.Modify"))
+        if (!pl_perm_has(perms, path, "Sys.Modify"))
             pl_problem(
                 p, _("the connection's user %s lacks Sys.Modify on %s (needed to create bridges)"),
                 rq->api_user ? rq->api_user : "?", path);
@@ -122,14 +107,13 @@ static void check_templates(struct deploy_ctx *c)
     }
 }
 
-static void plan_student_access(struct deploy_ctx *c, int s, int *user_act, int *pool_act,
-                                int *acl_act)
+static void plan_student_access(struct deploy_ctx *c, int s, int *user_act, int *pool_act)
 {
     struct plan *p = c->p;
     struct plan_student *ps = &p->students[s];
     char mark[256];
     mark_format(mark, sizeof mark, p->stand, ps->userid, NULL, 0);
-    *user_act = *pool_act = *acl_act = -1;
+    *user_act = *pool_act = -1;
 
     const struct inv_user *u = inv_user_find(c->v, ps->userid);
     ps->user_exists = u != NULL;
@@ -138,7 +122,11 @@ static void plan_student_access(struct deploy_ctx *c, int s, int *user_act, int 
         struct action *a = pl_act_new(p, ACT_USER_CREATE, NULL, s, -1);
         a->target = strdup(ps->userid);
         a->comment = strdup(mark);
-        a->summary = xasprintf(_("create user %s with a new password"), ps->userid);
+        a->summary = c->rq->stand->expires
+                         ? xasprintf(_("create user %s with a new password, expiring at the end "
+                                       "of %s (UTC)"),
+                                     ps->userid, c->rq->stand->expires_date)
+                         : xasprintf(_("create user %s with a new password"), ps->userid);
         *user_act = a->id;
         ps->cred = CRED_NEW;
     } else {
@@ -169,18 +157,8 @@ static void plan_student_access(struct deploy_ctx *c, int s, int *user_act, int 
         *pool_act = a->id;
     }
 
-    char path[128];
-    snprintf(path, sizeof path, "/pool/%s", ps->pool);
-    ps->acl_exists = inv_acl_has(c->v, path, ps->userid, "PVEVMAdmin");
-    if (!ps->acl_exists) {
-        struct action *a = pl_act_new(p, ACT_ACL_GRANT, NULL, s, -1);
-        a->target = strdup(path);
-        a->role = strdup("PVEVMAdmin");
-        a->summary = xasprintf(_("grant PVEVMAdmin on %s to %s"), path, ps->userid);
-        *acl_act = a->id;
-        pl_act_dep(p, a->id, *user_act);
-        pl_act_dep(p, a->id, *pool_act);
-    }
+    pl_student_role(c, s, *user_act, *pool_act);
+    pl_user_expiry(c, s, *user_act);
 }
 
 /* "net0 on vmbr1001, net1 on vmbr100 (tag 10), remove net2, tags" for the plan listing. */
@@ -276,9 +254,9 @@ static const char **machine_bridges(struct deploy_ctx *c, int s, const struct st
     return bridges;
 }
 
-/* The configure step of a VM: its NICs and tags, when anything differs. */
-static void plan_vm_configure(struct deploy_ctx *c, int s, size_t m, const struct inv_vm *have,
-                              int clone_act)
+/* The configure step of a VM: its NICs and tags, when anything differs. Its action, or -1. */
+static int plan_vm_configure(struct deploy_ctx *c, int s, size_t m, const struct inv_vm *have,
+                             int clone_act)
 {
     struct plan *p = c->p;
     const struct stand_machine *mc = &c->rq->stand->machines[m];
@@ -302,15 +280,17 @@ static void plan_vm_configure(struct deploy_ctx *c, int s, size_t m, const struc
     }
     if (json_object_size(params) == 0) {
         json_decref(params);
-        return;
+        return -1;
     }
     struct action *a = pl_act_new(p, ACT_VM_CONFIGURE, pv->node, s, (int)m);
     a->params = params;
     char what[512];
     describe_config(params, what, sizeof what);
     a->summary = xasprintf(_("configure VM %d '%s': %s"), pv->vmid, mc->name, what);
-    pl_act_dep(p, a->id, clone_act);
-    pl_act_dep(p, a->id, find_apply(c, pv->node));
+    int id = a->id;
+    pl_act_dep(p, id, clone_act);
+    pl_act_dep(p, id, find_apply(c, pv->node));
+    return id;
 }
 
 static void plan_student_vms(struct deploy_ctx *c, int s, const struct placement *pl, int pool_act)
@@ -340,7 +320,8 @@ static void plan_student_vms(struct deploy_ctx *c, int s, const struct placement
         }
         if (!ps->node)
             ps->node = strdup(pv->node);
-        plan_vm_configure(c, s, m, have, clone_act);
+        int cfg_act = plan_vm_configure(c, s, m, have, clone_act);
+        pl_vm_baseline(c, s, m, have, cfg_act >= 0 ? cfg_act : clone_act);
     }
 }
 
@@ -399,7 +380,7 @@ static int unknown_strategy(const char *name)
 static void ctx_init(struct deploy_ctx *c, struct plan *p, const struct plan_request *rq,
                      const struct cluster_view *v)
 {
-    *c = (struct deploy_ctx){.p = p, .rq = rq, .v = v};
+    *c = (struct deploy_ctx){.p = p, .rq = rq, .v = v, .role_act = -1};
     c->va.v = v;
     c->va.next = rq->stand->vmid_min ? rq->stand->vmid_min
                  : rq->vmid_base > 0 ? rq->vmid_base
@@ -485,9 +466,10 @@ int plan_deploy(const struct plan_request *rq, const struct cluster_view *v, str
     if (!check_size(p, rq, &c.va))
         place_students(p, strat, rq, v, &pl);
     if (p->n_problems == 0) {
+        c.role_act = pl_role_ensure(p, rq, v);
         for (size_t s = 0; s < p->n_students; s++) {
-            int user_act, pool_act, acl_act;
-            plan_student_access(&c, (int)s, &user_act, &pool_act, &acl_act);
+            int user_act, pool_act;
+            plan_student_access(&c, (int)s, &user_act, &pool_act);
             plan_student_vms(&c, (int)s, &pl, pool_act);
             plan_stale_bridges(&c, (int)s);
         }

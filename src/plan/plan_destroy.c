@@ -123,20 +123,28 @@ static const struct inv_vm *foreign_in_pool(const struct destroy_ctx *d, const c
     return NULL;
 }
 
-static int revoke_foreign_acl(struct destroy_ctx *d, int s, const struct inv_user *u)
+/* The student roles deploy-stand grants (student_role), revoked from a user that is not ours:
+ * PVE removes a deleted user's ACLs itself, but this user stays. *acts gets the actions. */
+static size_t revoke_foreign_acl(struct destroy_ctx *d, int s, const struct inv_user *u, int *acts)
 {
     struct plan *p = d->p;
     struct plan_student *ps = &p->students[s];
     char path[128];
     snprintf(path, sizeof path, "/pool/%s", ps->pool);
-    if (!u || ps->user_ours || !ps->pool_ours || !inv_acl_has(d->v, path, ps->userid, "PVEVMAdmin"))
-        return -1;
-    struct action *a = pl_act_new(p, ACT_ACL_REVOKE, NULL, s, -1);
-    a->target = strdup(path);
-    a->role = strdup("PVEVMAdmin");
-    a->summary =
-        xasprintf(_("revoke PVEVMAdmin on %s from %s (the user is not ours)"), path, ps->userid);
-    return a->id;
+    size_t n = 0;
+    for (int r = STUDENT_ROLE_VMADMIN;
+         u && !ps->user_ours && ps->pool_ours && r <= STUDENT_ROLE_MANAGED; r++) {
+        const char *role = student_role_name((enum student_role)r);
+        if (!inv_acl_has(d->v, path, ps->userid, role))
+            continue;
+        struct action *a = pl_act_new(p, ACT_ACL_REVOKE, NULL, s, -1);
+        a->target = strdup(path);
+        a->role = strdup(role);
+        a->summary =
+            xasprintf(_("revoke %s on %s from %s (the user is not ours)"), role, path, ps->userid);
+        acts[n++] = a->id;
+    }
+    return n;
 }
 
 /* The student's pool and user, when ours, after its VMs. */
@@ -150,7 +158,8 @@ static void plan_access_teardown(struct destroy_ctx *d, int s)
     ps->user_ours = u && mark_is(u->comment, p->stand, ps->userid);
     ps->pool_exists = pool != NULL;
     ps->pool_ours = pool && mark_is(pool->comment, p->stand, ps->userid);
-    int revoke = revoke_foreign_acl(d, s, u);
+    int revokes[STUDENT_ROLE_MANAGED + 1];
+    size_t n_revokes = revoke_foreign_acl(d, s, u, revokes);
     const struct inv_vm *foreign = ps->pool_ours ? foreign_in_pool(d, ps->pool) : NULL;
     if (foreign) {
         pl_note(p,
@@ -163,7 +172,8 @@ static void plan_access_teardown(struct destroy_ctx *d, int s)
         a->summary = xasprintf(_("delete pool %s"), ps->pool);
         for (size_t k = 0; k < ps->n_vms; k++)
             pl_act_dep(p, a->id, d->acts_of[s][k]);
-        pl_act_dep(p, a->id, revoke);
+        for (size_t k = 0; k < n_revokes; k++)
+            pl_act_dep(p, a->id, revokes[k]);
     } else if (pool) {
         pl_note(p, _("pool %s is not marked as this stand's: left alone"), ps->pool);
     }

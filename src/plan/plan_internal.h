@@ -28,6 +28,9 @@ void pl_act_dep(struct plan *p, int act, int dep);
 int pl_vm_teardown(struct plan *p, int s, int vm, int vmid, const char *name, const char *node,
                    int stop, int only_marked);
 void pl_init(struct plan *p, const struct plan_request *rq, enum plan_kind kind);
+/* Effective privilege on `path` from GET /access/permissions (the bundle's "permissions"): the
+ * nearest listed ancestor. */
+int pl_perm_has(const json_t *perms, const char *path, const char *priv);
 void pl_students_init(struct plan *p, const struct plan_request *rq);
 
 /* A sorted index of string keys: add everything, sort once, look up in O(log n). Equal keys keep
@@ -85,6 +88,7 @@ struct deploy_ctx {
     int *copy_migrate;      /* per plan copy: its migrate action */
     struct sidx br_used, br_unread; /* bridge_users_index, built when first needed */
     int br_users_built;
+    int role_act; /* the managed role's ensure action, -1 when none */
 };
 
 /* plan_bridges.c */
@@ -107,5 +111,32 @@ void copies_init(struct deploy_ctx *c);
 void copies_free(struct deploy_ctx *c);
 int resolve_source(struct deploy_ctx *c, const struct stand_machine *mc, const char *node,
                    int *src_vmid, int *copy, char **src_node);
+
+/* plan_baseline.c: the lifecycle parts of a deploy (baseline snapshots, the student role, the
+ * accounts' expiry) and the facts the lifecycle planners share. */
+/* Does the VM have snapshot `name`? 1 yes, 0 no, -1 unknown: from the bundle's "snapshots"
+ * ({"<vmid>": [...]}) when there, else from the config's `parent` (see plan.h). */
+int pl_vm_has_snapshot(const struct cluster_view *v, const struct inv_vm *vm, const char *name);
+/* Can every disk of `config` (a VM's, or the template a clone comes from) take snapshots on
+ * `node`? 1 yes; 0 no and *why says which storage ("local (dir, raw)"); -1 unknown (config unread,
+ * no disks, a storage without a type in the view) and *why says that. Types: lvmthin, zfspool,
+ * zfs, rbd and btrfs can; dir, nfs, cifs, glusterfs and cephfs only for qcow2 volumes; lvm, iscsi
+ * and the others cannot. */
+int pl_vm_can_snapshot(const struct cluster_view *v, const json_t *config, const char *node,
+                       char *why, size_t len);
+/* 1 when the stand uses the managed role and the view does not show it complete (no "roles" in
+ * the bundle, no such role, or a privilege missing). */
+int pl_role_missing(const struct plan_request *rq, const struct cluster_view *v);
+/* The managed role's ensure action when the stand uses it and it is missing or lacks a privilege
+ * (always when the view holds no "roles"); its id, or -1. */
+int pl_role_ensure(struct plan *p, const struct plan_request *rq, const struct cluster_view *v);
+/* Student s's role on the pool (granted after user_act, pool_act and c->role_act) and the
+ * revocation of the other student roles deploy-stand grants (a changed student_role). */
+void pl_student_role(struct deploy_ctx *c, int s, int user_act, int pool_act);
+/* The expiry of student s's account: on the user this run creates (user_act), or an update of an
+ * existing one of ours whose expiry differs. */
+void pl_user_expiry(struct deploy_ctx *c, int s, int user_act);
+/* The baseline snapshot of student s's VM m (existing: have), after action `after`. */
+void pl_vm_baseline(struct deploy_ctx *c, int s, size_t m, const struct inv_vm *have, int after);
 
 #endif

@@ -25,6 +25,24 @@ int pl_vm_teardown(struct plan *p, int s, int vm, int vmid, const char *name, co
     return id;
 }
 
+int pl_perm_has(const json_t *perms, const char *path, const char *priv)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (;;) {
+        json_t *set = json_object_get(perms, buf[0] ? buf : "/");
+        if (set)
+            return json_integer_value(json_object_get(set, priv)) != 0 ||
+                   json_is_true(json_object_get(set, priv));
+        if (!buf[0] || strcmp(buf, "/") == 0)
+            return 0;
+        char *slash = strrchr(buf, '/');
+        if (!slash)
+            return 0;
+        *slash = '\0';
+    }
+}
+
 void pl_strlist_add(char ***list, size_t *n, char *s)
 {
     char **l = xreallocarray(*list, *n + 1, sizeof *l);
@@ -109,6 +127,10 @@ const char *action_kind_name(enum action_kind k)
         [ACT_POOL_DELETE] = N_("delete pool"),     [ACT_USER_DELETE] = N_("delete user"),
         [ACT_BRIDGE_DELETE] = N_("delete bridge"), [ACT_TPL_COPY] = N_("copy template"),
         [ACT_TPL_CONVERT] = N_("convert copy"),    [ACT_TPL_MIGRATE] = N_("migrate copy"),
+        [ACT_VM_SNAPSHOT] = N_("snapshot VM"),     [ACT_VM_ROLLBACK] = N_("roll back VM"),
+        [ACT_SNAP_DELETE] = N_("delete snapshot"), [ACT_VM_START] = N_("start VM"),
+        [ACT_VM_SHUTDOWN] = N_("shut down VM"),    [ACT_VM_REBOOT] = N_("reboot VM"),
+        [ACT_ROLE_ENSURE] = N_("ensure role"),     [ACT_USER_EXPIRE] = N_("set user expiry"),
     };
     return (unsigned)k < ACT_KIND_COUNT && names[k] ? names[k] : "?";
 }

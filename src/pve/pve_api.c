@@ -1,4 +1,4 @@
-/* pve_api: typed Proxmox VE API calls (VMs, host network, users, ACLs, pools, nodes) on pve_call.
+/* pve_api: typed Proxmox VE API calls (VMs, snapshots, network, users, roles, ACLs, pools, nodes).
  * Builds parameters, checks answer shapes, phrases errors as "<action> failed: <PVE's reason>". */
 #include "pve/pve_api.h"
 
@@ -329,29 +329,85 @@ int pve_vm_status(pve_client *c, const char *node, int vmid, json_t **out)
     return api_get(c, what, path, NULL, is_object, _("an object"), out);
 }
 
-/* what_fmt: the action's name, "<noun> of VM %d on %s" (vmid, node), translated. */
-static int vm_power(pve_client *c, const char *node, int vmid, const char *action,
-                    const char *what_fmt, int timeout_s)
+/* what_fmt: the action's name, "<noun> of VM %d on %s" (vmid, node), translated. params may be
+ * NULL. Starts the task; *upid gets its UPID. */
+static int vm_power_start(pve_client *c, const char *node, int vmid, const char *action,
+                          const char *what_fmt, const json_t *params, char *what, char **upid)
 {
-    char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
+    char path[PATH_MAX_LEN];
     fmt(path, sizeof path, "/nodes/%s/qemu/%d/status/%s", node, vmid, action);
-    fmt(what, sizeof what, what_fmt, vmid, node);
-    return api_async_wait(c, what, "POST", path, NULL, timeout_s);
+    fmt(what, WHAT_MAX_LEN, what_fmt, vmid, node);
+    return api_async(c, what, "POST", path, params, upid);
+}
+
+static int vm_power(pve_client *c, const char *node, int vmid, const char *action,
+                    const char *what_fmt, const json_t *params, int timeout_s)
+{
+    char what[WHAT_MAX_LEN], *upid = NULL;
+    if (vm_power_start(c, node, vmid, action, what_fmt, params, what, &upid) < 0)
+        return -1;
+    int rc = pve_task_wait(c, upid, timeout_s, what);
+    free(upid);
+    return rc;
 }
 
 int pve_vm_start_wait(pve_client *c, const char *node, int vmid, int timeout_s)
 {
-    return vm_power(c, node, vmid, "start", _("start of VM %d on %s"), timeout_s);
+    return vm_power(c, node, vmid, "start", _("start of VM %d on %s"), NULL, timeout_s);
 }
 
 int pve_vm_stop_wait(pve_client *c, const char *node, int vmid, int timeout_s)
 {
-    return vm_power(c, node, vmid, "stop", _("stop of VM %d on %s"), timeout_s);
+    return vm_power(c, node, vmid, "stop", _("stop of VM %d on %s"), NULL, timeout_s);
 }
 
 int pve_vm_shutdown_wait(pve_client *c, const char *node, int vmid, int timeout_s)
 {
-    return vm_power(c, node, vmid, "shutdown", _("shutdown of VM %d on %s"), timeout_s);
+    return vm_power(c, node, vmid, "shutdown", _("shutdown of VM %d on %s"), NULL, timeout_s);
+}
+
+/* {"timeout": guest_timeout_s} when > 0, plus {"forceStop": 1} when force_stop; NULL on OOM. */
+static json_t *guest_timeout_params(int guest_timeout_s, int force_stop)
+{
+    json_t *p = obj_or_oom();
+    if (p && ((guest_timeout_s > 0 && set_int(p, "timeout", guest_timeout_s) < 0) ||
+              (force_stop && set_bool(p, "forceStop", 1) < 0))) {
+        json_decref(p);
+        return NULL;
+    }
+    return p;
+}
+
+int pve_vm_shutdown_opts_wait(pve_client *c, const char *node, int vmid, int guest_timeout_s,
+                              int force_stop, int timeout_s, int *task_ran)
+{
+    char what[WHAT_MAX_LEN], *upid = NULL;
+    if (task_ran)
+        *task_ran = 0;
+    json_t *p = guest_timeout_params(guest_timeout_s, force_stop);
+    if (!p)
+        return -1;
+    int rc =
+        vm_power_start(c, node, vmid, "shutdown", _("shutdown of VM %d on %s"), p, what, &upid);
+    json_decref(p);
+    if (rc < 0)
+        return -1;
+    if (task_ran)
+        *task_ran = 1;
+    rc = pve_task_wait(c, upid, timeout_s, what);
+    free(upid);
+    return rc;
+}
+
+int pve_vm_reboot_wait(pve_client *c, const char *node, int vmid, int guest_timeout_s,
+                       int timeout_s)
+{
+    json_t *p = guest_timeout_params(guest_timeout_s, 0);
+    if (!p)
+        return -1;
+    int rc = vm_power(c, node, vmid, "reboot", _("reboot of VM %d on %s"), p, timeout_s);
+    json_decref(p);
+    return rc;
 }
 
 int pve_vm_destroy_wait(pve_client *c, const char *node, int vmid, int purge, int timeout_s)
@@ -367,6 +423,67 @@ int pve_vm_destroy_wait(pve_client *c, const char *node, int vmid, int purge, in
     int rc = api_async_wait(c, what, "DELETE", path, p, timeout_s);
     json_decref(p);
     return rc;
+}
+
+/* ---- snapshots ------------------------------------------------------------------------ */
+
+int pve_vm_snapshot_list(pve_client *c, const char *node, int vmid, json_t **out)
+{
+    char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
+    fmt(path, sizeof path, "/nodes/%s/qemu/%d/snapshot", node, vmid);
+    fmt(what, sizeof what, _("listing the snapshots of VM %d on %s"), vmid, node);
+    return api_get(c, what, path, NULL, is_array, _("a list"), out);
+}
+
+/* A snapshot task: method on .../snapshot[/{name}[/suffix]] with params (may be NULL). */
+static int snap_task(pve_client *c, const char *what, const char *method, const char *node,
+                     int vmid, const char *name, const char *suffix, const json_t *params,
+                     int timeout_s)
+{
+    char path[PATH_MAX_LEN];
+    if (name)
+        fmt(path, sizeof path, "/nodes/%s/qemu/%d/snapshot/%s%s", node, vmid, name, suffix);
+    else
+        fmt(path, sizeof path, "/nodes/%s/qemu/%d/snapshot", node, vmid);
+    return api_async_wait(c, what, method, path, params, timeout_s);
+}
+
+int pve_vm_snapshot_create_wait(pve_client *c, const char *node, int vmid, const char *name,
+                                const char *description, int timeout_s)
+{
+    char what[WHAT_MAX_LEN];
+    fmt(what, sizeof what, _("snapshot '%s' of VM %d on %s"), name, vmid, node);
+    json_t *p = obj_or_oom();
+    if (!p || set_str(p, "snapname", name) < 0 || set_str(p, "description", description) < 0) {
+        json_decref(p);
+        return -1;
+    }
+    int rc = snap_task(c, what, "POST", node, vmid, NULL, "", p, timeout_s);
+    json_decref(p);
+    return rc;
+}
+
+int pve_vm_snapshot_rollback_wait(pve_client *c, const char *node, int vmid, const char *name,
+                                  int start, int timeout_s)
+{
+    char what[WHAT_MAX_LEN];
+    fmt(what, sizeof what, _("rollback of VM %d on %s to snapshot '%s'"), vmid, node, name);
+    json_t *p = obj_or_oom();
+    if (!p || (start && set_bool(p, "start", 1) < 0)) {
+        json_decref(p);
+        return -1;
+    }
+    int rc = snap_task(c, what, "POST", node, vmid, name, "/rollback", p, timeout_s);
+    json_decref(p);
+    return rc;
+}
+
+int pve_vm_snapshot_delete_wait(pve_client *c, const char *node, int vmid, const char *name,
+                                int timeout_s)
+{
+    char what[WHAT_MAX_LEN];
+    fmt(what, sizeof what, _("deletion of snapshot '%s' of VM %d on %s"), name, vmid, node);
+    return snap_task(c, what, "DELETE", node, vmid, name, "", NULL, timeout_s);
 }
 
 /* ---- host network --------------------------------------------------------------------- */
@@ -461,19 +578,40 @@ int pve_user_get(pve_client *c, const char *userid, json_t **out)
     return api_get(c, what, path, NULL, is_object, _("an object"), out);
 }
 
-int pve_user_create(pve_client *c, const char *userid, const char *password, const char *comment)
+/* POST /access/users (create) or PUT /access/users/{userid} (update): the fields given. */
+static int user_write(pve_client *c, const char *userid, const char *password, const char *comment,
+                      long long expire, int create)
 {
-    char what[WHAT_MAX_LEN];
-    fmt(what, sizeof what, _("creation of user %s"), userid);
+    char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
+    fmt(what, sizeof what, create ? _("creation of user %s") : _("update of user %s"), userid);
+    fmt(path, sizeof path, "/access/users/%s", userid);
     json_t *p = obj_or_oom();
-    if (!p || set_str(p, "userid", userid) < 0 || set_str(p, "password", password) < 0 ||
-        set_str(p, "comment", comment) < 0) {
+    if (!p || (create && set_str(p, "userid", userid) < 0) ||
+        set_str(p, "password", password) < 0 || set_str(p, "comment", comment) < 0 ||
+        (expire >= 0 && set_int(p, "expire", expire) < 0)) {
         json_decref(p);
         return -1;
     }
-    int rc = api_call(c, what, "POST", "/access/users", p, NULL, NULL);
+    int rc =
+        api_call(c, what, create ? "POST" : "PUT", create ? "/access/users" : path, p, NULL, NULL);
     json_decref(p);
     return rc;
+}
+
+int pve_user_create(pve_client *c, const char *userid, const char *password, const char *comment)
+{
+    return user_write(c, userid, password, comment, -1, 1);
+}
+
+int pve_user_create_expiring(pve_client *c, const char *userid, const char *password,
+                             const char *comment, long long expire)
+{
+    return user_write(c, userid, password, comment, expire, 1);
+}
+
+int pve_user_update(pve_client *c, const char *userid, const char *comment, long long expire)
+{
+    return user_write(c, userid, NULL, comment, expire, 0);
 }
 
 int pve_user_delete(pve_client *c, const char *userid)
@@ -508,6 +646,49 @@ int pve_acl_set(pve_client *c, const char *path, const char *role, const char *u
     int rc = api_call(c, what, "PUT", "/access/acl", p, NULL, NULL);
     json_decref(p);
     return rc;
+}
+
+/* ---- roles ---------------------------------------------------------------------------- */
+
+int pve_roles_list(pve_client *c, json_t **out)
+{
+    return api_get(c, _("listing roles"), "/access/roles", NULL, is_array, _("a list"), out);
+}
+
+int pve_role_get(pve_client *c, const char *roleid, json_t **out)
+{
+    char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
+    fmt(path, sizeof path, "/access/roles/%s", roleid);
+    fmt(what, sizeof what, _("reading role %s"), roleid);
+    return api_get(c, what, path, NULL, is_object, _("an object"), out);
+}
+
+/* POST /access/roles (create) or PUT /access/roles/{roleid} (update, append or replace). */
+static int role_write(pve_client *c, const char *roleid, const char *privs, int create, int append)
+{
+    char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
+    fmt(what, sizeof what, create ? _("creation of role %s") : _("update of role %s"), roleid);
+    fmt(path, sizeof path, "/access/roles/%s", roleid);
+    json_t *p = obj_or_oom();
+    if (!p || (create && set_str(p, "roleid", roleid) < 0) || set_str(p, "privs", privs) < 0 ||
+        (append && set_bool(p, "append", 1) < 0)) {
+        json_decref(p);
+        return -1;
+    }
+    int rc =
+        api_call(c, what, create ? "POST" : "PUT", create ? "/access/roles" : path, p, NULL, NULL);
+    json_decref(p);
+    return rc;
+}
+
+int pve_role_create(pve_client *c, const char *roleid, const char *privs)
+{
+    return role_write(c, roleid, privs, 1, 0);
+}
+
+int pve_role_update(pve_client *c, const char *roleid, const char *privs, int append)
+{
+    return role_write(c, roleid, privs, 0, append);
 }
 
 /* ---- pools ---------------------------------------------------------------------------- */

@@ -1,4 +1,4 @@
-/* pve_api: typed Proxmox VE API calls (VMs, host network, users, ACLs, pools, nodes) on pve_call.
+/* pve_api: typed Proxmox VE API calls (VMs, snapshots, network, users, roles, ACLs, pools, nodes).
  * Each call names its action and object in ds_err ("clone of template 100 on pve1 to VM 5003").*/
 #ifndef DS_PVE_API_H
 #define DS_PVE_API_H
@@ -43,7 +43,33 @@ int pve_vm_status(pve_client *c, const char *node, int vmid, json_t **out); /* s
 int pve_vm_start_wait(pve_client *c, const char *node, int vmid, int timeout_s);
 int pve_vm_stop_wait(pve_client *c, const char *node, int vmid, int timeout_s);
 int pve_vm_shutdown_wait(pve_client *c, const char *node, int vmid, int timeout_s);
+/* Shutdown with PVE's `timeout` (seconds the guest gets; <= 0: PVE's default) and `forceStop`
+ * (stop hard when the guest has not stopped by then). *task_ran (may be NULL) is 1 once the task
+ * started: a failure then is the task's (without forceStop: "VM quit/powerdown failed - got
+ * timeout" when the guest did not stop in time), while 0 means the request itself was refused. */
+int pve_vm_shutdown_opts_wait(pve_client *c, const char *node, int vmid, int guest_timeout_s,
+                              int force_stop, int timeout_s, int *task_ran);
+/* POST .../status/reboot (a clean shutdown, then a start; the VM must be running) with PVE's
+ * `timeout` for the shutdown (<= 0: PVE's default). */
+int pve_vm_reboot_wait(pve_client *c, const char *node, int vmid, int guest_timeout_s,
+                       int timeout_s);
 int pve_vm_destroy_wait(pve_client *c, const char *node, int vmid, int purge, int timeout_s);
+
+/* GET .../snapshot: [{name, description, snaptime?, vmstate?, parent?}, ...] plus PVE's entry
+ * {"name": "current", ...} for the VM's present state (not a snapshot). */
+int pve_vm_snapshot_list(pve_client *c, const char *node, int vmid, json_t **out);
+/* POST .../snapshot {snapname, description?} (disks and config, no RAM state), then the task.
+ * name: pve-configid, at most 40 characters, not "current"/"pending" (stand_snapshot_name_valid).
+ * An existing name fails ("snapshot name 'x' already used"). description may be NULL. */
+int pve_vm_snapshot_create_wait(pve_client *c, const char *node, int vmid, const char *name,
+                                const char *description, int timeout_s);
+/* POST .../snapshot/{name}/rollback [start=1]: PVE stops a running VM first; with start the VM is
+ * started after the rollback, otherwise it stays stopped. */
+int pve_vm_snapshot_rollback_wait(pve_client *c, const char *node, int vmid, const char *name,
+                                  int start, int timeout_s);
+/* DELETE .../snapshot/{name}; a missing snapshot fails with PVE_ERR_NOT_FOUND. */
+int pve_vm_snapshot_delete_wait(pve_client *c, const char *node, int vmid, const char *name,
+                                int timeout_s);
 
 /* GET /nodes/{node}/network; *changes = the pending diff (malloc'd) or NULL when none. */
 int pve_net_list(pve_client *c, const char *node, json_t **ifaces, char **changes);
@@ -63,7 +89,23 @@ int pve_users_list(pve_client *c, json_t **out);
 int pve_user_get(pve_client *c, const char *userid, json_t **out);
 /* password and comment may be NULL */
 int pve_user_create(pve_client *c, const char *userid, const char *password, const char *comment);
+/* The same with `expire` (Unix seconds at which the account stops working; 0 = never). */
+int pve_user_create_expiring(pve_client *c, const char *userid, const char *password,
+                             const char *comment, long long expire);
+/* PUT /access/users/{userid}: comment (NULL: unchanged) and expire (< 0: unchanged, 0: never).
+ * Passwords are not changed here (PVE has PUT /access/password for that). */
+int pve_user_update(pve_client *c, const char *userid, const char *comment, long long expire);
 int pve_user_delete(pve_client *c, const char *userid);
+/* GET /access/roles: [{roleid, privs: "A,B,...", special: 0|1}, ...]. */
+int pve_roles_list(pve_client *c, json_t **out);
+/* GET /access/roles/{roleid}: {"VM.Audit": 1, ...}; a missing role fails with PVE_ERR_NOT_FOUND. */
+int pve_role_get(pve_client *c, const char *roleid, json_t **out);
+/* POST /access/roles {roleid, privs} (privs: "A,B,C"). PVE roles take no comment, so a role
+ * cannot carry a mark. */
+int pve_role_create(pve_client *c, const char *roleid, const char *privs);
+/* PUT /access/roles/{roleid} {privs, append}: append=1 adds privs to the role's, 0 replaces them.
+ */
+int pve_role_update(pve_client *c, const char *roleid, const char *privs, int append);
 int pve_acl_list(pve_client *c, json_t **out);
 /* PUT /access/acl for one user (or API token, "user@realm!id") and one role; del=1 removes it. */
 int pve_acl_set(pve_client *c, const char *path, const char *role, const char *userid,
