@@ -317,6 +317,41 @@ static int has_name(const char *const *names, size_t n, const char *name)
     return 0;
 }
 
+/* The snapshots of a VM whose config names a `parent` (a VM without one has none, so most cost
+ * nothing) go to the bundle's "snapshots" under its VMID. Optional: when they cannot be read the
+ * planner treats them as unknown. */
+static void snapshots_read(struct pve_client *c, json_t *bundle, const char *node, int vmid,
+                           const json_t *cfg)
+{
+    if (!json_object_get(cfg, "parent") || get_int((json_t *)cfg, "template") == 1)
+        return;
+    json_t *list = NULL;
+    if (pve_vm_snapshot_list(c, node, vmid, &list) < 0) {
+        ds_err_clear();
+        return;
+    }
+    json_t *all = json_object_get(bundle, "snapshots");
+    if (!all) {
+        all = json_object();
+        json_object_set_new(bundle, "snapshots", all);
+    }
+    char key[32];
+    snprintf(key, sizeof key, "%d", vmid);
+    json_object_set_new(all, key, list);
+}
+
+/* The cluster's roles (GET /access/roles, which every user may read) go to the bundle's "roles",
+ * so the planner sees whether the managed role exists. Optional, as snapshots_read. */
+static void roles_read(struct pve_client *c, json_t *bundle)
+{
+    json_t *roles = NULL;
+    if (pve_roles_list(c, &roles) < 0) {
+        ds_err_clear();
+        return;
+    }
+    json_object_set_new(bundle, "roles", roles);
+}
+
 int inventory_load(struct pve_client *c, const int *template_vmids, size_t n_templates,
                    const char *const *names, size_t n_names, enum inv_config_scope scope,
                    struct cluster_view **out)
@@ -384,7 +419,9 @@ int inventory_load(struct pve_client *c, const int *template_vmids, size_t n_tem
         char key[32];
         snprintf(key, sizeof key, "%d", vmid);
         json_object_set_new(configs, key, cfg);
+        snapshots_read(c, bundle, node, vmid, cfg);
     }
+    roles_read(c, bundle);
     *out = inventory_from_json(bundle);
     return *out ? 0 : ds_err_set("out of memory");
 fail:
