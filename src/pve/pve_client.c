@@ -30,6 +30,10 @@ struct pve_client {
     long timeout_ms;
 
     pve_transport *transport; /* the connection; holds the schema reference once set */
+    pve_transport_fn send_fn; /* the seam (tests): replaces `transport` when set */
+    void *send_ud;
+    int send_bad_body;           /* the seam's last 2xx body was not a JSON object */
+    unsigned long send_requests; /* requests sent through the seam */
 
     char *ticket; /* secret */
     char *csrf;   /* secret */
@@ -137,6 +141,8 @@ pve_client *pve_client_dup(pve_client *c)
         return NULL;
     d->now = c->now;
     d->now_ctx = c->now_ctx;
+    d->send_fn = c->send_fn;
+    d->send_ud = c->send_ud;
     if (c->ticket) {
         d->ticket = strdup(c->ticket);
         d->csrf = c->csrf ? strdup(c->csrf) : NULL;
@@ -151,7 +157,7 @@ pve_client *pve_client_dup(pve_client *c)
 
 unsigned long pve_client_request_count(const pve_client *c)
 {
-    return pve_transport_request_count(c->transport);
+    return pve_transport_request_count(c->transport) + c->send_requests;
 }
 
 const char *pve_client_base_url(const pve_client *c)
@@ -165,6 +171,13 @@ void pve_client_set_clock(pve_client *c, int64_t (*now)(void *ctx), void *ctx)
     c->now_ctx = now ? ctx : NULL;
 }
 
+void pve_client_set_transport(pve_client *c, pve_transport_fn fn, void *ud)
+{
+    c->send_fn = fn;
+    c->send_ud = fn ? ud : NULL;
+    c->send_bad_body = 0;
+}
+
 bool pve_client_has_ticket(const pve_client *c)
 {
     return c->ticket != NULL;
@@ -173,6 +186,44 @@ bool pve_client_has_ticket(const pve_client *c)
 bool pve_client_pin_mismatch(const pve_client *c)
 {
     return c && pve_transport_pin_mismatch(c->transport);
+}
+
+/* ---- sending: libcurl, or the seam ---------------------------------------------------- */
+
+/* pve_transport_send, or the seam when one is set (same contract). */
+static int client_send(pve_client *c, const char *method, const char *path, const char *form,
+                       const struct pve_auth *auth, struct pve_response *resp, json_t **full)
+{
+    if (!c->send_fn)
+        return pve_transport_send(c->transport, method, path, form, auth, resp, full);
+    pve_response_clear(resp);
+    if (full)
+        *full = NULL;
+    char *body = NULL;
+    long status = c->send_fn(c->send_ud, method, path, form ? form : "", &body);
+    c->send_requests++;
+    if (status <= 0) {
+        resp->status = 0;
+        resp->message = strdup(body && body[0] ? body : _("no response"));
+        resp->err_class = PVE_ERR_TRANSIENT;
+        free(body);
+        return -1;
+    }
+    c->send_bad_body =
+        pve_response_parse(resp, status, NULL, body, body ? strlen(body) : 0, full) < 0;
+    free(body);
+    return 0;
+}
+
+/* pve_transport_answer_problem, or the seam's equivalent (a 200 body that is no JSON object). */
+static const char *client_answer_problem(const pve_client *c, long status, char *buf, size_t len)
+{
+    if (!c->send_fn)
+        return pve_transport_answer_problem(c->transport, status, buf, len);
+    if (status != 200 || !c->send_bad_body)
+        return NULL;
+    snprintf(buf, len, "the answer is not a JSON object");
+    return buf;
 }
 
 /* ---- login and calls ------------------------------------------------------------------ */
@@ -198,7 +249,7 @@ static int ticket_login(pve_client *c, long *status)
         return ds_err_set(_("out of memory"));
     struct pve_response r = {0};
     json_t *full = NULL;
-    int trc = pve_transport_send(c->transport, "POST", "/access/ticket", form, NULL, &r, &full);
+    int trc = client_send(c, "POST", "/access/ticket", form, NULL, &r, &full);
     pve_secret_free(&form);
     if (trc < 0) {
         ds_err_set("%s", r.message ? r.message : _("no response"));
@@ -214,7 +265,7 @@ static int ticket_login(pve_client *c, long *status)
     if (r.status == 401) {
         rc = ds_err_set(_("authentication failed for %s at %s: wrong user or password"), c->user,
                         pve_client_base_url(c));
-    } else if (pve_transport_answer_problem(c->transport, r.status, why, sizeof why)) {
+    } else if (client_answer_problem(c, r.status, why, sizeof why)) {
         rc = ds_err_set(_("login as %s at %s failed: %ld %s: %s"), c->user, pve_client_base_url(c),
                         r.status, r.message ? r.message : "", why);
     } else if (r.status != 200) {
@@ -270,7 +321,7 @@ static int call_once(pve_client *c, const char *method, const char *path, const 
                      struct pve_response *resp, json_t **full)
 {
     struct pve_auth auth = session_auth(c);
-    if (pve_transport_send(c->transport, method, path, form, &auth, resp, full) < 0)
+    if (client_send(c, method, path, form, &auth, resp, full) < 0)
         return -1;
     return 0;
 }
@@ -330,7 +381,7 @@ int pve_call_full(pve_client *c, const char *method, const char *path, const jso
     char d[1536];
     if (trc < 0) {
         rc = ds_err_set("%s %s: %s", method, path, r->message ? r->message : _("no response"));
-    } else if (pve_transport_answer_problem(c->transport, r->status, why, sizeof why)) {
+    } else if (client_answer_problem(c, r->status, why, sizeof why)) {
         rc = ds_err_set("%s %s: %s; %s", method, path, pve_response_describe(r, d, sizeof d), why);
         r->err_class = PVE_ERR_OTHER;
     } else if (r->status != 200) {
@@ -357,12 +408,12 @@ int pve_client_login(pve_client *c)
     if (c->token_id) {
         struct pve_response r = {0};
         struct pve_auth auth = session_auth(c);
-        int trc = pve_transport_send(c->transport, "GET", "/version", NULL, &auth, &r, NULL);
+        int trc = client_send(c, "GET", "/version", NULL, &auth, &r, NULL);
         int rc = 0;
         char why[700];
         if (trc < 0) {
             rc = ds_err_set("%s", r.message ? r.message : _("no response"));
-        } else if (pve_transport_answer_problem(c->transport, r.status, why, sizeof why)) {
+        } else if (client_answer_problem(c, r.status, why, sizeof why)) {
             char d[1024];
             rc = ds_err_set(_("checking API token %s at %s failed: %s; %s"), c->token_id,
                             pve_client_base_url(c), pve_response_describe(&r, d, sizeof d), why);

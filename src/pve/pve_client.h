@@ -74,6 +74,19 @@ const char *pve_client_base_url(const pve_client *c);
 #define PVE_TICKET_RENEW_S (105 * 60)
 void pve_client_set_clock(pve_client *c, int64_t (*now)(void *ctx), void *ctx);
 
+/* A transport seam, for tests: when set, every request of the client (logins included) goes to
+ * fn instead of libcurl. fn gets `ud`, the method, the path (relative to /api2/json, unescaped) and
+ * the form (the POST/PUT body or the query string: "k=v&..." percent-encoded, keys sorted; "" when
+ * none); it returns the HTTP status and sets *body to a malloc'd JSON text (the client frees it;
+ * NULL for an empty body). The real message goes in the body's "message", as PVE >= 8.3 sends it.
+ * Status 0 means no answer (a reset connection, PVE_ERR_TRANSIENT; *body, when set, the reason).
+ * The schema check still runs first; TLS and pinning do not apply. pve_client_dup copies fn and
+ * ud, so fn must be thread-safe when the copies run on other threads (the executor's workers).
+ * fn NULL restores libcurl (the default). */
+typedef long (*pve_transport_fn)(void *ud, const char *method, const char *path, const char *form,
+                                 char **body);
+void pve_client_set_transport(pve_client *c, pve_transport_fn fn, void *ud);
+
 /* true when the client holds a ticket (ticket auth, logged in). */
 bool pve_client_has_ticket(const pve_client *c);
 
