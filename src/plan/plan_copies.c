@@ -94,9 +94,15 @@ static const struct inv_vm *hinted_copy(struct deploy_ctx *c, int orig, const ch
     for (size_t i = 0; i < c->rq->n_hints; i++) {
         const struct template_hint *h = &c->rq->hints[i];
         const struct inv_vm *vm = inv_vm_find(c->v, h->vmid);
-        if (h->orig == orig && strcasecmp(h->node, node) == 0 && vm && vm->template &&
-            strcmp(vm->node, node) == 0)
-            return vm;
+        if (h->orig != orig || strcasecmp(h->node, node) != 0 || !vm || !vm->template ||
+            strcmp(vm->node, node) != 0)
+            continue;
+        /* the marks win: a VM marked as a copy of another template is not this one's */
+        int of;
+        char digest[64];
+        if (mark_copy_parse(vm_desc(vm), &of, digest, sizeof digest) && of != orig)
+            continue;
+        return vm;
     }
     return NULL;
 }
