@@ -33,11 +33,22 @@ static void node_list(const struct plan *p, const char ***nodes, size_t *n)
     }
 }
 
+/* "deploy", "destroy" or "lifecycle" (JSON, never translated). */
+static const char *plan_kind_name(const struct plan *p)
+{
+    return p->kind == PLAN_DEPLOY ? "deploy" : p->kind == PLAN_DESTROY ? "destroy" : "lifecycle";
+}
+
+/* The mark before an action: + creates, - removes, ~ changes what exists (power, snapshots). */
+static char plan_mark(const struct plan *p)
+{
+    return p->kind == PLAN_DEPLOY ? '+' : p->kind == PLAN_DESTROY ? '-' : '~';
+}
+
 static void plan_json(const struct plan *p, const char *strategy, FILE *out)
 {
-    json_t *root = json_pack("{s:s, s:s, s:s}", "stand", p->stand, "kind",
-                             p->kind == PLAN_DEPLOY ? "deploy" : "destroy", "strategy",
-                             strategy ? strategy : "local");
+    json_t *root = json_pack("{s:s, s:s, s:s}", "stand", p->stand, "kind", plan_kind_name(p),
+                             "strategy", strategy ? strategy : "local");
     json_t *acts = json_array();
     for (size_t i = 0; i < p->n_acts; i++) {
         const struct action *a = &p->acts[i];
@@ -91,13 +102,17 @@ void report_plan(const struct plan *p, const char *strategy, FILE *out, int json
     if (p->kind == PLAN_DEPLOY)
         fprintf(out, _("Deploy plan for stand '%s', strategy %s: %zu student(s), %zu VM(s)\n"),
                 p->stand, strategy ? strategy : "local", p->n_students, nvm);
-    else
+    else if (p->kind == PLAN_DESTROY)
         fprintf(out, _("Teardown plan for stand '%s': %zu student(s), %zu VM(s)\n"), p->stand,
                 p->n_students, nvm);
+    else
+        fprintf(out, _("Plan for stand '%s': %zu student(s), %zu VM(s)\n"), p->stand, p->n_students,
+                nvm);
     if (p->n_acts == 0) {
-        fputs(p->kind == PLAN_DEPLOY ? _("  nothing to do: the stand is up to date\n")
-                                     : _("  nothing to do: nothing of this stand is left on the "
-                                         "cluster\n"),
+        fputs(p->kind == PLAN_DEPLOY    ? _("  nothing to do: the stand is up to date\n")
+              : p->kind == PLAN_DESTROY ? _("  nothing to do: nothing of this stand is left on "
+                                            "the cluster\n")
+                                        : _("  nothing to do: every VM is already as asked\n"),
               out);
         return;
     }
@@ -126,7 +141,7 @@ void report_plan(const struct plan *p, const char *strategy, FILE *out, int json
                     if (p->students[s].why)
                         fprintf(out, _("    why: %s\n"), p->students[s].why);
                 }
-                fprintf(out, "    %c %s\n", p->kind == PLAN_DEPLOY ? '+' : '-', a->summary);
+                fprintf(out, "    %c %s\n", plan_mark(p), a->summary);
             }
         }
     }
