@@ -5,6 +5,7 @@
 #include "ui/status_view.h"
 #include "util/i18n.h"
 #include <string.h>
+#include <unistd.h>
 
 /* Asks on stderr and reads a line: 1 when it is `expect` (or, without one, a yes). */
 static int ask_line(const char *question, const char *expect)
@@ -31,7 +32,7 @@ static int ask_line(const char *question, const char *expect)
     return 0;
 }
 
-static int cli_confirm(const struct app_ask *a, void *ud)
+static int front_confirm(const struct app_ask *a, void *ud)
 {
     (void)ud;
     if (a->kind == APP_ASK_DESTROY) {
@@ -56,19 +57,27 @@ void cli_front_init(struct cli_front *f, const struct cli_globals *g, int ask)
     f->env = (struct app_env){.connections_path = g->connections_path, .connection = g->connection};
     app_view_init(&f->view, g->json);
     f->ev = (struct app_events){
-        .emit = app_view_event, .confirm = ask ? cli_confirm : NULL, .ud = &f->view};
+        .emit = app_view_event, .confirm = ask ? front_confirm : NULL, .ud = &f->view};
 }
 
-int cli_front_run(const struct cli_globals *g, struct app_opts *o, int ask, int want_state,
+int cli_front_open(const struct cli_call *call, struct cli_front *f, struct app_ctx *c)
+{
+    int flags = call->e->flags, yes = call->g->yes;
+    int ask = (flags & CMD_CONFIRM) ? !yes
+              : (flags & CMD_ASK)   ? !yes && isatty(STDIN_FILENO) && isatty(STDERR_FILENO)
+                                    : 0;
+    cli_front_init(f, call->g, ask);
+    return app_ctx_open(c, &f->env, &f->ev, &call->sa.o, (flags & CMD_STATE) != 0);
+}
+
+int cli_front_run(const struct cli_call *call,
                   int (*op)(struct app_ctx *c, const struct app_opts *o))
 {
     struct cli_front f;
-    cli_front_init(&f, g, ask);
-    o->json = g->json;
     struct app_ctx c;
-    int rc = app_ctx_open(&c, &f.env, &f.ev, o, want_state);
+    int rc = cli_front_open(call, &f, &c);
     if (!rc)
-        rc = op(&c, o);
+        rc = op(&c, &call->sa.o);
     app_ctx_free(&c);
     return rc;
 }

@@ -17,9 +17,14 @@ struct cli_front {
  * to free. */
 void cli_front_init(struct cli_front *f, const struct cli_globals *g, int ask);
 
-/* Opens the context for a stand command (inputs, template map, connection, login, and the state
- * when want_state), runs op and frees the context. Returns the exit code. */
-int cli_front_run(const struct cli_globals *g, struct app_opts *o, int ask, int want_state,
+/* Opens the context of a stand command (CMD_FILES): inputs, template map, connection, login, and
+ * with CMD_STATE the local state; confirmations are asked as its CMD_ASK / CMD_CONFIRM say (not
+ * with --yes). f is initialised. APP_OK or the exit code (reported); free c anyway. */
+int cli_front_open(const struct cli_call *call, struct cli_front *f, struct app_ctx *c);
+
+/* cli_front_open, op (the command's use case) with the parsed options, and the context freed.
+ * Returns the exit code. */
+int cli_front_run(const struct cli_call *call,
                   int (*op)(struct app_ctx *c, const struct app_opts *o));
 
 /* app_status rendered on stdout (a table, or JSON with o->json): a use-case runner for

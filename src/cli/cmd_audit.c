@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,31 +84,27 @@ static int audit_view_add(const struct audit_entry *e, void *ud)
     return 0;
 }
 
-static int cmd_audit_exec(struct cli_globals *g, int argc, char **argv)
+struct audit_opts {
+    struct audit_filter f; /* --stand, --student (or --user); since from --since */
+    const char *since, *log;
+};
+
+#define AO(f) offsetof(struct audit_opts, f)
+static const struct cli_opt audit_opts[] = {
+    {.name = "--stand", .kind = CLI_VALUE, .off = AO(f.stand)},
+    {.name = "--student", .kind = CLI_VALUE, .off = AO(f.student)},
+    {.name = "--user", .kind = CLI_VALUE, .off = AO(f.student)},
+    {.name = "--since", .kind = CLI_VALUE, .off = AO(since)},
+    {.name = "--log", .kind = CLI_VALUE, .off = AO(log), .complete = CLI_C_FILE},
+    {.name = NULL},
+};
+
+static int cmd_audit_exec(struct cli_call *c)
 {
-    struct audit_filter f = {0};
-    const char *since = NULL, *log = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *opt = argv[i];
-        const char **slot = NULL;
-        if (strcmp(opt, "--stand") == 0)
-            slot = &f.stand;
-        else if (strcmp(opt, "--student") == 0 || strcmp(opt, "--user") == 0)
-            slot = &f.student;
-        else if (strcmp(opt, "--since") == 0)
-            slot = &since;
-        else if (strcmp(opt, "--log") == 0)
-            slot = &log;
-        else {
-            cli_error(_("see `deploy-stand audit --help`"), _("audit: unknown option '%s'"), opt);
-            return EXIT_USAGE;
-        }
-        if (i + 1 >= argc) {
-            cli_error(_("give a value after it"), _("audit: option %s needs an argument"), opt);
-            return EXIT_USAGE;
-        }
-        *slot = argv[++i];
-    }
+    struct audit_opts *o = c->opts;
+    struct audit_filter f = o->f;
+    const char *since = o->since, *log = o->log;
+    const struct cli_globals *g = c->g;
     if (since && audit_since_parse(since, ds_clock_wall_s(), &f.since) < 0) {
         cli_error(_("e.g. --since 2026-11-25, --since 2026-11-25T10:00 or --since 2h"),
                   _("audit: --since: %s"), ds_err_last());
@@ -149,5 +146,7 @@ const struct cmd_entry cmd_audit_entry = {
                "                    (30m, 2h, 3d, 1w)\n"
                "  --log FILE        read FILE instead of $XDG_STATE_HOME/deploy-stand/audit.jsonl\n"
                "\nWith --output json every record is printed as one JSON line.\n"),
+    .opts = audit_opts,
+    .opts_size = sizeof(struct audit_opts),
     .exec = cmd_audit_exec,
 };

@@ -1,6 +1,7 @@
 /* cmd_config: `deploy-stand config ...`: the teacher's saved stands (list, show, validate with or
  * without the cluster, copy, rename, delete, import, and create through the wizard). */
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +13,6 @@
 #include "config/library.h"
 #include "config/stand.h"
 #include "config/users.h"
-#include "plan/strategy.h"
-#include "ui/prompt.h"
 #include "ui/table.h"
 #include "ui/wizard.h"
 #include "util/diag.h"
@@ -77,8 +76,9 @@ static int load_saved(const char *name, struct stand **out)
     return 0;
 }
 
-static int config_list(struct cli_globals *g)
+static int config_list(struct cli_call *c)
 {
+    const struct cli_globals *g = c->g;
     char **names;
     size_t n;
     if (lib_list(LIB_CONFIG, &names, &n) < 0) {
@@ -123,8 +123,10 @@ static int config_list(struct cli_globals *g)
     return EXIT_OK;
 }
 
-static int config_show(struct cli_globals *g, const char *name)
+static int config_show(struct cli_call *c)
 {
+    const struct cli_globals *g = c->g;
+    const char *name = c->pos[0];
     int rc = need_existing(name);
     struct stand *s = NULL;
     if (rc || (rc = load_saved(name, &s)))
@@ -202,10 +204,32 @@ static void validate_event(const struct app_event *e, void *ud)
 
 /* The stand is planned (the plan itself is not shown) against the cluster of the connection,
  * with the same template map a deploy of this file would use. st is taken. */
-static int config_validate_live(struct cli_globals *g, const char *name, const char *path,
-                                struct stand *st, const char *users, const char *strategy,
-                                const char *node)
+struct validate_opts {
+    int live;
+    const char *users, *strategy, *node;
+};
+
+#define VO(f) offsetof(struct validate_opts, f)
+static const struct cli_opt validate_opts[] = {
+    {.name = "--live", .kind = CLI_FLAG, .off = VO(live)},
+    {.name = "--users",
+     .short_name = "-u",
+     .kind = CLI_VALUE,
+     .off = VO(users),
+     .complete = CLI_C_LIST_OR_FILE},
+    {.name = "--strategy",
+     .short_name = "-s",
+     .kind = CLI_VALUE,
+     .off = VO(strategy),
+     .complete = CLI_C_STRATEGY},
+    {.name = "--node", .kind = CLI_VALUE, .off = VO(node)},
+    {.name = NULL},
+};
+
+static int config_validate_live(const struct cli_globals *g, const char *name, const char *path,
+                                struct stand *st, const struct validate_opts *v)
 {
+    const char *users = v->users;
     struct cli_front f;
     cli_front_init(&f, g, 0);
     struct app_events quiet = f.ev; /* the plan's own output is not shown */
@@ -231,7 +255,7 @@ static int config_validate_live(struct cli_globals *g, const char *name, const c
     if (!rc)
         rc = app_ctx_connect(&s);
     if (!rc) {
-        struct app_opts o = {.strategy = strategy, .node = node};
+        struct app_opts o = {.strategy = v->strategy, .node = v->node};
         quiet.emit = validate_event;
         s.ev = quiet;
         rc = app_plan(&s, &o);
@@ -244,56 +268,17 @@ static int config_validate_live(struct cli_globals *g, const char *name, const c
     return rc;
 }
 
-static int config_validate(struct cli_globals *g, int argc, char **argv)
+static int config_validate(struct cli_call *c)
 {
-    const char *name = NULL, *users = NULL, *strategy = NULL, *node = NULL;
-    int live = 0;
-    for (int i = 2; i < argc; i++) {
-        const char **slot = NULL;
-        if (strcmp(argv[i], "--live") == 0) {
-            live = 1;
-            continue;
-        } else if (strcmp(argv[i], "--users") == 0 || strcmp(argv[i], "-u") == 0)
-            slot = &users;
-        else if (strcmp(argv[i], "--strategy") == 0 || strcmp(argv[i], "-s") == 0)
-            slot = &strategy;
-        else if (strcmp(argv[i], "--node") == 0)
-            slot = &node;
-        else if (argv[i][0] == '-') {
-            cli_error(_("see `deploy-stand config --help`"),
-                      _("config validate: unknown option '%s'"), argv[i]);
-            return EXIT_USAGE;
-        } else if (!name) {
-            name = argv[i];
-            continue;
-        } else {
-            cli_error(_("see `deploy-stand config --help`"),
-                      _("config validate: unexpected argument '%s'"), argv[i]);
-            return EXIT_USAGE;
-        }
-        if (i + 1 >= argc) {
-            cli_error(_("give a value after it"), _("config validate: option %s needs an argument"),
-                      argv[i]);
-            return EXIT_USAGE;
-        }
-        *slot = argv[++i];
-    }
-    if (!name) {
-        cli_error(_("e.g. deploy-stand config validate mylab --live"), "%s",
-                  _("config validate: which config?"));
+    const struct validate_opts *v = c->opts;
+    const char *name = c->pos[0];
+    if (stand_args_check_node(c->name, v->strategy, v->node))
         return EXIT_USAGE;
-    }
-    const struct strategy *st = strategy ? strategy_find(strategy) : NULL;
-    if (st && st->needs_node && !node) {
-        cli_error(_("e.g. --strategy remote --node pve2"), _("%s: strategy %s needs --node NAME"),
-                  "config validate", st->name);
-        return EXIT_USAGE;
-    }
     int rc = need_existing(name);
     struct stand *s = NULL;
     if (rc || (rc = load_saved(name, &s)))
         return rc;
-    if (!live) {
+    if (!v->live) {
         printf(_("Config %s is valid: stand %s, %zu machine(s). Add --live to check it against "
                  "the cluster.\n"),
                name, s->name, s->n_machines);
@@ -301,7 +286,7 @@ static int config_validate(struct cli_globals *g, int argc, char **argv)
         return EXIT_OK;
     }
     char *path = lib_path(LIB_CONFIG, name);
-    rc = path ? config_validate_live(g, name, path, s, users, strategy, node) /* takes s */
+    rc = path ? config_validate_live(c->g, name, path, s, v) /* takes s */
               : EXIT_FAILED;
     if (!path)
         stand_free(s);
@@ -309,8 +294,9 @@ static int config_validate(struct cli_globals *g, int argc, char **argv)
     return rc;
 }
 
-static int config_copy_rename(int rename, const char *from, const char *to)
+static int config_copy_rename(const struct cli_call *c, int rename)
 {
+    const char *from = c->pos[0], *to = c->pos[1];
     int rc = need_existing(from);
     if (!rc)
         rc = need_new(to);
@@ -336,24 +322,26 @@ static int config_copy_rename(int rename, const char *from, const char *to)
     return EXIT_OK;
 }
 
-static int config_delete(struct cli_globals *g, const char *name)
+static int config_copy(struct cli_call *c)
 {
+    return config_copy_rename(c, 0);
+}
+
+static int config_rename(struct cli_call *c)
+{
+    return config_copy_rename(c, 1);
+}
+
+static int config_delete(struct cli_call *c)
+{
+    const char *name = c->pos[0];
     int rc = need_existing(name);
     if (rc)
         return rc;
-    if (!g->yes) {
-        char q[256];
-        snprintf(q, sizeof q, _("Delete config %s?"), name);
-        if (!isatty(0)) {
-            cli_error(_("add --yes to delete it"),
-                      _("config delete: not deleting %s without --yes"), name);
-            return EXIT_USAGE;
-        }
-        if (!prompt_confirm(q)) {
-            printf("%s\n", _("Nothing was deleted."));
-            return EXIT_FAILED;
-        }
-    }
+    char q[256];
+    snprintf(q, sizeof q, _("Delete config %s?"), name);
+    if ((rc = cli_confirm(c, q, _("Nothing was deleted."))))
+        return rc;
     if (lib_delete(LIB_CONFIG, name) < 0) {
         cli_error(NULL, "%s", ds_err_last());
         return EXIT_FAILED;
@@ -362,14 +350,15 @@ static int config_delete(struct cli_globals *g, const char *name)
     return EXIT_OK;
 }
 
-static int config_import(struct cli_globals *g, const char *name, const char *file)
+static int config_import(struct cli_call *c)
 {
+    const char *name = c->pos[0], *file = c->pos[1];
     if (!lib_name_valid(name)) {
         lib_path(LIB_CONFIG, name);
         cli_error(NULL, "%s", ds_err_last());
         return EXIT_USAGE;
     }
-    if (!g->yes && lib_exists(LIB_CONFIG, name)) {
+    if (!c->g->yes && lib_exists(LIB_CONFIG, name)) {
         cli_error(_("add --yes to replace it"), _("a config named '%s' already exists"), name);
         return EXIT_USAGE;
     }
@@ -399,13 +388,14 @@ static int config_import(struct cli_globals *g, const char *name, const char *fi
     return EXIT_OK;
 }
 
-static int config_create(struct cli_globals *g, const char *name)
+static int config_create(struct cli_call *c)
 {
+    const char *name = c->pos[0];
     int rc = need_new(name);
     if (rc)
         return rc;
     struct cli_front f;
-    cli_front_init(&f, g, 0);
+    cli_front_init(&f, c->g, 0);
     struct app_ctx s;
     app_ctx_init(&s, &f.env, &f.ev);
     rc = app_ctx_load_connection(&s);
@@ -436,61 +426,50 @@ static int config_create(struct cli_globals *g, const char *name)
     return rc;
 }
 
-static int want_args(int argc, int n, const char *usage)
-{
-    if (argc == n)
-        return 0;
-    cli_error(_("see `deploy-stand config --help`"), _("usage: deploy-stand %s"), usage);
-    return EXIT_USAGE;
-}
-
-static int cmd_config_exec(struct cli_globals *g, int argc, char **argv)
-{
-    const char *sub = argc > 1 ? argv[1] : "list";
-    int rc;
-    if (!strcmp(sub, "list"))
-        return (rc = want_args(argc < 2 ? 2 : argc, 2, "config list")) ? rc : config_list(g);
-    if (!strcmp(sub, "show"))
-        return (rc = want_args(argc, 3, "config show NAME")) ? rc : config_show(g, argv[2]);
-    if (!strcmp(sub, "validate"))
-        return config_validate(g, argc, argv);
-    if (!strcmp(sub, "copy") || !strcmp(sub, "rename")) {
-        int ren = !strcmp(sub, "rename");
-        rc = want_args(argc, 4, ren ? "config rename FROM TO" : "config copy FROM TO");
-        return rc ? rc : config_copy_rename(ren, argv[2], argv[3]);
-    }
-    if (!strcmp(sub, "delete"))
-        return (rc = want_args(argc, 3, "config delete NAME --yes")) ? rc
-                                                                     : config_delete(g, argv[2]);
-    if (!strcmp(sub, "import"))
-        return (rc = want_args(argc, 4, "config import NAME FILE"))
-                   ? rc
-                   : config_import(g, argv[2], argv[3]);
-    if (!strcmp(sub, "create"))
-        return (rc = want_args(argc, 3, "config create NAME")) ? rc : config_create(g, argv[2]);
-    cli_error(_("see `deploy-stand config --help`"), _("config: unknown action '%s'"), sub);
-    return EXIT_USAGE;
-}
+static const struct cmd_entry config_subs[] = {
+    CMD_SUB("list", "config list", 0, 0, config_list,
+            .summary = N_("the saved configs with their stand and machine count")),
+    CMD_SUB("show", "config show NAME", 1, 1, config_show,
+            .summary = N_("the machines of a config"), .pos_complete = {CLI_C_CONFIG}),
+    CMD_SUB("validate",
+            "config validate NAME [--live] [--users LIST|FILE] [--strategy S [--node N]]", 1, 1,
+            config_validate,
+            .summary = N_("check the file; with --live also against the cluster\n"
+                          "(templates, nodes, bridges, privileges) as `plan` does"),
+            .help = N_("  --live            also plan it against the cluster of the connection\n"
+                       "  --users LIST|FILE the class to plan for (default: one stand-in student)\n"
+                       "  --strategy S      the placement to check (default local)\n"
+                       "  --node N          the target node of a strategy that needs one\n"),
+            .opts = validate_opts, .opts_size = sizeof(struct validate_opts),
+            .pos_complete = {CLI_C_CONFIG}, .want_pos = N_("%s: which config?"),
+            .want_hint = N_("e.g. deploy-stand config validate mylab --live")),
+    CMD_SUB("copy", "config copy FROM TO", 2, 2, config_copy,
+            .summary = N_("copy a config (the target must not exist)"),
+            .pos_complete = {CLI_C_CONFIG}),
+    CMD_SUB("rename", "config rename FROM TO", 2, 2, config_rename,
+            .summary = N_("rename a config (the target must not exist)"),
+            .pos_complete = {CLI_C_CONFIG}),
+    CMD_SUB("delete", "config delete NAME --yes", 1, 1, config_delete,
+            .summary = N_("delete a config"), .flags = CMD_CONFIRM, .pos_complete = {CLI_C_CONFIG},
+            .refuse = N_("config delete: not deleting %s without --yes"),
+            .refuse_hint = N_("add --yes to delete it")),
+    CMD_SUB("import", "config import NAME FILE", 2, 2, config_import,
+            .summary = N_("validate a deployment_config.yml and save it as NAME\n"
+                          "(--yes replaces an existing one)"),
+            .pos_complete = {CLI_C_NONE, CLI_C_FILE}),
+    CMD_SUB("create", "config create NAME", 1, 1, config_create,
+            .summary = N_("the wizard: lists the cluster's templates and asks\n"
+                          "machine after machine on the terminal")),
+    {.name = NULL},
+};
 
 const struct cmd_entry cmd_config_entry = {
     .name = "config",
     .usage = "config list | show NAME | validate NAME [--live] | copy A B | rename A B | "
              "delete NAME --yes | import NAME FILE | create NAME",
     .summary = N_("saved stand configs: list, show, validate, copy, rename, delete, create"),
-    .help =
-        N_("Saved configs live in $XDG_CONFIG_HOME/deploy-stand/configs/NAME.yml (mode 0600).\n"
-           "`--config NAME` of plan, deploy, status and destroy finds them by name.\n\n"
-           "  list                      the saved configs with their stand and machine count\n"
-           "  show NAME                 the machines of a config\n"
-           "  validate NAME [--live] [--users LIST|FILE] [--strategy S [--node N]]\n"
-           "                            check the file; with --live also against the cluster\n"
-           "                            (templates, nodes, bridges, privileges) as `plan` does\n"
-           "  copy FROM TO              copy a config (the target must not exist)\n"
-           "  rename FROM TO            rename a config (the target must not exist)\n"
-           "  delete NAME --yes         delete a config\n"
-           "  import NAME FILE          validate a deployment_config.yml and save it as NAME\n"
-           "                            (--yes replaces an existing one)\n"
-           "  create NAME               the wizard: lists the cluster's templates and asks\n"
-           "                            machine after machine on the terminal\n"),
-    .exec = cmd_config_exec,
+    .help = N_("Saved configs live in $XDG_CONFIG_HOME/deploy-stand/configs/NAME.yml (mode 0600).\n"
+               "`--config NAME` of plan, deploy, status and destroy finds them by name.\n\n"),
+    .subs = config_subs,
+    .default_sub = "list",
 };

@@ -1,6 +1,7 @@
-/* cmd_connection: `deploy-stand connection add|list|test|encrypt|default|delete`: parses the
- * arguments and asks on the terminal; the file work is in connection_ops. */
+/* cmd_connection: `deploy-stand connection add|list|test|encrypt|default|delete`: the table of
+ * sub-commands and what only a terminal does (secrets, trust); the work is app_conn's. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,51 +83,28 @@ static int secret_read(int from_stdin, const char *what, char **out)
 /* ---- connection add ---------------------------------------------------------------------- */
 
 struct add_args {
-    const char *name, *host, *user, *token_name, *fingerprint;
+    const char *host, *user, *token_name, *fingerprint;
     int password_stdin, token_value_stdin, trust, make_default;
+    const char *name; /* the positional NAME */
 };
 
-static int add_args_parse(int argc, char **argv, struct add_args *a)
+#define AA(f) offsetof(struct add_args, f)
+static const struct cli_opt add_opts[] = {
+    {.name = "--host", .kind = CLI_VALUE, .off = AA(host)},
+    {.name = "--user", .kind = CLI_VALUE, .off = AA(user)},
+    {.name = "--token-name", .kind = CLI_VALUE, .off = AA(token_name)},
+    {.name = "--fingerprint", .kind = CLI_VALUE, .off = AA(fingerprint)},
+    {.name = "--password-stdin", .kind = CLI_FLAG, .off = AA(password_stdin)},
+    {.name = "--token-value-stdin", .kind = CLI_FLAG, .off = AA(token_value_stdin)},
+    {.name = "--trust", .kind = CLI_FLAG, .off = AA(trust)},
+    {.name = "--default", .kind = CLI_FLAG, .off = AA(make_default)},
+    {.name = NULL},
+};
+
+/* What the table cannot say: which options go together. 0 or EXIT_USAGE (printed). */
+static int add_args_check(const struct cli_call *c, const struct add_args *a)
 {
-    memset(a, 0, sizeof *a);
-    const char *usage = _("usage: deploy-stand connection add NAME --host H[:PORT] --user U "
-                          "[--token-name N] [--password-stdin|--token-value-stdin] "
-                          "[--fingerprint FP|--trust] [--default]");
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        const char **slot = NULL;
-        if (strcmp(o, "--host") == 0)
-            slot = &a->host;
-        else if (strcmp(o, "--user") == 0)
-            slot = &a->user;
-        else if (strcmp(o, "--token-name") == 0)
-            slot = &a->token_name;
-        else if (strcmp(o, "--fingerprint") == 0)
-            slot = &a->fingerprint;
-        else if (strcmp(o, "--password-stdin") == 0)
-            a->password_stdin = 1;
-        else if (strcmp(o, "--token-value-stdin") == 0)
-            a->token_value_stdin = 1;
-        else if (strcmp(o, "--trust") == 0)
-            a->trust = 1;
-        else if (strcmp(o, "--default") == 0)
-            a->make_default = 1;
-        else if (o[0] != '-' && !a->name)
-            a->name = o;
-        else {
-            cli_error(usage, _("connection add: unexpected argument '%s'"), o);
-            return EXIT_USAGE;
-        }
-        if (slot) {
-            if (i + 1 >= argc) {
-                cli_error(usage, _("connection add: %s needs a value"), o);
-                return EXIT_USAGE;
-            }
-            *slot = argv[++i];
-        }
-    }
-    const char *bad = !a->name   ? _("give the connection a NAME")
-                      : !a->host ? _("--host H[:PORT] is required")
+    const char *bad = !a->host   ? _("--host H[:PORT] is required")
                       : !a->user ? _("--user U is required (e.g. root@pam)")
                       : (a->password_stdin && a->token_value_stdin)
                           ? _("give either --password-stdin or --token-value-stdin")
@@ -137,6 +115,8 @@ static int add_args_parse(int argc, char **argv, struct add_args *a)
                       : (a->trust && a->fingerprint) ? _("give either --fingerprint FP or --trust")
                                                      : NULL;
     if (bad) {
+        char usage[400];
+        snprintf(usage, sizeof usage, _("usage: deploy-stand %s"), c->e->usage);
         cli_error(usage, _("connection add: %s"), bad);
         return EXIT_USAGE;
     }
@@ -192,174 +172,143 @@ static int add_secret(void *ud, const char *what, char **out)
     return secret_read(a->password_stdin || a->token_value_stdin, what, out);
 }
 
-static int conn_add(struct cli_globals *g, int argc, char **argv)
+static int conn_add(struct cli_call *c)
 {
-    struct add_args a;
-    int rc = add_args_parse(argc, argv, &a);
+    struct add_args *a = c->opts;
+    a->name = c->pos[0];
+    int rc = add_args_check(c, a);
     if (rc)
         return rc;
     struct conn_add_req r = {
-        .name = a.name,
-        .host = a.host,
-        .user = a.user,
-        .token_name = a.token_name,
-        .make_default = a.make_default,
+        .name = a->name,
+        .host = a->host,
+        .user = a->user,
+        .token_name = a->token_name,
+        .make_default = a->make_default,
     };
-    struct conn_add_io io = {.trust = add_trust, .secret = add_secret, .ud = &a};
+    struct conn_add_io io = {.trust = add_trust, .secret = add_secret, .ud = a};
     struct cli_front f;
-    cli_front_init(&f, g, 0);
+    cli_front_init(&f, c->g, 0);
     return app_conn_add(&f.env, &f.ev, &r, &io);
 }
 
 /* ---- the other actions --------------------------------------------------------------------- */
 
-static int conn_list(struct cli_globals *g, int argc, char **argv)
+static int conn_list(struct cli_call *c)
 {
-    if (argc > 1) {
-        cli_error(NULL, _("connection list: unexpected argument '%s'"), argv[1]);
-        return EXIT_USAGE;
-    }
     struct cli_front f;
-    cli_front_init(&f, g, 0);
+    cli_front_init(&f, c->g, 0);
     char *path = NULL;
     struct connections *cs = NULL;
     int rc = app_conn_list(&f.env, &f.ev, &path, &cs);
     if (!rc)
-        conn_view_list(path, cs, stdout, g->json);
+        conn_view_list(path, cs, stdout, c->g->json);
     connections_free(cs);
     free(path);
     return rc;
 }
 
-static int conn_test(struct cli_globals *g, int argc, char **argv)
+static int conn_test(struct cli_call *c)
 {
-    if (argc > 2) {
-        cli_error(NULL, _("connection test: unexpected argument '%s'"), argv[2]);
-        return EXIT_USAGE;
-    }
     struct cli_front f;
-    cli_front_init(&f, g, 0);
-    return app_conn_test(&f.env, &f.ev, argc > 1 ? argv[1] : NULL);
+    cli_front_init(&f, c->g, 0);
+    return app_conn_test(&f.env, &f.ev, c->n_pos ? c->pos[0] : NULL);
 }
 
-static int conn_encrypt(struct cli_globals *g, int argc, char **argv)
+static int conn_encrypt(struct cli_call *c)
 {
-    if (argc > 1) {
-        cli_error(_("usage: deploy-stand connection encrypt [--connections FILE]"),
-                  _("connection encrypt: unexpected argument '%s'"), argv[1]);
-        return EXIT_USAGE;
-    }
     struct cli_front f;
-    cli_front_init(&f, g, 0);
+    cli_front_init(&f, c->g, 0);
     return app_conn_encrypt(&f.env, &f.ev);
 }
 
-static int conn_default(struct cli_globals *g, int argc, char **argv)
+static int conn_default(struct cli_call *c)
 {
-    if (argc != 2) {
-        cli_error(_("usage: deploy-stand connection default NAME"), _("connection default: %s"),
-                  argc < 2 ? _("which connection? give its NAME") : _("too many arguments"));
-        return EXIT_USAGE;
-    }
     struct cli_front f;
-    cli_front_init(&f, g, 0);
-    return app_conn_default(&f.env, &f.ev, argv[1]);
+    cli_front_init(&f, c->g, 0);
+    return app_conn_default(&f.env, &f.ev, c->pos[0]);
 }
 
-static int conn_delete(struct cli_globals *g, int argc, char **argv)
+/* Deleting needs --yes even on a terminal; without it the error names what would go. */
+static int conn_delete(struct cli_call *c)
 {
-    int yes = g->yes;
-    const char *name = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--yes") == 0)
-            yes = 1;
-        else if (!name && argv[i][0] != '-')
-            name = argv[i];
-        else {
-            cli_error(_("usage: deploy-stand connection delete NAME --yes"),
-                      _("connection delete: unexpected argument '%s'"), argv[i]);
-            return EXIT_USAGE;
-        }
-    }
-    if (!name) {
-        cli_error(_("usage: deploy-stand connection delete NAME --yes"),
-                  _("connection delete: which connection? give its NAME"));
-        return EXIT_USAGE;
-    }
-    if (!yes) {
-        struct connections *cs = NULL;
-        struct cli_front f;
-        cli_front_init(&f, g, 0);
-        int rc = app_conn_load(&f.env, &f.ev, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &cs);
-        if (rc)
-            return rc;
-        const struct connection *c = connections_pick(cs, name);
-        if (!c) {
-            cli_error(NULL, "%s", ds_err_last());
-        } else {
-            char hp[300];
-            snprintf(hp, sizeof hp, "%s:%u", c->host, c->port);
-            cli_error(_("add --yes to delete it"),
-                      _("connection delete: not deleting '%s' (%s as %s) "
-                        "without --yes"),
-                      name, hp, c->user);
-        }
-        connections_free(cs);
-        return EXIT_USAGE;
-    }
+    const char *name = c->pos[0];
     struct cli_front f;
-    cli_front_init(&f, g, 0);
-    return app_conn_delete(&f.env, &f.ev, name);
+    cli_front_init(&f, c->g, 0);
+    if (c->g->yes)
+        return app_conn_delete(&f.env, &f.ev, name);
+    struct connections *cs = NULL;
+    int rc = app_conn_load(&f.env, &f.ev, CONN_LOAD_QUIET | CONN_LOAD_RAW_SECRETS, &cs);
+    if (rc)
+        return rc;
+    const struct connection *cn = connections_pick(cs, name);
+    if (!cn) {
+        cli_error(NULL, "%s", ds_err_last());
+    } else {
+        char hp[300];
+        snprintf(hp, sizeof hp, "%s:%u", cn->host, cn->port);
+        cli_error(_("add --yes to delete it"),
+                  _("connection delete: not deleting '%s' (%s as %s) without --yes"), name, hp,
+                  cn->user);
+    }
+    connections_free(cs);
+    return EXIT_USAGE;
 }
 
 /* ---- dispatch -------------------------------------------------------------------------------- */
 
-static int cmd_connection_exec(struct cli_globals *g, int argc, char **argv)
-{
-    static const struct {
-        const char *name;
-        int (*fn)(struct cli_globals *, int, char **);
-    } subs[] = {
-        {"add", conn_add},         {"list", conn_list},       {"test", conn_test},
-        {"encrypt", conn_encrypt}, {"default", conn_default}, {"delete", conn_delete},
-    };
-    if (argc < 2) {
-        cli_error(_("see `deploy-stand connection --help`"),
-                  _("connection: which action? add, list, test, encrypt, default or delete"));
-        return EXIT_USAGE;
-    }
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-        if (strcmp(argv[1], subs[i].name) == 0)
-            return subs[i].fn(g, argc - 1, argv + 1);
-    cli_error(_("see `deploy-stand connection --help`"),
-              _("connection: unknown action '%s' (add, list, test, encrypt, default, delete)"),
-              argv[1]);
-    return EXIT_USAGE;
-}
+static const char add_help[] =
+    N_("  --host H[:PORT]      a node of the cluster (port 8006 when not given)\n"
+       "  --user U             the Proxmox VE user, e.g. root@pam\n"
+       "  --token-name N       log in with the API token N of the user\n"
+       "  --password-stdin     read the password from the first line of stdin\n"
+       "  --token-value-stdin  read the token's value from the first line of stdin\n"
+       "  --fingerprint FP     trust the certificate only if its SHA-256 is FP\n"
+       "  --trust              trust the certificate shown\n"
+       "  --default            make it the default connection\n\n"
+       "The server certificate's SHA-256 fingerprint and subject are shown first; without\n"
+       "--trust or --fingerprint you are asked whether to trust it. The connection is saved\n"
+       "with the fingerprint pinned and the secret encrypted. Without --*-stdin the secret\n"
+       "is asked for on the terminal. An existing NAME is replaced (e.g. after the node's\n"
+       "certificate was renewed).\n");
+
+static const struct cmd_entry connection_subs[] = {
+    CMD_SUB("add",
+            "connection add NAME --host H[:PORT] --user U [--token-name N] "
+            "[--password-stdin|--token-value-stdin] [--fingerprint FP|--trust] [--default]",
+            1, 1, conn_add,
+            .summary = N_("connects, shows the certificate's fingerprint, asks whether to\n"
+                          "trust it, logs in and saves the connection with the fingerprint\n"
+                          "pinned and the secret encrypted"),
+            .help = add_help, .opts = add_opts, .opts_size = sizeof(struct add_args),
+            .want_pos = N_("%s: give the connection a NAME")),
+    CMD_SUB("list", "connection list", 0, 0, conn_list,
+            .summary = N_("names, hosts, users, default, secret and TLS state")),
+    CMD_SUB("test", "connection test [NAME]", 0, 1, conn_test,
+            .summary = N_("logs in and prints the Proxmox VE version"),
+            .pos_complete = {CLI_C_CONNECTION}),
+    CMD_SUB("encrypt", "connection encrypt", 0, 0, conn_encrypt,
+            .summary = N_("replaces every plaintext password/token_value of the\n"
+                          "file by its enc:v1 form, in place (comments kept)")),
+    CMD_SUB("default", "connection default NAME", 1, 1, conn_default,
+            .summary = N_("makes NAME the default connection"), .pos_complete = {CLI_C_CONNECTION},
+            .want_pos = N_("%s: which connection? give its NAME")),
+    CMD_SUB("delete", "connection delete NAME --yes", 1, 1, conn_delete,
+            .summary = N_("deletes the connection NAME (only with --yes)"),
+            .pos_complete = {CLI_C_CONNECTION},
+            .want_pos = N_("%s: which connection? give its NAME")),
+    {.name = NULL},
+};
 
 const struct cmd_entry cmd_connection_entry = {
     .name = "connection",
     .usage = "connection add|list|test|encrypt|default|delete ...",
     .summary = N_("manage connections: add (pins the certificate), list, test, encrypt, default"),
-    .help = N_(
-        "  connection add NAME --host H[:PORT] --user U [--token-name N]\n"
-        "                 [--password-stdin|--token-value-stdin] [--fingerprint FP|--trust]\n"
-        "                 [--default]\n"
-        "      connects, shows the server certificate's SHA-256 fingerprint and subject, asks\n"
-        "      whether to trust it (--trust: yes; --fingerprint FP: only if it matches), logs\n"
-        "      in, and saves the connection with the fingerprint pinned and the secret\n"
-        "      encrypted. Without --*-stdin the secret is asked for on the terminal. An existing\n"
-        "      NAME is replaced (e.g. after the node's certificate was renewed).\n"
-        "  connection list             names, hosts, users, default, secret and TLS state\n"
-        "  connection test [NAME]      logs in and prints the Proxmox VE version\n"
-        "  connection encrypt          replaces every plaintext password/token_value of the\n"
-        "                              file by its enc:v1 form, in place (comments kept)\n"
-        "  connection default NAME     makes NAME the default connection\n"
-        "  connection delete NAME --yes\n\n"
-        "The file is --connections FILE, else ./connections_config.yml, else\n"
-        "$XDG_CONFIG_HOME/deploy-stand/connections_config.yml (created 0600 by add).\n"
-        "Secrets are encrypted with the key file $XDG_CONFIG_HOME/deploy-stand/secret.key\n"
-        "(created 0600 on first use; keep it private), or with a key derived from\n"
-        "DEPLOY_STAND_PASSPHRASE when that is set. Edits are written atomically.\n"),
-    .exec = cmd_connection_exec,
+    .subs = connection_subs,
+    .help_after =
+        N_("\nThe file is --connections FILE, else ./connections_config.yml, else\n"
+           "$XDG_CONFIG_HOME/deploy-stand/connections_config.yml (created 0600 by add).\n"
+           "Secrets are encrypted with the key file $XDG_CONFIG_HOME/deploy-stand/secret.key\n"
+           "(created 0600 on first use; keep it private), or with a key derived from\n"
+           "DEPLOY_STAND_PASSPHRASE when that is set. Edits are written atomically.\n"),
 };

@@ -1,110 +1,18 @@
-/* cmd_creds: `deploy-stand creds` shows or exports the students' credentials (table, CSV, JSON or
- * a printable HTML hand-out), read from the cluster's marks and the local state; changes nothing.
- */
+/* cmd_creds: `deploy-stand creds` renders the students' credentials (table, CSV, JSON or a
+ * printable HTML hand-out) that the app_creds use case reads; it changes nothing. */
+#include "app/app_creds.h"
 #include "cli/cli_front.h"
-#include "cli/stand_args.h"
-#include "plan/marks.h"
-#include "store/secrets.h"
 #include "ui/handout.h"
 #include "ui/table.h"
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/i18n.h"
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 enum creds_format { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_HTML };
-
-/* The sheet and what it points to that this command owns. */
-struct creds {
-    struct cred_sheet sheet;
-    struct cred_student *students;
-    char **passwords; /* per student, malloc'd plaintext or NULL; wiped on free */
-    char console_url[320];
-};
-
-static int vm_cmp(const void *a, const void *b)
-{
-    const struct cred_vm *x = a, *y = b;
-    return (x->vmid > y->vmid) - (x->vmid < y->vmid);
-}
-
-static void creds_free(struct creds *c)
-{
-    for (size_t i = 0; i < c->sheet.n; i++) {
-        secret_free(c->passwords[i]);
-        free(c->students[i].vms);
-    }
-    free(c->passwords);
-    free(c->students);
-    memset(c, 0, sizeof *c);
-}
-
-/* Builds the per-student picture from the cluster view (our marks) and the local state. */
-static int creds_build(struct app_ctx *s, struct creds *c)
-{
-    const struct cluster_view *v = s->view;
-    const char *stand = s->stand->name;
-    size_t n = s->users->n;
-    char tag[64];
-    mark_stand_tag(tag, sizeof tag, stand);
-    memset(c, 0, sizeof *c);
-    c->students = calloc(n ? n : 1, sizeof *c->students);
-    c->passwords = calloc(n ? n : 1, sizeof *c->passwords);
-    if (!c->students || !c->passwords) {
-        free(c->students);
-        free(c->passwords);
-        return ds_err_set(_("out of memory"));
-    }
-    c->sheet.n = n;
-    c->sheet.stand = stand;
-    c->sheet.students = c->students;
-    snprintf(c->console_url, sizeof c->console_url, "https://%s:%u/", s->conn->host, s->conn->port);
-    c->sheet.console_url = c->console_url;
-    for (size_t i = 0; i < n; i++) {
-        const struct user_entry *u = &s->users->users[i];
-        struct cred_student *cs = &c->students[i];
-        cs->user = u->userid;
-        cs->pool = u->pool;
-        size_t cap = 0;
-        for (size_t k = 0; k < v->n_vms; k++) {
-            const struct inv_vm *vm = &v->vms[k];
-            cap += !vm->template && inv_tags_have(vm->tags, tag) && vm->pool &&
-                   strcmp(vm->pool, u->pool) == 0;
-        }
-        cs->vms = calloc(cap ? cap : 1, sizeof *cs->vms);
-        if (!cs->vms)
-            return ds_err_set(_("out of memory"));
-        for (size_t k = 0; k < v->n_vms; k++) {
-            const struct inv_vm *vm = &v->vms[k];
-            if (vm->template || !inv_tags_have(vm->tags, tag) || !vm->pool ||
-                strcmp(vm->pool, u->pool) != 0)
-                continue;
-            cs->vms[cs->n_vms++] = (struct cred_vm){
-                .name = vm->name ? vm->name : "", .vmid = vm->vmid, .node = vm->node};
-        }
-        qsort(cs->vms, cs->n_vms, sizeof *cs->vms, vm_cmp);
-        cs->node = cs->n_vms ? cs->vms[0].node : NULL;
-        const struct inv_user *iu = inv_user_find(v, u->userid);
-        const struct inv_pool *ip = inv_pool_find(v, u->pool);
-        if (!iu) {
-            cs->pw_state = CRED_PW_NOT_DEPLOYED;
-        } else if (!mark_is(iu->comment, stand, u->userid)) {
-            cs->pw_state = CRED_PW_UNCHANGED;
-        } else {
-            int rc = s->state ? state_cred_get(s->state, stand, u->userid, &c->passwords[i]) : 1;
-            if (rc < 0)
-                fprintf(stderr, _("warning: the password of %s cannot be read: %s\n"), u->userid,
-                        ds_err_last());
-            cs->pw_state = rc == 0 ? CRED_PW_KNOWN : CRED_PW_UNKNOWN;
-            cs->password = rc == 0 ? c->passwords[i] : NULL;
-        }
-        cs->complete = iu && ip && cs->n_vms >= s->stand->n_machines;
-    }
-    return 0;
-}
 
 /* "web (5000, pve1); client (5001, pve1)" into buf. */
 static void vms_text(const struct cred_student *cs, char *buf, size_t len, int with_node)
@@ -243,80 +151,66 @@ static int write_file(const struct cred_sheet *sh, enum creds_format f, const ch
     return fs_write_atomic_with(path, 0600, 0, sheet_fill, &so);
 }
 
-static int parse_format(const char *v, enum creds_format *f)
+/* The names of enum creds_format, in its order. */
+static const char *const formats[] = {"table", "csv", "json", "html", NULL};
+
+struct creds_opts {
+    const char *format; /* one of formats[], or NULL: table (json with --output json) */
+    const char *out;    /* --out FILE */
+};
+
+static const struct cli_opt creds_opts[] = {
+    {.name = "--format",
+     .short_name = "-f",
+     .kind = CLI_CHOICE,
+     .off = offsetof(struct creds_opts, format),
+     .choices = formats,
+     .bad = N_("creds: unknown format '%s'"),
+     .hint = N_("use --format table, csv, json or html")},
+    {.name = "--out",
+     .short_name = "-o",
+     .kind = CLI_VALUE,
+     .off = offsetof(struct creds_opts, out),
+     .complete = CLI_C_FILE},
+    {.name = NULL},
+};
+
+static enum creds_format format_of(const struct creds_opts *o, int json)
 {
-    static const char *const names[] = {"table", "csv", "json", "html"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(v, names[i]) == 0) {
-            *f = (enum creds_format)i;
-            return 0;
-        }
-    cli_error(_("use --format table, csv, json or html"), _("creds: unknown format '%s'"), v);
-    return EXIT_USAGE;
+    for (size_t i = 0; o->format && formats[i]; i++)
+        if (formats[i] == o->format)
+            return (enum creds_format)i;
+    return json ? FMT_JSON : FMT_TABLE;
 }
 
-static int cmd_creds_exec(struct cli_globals *g, int argc, char **argv)
+/* The sheet to stdout, or to --out FILE with a line saying so. The exit code. */
+static int creds_render(const struct cred_sheet *sh, const struct creds_opts *o,
+                        enum creds_format fmt)
 {
-    enum creds_format fmt = g->json ? FMT_JSON : FMT_TABLE;
-    const char *out_path = NULL;
-    /* --format and --out are ours; the rest (--config, --users) goes to the shared parser */
-    char **rest = calloc((size_t)argc + 1, sizeof *rest);
-    if (!rest)
-        return EXIT_FAILED;
-    int nrest = 0;
-    for (int i = 0; i < argc; i++) {
-        int is_fmt = strcmp(argv[i], "--format") == 0 || strcmp(argv[i], "-f") == 0;
-        int is_out = strcmp(argv[i], "--out") == 0 || strcmp(argv[i], "-o") == 0;
-        if (i > 0 && (is_fmt || is_out)) {
-            if (i + 1 >= argc) {
-                cli_error(_("give a value after it"), _("creds: option %s needs an argument"),
-                          argv[i]);
-                free(rest);
-                return EXIT_USAGE;
-            }
-            if (is_fmt && parse_format(argv[i + 1], &fmt)) {
-                free(rest);
-                return EXIT_USAGE;
-            }
-            if (is_out)
-                out_path = argv[i + 1];
-            i++;
-            continue;
-        }
-        rest[nrest++] = argv[i];
+    if (!o->out) {
+        if (write_sheet(sh, fmt, stdout) == 0)
+            return EXIT_OK;
+    } else if (write_file(sh, fmt, o->out) == 0) {
+        printf(_("Wrote the credentials of %zu student(s) to %s (mode 0600).\n"), sh->n, o->out);
+        return EXIT_OK;
     }
-    struct stand_args a;
-    int rc = stand_args_parse("creds", nrest, rest, 0, 0, &a);
-    free(rest);
-    if (rc)
-        return rc;
+    cli_error(NULL, "%s", ds_err_last());
+    return EXIT_FAILED;
+}
+
+static int cmd_creds_exec(struct cli_call *call)
+{
+    const struct creds_opts *o = call->opts;
     struct cli_front f;
-    cli_front_init(&f, g, 0);
-    struct app_ctx s;
-    rc = app_ctx_open(&s, &f.env, &f.ev, &a.o, 1);
+    struct app_ctx c;
+    struct app_creds cr = {0};
+    int rc = cli_front_open(call, &f, &c);
     if (!rc)
-        rc = app_ctx_refresh(&s, INV_CONFIGS_MARKED);
-    struct creds c = {0};
-    if (!rc && creds_build(&s, &c) < 0) {
-        cli_error(NULL, "%s", ds_err_last());
-        rc = EXIT_FAILED;
-    }
-    if (!rc) {
-        if (out_path) {
-            if (write_file(&c.sheet, fmt, out_path) < 0) {
-                cli_error(NULL, "%s", ds_err_last());
-                rc = EXIT_FAILED;
-            } else {
-                printf(_("Wrote the credentials of %zu student(s) to %s (mode 0600).\n"), c.sheet.n,
-                       out_path);
-            }
-        } else if (write_sheet(&c.sheet, fmt, stdout) < 0) {
-            cli_error(NULL, "%s", ds_err_last());
-            rc = EXIT_FAILED;
-        }
-    }
-    creds_free(&c);
-    app_ctx_free(&s);
+        rc = app_creds(&c, &cr);
+    if (!rc)
+        rc = creds_render(&cr.sheet, o, format_of(o, call->g->json));
+    app_creds_free(&cr);
+    app_ctx_free(&c);
     return rc;
 }
 
@@ -334,5 +228,8 @@ const struct cmd_entry cmd_creds_entry = {
                "Reads the cluster (our marks) and the passwords kept in the local state; changes\n"
                "nothing. A password the tool never set is shown as \"(unchanged)\", one it does\n"
                "not know as \"(unknown)\", a student without a user as \"(not deployed)\".\n"),
+    .flags = CMD_FILES | CMD_STATE,
+    .opts = creds_opts,
+    .opts_size = sizeof(struct creds_opts),
     .exec = cmd_creds_exec,
 };

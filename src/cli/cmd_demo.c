@@ -12,6 +12,7 @@
 #include "util/diag.h"
 #include "util/err.h"
 #include "util/i18n.h"
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,20 +112,37 @@ static int demo_steps(struct app_ctx *s)
     return rc;
 }
 
-static int cmd_demo_exec(struct cli_globals *g, int argc, char **argv)
+struct demo_opts {
+    const char *time_scale, *scenario;
+};
+
+/* The built-in scenarios (a scenario file is taken too). */
+static const char *const scenarios[] = {"single", "classroom", "campus", NULL};
+
+static const struct cli_opt demo_opts[] = {
+    {.name = "--time-scale", .kind = CLI_VALUE, .off = offsetof(struct demo_opts, time_scale)},
+    {.name = "--scenario",
+     .kind = CLI_VALUE,
+     .off = offsetof(struct demo_opts, scenario),
+     .choices = scenarios},
+    {.name = NULL},
+};
+
+static int cmd_demo_exec(struct cli_call *c)
 {
+    const struct demo_opts *o = c->opts;
+    const struct cli_globals *g = c->g;
     struct pve_sim_options so;
     pve_sim_options_init(&so);
-    so.scenario = "classroom";
+    so.scenario = o->scenario ? o->scenario : "classroom";
     so.time_scale = 0.05;
     so.quiet = 1;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--time-scale") == 0 && i + 1 < argc) {
-            so.time_scale = atof(argv[++i]);
-        } else if (strcmp(argv[i], "--scenario") == 0 && i + 1 < argc) {
-            so.scenario = argv[++i];
-        } else {
-            cli_error(_("see `deploy-stand demo --help`"), _("demo: unknown option '%s'"), argv[i]);
+    if (o->time_scale) {
+        char *end;
+        so.time_scale = strtod(o->time_scale, &end);
+        if (!*o->time_scale || *end || !(so.time_scale > 0)) {
+            cli_error(_("e.g. --time-scale 0.05 (shorter) or --time-scale 1 (real durations)"),
+                      _("demo: --time-scale wants a positive number, not '%s'"), o->time_scale);
             return EXIT_USAGE;
         }
     }
@@ -167,5 +185,7 @@ const struct cmd_entry cmd_demo_entry = {
                "  --scenario NAME   simulated cluster: single, classroom (default), campus, or a\n"
                "                    scenario file (YAML, like examples/clusters/*.yml); the\n"
                "                    example stand's machines are cloned from its templates\n"),
+    .opts = demo_opts,
+    .opts_size = sizeof(struct demo_opts),
     .exec = cmd_demo_exec,
 };

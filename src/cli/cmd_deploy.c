@@ -1,26 +1,15 @@
 /* cmd_deploy: `deploy-stand deploy` creates every student's stand and prints the credentials.
  * Exit 0 when every student is complete, 1 when any failed (rolled back), 2 for input errors. */
 #include "app/app_deploy.h"
-#include "cli/cli_front.h"
-#include "cli/stand_args.h"
+#include "cli/cli.h"
 #include "util/i18n.h"
-#include <unistd.h>
-
-static int cmd_deploy_exec(struct cli_globals *g, int argc, char **argv)
-{
-    struct stand_args a;
-    int rc = stand_args_parse("deploy", argc, argv, 1, 0, &a);
-    if (rc)
-        return rc;
-    return cli_front_run(g, &a.o, !g->yes && isatty(0) && isatty(2), 1, app_deploy);
-}
 
 const struct cmd_entry cmd_deploy_entry = {
     .name = "deploy",
     .usage =
         "deploy --config FILE --users FILE [--strategy NAME] [--node N] [--parallel-per-node N]",
     .summary = N_("deploy the stand for every student and print their credentials"),
-    .flags = CMD_STRATEGY,
+    .flags = CMD_FILES | CMD_STRATEGY | CMD_STATE | CMD_ASK,
     .help = N_("  --config FILE     the stand (deployment_config.yml)\n"
                "  --users FILE      the class list (users_list.yml)\n"),
     .help_after =
@@ -33,5 +22,5 @@ const struct cmd_entry cmd_deploy_entry = {
            "Passwords are kept in $XDG_STATE_HOME/deploy-stand/state.db (mode 0600).\n"
            "Exit status: 0 all students OK, 1 some failed (their objects are rolled back),\n"
            "2 bad input.\n"),
-    .exec = cmd_deploy_exec,
+    .run = app_deploy,
 };

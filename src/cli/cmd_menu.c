@@ -4,13 +4,10 @@
 #include "cli/menu.h"
 #include "util/i18n.h"
 
-static int cmd_menu_exec(struct cli_globals *g, int argc, char **argv)
+static int cmd_menu_exec(struct cli_call *c)
 {
-    if (argc > 1) {
-        cli_error(_("usage: deploy-stand menu"), _("menu: unexpected argument '%s'"), argv[1]);
-        return EXIT_USAGE;
-    }
-    struct app_env env = {.connections_path = g->connections_path, .connection = g->connection};
+    struct app_env env = {.connections_path = c->g->connections_path,
+                          .connection = c->g->connection};
     return menu_run(&env);
 }
 
@@ -23,8 +20,8 @@ const struct cmd_entry cmd_menu_entry = {
                "  1 [c] create a deployment config (a wizard over the cluster's templates)\n"
                "  2     manage configs (list, show, validate, copy, rename, delete)\n"
                "  3 [u] user lists (create, show, edit, delete, import from text/CSV)\n"
-               "  4 [d] deploy (config, list, strategy; plan summary, confirmation, progress,\n"
-               "        credentials)\n"
+               "  4 [d] deploy (config, list, strategy and its options, rebuilding stale\n"
+               "        template copies; plan summary, confirmation, progress, credentials)\n"
                "  5 [x] delete all users' machines of a list (typed confirmation DELETE_<LIST>)\n"
                "  6     delete one user's machines\n"
                "  7 [s] connection management (list, add, test, default, delete, switch)\n"

@@ -6,6 +6,7 @@
 #include "util/err.h"
 #include "util/i18n.h"
 #include <jansson.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -75,27 +76,9 @@ static int action_row(const struct journal_action_row *r, void *ud)
     return 0;
 }
 
-static int cmd_runs_exec(struct cli_globals *g, int argc, char **argv)
+/* The journal, the table's header and one run (show > 0) or every run (of stand) printed. */
+static int runs_print(struct cli_globals *g, long long show, const char *stand)
 {
-    const char *stand = NULL;
-    long long show = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--stand") == 0 && i + 1 < argc) {
-            stand = argv[++i];
-        } else if (strcmp(argv[i], "show") == 0 && i + 1 < argc) {
-            char *end;
-            show = strtoll(argv[++i], &end, 10);
-            if (*end || show <= 0) {
-                cli_error(_("see `deploy-stand runs` for the ids"),
-                          _("runs show: '%s' is not a run id"), argv[i]);
-                return EXIT_USAGE;
-            }
-        } else {
-            cli_error(_("see `deploy-stand runs --help`"), _("runs: unexpected argument '%s'"),
-                      argv[i]);
-            return EXIT_USAGE;
-        }
-    }
     struct journal *j = NULL;
     if (journal_open(NULL, &j) < 0) {
         cli_error(NULL, "%s", ds_err_last());
@@ -124,14 +107,49 @@ static int cmd_runs_exec(struct cli_globals *g, int argc, char **argv)
     return rc < 0 ? EXIT_FAILED : rc == 1 ? EXIT_USAGE : EXIT_OK;
 }
 
+struct list_opts {
+    const char *stand;
+};
+
+static const struct cli_opt list_opts[] = {
+    {.name = "--stand", .kind = CLI_VALUE, .off = offsetof(struct list_opts, stand)},
+    {.name = NULL},
+};
+
+static int runs_list(struct cli_call *c)
+{
+    const struct list_opts *o = c->opts;
+    return runs_print(c->g, 0, o->stand);
+}
+
+static int runs_show(struct cli_call *c)
+{
+    char *end;
+    long long id = strtoll(c->pos[0], &end, 10);
+    if (*end || id <= 0) {
+        cli_error(_("see `deploy-stand runs` for the ids"), _("runs show: '%s' is not a run id"),
+                  c->pos[0]);
+        return EXIT_USAGE;
+    }
+    return runs_print(c->g, id, NULL);
+}
+
+static const struct cmd_entry runs_subs[] = {
+    CMD_SUB("list", "runs [list] [--stand NAME]", 0, 0, runs_list,
+            .summary = N_("the past runs, newest last (--stand NAME: only the runs of this stand)"),
+            .opts = list_opts, .opts_size = sizeof(struct list_opts)),
+    CMD_SUB("show", "runs show ID", 1, 1, runs_show,
+            .summary = N_("every action of run ID: planned, sent, done, failed or\n"
+                          "skipped, with the VM it touched and Proxmox's message")),
+    {.name = NULL},
+};
+
 const struct cmd_entry cmd_runs_entry = {
     .name = "runs",
     .usage = "runs [--stand NAME] | runs show ID",
     .summary = N_("list past runs (deploy, destroy) from the journal, or one run's actions"),
-    .help = N_("  --stand NAME      only the runs of this stand\n"
-               "  show ID           every action of run ID: planned, sent, done, failed or\n"
-               "                    skipped, with the VM it touched and Proxmox's message\n\n"
-               "A run that shows \"interrupted or running\" was killed (or still runs): deploy or\n"
-               "destroy again with the same files to converge.\n"),
-    .exec = cmd_runs_exec,
+    .subs = runs_subs,
+    .default_sub = "list",
+    .help_after = N_("\nA run that shows \"interrupted or running\" was killed (or still runs): "
+                     "deploy or\ndestroy again with the same files to converge.\n"),
 };

@@ -4,10 +4,9 @@
 #include "pve_sim.h"
 #include "util/i18n.h"
 
-static int cmd_sim_exec(struct cli_globals *g, int argc, char **argv)
+static int cmd_sim_exec(struct cli_call *c)
 {
-    (void)g;
-    return pve_sim_main(argc, argv);
+    return pve_sim_main(c->argc, c->argv);
 }
 
 const struct cmd_entry cmd_sim_entry = {

@@ -3,38 +3,32 @@
  * crashed runs), lists it, and with --yes removes it. Unmarked objects are never touched. */
 #include "app/app_sweep.h"
 #include "cli/cli_front.h"
-#include "cli/stand_args.h"
 #include "util/i18n.h"
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int cmd_sweep_exec(struct cli_globals *g, int argc, char **argv)
+struct sweep_opts {
+    const char *stand; /* --stand NAME: another stand name than the config's (after a rename) */
+};
+
+static const struct cli_opt sweep_opts[] = {
+    {.name = "--stand", .kind = CLI_VALUE, .off = offsetof(struct sweep_opts, stand)},
+    {.name = NULL},
+};
+
+static int cmd_sweep_exec(struct cli_call *call)
 {
-    /* --stand NAME sweeps another stand name than the config's (e.g. after renaming it) */
-    const char *stand = NULL;
-    int n = 1;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--stand") == 0 && i + 1 < argc)
-            stand = argv[++i];
-        else
-            argv[n++] = argv[i];
-    }
-    argc = n;
-    struct stand_args a;
-    int rc = stand_args_parse("sweep", argc, argv, 0, 0, &a);
-    if (rc)
-        return rc;
+    const struct sweep_opts *so = call->opts;
     struct cli_front f;
-    cli_front_init(&f, g, 0);
-    a.o.json = g->json;
     struct app_ctx c;
-    rc = app_ctx_open(&c, &f.env, &f.ev, &a.o, 1);
-    if (!rc && stand) {
+    int rc = cli_front_open(call, &f, &c);
+    if (!rc && so->stand) {
         free(c.stand->name);
-        c.stand->name = strdup(stand);
+        c.stand->name = strdup(so->stand);
     }
     if (!rc)
-        rc = app_sweep(&c, &a.o, g->yes);
+        rc = app_sweep(&c, &call->sa.o, call->g->yes);
     app_ctx_free(&c);
     return rc;
 }
@@ -53,5 +47,8 @@ const struct cmd_entry cmd_sweep_entry = {
            "make: the users, pools, VMs and bridges of students no longer in the list, VMs of\n"
            "machines no longer in the stand, bridges of removed aliases, and clones a crashed\n"
            "run did not finish. Objects without deploy-stand's marks are never touched.\n"),
+    .flags = CMD_FILES | CMD_STATE,
+    .opts = sweep_opts,
+    .opts_size = sizeof(struct sweep_opts),
     .exec = cmd_sweep_exec,
 };

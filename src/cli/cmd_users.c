@@ -5,12 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "config/library.h"
 #include "config/users_import.h"
-#include "ui/prompt.h"
 #include "ui/table.h"
 #include "util/diag.h"
 #include "util/err.h"
@@ -84,14 +82,14 @@ static ssize_t find_pool(char *const *ids, size_t n, const char *id)
 
 /* Appends the typed ids to *ids (normalised, "@pve" added); every bad or duplicate id is printed.
  * Returns the number of problems (then the caller saves nothing). */
-static int ids_append(char ***ids, size_t *n, char **args, int nargs)
+static int ids_append(char ***ids, size_t *n, const char *const *args, size_t nargs)
 {
     int bad = 0;
-    char **out = realloc(*ids, (*n + (size_t)nargs + 1) * sizeof *out);
+    char **out = realloc(*ids, (*n + nargs + 1) * sizeof *out);
     if (!out)
         abort();
     *ids = out;
-    for (int i = 0; i < nargs; i++) {
+    for (size_t i = 0; i < nargs; i++) {
         char msg[512];
         char *id = users_id_normalize(args[i], msg, sizeof msg);
         if (!id) {
@@ -117,8 +115,9 @@ static int ids_append(char ***ids, size_t *n, char **args, int nargs)
     return bad;
 }
 
-static int users_list_cmd(struct cli_globals *g)
+static int users_list_cmd(struct cli_call *c)
 {
+    const struct cli_globals *g = c->g;
     char **names;
     size_t n;
     if (lib_list(LIB_LIST, &names, &n) < 0) {
@@ -163,8 +162,10 @@ static int users_list_cmd(struct cli_globals *g)
     return EXIT_OK;
 }
 
-static int users_show(struct cli_globals *g, const char *name)
+static int users_show(struct cli_call *c)
 {
+    const struct cli_globals *g = c->g;
+    const char *name = c->pos[0];
     char **ids;
     size_t n;
     int rc = list_read(name, &ids, &n);
@@ -190,8 +191,9 @@ static int users_show(struct cli_globals *g, const char *name)
     return EXIT_OK;
 }
 
-static int users_create(const char *name, char **args, int nargs)
+static int users_create(struct cli_call *c)
 {
+    const char *name = c->pos[0];
     if (!lib_name_valid(name))
         return bad_name(name);
     if (lib_exists(LIB_LIST, name)) {
@@ -201,7 +203,7 @@ static int users_create(const char *name, char **args, int nargs)
     }
     char **ids = NULL;
     size_t n = 0;
-    int bad = ids_append(&ids, &n, args, nargs);
+    int bad = ids_append(&ids, &n, c->pos + 1, c->n_pos - 1);
     int rc = bad ? EXIT_USAGE : list_write(name, ids, n);
     if (bad)
         fprintf(stderr, "%s\n", _("error: nothing was saved"));
@@ -211,15 +213,16 @@ static int users_create(const char *name, char **args, int nargs)
     return rc;
 }
 
-static int users_add(const char *name, char **args, int nargs)
+static int users_add(struct cli_call *c)
 {
+    const char *name = c->pos[0];
     char **ids;
     size_t n;
     int rc = list_read(name, &ids, &n);
     if (rc)
         return rc;
     size_t before = n;
-    int bad = ids_append(&ids, &n, args, nargs);
+    int bad = ids_append(&ids, &n, c->pos + 1, c->n_pos - 1);
     rc = bad ? EXIT_USAGE : list_write(name, ids, n);
     if (bad)
         fprintf(stderr, "%s\n", _("error: nothing was saved"));
@@ -229,8 +232,10 @@ static int users_add(const char *name, char **args, int nargs)
     return rc;
 }
 
-static int users_remove(const char *name, char **args, int nargs)
+static int users_remove(struct cli_call *c)
 {
+    const char *name = c->pos[0];
+    const char *const *args = c->pos + 1;
     char **ids;
     size_t n;
     int rc = list_read(name, &ids, &n);
@@ -240,7 +245,7 @@ static int users_remove(const char *name, char **args, int nargs)
     if (!drop)
         abort();
     int bad = 0;
-    for (int i = 0; i < nargs; i++) {
+    for (size_t i = 0; i + 1 < c->n_pos; i++) {
         char msg[512];
         char *id = users_id_normalize(args[i], msg, sizeof msg);
         ssize_t k = id ? find_id(ids, n, id) : -1;
@@ -283,8 +288,9 @@ static int users_remove(const char *name, char **args, int nargs)
     return rc;
 }
 
-static int users_clear(const char *name)
+static int users_clear(struct cli_call *c)
 {
+    const char *name = c->pos[0];
     char **ids;
     size_t n;
     int rc = list_read(name, &ids, &n);
@@ -297,8 +303,9 @@ static int users_clear(const char *name)
     return rc;
 }
 
-static int users_delete(struct cli_globals *g, const char *name)
+static int users_delete(struct cli_call *c)
 {
+    const char *name = c->pos[0];
     if (!lib_name_valid(name))
         return bad_name(name);
     if (!lib_exists(LIB_LIST, name)) {
@@ -306,20 +313,11 @@ static int users_delete(struct cli_globals *g, const char *name)
                   _("there is no user list named '%s'"), name);
         return EXIT_USAGE;
     }
-    if (!g->yes) {
-        if (isatty(0)) {
-            char q[256];
-            snprintf(q, sizeof q, _("Delete user list %s?"), name);
-            if (!prompt_confirm(q)) {
-                printf("%s\n", _("Nothing was deleted."));
-                return EXIT_FAILED;
-            }
-        } else {
-            cli_error(_("add --yes to delete it"), _("users delete: not deleting %s without --yes"),
-                      name);
-            return EXIT_USAGE;
-        }
-    }
+    char q[256];
+    snprintf(q, sizeof q, _("Delete user list %s?"), name);
+    int rc = cli_confirm(c, q, _("Nothing was deleted."));
+    if (rc)
+        return rc;
     if (lib_delete(LIB_LIST, name) < 0) {
         cli_error(NULL, "%s", ds_err_last());
         return EXIT_FAILED;
@@ -328,11 +326,12 @@ static int users_delete(struct cli_globals *g, const char *name)
     return EXIT_OK;
 }
 
-static int users_import(struct cli_globals *g, const char *name, const char *file)
+static int users_import(struct cli_call *c)
 {
+    const char *name = c->pos[0], *file = c->pos[1];
     if (!lib_name_valid(name))
         return bad_name(name);
-    if (!g->yes && lib_exists(LIB_LIST, name)) {
+    if (!c->g->yes && lib_exists(LIB_LIST, name)) {
         cli_error(_("add --yes to replace it, or import under another name"),
                   _("a user list named '%s' already exists"), name);
         return EXIT_USAGE;
@@ -355,38 +354,32 @@ static int users_import(struct cli_globals *g, const char *name, const char *fil
     return rc;
 }
 
-static int usage_error(const char *usage)
-{
-    cli_error(_("see `deploy-stand users --help`"), _("usage: deploy-stand %s"), usage);
-    return EXIT_USAGE;
-}
-
-static int cmd_users_exec(struct cli_globals *g, int argc, char **argv)
-{
-    const char *sub = argc > 1 ? argv[1] : "list";
-    if (!strcmp(sub, "list"))
-        return argc > 2 ? usage_error("users list") : users_list_cmd(g);
-    if (!strcmp(sub, "show"))
-        return argc != 3 ? usage_error("users show NAME") : users_show(g, argv[2]);
-    if (!strcmp(sub, "create"))
-        return argc < 3 ? usage_error("users create NAME [ID...]")
-                        : users_create(argv[2], argv + 3, argc - 3);
-    if (!strcmp(sub, "add"))
-        return argc < 4 ? usage_error("users add NAME ID...")
-                        : users_add(argv[2], argv + 3, argc - 3);
-    if (!strcmp(sub, "remove"))
-        return argc < 4 ? usage_error("users remove NAME ID|NUMBER...")
-                        : users_remove(argv[2], argv + 3, argc - 3);
-    if (!strcmp(sub, "clear"))
-        return argc != 3 ? usage_error("users clear NAME") : users_clear(argv[2]);
-    if (!strcmp(sub, "delete"))
-        return argc != 3 ? usage_error("users delete NAME --yes") : users_delete(g, argv[2]);
-    if (!strcmp(sub, "import"))
-        return argc != 4 ? usage_error("users import NAME FILE")
-                         : users_import(g, argv[2], argv[3]);
-    cli_error(_("see `deploy-stand users --help`"), _("users: unknown action '%s'"), sub);
-    return EXIT_USAGE;
-}
+static const struct cmd_entry users_subs[] = {
+    CMD_SUB("list", "users list", 0, 0, users_list_cmd,
+            .summary = N_("the saved lists with their size")),
+    CMD_SUB("show", "users show NAME", 1, 1, users_show,
+            .summary = N_("the students of a list, numbered"), .pos_complete = {CLI_C_LIST}),
+    CMD_SUB("create", "users create NAME [ID...]", 1, -1, users_create,
+            .summary = N_("a new list")),
+    CMD_SUB("add", "users add NAME ID...", 2, -1, users_add,
+            .summary = N_("add students (duplicates are refused)"), .pos_complete = {CLI_C_LIST}),
+    CMD_SUB("remove", "users remove NAME ID|NUMBER...", 2, -1, users_remove,
+            .summary = N_("remove students by id or by number"), .pos_complete = {CLI_C_LIST}),
+    CMD_SUB("clear", "users clear NAME", 1, 1, users_clear,
+            .summary = N_("remove every student (the list stays)"), .pos_complete = {CLI_C_LIST}),
+    CMD_SUB("delete", "users delete NAME --yes", 1, 1, users_delete,
+            .summary = N_("delete the list"), .flags = CMD_CONFIRM, .pos_complete = {CLI_C_LIST},
+            .refuse = N_("users delete: not deleting %s without --yes"),
+            .refuse_hint = N_("add --yes to delete it")),
+    CMD_SUB("import", "users import NAME FILE", 2, 2, users_import,
+            .summary = N_("a text or CSV file: one student per line (the first\n"
+                          "column), '#' comments, a header line user/login/...\n"
+                          "skipped; every bad or duplicate line is reported with\n"
+                          "its number and nothing is saved (--yes replaces an\n"
+                          "existing list)"),
+            .pos_complete = {CLI_C_NONE, CLI_C_FILE}),
+    {.name = NULL},
+};
 
 const struct cmd_entry cmd_users_entry = {
     .name = "users",
@@ -395,18 +388,7 @@ const struct cmd_entry cmd_users_entry = {
     .summary = N_("saved class lists: list, show, create, edit, delete, import from text/CSV"),
     .help = N_("Saved lists live in $XDG_CONFIG_HOME/deploy-stand/lists/NAME.yml (mode 0600) in\n"
                "the users_list.yml format. `--users NAME` of plan, deploy, status and destroy\n"
-               "finds them by name. An id without '@' gets \"@pve\".\n\n"
-               "  list                      the saved lists with their size\n"
-               "  show NAME                 the students of a list, numbered\n"
-               "  create NAME [ID...]       a new list\n"
-               "  add NAME ID...            add students (duplicates are refused)\n"
-               "  remove NAME ID|NUMBER...  remove students by id or by number\n"
-               "  clear NAME                remove every student (the list stays)\n"
-               "  delete NAME --yes         delete the list\n"
-               "  import NAME FILE          a text or CSV file: one student per line (the first\n"
-               "                            column), '#' comments, a header line user/login/...\n"
-               "                            skipped; every bad or duplicate line is reported with\n"
-               "                            its number and nothing is saved (--yes replaces an\n"
-               "                            existing list)\n"),
-    .exec = cmd_users_exec,
+               "finds them by name. An id without '@' gets \"@pve\".\n\n"),
+    .subs = users_subs,
+    .default_sub = "list",
 };

@@ -37,6 +37,23 @@ void menu_pause(void)
     free(s);
 }
 
+int menu_choose(const char *emoji, const char *title, const char *const *labels)
+{
+    enum { MAX = 15 };
+    struct prompt_item items[MAX + 1];
+    char keys[MAX][4];
+    size_t n = 0;
+    for (; labels[n] && n < MAX; n++) {
+        snprintf(keys[n], sizeof keys[n], "%zu", n + 1);
+        items[n] = (struct prompt_item){keys[n], NULL, labels[n]};
+    }
+    items[n] = (struct prompt_item){"0", NULL, N_("back")};
+    if (title)
+        prompt_title(emoji, title);
+    int c = prompt_menu(_("Choice"), items, n + 1, -1);
+    return c < 0 || (size_t)c == n ? -1 : c;
+}
+
 /* Lets the user pick a saved entry: malloc'd name, or NULL (none saved, back, EOF). */
 char *menu_entry_pick(enum lib_kind k, const char *question)
 {
@@ -222,22 +239,17 @@ static void config_validate(struct menu *m, const char *name)
     stand_free(st);
 }
 
+static const char *const config_items[] = {N_("list the configs"),
+                                           N_("show a config"),
+                                           N_("validate a config against the cluster"),
+                                           N_("copy a config"),
+                                           N_("rename a config"),
+                                           N_("delete a config"),
+                                           NULL};
+
 static void configs_manage(struct menu *m)
 {
-    static const struct prompt_item items[] = {
-        {"1", NULL, N_("list the configs")},
-        {"2", NULL, N_("show a config")},
-        {"3", NULL, N_("validate a config against the cluster")},
-        {"4", NULL, N_("copy a config")},
-        {"5", NULL, N_("rename a config")},
-        {"6", NULL, N_("delete a config")},
-        {"0", NULL, N_("back")},
-    };
-    for (;;) {
-        prompt_title("📂", _("Deployment configs"));
-        int c = prompt_menu(_("Choice"), items, sizeof items / sizeof items[0], -1);
-        if (c < 0 || c == 6)
-            return;
+    for (int c; (c = menu_choose("📂", _("Deployment configs"), config_items)) >= 0;) {
         if (c == 0) {
             char **names = NULL;
             size_t n = 0;
@@ -375,20 +387,16 @@ static void list_show(const char *name)
 
 static void list_edit(const char *name)
 {
-    static const struct prompt_item items[] = {
-        {"1", NULL, N_("add users")},
-        {"2", NULL, N_("remove a user")},
-        {"3", NULL, N_("clear the list")},
-        {"0", NULL, N_("back")},
-    };
+    static const char *const items[] = {N_("add users"), N_("remove a user"), N_("clear the list"),
+                                        NULL};
     for (;;) {
         list_show(name);
         char **ids = NULL;
         size_t n = 0;
         if (menu_list_read(name, &ids, &n) < 0)
             return;
-        int c = prompt_menu(_("Choice"), items, sizeof items / sizeof items[0], -1);
-        if (c < 0 || c == 3) {
+        int c = menu_choose(NULL, NULL, items);
+        if (c < 0) {
             users_ids_free(ids, n);
             return;
         }
@@ -462,21 +470,16 @@ static void list_import(void)
     users_ids_free(ids, n);
 }
 
+static const char *const list_items[] = {N_("create a user list"),
+                                         N_("show a user list"),
+                                         N_("edit a user list (add, remove, clear)"),
+                                         N_("delete a user list"),
+                                         N_("import a user list from a text or CSV file"),
+                                         NULL};
+
 static void lists_manage(void)
 {
-    static const struct prompt_item items[] = {
-        {"1", NULL, N_("create a user list")},
-        {"2", NULL, N_("show a user list")},
-        {"3", NULL, N_("edit a user list (add, remove, clear)")},
-        {"4", NULL, N_("delete a user list")},
-        {"5", NULL, N_("import a user list from a text or CSV file")},
-        {"0", NULL, N_("back")},
-    };
-    for (;;) {
-        prompt_title("👥", _("User lists"));
-        int c = prompt_menu(_("Choice"), items, sizeof items / sizeof items[0], -1);
-        if (c < 0 || c == 5)
-            return;
+    for (int c; (c = menu_choose("👥", _("User lists"), list_items)) >= 0;) {
         if (c == 0) {
             char *name = entry_name_ask(LIB_LIST, _("Name of the new list"), NULL, 0);
             char **ids = NULL;

@@ -13,6 +13,9 @@
  * Returns APP_OK when the user left. */
 int menu_run(const struct app_env *env);
 
+/* A screen of choices: the title (when not NULL), the labels (N_(), {NULL}-terminated) numbered
+ * from 1, and "0) back". The chosen label's index, or -1 for back, EOF or Ctrl-C. */
+int menu_choose(const char *emoji, const char *title, const char *const *labels);
 /* For the menu's screens: waits for Enter so a result stays on the screen. */
 void menu_pause(void);
 /* Lets the user pick a saved entry: malloc'd name, or NULL (none saved, back, EOF). */

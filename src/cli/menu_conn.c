@@ -12,6 +12,7 @@
 #include "pve/pve_api.h"
 #include "store/secrets.h"
 #include "cli/conn_view.h"
+#include "cli/menu.h"
 #include "ui/prompt.h"
 #include "util/err.h"
 #include "util/i18n.h"
@@ -202,22 +203,17 @@ int menu_conn_startup(struct menu *m)
     return -1;
 }
 
+static const char *const conn_items[] = {N_("list the connections"),
+                                         N_("add a connection"),
+                                         N_("test a connection"),
+                                         N_("set the default connection"),
+                                         N_("delete a connection"),
+                                         N_("switch to another connection"),
+                                         NULL};
+
 void menu_conn_manage(struct menu *m)
 {
-    static const struct prompt_item items[] = {
-        {"1", NULL, N_("list the connections")},
-        {"2", NULL, N_("add a connection")},
-        {"3", NULL, N_("test a connection")},
-        {"4", NULL, N_("set the default connection")},
-        {"5", NULL, N_("delete a connection")},
-        {"6", NULL, N_("switch to another connection")},
-        {"0", NULL, N_("back")},
-    };
-    for (;;) {
-        prompt_title("⚙", _("Connection management"));
-        int c = prompt_menu(_("Choice"), items, sizeof items / sizeof items[0], -1);
-        if (c < 0 || strcmp(items[c].key, "0") == 0)
-            return;
+    for (int c; (c = menu_choose("⚙", _("Connection management"), conn_items)) >= 0;) {
         fflush(stdout);
         if (c == 0) {
             menu_conn_list(m);

@@ -11,6 +11,7 @@
 #include "config/library.h"
 #include "config/users_import.h"
 #include "plan/strategy.h"
+#include "cli/cli.h"
 #include "cli/menu.h"
 #include "ui/prompt.h"
 #include "util/i18n.h"
@@ -172,6 +173,87 @@ static void op_done(const struct menu_op *op, int rc, const char *ok, const char
     menu_pause();
 }
 
+/* How many template copies of the stand's templates on the cluster are stale (their original
+ * changed since they were copied): only then is rebuilding them a question. */
+static size_t stale_copies(const struct app_ctx *s)
+{
+    struct copy_info *cs = NULL;
+    size_t n = plan_list_copies(s->view, &cs), stale = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; cs[i].stale && cs[i].is_template && k < s->stand->n_machines; k++)
+            if (cs[i].orig == s->stand->machines[k].template_vmid) {
+                stale++;
+                break;
+            }
+    copy_info_free(cs, n);
+    return stale;
+}
+
+/* The answers the menu asked for (strings the options point at). */
+struct answers {
+    char *v[8];
+    size_t n;
+};
+
+/* Asks one option of the strategy (strategy_table) through the command line's row for it
+ * (stand_opts: its kind, range and proposed value) and stores the answer as the parser would.
+ * 0, or -1 at EOF / Ctrl-C. */
+static int option_ask(const struct strategy *st, const struct strategy_option *so,
+                      struct stand_args *sa, struct answers *an)
+{
+    const struct cli_opt *o = cli_opt_find(stand_opts, CMD_STRATEGY, so->name);
+    if (!o)
+        return 0; /* no such option on the command line either: nothing to set */
+    char q[400];
+    char *dst = (char *)sa + o->off;
+    if (o->kind == CLI_INT) {
+        snprintf(q, sizeof q, _("%s: %s (%s from %d to %d)"), st->name, _(so->help),
+                 so->arg ? so->arg : "N", o->lo, o->hi);
+        long v;
+        if (prompt_number(q, o->lo, o->hi, o->dflt, &v) < 0)
+            return -1;
+        *(int *)dst = (int)v;
+        return 0;
+    }
+    snprintf(q, sizeof q, "%s: %s", st->name, _(so->help));
+    if (o->kind == CLI_FLAG) {
+        int y = prompt_yesno(q, 0);
+        *(int *)dst = y == 1;
+        return y < 0 ? -1 : 0;
+    }
+    char *v = an->n < sizeof an->v / sizeof an->v[0] ? prompt_ask_required(q, NULL) : NULL;
+    if (!v)
+        return -1;
+    an->v[an->n++] = v;
+    *(const char **)dst = v;
+    return 0;
+}
+
+/* What the deploy command takes besides the strategy, asked: rebuilding stale template copies
+ * (--refresh-templates; only when the cluster has stale copies of the stand's templates) and the
+ * strategy's own options (--mem-reserve of smart). 0, or -1 at EOF / Ctrl-C. */
+static int deploy_options(const struct app_ctx *s, const struct strategy *st, struct stand_args *sa,
+                          struct answers *an)
+{
+    size_t stale = stale_copies(s);
+    if (stale) {
+        printf(ngettext("%zu copy of this stand's templates is stale: its original changed since "
+                        "it was copied.\n",
+                        "%zu copies of this stand's templates are stale: their originals changed "
+                        "since they were copied.\n",
+                        stale),
+               stale);
+        int y = prompt_yesno(_("Rebuild template copies whose original changed?"), 0);
+        if (y < 0)
+            return -1;
+        sa->o.refresh_templates = y;
+    }
+    for (const struct strategy_option *so = st->options; so && so->name; so++)
+        if (option_ask(st, so, sa, an) < 0)
+            return -1;
+    return 0;
+}
+
 void menu_deploy(struct menu *m)
 {
     prompt_title("🚀", _("Deploy"));
@@ -180,21 +262,29 @@ void menu_deploy(struct menu *m)
     const struct strategy *c = list ? strategy_pick() : NULL;
     struct menu_op op = {.m = m};
     struct app_ctx s;
+    struct stand_args sa;
+    struct answers an = {0};
     char *node = NULL;
+    stand_args_init(&sa);
     if (!c || op_open(&op, &s, config, list) < 0)
         goto done;
     printf(_("Reading the cluster...\n"));
     fflush(stdout);
-    if (c->needs_node && (app_ctx_refresh(&s, INV_CONFIGS_MARKED) || !(node = node_pick(s.view))))
+    if (app_ctx_refresh(&s, INV_CONFIGS_MARKED) || (c->needs_node && !(node = node_pick(s.view))) ||
+        deploy_options(&s, c, &sa, &an) < 0)
         goto out;
-    struct app_opts o = {.strategy = c->name, .node = node};
+    sa.o.strategy = c->name;
+    sa.o.node = node;
+    stand_args_finish(NULL, &sa); /* the memory reserve, as for the command line */
     fflush(stdout);
-    int rc = app_deploy(&s, &o);
+    int rc = app_deploy(&s, &sa.o);
     op_done(&op, rc, _("Deployed. The credentials are above: hand them out to the students."),
             _("The deploy did not complete for everyone (see above)."));
 out:
     app_ctx_free(&s);
 done:
+    for (size_t i = 0; i < an.n; i++)
+        free(an.v[i]);
     free(node);
     free(config);
     free(list);

@@ -1,60 +1,93 @@
-/* stand_args: parses the options every stand command shares into the use cases' app_opts; the
- * checks that need no file (numbers, remote needs --node, both files given) are done here. */
+/* stand_args: the options every stand command shares, as one table for the parser and the menu;
+ * the checks that need no file (numbers, remote needs --node, both files given) are done here. */
 #include "cli/stand_args.h"
 #include "cli/cli.h"
-#include "cli/cli_args.h"
 #include "plan/strategy.h"
 #include "util/i18n.h"
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-int stand_args_require_files(const char *cmd, const char *config, const char *users)
+#define SA(f) offsetof(struct stand_args, f)
+const struct cli_opt stand_opts[] = {
+    {.name = "--config",
+     .short_name = "-c",
+     .kind = CLI_VALUE,
+     .off = SA(o.config),
+     .complete = CLI_C_CONFIG_OR_FILE},
+    {.name = "--users",
+     .short_name = "-u",
+     .kind = CLI_VALUE,
+     .off = SA(o.users),
+     .complete = CLI_C_LIST_OR_FILE},
+    {.name = "--strategy",
+     .short_name = "-s",
+     .kind = CLI_VALUE,
+     .off = SA(o.strategy),
+     .needs = CMD_STRATEGY,
+     .complete = CLI_C_STRATEGY},
+    {.name = "--node", .kind = CLI_VALUE, .off = SA(o.node), .needs = CMD_STRATEGY},
+    {.name = "--template-map",
+     .kind = CLI_VALUE,
+     .off = SA(o.template_map),
+     .needs = CMD_STRATEGY,
+     .complete = CLI_C_FILE},
+    {.name = "--refresh-templates",
+     .kind = CLI_FLAG,
+     .off = SA(o.refresh_templates),
+     .needs = CMD_STRATEGY},
+    {.name = "--parallel-per-node", .kind = CLI_INT, .off = SA(o.per_node), .lo = 1, .hi = 64},
+    {.name = "--workers", .kind = CLI_INT, .off = SA(o.workers), .lo = 1, .hi = 64},
+    /* smart's option (strategy_smart's options name it); 10 is the planner's default reserve */
+    {.name = "--mem-reserve",
+     .kind = CLI_INT,
+     .off = SA(mem_pct),
+     .lo = 0,
+     .hi = 90,
+     .needs = CMD_STRATEGY,
+     .dflt = 10},
+    {.name = "--user",
+     .kind = CLI_REPEAT,
+     .off = SA(only),
+     .hi = 256,
+     .off_n = SA(o.n_only),
+     .needs = CMD_USER,
+     .want = N_("%s: --user needs a user id"),
+     .hint = N_("e.g. --user student1@pve")},
+    {.name = NULL},
+};
+
+void stand_args_init(struct stand_args *a)
 {
-    if (!config || !users) {
-        cli_error(_("both are needed, e.g. --config deployment_config.yml --users users_list.yml"),
-                  _("%s: missing %s"), cmd, !config ? "--config FILE" : "--users FILE");
+    memset(a, 0, sizeof *a);
+    a->o.only = a->only;
+    a->mem_pct = -1;
+}
+
+int stand_args_check_node(const char *cmd, const char *strategy, const char *node)
+{
+    const struct strategy *st = strategy ? strategy_find(strategy) : NULL;
+    if (st && st->needs_node && !node) {
+        cli_error(_("e.g. --strategy remote --node pve2"), _("%s: strategy %s needs --node NAME"),
+                  cmd, st->name);
         return EXIT_USAGE;
     }
     return 0;
 }
 
-#define SA(f) offsetof(struct stand_args, f)
-/* The options of the stand commands; --strategy and its options need CMD_STRATEGY, --user
- * CMD_USER. */
-static const struct cli_opt stand_opts[] = {
-    {"--config", "-c", CLI_VALUE, SA(o.config), 0, 0, 0, 0, NULL, NULL},
-    {"--users", "-u", CLI_VALUE, SA(o.users), 0, 0, 0, 0, NULL, NULL},
-    {"--strategy", "-s", CLI_VALUE, SA(o.strategy), 0, 0, 0, CMD_STRATEGY, NULL, NULL},
-    {"--node", NULL, CLI_VALUE, SA(o.node), 0, 0, 0, CMD_STRATEGY, NULL, NULL},
-    {"--template-map", NULL, CLI_VALUE, SA(o.template_map), 0, 0, 0, CMD_STRATEGY, NULL, NULL},
-    {"--refresh-templates", NULL, CLI_FLAG, SA(o.refresh_templates), 0, 0, 0, CMD_STRATEGY, NULL,
-     NULL},
-    {"--parallel-per-node", NULL, CLI_INT, SA(o.per_node), 1, 64, 0, 0, NULL, NULL},
-    {"--workers", NULL, CLI_INT, SA(o.workers), 1, 64, 0, 0, NULL, NULL},
-    {"--mem-reserve", NULL, CLI_INT, SA(mem_pct), 0, 90, 0, CMD_STRATEGY, NULL, NULL},
-    {"--user", NULL, CLI_REPEAT, SA(only), 0, 256, SA(o.n_only), CMD_USER,
-     N_("%s: --user needs a user id"), N_("e.g. --user student1@pve")},
-    {NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL},
-};
-
-int stand_args_parse(const char *cmd, int argc, char **argv, int allow_strategy, int allow_user,
-                     struct stand_args *a)
+int stand_args_finish(const char *cmd, struct stand_args *a)
 {
-    memset(a, 0, sizeof *a);
     struct app_opts *o = &a->o;
-    o->only = a->only;
-    a->mem_pct = -1;
-    int flags = (allow_strategy ? CMD_STRATEGY : 0) | (allow_user ? CMD_USER : 0);
-    if (cli_args_parse(cmd, stand_opts, flags, argc, argv, a, NULL, 0, NULL))
-        return EXIT_USAGE;
     if (a->mem_pct >= 0) /* 0 is "no reserve" rather than the default */
         o->mem_reserve = a->mem_pct ? a->mem_pct / 100.0 : 1e-9;
-    const struct strategy *st = o->strategy ? strategy_find(o->strategy) : NULL;
-    if (st && st->needs_node && !o->node) {
-        cli_error(_("e.g. --strategy remote --node pve2"), _("%s: strategy %s needs --node NAME"),
-                  cmd, st->name);
+    if (!cmd)
+        return 0;
+    if (stand_args_check_node(cmd, o->strategy, o->node))
+        return EXIT_USAGE;
+    if (!o->config || !o->users) {
+        cli_error(_("both are needed, e.g. --config deployment_config.yml --users users_list.yml"),
+                  _("%s: missing %s"), cmd, !o->config ? "--config FILE" : "--users FILE");
         return EXIT_USAGE;
     }
-    return stand_args_require_files(cmd, o->config, o->users);
+    return 0;
 }

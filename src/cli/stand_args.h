@@ -4,6 +4,7 @@
 #define DS_STAND_ARGS_H
 
 #include "app/app_ctx.h"
+#include "cli/cli_args.h"
 
 struct stand_args {
     struct app_opts o;     /* o.only points at only[] */
@@ -11,13 +12,20 @@ struct stand_args {
     int mem_pct;           /* --mem-reserve PCT, or -1 */
 };
 
-/* Parses the arguments (argv strings are kept, not copied); --strategy, --node, --template-map,
- * --refresh-templates and --mem-reserve when allow_strategy, --user when allow_user.
- * json comes from the global options. 0 or EXIT_USAGE (printed). */
-int stand_args_parse(const char *cmd, int argc, char **argv, int allow_strategy, int allow_user,
-                     struct stand_args *a);
+/* The table (values into struct stand_args); --strategy and its options need CMD_STRATEGY,
+ * --user CMD_USER. The menu offers a strategy's options through the same rows. */
+extern const struct cli_opt stand_opts[];
 
-/* "cmd: missing --config FILE" unless both are given. 0 or EXIT_USAGE (printed). */
-int stand_args_require_files(const char *cmd, const char *config, const char *users);
+/* Empty options: nothing given (o.only points at only[]). Nothing to free. */
+void stand_args_init(struct stand_args *a);
+
+/* After parsing (or the menu's questions): turns what was given into a->o (the memory reserve).
+ * With cmd, also checks what needs no file: a strategy that takes a node has one, and both
+ * files are given. 0 or EXIT_USAGE (printed). */
+int stand_args_finish(const char *cmd, struct stand_args *a);
+
+/* "cmd: strategy remote needs --node NAME" unless the strategy (may be NULL) has what it needs.
+ * 0 or EXIT_USAGE (printed). */
+int stand_args_check_node(const char *cmd, const char *strategy, const char *node);
 
 #endif

@@ -1,6 +1,7 @@
 /* test_cli_errors: what the teacher sees when something is wrong: every bad input file gives
  * file:line:col and exit 2 with no request to the cluster; connection and cluster failures give a
- * clear error and exit 1 without a crash, and a failed student is rolled back. */
+ * clear error and exit 1 without a crash, and a failed student is rolled back; the usage errors
+ * of the sub-commands and the global options come from the one parser and dispatcher. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,8 +40,8 @@ static int setup(void **st)
 
 static int setup_task_failures(void **st)
 {
-    static const char *const args[] = {"--scenario",       "classroom", "--time-scale", "0.01",
-                                       "--task-fail-rate", "1",         NULL};
+    static const char *const args[] = {
+        "--scenario", "classroom", "--time-scale", "0.01", "--task-fail-rate", "1", NULL};
     return start(st, args);
 }
 
@@ -99,15 +100,15 @@ static void test_bad_inputs(void **st)
             conn = path;
         else
             continue;
-        const char *args[] = {"--connections", conn,  "deploy", "--config",
-                              config,          "--users", users,   NULL};
+        const char *args[] = {"--connections", conn,      "deploy", "--config",
+                              config,          "--users", users,    NULL};
         char *err = NULL;
         int rc = ds_run(NULL, &err, args);
         char where[1100];
         snprintf(where, sizeof where, "%s:%d:%d: ", path, line, col);
         if (rc != 2 || !strstr(err, where) || !strstr(err, frag))
-            fail_msg("%s: exit %d (want 2), want \"%s...%s\" in:\n%s", de->d_name, rc, where,
-                     frag, err);
+            fail_msg("%s: exit %d (want 2), want \"%s...%s\" in:\n%s", de->d_name, rc, where, frag,
+                     err);
         free(err);
         cases++;
     }
@@ -130,8 +131,8 @@ static void test_bad_inputs(void **st)
 
 static int expect_failure(struct ctx *c, const char *conn, const char *config, const char *frag)
 {
-    const char *args[] = {"--connections", conn, "deploy", "--config", config, "--users",
-                          c->env.users, NULL};
+    const char *args[] = {"--connections", conn,      "deploy",     "--config",
+                          config,          "--users", c->env.users, NULL};
     char *err = NULL;
     int rc = ds_run(NULL, &err, args);
     if (rc != 1 || !strstr(err, frag))
@@ -191,8 +192,8 @@ static void test_connection_failures(void **st)
 static void test_task_failure_rolls_back(void **st)
 {
     struct ctx *c = *st;
-    const char *args[] = {"--connections", c->env.connections, "--output", "json", "deploy",
-                          "--config", c->env.config, "--users", c->env.users, NULL};
+    const char *args[] = {"--connections", c->env.connections, "--output", "json",       "deploy",
+                          "--config",      c->env.config,      "--users",  c->env.users, NULL};
     char *out = NULL, *err = NULL;
     int rc = ds_run(&out, &err, args);
     if (rc != 1)
@@ -221,11 +222,104 @@ static void test_task_failure_rolls_back(void **st)
     }
     json_array_foreach(json_object_get(state, "vms"), i, s)
     {
-        const char *tags =
-            json_string_value(json_object_get(json_object_get(s, "config"), "tags"));
+        const char *tags = json_string_value(json_object_get(json_object_get(s, "config"), "tags"));
         assert_true(!tags || !strstr(tags, "ds-demo-lab"));
     }
     json_decref(state);
+}
+
+/* Runs deploy-stand with the test's connections file; the exit code, stdout and stderr. */
+static int run(struct ctx *c, char **out, char **err, const char *const *words)
+{
+    const char *args[16] = {"--connections", c->env.connections};
+    size_t n = 2;
+    for (size_t i = 0; words[i] && n < 15; i++)
+        args[n++] = words[i];
+    args[n] = NULL;
+    return ds_run(out, err, args);
+}
+
+/* Exit `want` and `frag` in stderr (stdout when want is 0). */
+static void expect_run(struct ctx *c, int want, const char *frag, const char *const *words)
+{
+    char *out = NULL, *err = NULL;
+    int rc = run(c, &out, &err, words);
+    const char *text = want ? err : out;
+    if (rc != want || !strstr(text, frag))
+        fail_msg("%s %s: exit %d (want %d), want \"%s\" in:\n%s", words[0],
+                 words[1] ? words[1] : "", rc, want, frag, text);
+    free(out);
+    free(err);
+}
+
+#define EXPECT(c, want, frag, ...)                                                                 \
+    expect_run(c, want, frag, (const char *const[]){__VA_ARGS__, NULL})
+
+/* The commands with sub-commands share one dispatcher: an unknown or missing sub-command, a
+ * missing or extra argument and an unknown option are usage errors (exit 2) with a hint, and
+ * nothing reaches the cluster. */
+static void test_subcommand_errors(void **st)
+{
+    struct ctx *c = *st;
+    static const char *const cmds[] = {"config", "users", "connection"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        char *out = NULL, *err = NULL;
+        const char *words[] = {cmds[i], "frobnicate", NULL};
+        assert_int_equal(run(c, &out, &err, words), 2);
+        char want[128];
+        snprintf(want, sizeof want, "error: %s: unknown action 'frobnicate'", cmds[i]);
+        if (!strstr(err, want) || !strstr(err, "hint: the actions of ") || !strstr(err, " list") ||
+            !strstr(err, " delete"))
+            fail_msg("%s frobnicate: want the error and a hint naming the actions in:\n%s", cmds[i],
+                     err);
+        free(out);
+        free(err);
+    }
+    EXPECT(c, 2, "connection: which action?", "connection");
+    /* a missing argument */
+    EXPECT(c, 2, "usage: deploy-stand config show NAME", "config", "show");
+    EXPECT(c, 2, "config validate: which config?", "config", "validate", "--live");
+    EXPECT(c, 2, "usage: deploy-stand users add NAME ID...", "users", "add", "grp");
+    EXPECT(c, 2, "connection default: which connection?", "connection", "default");
+    EXPECT(c, 2, "hint: see `deploy-stand config copy --help`", "config", "copy", "lab");
+    /* one too many */
+    EXPECT(c, 2, "users show: unexpected argument 'b'", "users", "show", "a", "b");
+    EXPECT(c, 2, "connection list: unexpected argument 'x'", "connection", "list", "x");
+    /* an unknown option of a sub-command, and a value missing after one of its options */
+    EXPECT(c, 2, "config validate: unknown option '--bogus'", "config", "validate", "lab",
+           "--bogus");
+    EXPECT(c, 2, "connection add: unknown option '--bogus'", "connection", "add", "x", "--bogus");
+    EXPECT(c, 2, "option --strategy needs an argument", "config", "validate", "lab", "--strategy");
+    /* without --yes and without a terminal a deletion is refused before anything is read */
+    EXPECT(c, 2, "config delete: not deleting lab without --yes", "config", "delete", "lab");
+    /* a sub-command's own --help, from its table */
+    EXPECT(c, 0, "usage: deploy-stand config validate NAME [--live]", "config", "validate",
+           "--help");
+    EXPECT(c, 0, "--token-value-stdin", "connection", "add", "--help");
+    assert_int_equal(ds_total_requests(&c->sp), 0);
+}
+
+/* --output is a global option like the others, before or after the command, also as
+ * --output=json; a value that is neither text nor json is a usage error. */
+static void test_output_option(void **st)
+{
+    struct ctx *c = *st;
+    const char *before[] = {"--output=json", "users", "list", NULL};
+    const char *after[] = {"users", "list", "--output=json", NULL};
+    const char *const *runs[] = {before, after};
+    for (size_t i = 0; i < 2; i++) {
+        char *out = NULL, *err = NULL;
+        assert_int_equal(run(c, &out, &err, runs[i]), 0);
+        json_t *doc = json_loads(out, 0, NULL);
+        if (!json_is_array(doc))
+            fail_msg("users list with --output=json printed no JSON array:\n%s", out);
+        json_decref(doc);
+        free(out);
+        free(err);
+    }
+    EXPECT(c, 2, "bad --output value 'xml'", "--output=xml", "users", "list");
+    EXPECT(c, 2, "bad --output value 'xml'", "users", "list", "--output", "xml");
+    EXPECT(c, 2, "unknown option '--yes=1'", "users", "list", "--yes=1");
 }
 
 int main(void)
@@ -235,6 +329,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_connection_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_task_failure_rolls_back, setup_task_failures,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_subcommand_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_output_option, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
