@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static int h_ticket(struct sim_req *r)
@@ -452,22 +453,28 @@ static int h_acl_put(struct sim_req *r)
     return sim_ok(r, NULL);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "A,B,..." with the privileges sorted, as PVE joins them (malloc'd). */
 static char *privs_text(const json_t *privs)
 {
-    size_t len = 1;
-    size_t i;
-    json_t *p;
-    json_array_foreach(privs, i, p)
-    {
-        len += strlen(json_string_value(p)) + 1;
+    size_t n = json_array_size(privs), len = 1;
+    const char **names = calloc(n ? n : 1, sizeof *names);
+    for (size_t i = 0; i < n; i++) {
+        names[i] = json_string_value(json_array_get(privs, i));
+        len += strlen(names[i]) + 1;
     }
+    qsort(names, n, sizeof *names, cmp_str);
     char *s = calloc(1, len);
-    json_array_foreach(privs, i, p)
-    {
+    for (size_t i = 0; i < n; i++) {
         if (i)
             strcat(s, ",");
-        strcat(s, json_string_value(p));
+        strcat(s, names[i]);
     }
+    free(names);
     return s;
 }
 
@@ -479,8 +486,8 @@ static int h_roles_list(struct sim_req *r)
     json_object_foreach(r->model->roles, id, role)
     {
         char *p = privs_text(json_object_get(role, "privs"));
-        json_array_append_new(a, json_pack("{s:s, s:s, s:O}", "roleid", id, "privs", p, "special",
-                                           json_object_get(role, "special")));
+        json_array_append_new(a, json_pack("{s:s, s:s, s:i}", "roleid", id, "privs", p, "special",
+                                           sim_roles_is_special(r->model->roles, id)));
         free(p);
     }
     return sim_ok(r, a);
@@ -501,24 +508,84 @@ static int h_role_get(struct sim_req *r)
     return sim_ok(r, o);
 }
 
-static int h_role_create(struct sim_req *r)
+/* add_role_privs: the privileges of the list privs (NULL: none) added to a (without repeats).
+ * 0, or -1 with a 500 "<op>: invalid privilege '<p>'" filled and a unchanged in meaning. */
+static int role_add_privs(struct sim_req *r, json_t *a, const char *privs, const char *op)
 {
-    const char *id = sim_p_str(r, "roleid");
-    if (json_object_get(r->model->roles, id))
-        return sim_fail(r, 500, "create role failed: role '%s' already exists", id);
-    json_t *a = json_array();
-    const char *privs = sim_p_str(r, "privs");
     char *pl = strdup(privs ? privs : ""), *save = NULL;
     for (char *p = strtok_r(pl, ",; ", &save); p; p = strtok_r(NULL, ",; ", &save)) {
         if (!sim_priv_known(p)) {
+            sim_fail(r, 500, "%s: invalid privilege '%s'", op, p);
             free(pl);
-            json_decref(a);
-            return sim_fail(r, 500, "create role failed: invalid privilege '%s'", p);
+            return -1;
         }
-        json_array_append_new(a, json_string(p));
+        int have = 0;
+        size_t i;
+        json_t *v;
+        json_array_foreach(a, i, v)
+        {
+            have |= strcmp(json_string_value(v), p) == 0;
+        }
+        if (!have)
+            json_array_append_new(a, json_string(p));
     }
     free(pl);
+    return 0;
+}
+
+static int h_role_create(struct sim_req *r)
+{
+    const char *id = sim_p_str(r, "roleid");
+    if (strncasecmp(id, "PVE", 3) == 0)
+        return sim_param_fail(r, "roleid",
+                              "cannot use role ID starting with the (case-insensitive) 'PVE' "
+                              "namespace");
+    if (json_object_get(r->model->roles, id))
+        return sim_fail(r, 500, "create role failed: role '%s' already exists", id);
+    json_t *a = json_array();
+    if (role_add_privs(r, a, sim_p_str(r, "privs"), "create role failed") != 0) {
+        json_decref(a);
+        return -1;
+    }
     json_object_set_new(r->model->roles, id, json_pack("{s:o, s:i}", "privs", a, "special", 0));
+    return sim_ok(r, NULL);
+}
+
+/* PUT: the privileges replace the role's, or with append=1 are added to them. */
+static int h_role_update(struct sim_req *r)
+{
+    const char *id = sim_p_str(r, "roleid");
+    if (sim_roles_is_special(r->model->roles, id))
+        return sim_fail(r, 500, "auto-generated role '%s' cannot be modified", id);
+    json_t *role = json_object_get(r->model->roles, id);
+    if (!role)
+        return sim_fail(r, 500, "update role failed: role '%s' does not exist", id);
+    json_t *a =
+        sim_p_int(r, "append", 0) ? json_deep_copy(json_object_get(role, "privs")) : json_array();
+    if (role_add_privs(r, a, sim_p_str(r, "privs"), "update role failed") != 0) {
+        json_decref(a);
+        return -1;
+    }
+    json_object_set_new(role, "privs", a);
+    return sim_ok(r, NULL);
+}
+
+/* DELETE: PVE leaves the role's ACL entries in user.cfg, where they are ignored from then on; the
+ * sim drops them. */
+static int h_role_delete(struct sim_req *r)
+{
+    const char *id = sim_p_str(r, "roleid");
+    if (sim_roles_is_special(r->model->roles, id))
+        return sim_fail(r, 500, "auto-generated role '%s' cannot be deleted", id);
+    if (!json_object_get(r->model->roles, id))
+        return sim_fail(r, 500, "delete role failed: role '%s' does not exist", id);
+    for (size_t i = json_array_size(r->model->acls); i-- > 0;) {
+        const char *role =
+            json_string_value(json_object_get(json_array_get(r->model->acls, i), "roleid"));
+        if (role && strcmp(role, id) == 0)
+            json_array_remove(r->model->acls, i);
+    }
+    json_object_del(r->model->roles, id);
     return sim_ok(r, NULL);
 }
 
@@ -617,6 +684,8 @@ const struct sim_route sim_access_routes[] = {
     {"GET /access/roles", h_roles_list},
     {"POST /access/roles", h_role_create},
     {"GET /access/roles/{roleid}", h_role_get},
+    {"PUT /access/roles/{roleid}", h_role_update},
+    {"DELETE /access/roles/{roleid}", h_role_delete},
     {"GET /access/permissions", h_permissions},
     {"GET /access/groups", h_groups_list},
     {NULL, NULL}};

@@ -95,14 +95,14 @@ static int h_resources(struct sim_req *r)
             snprintf(id, sizeof id, "qemu/%u", vm->vmid);
             const char *name = json_string_value(json_object_get(vm->config, "name"));
             json_t *o = json_pack(
-                "{s:s, s:s, s:i, s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:f, s:i, s:i}", "id", id,
+                "{s:s, s:s, s:i, s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:f, s:i, s:I}", "id", id,
                 "type", "qemu", "vmid", (int)vm->vmid, "node", vm->node, "name", name ? name : "",
                 "status", vm->running ? "running" : "stopped", "template", sim_vm_is_template(vm),
                 "maxmem", (json_int_t)sim_vm_maxmem(vm), "mem",
                 (json_int_t)(vm->running ? sim_vm_maxmem(vm) / 2 : 0), "maxdisk",
                 (json_int_t)sim_vm_maxdisk(vm), "disk", (json_int_t)0, "cpu",
                 vm->running ? 0.01 : 0.0, "maxcpu", sim_vm_cpus(vm), "uptime",
-                vm->running ? 60 : 0);
+                (json_int_t)sim_vm_uptime(m, vm));
             if (vm->pool[0])
                 json_object_set_new(o, "pool", json_string(vm->pool));
             if (sim_vm_lock(vm))
@@ -275,6 +275,8 @@ static int h_storage_config(struct sim_req *r)
             }
             json_object_set_new(o, "nodes", json_string(buf));
         }
+        if (s->format[0])
+            json_object_set_new(o, "format", json_string(s->format));
         json_array_append_new(a, o);
     }
     return sim_ok(r, a);
@@ -285,8 +287,11 @@ static int h_storage_get(struct sim_req *r)
     struct sim_storage *s = sim_model_storage(r->model, sim_p_str(r, "storage"));
     if (!s)
         return sim_fail(r, 500, "storage '%s' does not exist", sim_p_str(r, "storage"));
-    return sim_ok(r, json_pack("{s:s, s:s, s:s, s:i}", "storage", s->id, "type", s->type, "content",
-                               s->content, "shared", s->shared));
+    json_t *o = json_pack("{s:s, s:s, s:s, s:i}", "storage", s->id, "type", s->type, "content",
+                          s->content, "shared", s->shared);
+    if (s->format[0])
+        json_object_set_new(o, "format", json_string(s->format));
+    return sim_ok(r, o);
 }
 
 static int h_node_storage(struct sim_req *r)

@@ -217,6 +217,14 @@ const char *sim_vm_lock(const struct sim_vm *vm)
     return json_string_value(json_object_get(vm->config, "lock"));
 }
 
+int64_t sim_vm_uptime(const struct sim_model *m, const struct sim_vm *vm)
+{
+    if (!vm->running)
+        return 0;
+    int64_t d = sim_model_now(m) - vm->started;
+    return d > 0 ? d / DS_NS_PER_S : 0;
+}
+
 static long long json_num(const json_t *v, long long dflt)
 {
     if (json_is_integer(v))
@@ -278,6 +286,148 @@ void sim_disk_storage(const char *value, char *out, size_t outlen)
     out[n] = '\0';
     if (strcmp(out, "file") == 0)
         out[0] = '\0';
+}
+
+int sim_disk_is_cdrom(const char *value)
+{
+    return strstr(value, "media=cdrom") != NULL || strncmp(value, "cdrom", 5) == 0 ||
+           strncmp(value, "none", 4) == 0;
+}
+
+/* ---- storage features (pve-storage's volume_has_feature tables, PVE 8) ----------------------
+ * Image formats as bits; block storages ignore the format (FMT_ANY). */
+enum { FMT_RAW = 1, FMT_QCOW2 = 2, FMT_VMDK = 4, FMT_SUBVOL = 8, FMT_ANY = 15 };
+#define FMT_FILE (FMT_RAW | FMT_QCOW2 | FMT_VMDK)
+
+struct feat_row {
+    const char *feature;
+    unsigned char current, base, snap; /* formats with the feature in each volume state */
+};
+
+struct storage_kind {
+    const char *types[5];
+    int file; /* format-dependent (file-based) */
+    struct feat_row rows[4];
+};
+
+static const struct storage_kind kinds[] = {
+    {{"lvmthin"},
+     0,
+     {{"snapshot", FMT_ANY, 0, 0},
+      {"clone", 0, FMT_ANY, FMT_ANY},
+      {"template", FMT_ANY, 0, 0},
+      {"copy", FMT_ANY, FMT_ANY, FMT_ANY}}},
+    {{"lvm"}, 0, {{"copy", FMT_ANY, FMT_ANY, 0}}},
+    {{"zfspool", "zfs"},
+     0,
+     {{"snapshot", FMT_ANY, 0, FMT_ANY},
+      {"clone", 0, FMT_ANY, 0},
+      {"template", FMT_ANY, 0, 0},
+      {"copy", FMT_ANY, FMT_ANY, 0}}},
+    {{"rbd"},
+     0,
+     {{"snapshot", FMT_ANY, 0, FMT_ANY},
+      {"clone", 0, FMT_ANY, FMT_ANY},
+      {"template", FMT_ANY, 0, 0},
+      {"copy", FMT_ANY, FMT_ANY, FMT_ANY}}},
+    {{"iscsi", "iscsidirect"}, 0, {{"copy", FMT_ANY, 0, 0}}},
+    {{"dir", "nfs", "cifs", "glusterfs"},
+     1,
+     {{"snapshot", FMT_QCOW2, 0, FMT_QCOW2},
+      {"clone", 0, FMT_FILE, 0},
+      {"template", FMT_FILE | FMT_SUBVOL, 0, 0},
+      {"copy", FMT_FILE, FMT_FILE, FMT_QCOW2}}},
+    {{"btrfs"},
+     1,
+     {{"snapshot", FMT_RAW | FMT_QCOW2 | FMT_SUBVOL, 0, FMT_RAW | FMT_QCOW2 | FMT_SUBVOL},
+      {"clone", FMT_RAW, FMT_ANY, FMT_RAW},
+      {"template", FMT_ANY, 0, 0},
+      {"copy", FMT_ANY, FMT_ANY, FMT_RAW | FMT_QCOW2 | FMT_SUBVOL}}},
+    /* storages without VM images: no volume features */
+    {{"cephfs", "pbs", "esxi"}, 0, {{NULL, 0, 0, 0}}},
+};
+
+static const struct storage_kind *kind_of(const char *type)
+{
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+        for (int i = 0; i < 5 && kinds[k].types[i]; i++)
+            if (strcmp(kinds[k].types[i], type) == 0)
+                return &kinds[k];
+    return NULL;
+}
+
+int sim_storage_type_known(const char *type)
+{
+    return kind_of(type) != NULL;
+}
+
+static unsigned format_bit(const char *f, size_t n)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } fmts[] = {{"raw", FMT_RAW}, {"qcow2", FMT_QCOW2}, {"vmdk", FMT_VMDK}, {"subvol", FMT_SUBVOL}};
+    for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++)
+        if (strlen(fmts[i].name) == n && strncmp(fmts[i].name, f, n) == 0)
+            return fmts[i].bit;
+    return 0;
+}
+
+/* The format of a volume on a file-based storage: volname is "<name>[/<name>...]" (up to the
+ * first ','), last its last path component, opts the drive options after the volume. */
+static unsigned file_format(const struct sim_storage *st, const char *volname, size_t vlen,
+                            const char *last, const char *opts)
+{
+    const char *dot = memrchr(last, '.', (size_t)(volname + vlen - last));
+    if (dot && format_bit(dot + 1, (size_t)(volname + vlen - dot - 1)))
+        return format_bit(dot + 1, (size_t)(volname + vlen - dot - 1));
+    if (strncmp(last, "subvol-", 7) == 0)
+        return FMT_SUBVOL;
+    if (last != volname && memmem(volname, (size_t)(last - volname), "base-", 5))
+        return FMT_QCOW2; /* a linked clone: clone_image makes a qcow2 overlay */
+    const char *f = strstr(opts, "format=");
+    if (f && (f == opts || f[-1] == ','))
+        return format_bit(f + 7, strcspn(f + 7, ","));
+    return st->format[0] ? format_bit(st->format, strlen(st->format)) : FMT_RAW;
+}
+
+int sim_volume_has_feature(struct sim_model *m, const char *feature, const char *value, int snap)
+{
+    char sid[64];
+    sim_disk_storage(value, sid, sizeof sid);
+    const struct sim_storage *st = sid[0] ? sim_model_storage(m, sid) : NULL;
+    const struct storage_kind *k = st ? kind_of(st->type) : NULL;
+    if (!k)
+        return 0;
+    const char *volname = strchr(value, ':') + 1;
+    size_t vlen = strcspn(volname, ",");
+    const char *last = volname;
+    for (const char *p = volname; p < volname + vlen; p++)
+        if (*p == '/')
+            last = p + 1;
+    int is_base = strncmp(last, "base-", 5) == 0;
+    unsigned fmt = k->file ? file_format(st, volname, vlen, last, volname + vlen) : FMT_ANY;
+    for (int i = 0; i < 4 && k->rows[i].feature; i++) {
+        const struct feat_row *row = &k->rows[i];
+        if (strcmp(row->feature, feature) == 0)
+            return ((snap ? row->snap : is_base ? row->base : row->current) & fmt) != 0;
+    }
+    return 0;
+}
+
+int sim_config_has_feature(struct sim_model *m, const json_t *config, const char *feature, int snap)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)config, key, v)
+    {
+        if (!sim_config_is_disk(key) || strncmp(key, "unused", 6) == 0 || !json_is_string(v) ||
+            sim_disk_is_cdrom(json_string_value(v)))
+            continue;
+        if (!sim_volume_has_feature(m, feature, json_string_value(v), snap))
+            return 0;
+    }
+    return 1;
 }
 
 static long long size_to_bytes(const char *s)
@@ -397,6 +547,8 @@ json_t *sim_model_dump(struct sim_model *m)
                                "shared", s->shared, "content", s->content, "total",
                                (json_int_t)s->total, "used", (json_int_t)s->used);
         json_object_set(js, "nodes", s->nodes ? s->nodes : json_null());
+        if (s->format[0])
+            json_object_set_new(js, "format", json_string(s->format));
         json_array_append_new(sts, js);
     }
     json_object_set_new(o, "storages", sts);
@@ -408,6 +560,9 @@ json_t *sim_model_dump(struct sim_model *m)
                                "snapshots", vm->snapshots);
         if (vm->pool[0])
             json_object_set_new(jv, "pool", json_string(vm->pool));
+        json_object_set_new(jv, "uptime", json_integer((json_int_t)sim_vm_uptime(m, vm)));
+        if (vm->ignores_shutdown)
+            json_object_set_new(jv, "ignores_shutdown", json_true());
         json_array_append_new(vms, jv);
     }
     json_object_set_new(o, "vms", vms);

@@ -35,7 +35,8 @@ struct sim_node {
 
 struct sim_storage {
     char id[64];
-    char type[32]; /* dir, lvmthin, rbd, nfs, ... */
+    char type[32];  /* dir, lvm, lvmthin, zfspool, rbd, nfs, ... (PVE storage plugin types) */
+    char format[8]; /* file-based storages: default image format (raw, qcow2, vmdk); "" = raw */
     int shared;
     char content[128];
     json_t *nodes;         /* NULL = every node, else array of node names */
@@ -48,8 +49,9 @@ struct sim_vm {
     json_t *config;    /* ordered object: name, memory, cores, net0, scsi0, ..., lock, template */
     json_t *snapshots; /* array of {name, snaptime, description, parent?, vmstate, config} */
     int running;
-    int64_t started; /* wall time (Unix s) of the last start */
-    char pool[128];  /* "" = none */
+    int64_t started;      /* model time (ns) of the last start */
+    int ignores_shutdown; /* the guest ignores ACPI shutdown requests (scenario flag) */
+    char pool[128];       /* "" = none */
 };
 
 struct sim_model {
@@ -111,6 +113,8 @@ struct sim_vm *sim_vm_new(unsigned vmid, const char *node, json_t *config /* sto
 void sim_vm_free(struct sim_vm *vm);
 
 const char *sim_vm_lock(const struct sim_vm *vm); /* "clone" or NULL */
+/* Seconds since the VM's last start in model time; 0 when it is stopped. */
+int64_t sim_vm_uptime(const struct sim_model *m, const struct sim_vm *vm);
 int sim_vm_is_template(const struct sim_vm *vm);
 long long sim_vm_maxmem(const struct sim_vm *vm); /* bytes */
 int sim_vm_cpus(const struct sim_vm *vm);
@@ -122,6 +126,21 @@ int sim_config_is_disk(const char *key);
 /* The storage id of a disk value "local-lvm:vm-100-disk-0,size=2G" into out, "" when none (cdrom).
  */
 void sim_disk_storage(const char *value, char *out, size_t outlen);
+/* 1 when a disk value is a CD-ROM drive ("none,media=cdrom", "cdrom", cloud-init drives). */
+int sim_disk_is_cdrom(const char *value);
+/* 1 when the volume of a disk value supports feature ("snapshot", "clone", "template", "copy")
+ * as PVE's storage plugin of its storage type says (volume_has_feature), for the volume itself
+ * (snap = 0: its "current" or, for base-* volumes, "base" state) or for a snapshot of it (snap =
+ * 1). File-based storages (dir, nfs, cifs, glusterfs, btrfs) decide by the volume's format: its
+ * file extension, else the drive's format= option, else the storage's default format (raw); a sim
+ * linked clone on such a storage is qcow2. Unknown storages and device paths have no features. */
+int sim_volume_has_feature(struct sim_model *m, const char *feature, const char *value, int snap);
+/* PVE::QemuConfig->has_feature: 1 when every disk of config (CD-ROMs and unusedN skipped)
+ * supports feature. */
+int sim_config_has_feature(struct sim_model *m, const json_t *config, const char *feature,
+                           int snap);
+/* 1 when type is a storage type PVE 8.4 knows (dir, lvm, lvmthin, zfspool, rbd, nfs, ...). */
+int sim_storage_type_known(const char *type);
 
 /* Random MAC with the Proxmox prefix BC:24:11 into out[18]. rng is advanced. */
 void sim_mac_random(uint64_t *rng, char out[18]);

@@ -6,18 +6,20 @@
 #include "sim_tasks.h"
 #include "sim_vm_ops.h"
 
+#include "ds_clock.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static json_t *vm_list_entry(const struct sim_model *m, const struct sim_vm *vm)
 {
-    (void)m;
-    json_t *o = json_pack(
-        "{s:i, s:s, s:I, s:I, s:i, s:I, s:i}", "vmid", (int)vm->vmid, "status",
-        vm->running ? "running" : "stopped", "maxmem", (json_int_t)sim_vm_maxmem(vm), "maxdisk",
-        (json_int_t)sim_vm_maxdisk(vm), "cpus", sim_vm_cpus(vm), "mem",
-        (json_int_t)(vm->running ? sim_vm_maxmem(vm) / 2 : 0), "uptime", vm->running ? 60 : 0);
+    json_t *o =
+        json_pack("{s:i, s:s, s:I, s:I, s:i, s:I, s:I}", "vmid", (int)vm->vmid, "status",
+                  vm->running ? "running" : "stopped", "maxmem", (json_int_t)sim_vm_maxmem(vm),
+                  "maxdisk", (json_int_t)sim_vm_maxdisk(vm), "cpus", sim_vm_cpus(vm), "mem",
+                  (json_int_t)(vm->running ? sim_vm_maxmem(vm) / 2 : 0), "uptime",
+                  (json_int_t)sim_vm_uptime(m, vm));
     const char *name = json_string_value(json_object_get(vm->config, "name"));
     json_object_set_new(o, "name", json_string(name ? name : ""));
     if (sim_vm_is_template(vm))
@@ -188,12 +190,11 @@ static int config_perm_check(struct sim_req *r, const struct sim_vm *vm)
 /* Applies PUT/POST config parameters. 0 or -1 (response filled). */
 static int config_apply(struct sim_req *r, struct sim_vm *vm)
 {
-    if (config_perm_check(r, vm) != 0)
+    static const char *const root_only[] = {"skiplock", NULL};
+    if (sim_req_root_params(r, root_only) != 0 || config_perm_check(r, vm) != 0)
         return -1;
     const char *lock = sim_vm_lock(vm);
     int skiplock = (int)sim_p_int(r, "skiplock", 0);
-    if (skiplock && !r->who.is_root && strcmp(r->who.userid, "root@pam") != 0)
-        return sim_fail(r, 500, "Only root may use this option.");
     if (lock && !skiplock)
         return sim_fail(r, 500, "VM is locked (%s)", lock);
     const char *digest = sim_p_str(r, "digest");
@@ -288,51 +289,150 @@ static int h_config_post(struct sim_req *r)
     return t ? 0 : -1;
 }
 
-/* ---- power and status ----------------------------------------------------------------------- */
+/* ---- power and status -----------------------------------------------------------------------
+ * Each power call forks its worker at once (200 with a UPID); what PVE's worker checks first
+ * fails the task. ctx "to" is the power state the task leaves behind when it succeeds: "running"
+ * (started at its end), "stopped", or "restart" (a reboot: stopped, then started again by
+ * qmeventd); none when the task changes nothing. */
 
 static void power_done(struct sim_model *m, struct sim_task *t, int ok)
 {
     struct sim_vm *vm = sim_task_vm(m, t);
-    if (!vm || !ok)
+    const char *to = json_string_value(json_object_get(t->ctx, "to"));
+    if (!vm || !ok || !to)
         return;
-    if (strcmp(t->type, "qmstart") == 0) {
-        vm->running = 1;
-        vm->started = sim_model_wall_s(m, t->end);
-    } else {
-        vm->running = 0;
-    }
+    vm->running = strcmp(to, "stopped") != 0;
+    if (vm->running)
+        vm->started = t->end;
+}
+
+/* Starts a power task of work_ns (unscaled) that leaves the VM `to` (NULL: unchanged). */
+static struct sim_task *power_task(struct sim_req *r, struct sim_vm *vm, const char *type,
+                                   int64_t work_ns, const char *to)
+{
+    json_t *ctx = to ? json_pack("{s:s}", "to", to) : NULL;
+    return sim_vm_task_ns(r, vm, type, work_ns, ctx, power_done);
 }
 
 static int h_start(struct sim_req *r)
 {
+    static const char *const root_only[] = {
+        "skiplock",          "stateuri",      "migratedfrom", "migration_type",
+        "migration_network", "targetstorage", "force-cpu",    NULL};
     struct sim_vm *vm = sim_req_vm(r);
-    if (!vm)
+    if (!vm || sim_req_root_params(r, root_only) != 0)
         return -1;
-    struct sim_task *t = sim_vm_task(r, vm, "qmstart", NULL, NULL, NULL, power_done);
-    if (!t)
-        return -1;
-    int skiplock = (int)sim_p_int(r, "skiplock", 0);
+    /* vm_start, under the config lock */
     if (sim_vm_is_template(vm))
-        sim_task_set_error(t, "you can't start a vm if it's a template");
-    else if (sim_vm_lock(vm) && !skiplock)
-        sim_task_set_error(t, "VM is locked (%s)", sim_vm_lock(vm));
-    else if (vm->running)
-        sim_task_set_error(t, "VM %u already running", vm->vmid);
+        return sim_vm_task_refused(r, vm, "qmstart", "you can't start a vm if it's a template");
+    if (sim_vm_lock(vm) && !sim_p_int(r, "skiplock", 0))
+        return sim_vm_task_refused(r, vm, "qmstart", "VM is locked (%s)", sim_vm_lock(vm));
+    if (vm->running)
+        return sim_vm_task_refused(r, vm, "qmstart", "VM %u already running", vm->vmid);
+    return power_task(r, vm, "qmstart", sim_task_duration(r->model, "qmstart"), "running") ? 0 : -1;
+}
+
+/* The shutdown timeout in seconds: the parameter, else the config's startup "down=N", else 60. */
+static long long shutdown_timeout(const struct sim_req *r, const struct sim_vm *vm)
+{
+    if (sim_p_has(r, "timeout"))
+        return sim_p_int(r, "timeout", 60);
+    const char *startup = json_string_value(json_object_get(vm->config, "startup"));
+    const char *down = startup ? strstr(startup, "down=") : NULL;
+    if (down && (down == startup || down[-1] == ','))
+        return atoll(down + 5);
+    return 60;
+}
+
+/* 1 when the guest ignores the ACPI power button: the scenario says so, or the VM has no ACPI. */
+static int guest_ignores_shutdown(const struct sim_vm *vm)
+{
+    json_t *acpi = json_object_get(vm->config, "acpi");
+    int no_acpi = (json_is_integer(acpi) && json_integer_value(acpi) == 0) ||
+                  (json_is_string(acpi) && strcmp(json_string_value(acpi), "0") == 0);
+    return vm->ignores_shutdown || no_acpi;
+}
+
+/* _do_vm_stop with shutdown: the guest needs durations.qmshutdown to power off, or never; after
+ * `timeout` seconds PVE gives up, or with force terminates the VM. Then (reboot) it restarts. */
+static int graceful_stop(struct sim_req *r, struct sim_vm *vm, const char *type, int force,
+                         int restart)
+{
+    long long secs = shutdown_timeout(r, vm);
+    int64_t timeout = (int64_t)(secs < 0 ? 0 : secs > 1000000 ? 1000000 : secs) * DS_NS_PER_S;
+    int64_t guest = sim_task_duration(r->model, "qmshutdown");
+    int64_t start = restart ? sim_task_duration(r->model, "qmstart") : 0;
+    struct sim_task *t;
+    if (!guest_ignores_shutdown(vm) && guest <= timeout)
+        return power_task(r, vm, type, guest + start, restart ? "restart" : "stopped") ? 0 : -1;
+    if (force) {
+        if (!(t = power_task(r, vm, type, timeout, "stopped")))
+            return -1;
+        sim_task_log(t, "VM still running - terminating now with SIGTERM");
+        return 0;
+    }
+    if (!(t = power_task(r, vm, type, timeout, NULL)))
+        return -1;
+    sim_task_set_error(t, "VM quit/powerdown failed - got timeout");
     return 0;
+}
+
+/* Ends the VM's running qmshutdown tasks as PVE's abort_guest_tasks does; their UPIDs are logged
+ * in t. */
+static void overrule_shutdowns(struct sim_model *m, const struct sim_vm *vm, struct sim_task *t)
+{
+    char id[32];
+    snprintf(id, sizeof id, "%u", vm->vmid);
+    for (size_t i = 0; i < m->n_tasks; i++) {
+        struct sim_task *o = m->tasks[i];
+        if (o == t || o->done || strcmp(o->type, "qmshutdown") != 0 || strcmp(o->id, id) != 0)
+            continue;
+        sim_task_set_error(o, "received interrupt");
+        sim_task_stop(m, o, sim_model_now(m));
+        sim_task_log(t, "overruled qmshutdown tasks: %s", o->upid);
+    }
 }
 
 static int h_stop(struct sim_req *r)
 {
+    static const char *const root_only[] = {"skiplock", "keepActive", "migratedfrom", NULL};
+    struct sim_vm *vm = sim_req_vm(r);
+    if (!vm || sim_req_root_params(r, root_only) != 0)
+        return -1;
+    if (!vm->running) /* _do_vm_stop returns before any check */
+        return power_task(r, vm, "qmstop", 0, NULL) ? 0 : -1;
+    if (sim_vm_lock(vm) && !sim_p_int(r, "skiplock", 0))
+        return sim_vm_task_refused(r, vm, "qmstop", "VM is locked (%s)", sim_vm_lock(vm));
+    struct sim_task *t =
+        power_task(r, vm, "qmstop", sim_task_duration(r->model, "qmstop"), "stopped");
+    if (t && sim_p_int(r, "overrule-shutdown", 0))
+        overrule_shutdowns(r->model, vm, t);
+    return t ? 0 : -1;
+}
+
+static int h_shutdown(struct sim_req *r)
+{
+    static const char *const root_only[] = {"skiplock", "keepActive", NULL};
+    struct sim_vm *vm = sim_req_vm(r);
+    if (!vm || sim_req_root_params(r, root_only) != 0)
+        return -1;
+    if (!vm->running)
+        return power_task(r, vm, "qmshutdown", 0, NULL) ? 0 : -1;
+    if (sim_vm_lock(vm) && !sim_p_int(r, "skiplock", 0))
+        return sim_vm_task_refused(r, vm, "qmshutdown", "VM is locked (%s)", sim_vm_lock(vm));
+    return graceful_stop(r, vm, "qmshutdown", (int)sim_p_int(r, "forceStop", 0), 0);
+}
+
+static int h_reboot(struct sim_req *r)
+{
     struct sim_vm *vm = sim_req_vm(r);
     if (!vm)
         return -1;
-    const char *type = strstr(r->path, "/shutdown") ? "qmshutdown" : "qmstop";
-    struct sim_task *t = sim_vm_task(r, vm, type, NULL, NULL, NULL, power_done);
-    if (!t)
-        return -1;
-    if (sim_vm_lock(vm) && !sim_p_int(r, "skiplock", 0))
-        sim_task_set_error(t, "VM is locked (%s)", sim_vm_lock(vm));
-    return 0;
+    if (!vm->running)
+        return sim_fail(r, 500, "VM %u not running", vm->vmid);
+    if (sim_vm_lock(vm))
+        return sim_vm_task_refused(r, vm, "qmreboot", "VM is locked (%s)", sim_vm_lock(vm));
+    return graceful_stop(r, vm, "qmreboot", 0, 1);
 }
 
 static int h_status_current(struct sim_req *r)
@@ -343,11 +443,9 @@ static int h_status_current(struct sim_req *r)
     json_t *o = vm_list_entry(r->model, vm);
     json_object_set_new(o, "qmpstatus", json_string(vm->running ? "running" : "stopped"));
     json_object_set_new(o, "ha", json_pack("{s:i}", "managed", 0));
-    if (vm->running)
-        json_object_set_new(
-            o, "uptime",
-            json_integer(
-                (json_int_t)(sim_model_wall_s(r->model, sim_model_now(r->model)) - vm->started)));
+    const char *agent = json_string_value(json_object_get(vm->config, "agent"));
+    if (agent && (strcmp(agent, "1") == 0 || strstr(agent, "enabled=1")))
+        json_object_set_new(o, "agent", json_integer(1));
     return sim_ok(r, o);
 }
 
@@ -373,5 +471,6 @@ const struct sim_route sim_qemu_routes[] = {
     {"GET /nodes/{node}/qemu/{vmid}/status/current", h_status_current},
     {"POST /nodes/{node}/qemu/{vmid}/status/start", h_start},
     {"POST /nodes/{node}/qemu/{vmid}/status/stop", h_stop},
-    {"POST /nodes/{node}/qemu/{vmid}/status/shutdown", h_stop},
+    {"POST /nodes/{node}/qemu/{vmid}/status/shutdown", h_shutdown},
+    {"POST /nodes/{node}/qemu/{vmid}/status/reboot", h_reboot},
     {NULL, NULL}};

@@ -2,25 +2,26 @@
  * privilege groups (root/admin/user/audit) of PVE::AccessControl. */
 #include "sim_roles.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Privilege groups as in PVE::AccessControl ($privgroups): root, admin, user, audit. */
 struct privgroup {
     const char *name;
-    const char *root[4], *admin[16], *user[8], *audit[4];
+    const char *root[5], *admin[16], *user[8], *audit[4];
 };
 
 static const struct privgroup groups[] = {
     {"VM",
      {NULL},
      {"VM.Config.Disk", "VM.Config.CPU", "VM.Config.Memory", "VM.Config.Network",
-      "VM.Config.HWType", "VM.Config.Options", "VM.Migrate", "VM.Monitor", "VM.Snapshot.Rollback",
-      "VM.Allocate", "VM.Clone", "VM.Snapshot", NULL},
+      "VM.Config.HWType", "VM.Config.Options", "VM.Allocate", "VM.Clone", "VM.Migrate",
+      "VM.Monitor", "VM.Snapshot", "VM.Snapshot.Rollback", NULL},
      {"VM.Config.CDROM", "VM.Config.Cloudinit", "VM.Console", "VM.Backup", "VM.PowerMgmt", NULL},
      {"VM.Audit", NULL}},
     {"Sys",
-     {"Sys.PowerMgmt", "Sys.Modify", NULL},
-     {"Sys.Console", "Sys.Syslog", "Sys.Incoming", "Sys.AccessNetwork", NULL},
+     {"Sys.PowerMgmt", "Sys.Modify", "Sys.Incoming", "Sys.AccessNetwork", NULL},
+     {"Sys.Console", "Sys.Syslog", NULL},
      {NULL},
      {"Sys.Audit", NULL}},
     {"Datastore",
@@ -28,10 +29,10 @@ static const struct privgroup groups[] = {
      {"Datastore.Allocate", "Datastore.AllocateTemplate", NULL},
      {"Datastore.AllocateSpace", NULL},
      {"Datastore.Audit", NULL}},
-    {"SDN", {NULL}, {"SDN.Allocate", NULL}, {"SDN.Use", NULL}, {"SDN.Audit", NULL}},
+    {"SDN", {NULL}, {"SDN.Allocate", "SDN.Audit", NULL}, {"SDN.Use", NULL}, {"SDN.Audit", NULL}},
     {"User",
      {"Realm.Allocate", NULL},
-     {"User.Modify", "Group.Allocate", "Realm.AllocateUser", "Permissions.Modify", NULL},
+     {"User.Modify", "Group.Allocate", "Realm.AllocateUser", NULL},
      {NULL},
      {NULL}},
     {"Pool", {NULL}, {"Pool.Allocate", NULL}, {"Pool.Audit", NULL}, {"Pool.Audit", NULL}},
@@ -79,47 +80,48 @@ static void set_role(json_t *roles, const char *id, json_t *privs)
     json_object_set_new(roles, id, json_pack("{s:o, s:i}", "privs", privs, "special", 1));
 }
 
+/* PVE::AccessControl::create_roles: Administrator has every privilege, NoAccess none;
+ * PVE<cat>Admin the admin, user and audit privileges of its category, PVE<cat>User (categories
+ * with user privileges) the user and audit ones, PVEAdmin every category's admin, user and audit
+ * privileges but Mapping.Modify, PVEAuditor every audit privilege; plus PVETemplateUser. */
 void sim_roles_builtin(json_t *roles)
 {
-    json_t *a;
-    a = json_array();
+    json_t *a = json_array();
     add_group(a, NULL, 15);
     add_unique(a, "Permissions.Modify");
     set_role(roles, "Administrator", a);
     set_role(roles, "NoAccess", json_array());
-    a = json_array();
-    add_group(a, NULL, 14);
-    add_unique(a, "Permissions.Modify");
-    set_role(roles, "PVEAdmin", a);
-    a = json_array();
-    add_group(a, NULL, 8);
-    set_role(roles, "PVEAuditor", a);
-    static const struct {
-        const char *id, *group;
-        int levels;
-    } simple[] = {{"PVEVMAdmin", "VM", 14},
-                  {"PVEVMUser", "VM", 12},
-                  {"PVEUserAdmin", "User", 14},
-                  {"PVEPoolAdmin", "Pool", 14},
-                  {"PVEPoolUser", "Pool", 12},
-                  {"PVEDatastoreAdmin", "Datastore", 14},
-                  {"PVEDatastoreUser", "Datastore", 12},
-                  {"PVESysAdmin", "Sys", 14},
-                  {"PVESDNAdmin", "SDN", 14},
-                  {"PVESDNUser", "SDN", 12},
-                  {"PVEMappingAdmin", "Mapping", 14},
-                  {"PVEMappingUser", "Mapping", 12}};
-    for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++) {
+    json_t *admin = json_array(), *auditor = json_array();
+    for (size_t g = 0; g < NGROUPS; g++) {
+        char id[64];
         a = json_array();
-        add_group(a, simple[i].group, simple[i].levels);
-        if (strcmp(simple[i].id, "PVESysAdmin") == 0)
-            add_unique(a, "Permissions.Modify");
-        set_role(roles, simple[i].id, a);
+        add_group(a, groups[g].name, 14);
+        snprintf(id, sizeof id, "PVE%sAdmin", groups[g].name);
+        set_role(roles, id, a);
+        if (groups[g].user[0]) {
+            a = json_array();
+            add_group(a, groups[g].name, 12);
+            snprintf(id, sizeof id, "PVE%sUser", groups[g].name);
+            set_role(roles, id, a);
+        }
+        add_group(admin, groups[g].name, 14);
+        add_group(auditor, groups[g].name, 8);
     }
+    for (size_t i = json_array_size(admin); i-- > 0;)
+        if (strcmp(json_string_value(json_array_get(admin, i)), "Mapping.Modify") == 0)
+            json_array_remove(admin, i);
+    set_role(roles, "PVEAdmin", admin);
+    set_role(roles, "PVEAuditor", auditor);
     a = json_array();
     add_unique(a, "VM.Audit");
     add_unique(a, "VM.Clone");
     set_role(roles, "PVETemplateUser", a);
+}
+
+int sim_roles_is_special(const json_t *roles, const char *roleid)
+{
+    json_t *sp = json_object_get(json_object_get(roles, roleid), "special");
+    return json_is_true(sp) || json_integer_value(sp) != 0;
 }
 
 int sim_priv_known(const char *priv)

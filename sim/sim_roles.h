@@ -5,8 +5,11 @@
 
 #include <jansson.h>
 
-/* Fills roles (object roleid -> {privs:[...], special:1}) with the built-in roles. */
+/* Fills roles (object roleid -> {privs:[...], special:1}, owned by the caller) with the built-in
+ * roles. */
 void sim_roles_builtin(json_t *roles);
+/* 1 when roleid is one of the built-in (special) roles of roles. */
+int sim_roles_is_special(const json_t *roles, const char *roleid);
 /* 1 when priv is a privilege name PVE 8.4 knows. */
 int sim_priv_known(const char *priv);
 

@@ -184,10 +184,29 @@ static int load_nodes(struct sim_model *m, const json_t *nodes, char *err, size_
     return 0;
 }
 
+/* The storage's default image format ("format:"): raw, qcow2 or vmdk, on file-based storages
+ * only, as storage.cfg allows it. 0 or -1. */
+static int storage_format(struct sim_storage *ss, const json_t *v, char *err, size_t errlen)
+{
+    if (!v)
+        return 0;
+    static const char *const file_types[] = {"dir", "nfs", "cifs", "glusterfs", "btrfs", NULL};
+    int file = 0;
+    for (int i = 0; file_types[i]; i++)
+        file |= strcmp(file_types[i], ss->type) == 0;
+    const char *f = json_string_value(v);
+    if (!file)
+        return fail(err, errlen, "storage %s: 'format' is only for file-based storages", ss->id);
+    if (!f || (strcmp(f, "raw") && strcmp(f, "qcow2") && strcmp(f, "vmdk")))
+        return fail(err, errlen, "storage %s: 'format' must be raw, qcow2 or vmdk", ss->id);
+    snprintf(ss->format, sizeof ss->format, "%s", f);
+    return 0;
+}
+
 static int load_storages(struct sim_model *m, const json_t *sts, char *err, size_t errlen)
 {
-    static const char *const keys[] = {"storage",  "type",     "shared", "content",
-                                       "size_gib", "used_gib", "nodes",  NULL};
+    static const char *const keys[] = {"storage",  "type",  "shared", "content", "size_gib",
+                                       "used_gib", "nodes", "format", NULL};
     m->n_storages = json_array_size(sts);
     m->storages = calloc(m->n_storages ? m->n_storages : 1, sizeof *m->storages);
     if (!m->storages)
@@ -203,8 +222,12 @@ static int load_storages(struct sim_model *m, const json_t *sts, char *err, size
         const char *type = json_string_value(json_object_get(s, "type"));
         if (!id || !type)
             return fail(err, errlen, "storage %zu: 'storage' and 'type' are required", i);
+        if (!sim_storage_type_known(type))
+            return fail(err, errlen, "storage %s: unknown type '%s'", id, type);
         snprintf(ss->id, sizeof ss->id, "%s", id);
         snprintf(ss->type, sizeof ss->type, "%s", type);
+        if (storage_format(ss, json_object_get(s, "format"), err, errlen) != 0)
+            return -1;
         ss->shared = flag(s, "shared", 0);
         const char *content = json_string_value(json_object_get(s, "content"));
         snprintf(ss->content, sizeof ss->content, "%s", content ? content : "images,rootdir");
@@ -217,35 +240,41 @@ static int load_storages(struct sim_model *m, const json_t *sts, char *err, size
     return 0;
 }
 
-static int add_vm(struct sim_model *m, unsigned vmid, const char *node, json_t *config,
-                  const char *status, const char *pool, char *err, size_t errlen)
+static struct sim_vm *add_vm(struct sim_model *m, unsigned vmid, const char *node, json_t *config,
+                             const char *status, const char *pool, char *err, size_t errlen)
 {
     if (!sim_model_node(m, node)) {
         json_decref(config);
-        return fail(err, errlen, "vm %u: unknown node '%s'", vmid, node);
+        fail(err, errlen, "vm %u: unknown node '%s'", vmid, node);
+        return NULL;
     }
     struct sim_vm *vm = sim_vm_new(vmid, node, config);
-    if (!vm)
-        return fail(err, errlen, "out of memory");
+    if (!vm) {
+        fail(err, errlen, "out of memory");
+        return NULL;
+    }
     vm->running = status && strcmp(status, "running") == 0;
-    vm->started = sim_model_wall_s(m, 0);
+    vm->started = 0; /* running since the model began */
     if (pool) {
         if (!json_object_get(m->pools, pool)) {
             sim_vm_free(vm);
-            return fail(err, errlen, "vm %u: unknown pool '%s'", vmid, pool);
+            fail(err, errlen, "vm %u: unknown pool '%s'", vmid, pool);
+            return NULL;
         }
         snprintf(vm->pool, sizeof vm->pool, "%s", pool);
     }
     if (sim_model_vm_add(m, vm) != 0) {
         sim_vm_free(vm);
-        return fail(err, errlen, "vm %u defined twice", vmid);
+        fail(err, errlen, "vm %u defined twice", vmid);
+        return NULL;
     }
-    return 0;
+    return vm;
 }
 
 static int load_vms(struct sim_model *m, const json_t *vms, char *err, size_t errlen)
 {
-    static const char *const keys[] = {"vmid", "node", "status", "pool", "config", NULL};
+    static const char *const keys[] = {
+        "vmid", "node", "status", "pool", "config", "ignores_shutdown", NULL};
     size_t i;
     json_t *v;
     json_array_foreach(vms, i, v)
@@ -267,9 +296,12 @@ static int load_vms(struct sim_model *m, const json_t *vms, char *err, size_t er
             else if (scalar(cv, buf, sizeof buf))
                 json_object_set_new(config, k, json_string(scalar(cv, buf, sizeof buf)));
         }
-        if (add_vm(m, (unsigned)vmid, node, config, json_string_value(json_object_get(v, "status")),
-                   json_string_value(json_object_get(v, "pool")), err, errlen))
+        struct sim_vm *vm =
+            add_vm(m, (unsigned)vmid, node, config, json_string_value(json_object_get(v, "status")),
+                   json_string_value(json_object_get(v, "pool")), err, errlen);
+        if (!vm)
             return -1;
+        vm->ignores_shutdown = flag(v, "ignores_shutdown", 0);
     }
     return 0;
 }
@@ -306,8 +338,8 @@ static int load_generated(struct sim_model *m, const json_t *gens, char *err, si
             char mem[32];
             snprintf(mem, sizeof mem, "%lld", (long long)num(g, "memory", 1024));
             json_object_set_new(config, "memory", json_string(mem));
-            if (add_vm(m, vmid, node, config, json_string_value(json_object_get(g, "status")),
-                       json_string_value(json_object_get(g, "pool")), err, errlen))
+            if (!add_vm(m, vmid, node, config, json_string_value(json_object_get(g, "status")),
+                        json_string_value(json_object_get(g, "pool")), err, errlen))
                 return -1;
         }
     }
@@ -413,6 +445,36 @@ static int load_acls(struct sim_model *m, const json_t *acls, char *err, size_t 
     return 0;
 }
 
+/* The built-in roles, then the scenario's own (privileges must be known ones). 0 or -1. */
+static int load_roles(struct sim_model *m, const json_t *roles, char *err, size_t errlen)
+{
+    sim_roles_builtin(m->roles);
+    size_t i;
+    json_t *v;
+    json_array_foreach(roles, i, v)
+    {
+        const char *id = json_string_value(json_object_get(v, "roleid"));
+        const char *privs = json_string_value(json_object_get(v, "privs"));
+        if (!id)
+            return fail(err, errlen, "role %zu: 'roleid' is required", i);
+        json_t *a = json_array();
+        char *pl = strdup(privs ? privs : ""), *save = NULL;
+        int bad = 0;
+        for (char *p = strtok_r(pl, ",; ", &save); p && !bad; p = strtok_r(NULL, ",; ", &save)) {
+            bad = !sim_priv_known(p);
+            if (bad)
+                fail(err, errlen, "role %s: unknown privilege '%s'", id, p);
+            else
+                json_array_append_new(a, json_string(p));
+        }
+        free(pl);
+        json_object_set_new(m->roles, id, json_pack("{s:o, s:i}", "privs", a, "special", 0));
+        if (bad)
+            return -1;
+    }
+    return 0;
+}
+
 static int load(struct sim_model *m, const json_t *doc, char *err, size_t errlen)
 {
     static const char *const keys[] = {"cluster", "durations",     "nodes", "storages",
@@ -438,21 +500,9 @@ static int load(struct sim_model *m, const json_t *doc, char *err, size_t errlen
                         k);
         json_object_set_new(m->durations, k, json_integer(llround(s * (double)DS_NS_PER_S)));
     }
-    sim_roles_builtin(m->roles);
+    if (load_roles(m, json_object_get(doc, "roles"), err, errlen) != 0)
+        return -1;
     size_t i;
-    json_array_foreach(json_object_get(doc, "roles"), i, v)
-    {
-        const char *id = json_string_value(json_object_get(v, "roleid"));
-        const char *privs = json_string_value(json_object_get(v, "privs"));
-        if (!id)
-            return fail(err, errlen, "role %zu: 'roleid' is required", i);
-        json_t *a = json_array();
-        char *pl = strdup(privs ? privs : ""), *save = NULL;
-        for (char *p = strtok_r(pl, ",; ", &save); p; p = strtok_r(NULL, ",; ", &save))
-            json_array_append_new(a, json_string(p));
-        free(pl);
-        json_object_set_new(m->roles, id, json_pack("{s:o, s:i}", "privs", a, "special", 0));
-    }
     if (load_nodes(m, json_object_get(doc, "nodes"), err, errlen) ||
         load_storages(m, json_object_get(doc, "storages"), err, errlen))
         return -1;

@@ -2,7 +2,9 @@
  * worker task (start it as the caller, find its VM when it ends), snapshot lookup, net keys. */
 #include "sim_vm_ops.h"
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int sim_config_is_net(const char *key)
@@ -10,8 +12,9 @@ int sim_config_is_net(const char *key)
     return strncmp(key, "net", 3) == 0 && key[3] >= '0' && key[3] <= '9';
 }
 
-struct sim_task *sim_vm_task(struct sim_req *r, struct sim_vm *vm, const char *type,
-                             const char *durkey, const char *id, json_t *ctx, sim_task_done_fn fn)
+/* Starts the task with id (NULL: the vmid) and answers the request with its UPID. */
+static struct sim_task *vm_task(struct sim_req *r, struct sim_vm *vm, const char *type,
+                                int64_t work_ns, const char *id, json_t *ctx, sim_task_done_fn fn)
 {
     char idbuf[32];
     if (!id) {
@@ -22,8 +25,7 @@ struct sim_task *sim_vm_task(struct sim_req *r, struct sim_vm *vm, const char *t
         ctx = json_object();
     json_object_set_new(ctx, "vmid", json_integer(vm->vmid));
     struct sim_task *t =
-        sim_task_start(r->model, vm->node, type, id, sim_req_task_user(r),
-                       sim_task_duration(r->model, durkey ? durkey : type), ctx, fn);
+        sim_task_start(r->model, vm->node, type, id, sim_req_task_user(r), work_ns, ctx, fn);
     if (!t) {
         sim_fail(r, 500, "got no worker upid - start worker failed");
         return NULL;
@@ -31,6 +33,48 @@ struct sim_task *sim_vm_task(struct sim_req *r, struct sim_vm *vm, const char *t
     sim_task_log(t, "starting task %s", t->upid);
     sim_ok(r, json_string(t->upid));
     return t;
+}
+
+struct sim_task *sim_vm_task(struct sim_req *r, struct sim_vm *vm, const char *type,
+                             const char *durkey, const char *id, json_t *ctx, sim_task_done_fn fn)
+{
+    return vm_task(r, vm, type, sim_task_duration(r->model, durkey ? durkey : type), id, ctx, fn);
+}
+
+struct sim_task *sim_vm_task_ns(struct sim_req *r, struct sim_vm *vm, const char *type,
+                                int64_t work_ns, json_t *ctx, sim_task_done_fn fn)
+{
+    return vm_task(r, vm, type, work_ns, NULL, ctx, fn);
+}
+
+int sim_vm_task_refused(struct sim_req *r, struct sim_vm *vm, const char *type, const char *fmt,
+                        ...)
+{
+    struct sim_task *t = sim_vm_task_ns(r, vm, type, 0, NULL, NULL);
+    if (!t)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
+    va_end(ap);
+    sim_task_set_error(t, "%s", msg ? msg : "internal error");
+    free(msg);
+    return 0;
+}
+
+int sim_req_root_params(struct sim_req *r, const char *const *names)
+{
+    if (strcmp(r->who.userid, "root@pam") == 0 && !r->who.tokenid[0])
+        return 0;
+    for (int i = 0; names[i]; i++) {
+        json_t *v = json_object_get(r->params, names[i]);
+        if (v && !json_is_false(v) && !(json_is_integer(v) && json_integer_value(v) == 0) &&
+            !(json_is_string(v) && !*json_string_value(v)))
+            return sim_param_fail(r, names[i], "Only root may use this option.");
+    }
+    return 0;
 }
 
 struct sim_vm *sim_task_vm(struct sim_model *m, const struct sim_task *t)

@@ -8,13 +8,25 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Starts a task of `type` for vm on its node as the caller, with the scenario duration of durkey
  * (NULL: type), task id `id` (NULL: the vmid) and ctx (stolen; NULL: a new object; "vmid" is set
- * to vm's). Answers the request with the UPID and returns the task; on failure fills a 500 and
- * returns NULL. */
+ * to vm's). Answers the request with the UPID and returns the task (owned by the model); on
+ * failure fills a 500 and returns NULL. */
 struct sim_task *sim_vm_task(struct sim_req *r, struct sim_vm *vm, const char *type,
                              const char *durkey, const char *id, json_t *ctx, sim_task_done_fn fn);
+/* The same with the task's full-speed work given in ns (unscaled) and the VM's id as task id. */
+struct sim_task *sim_vm_task_ns(struct sim_req *r, struct sim_vm *vm, const char *type,
+                                int64_t work_ns, json_t *ctx, sim_task_done_fn fn);
+/* A task of `type` that fails at once with the message (printf), as a PVE worker does when its
+ * first check dies; the request is answered with its UPID. Returns 0, or -1 (500 filled). */
+int sim_vm_task_refused(struct sim_req *r, struct sim_vm *vm, const char *type, const char *fmt,
+                        ...) __attribute__((format(printf, 4, 5)));
+/* Parameters only root@pam may give (PVE's raise_param_exc "Only root may use this option."):
+ * 0 when none of names (NULL-terminated) is given with a true value or the caller is root@pam
+ * (not a token); else a 400 for the first one is filled and -1 returned. */
+int sim_req_root_params(struct sim_req *r, const char *const *names);
 /* The VM that a task's ctx "vmid" names, or NULL when it is gone. */
 struct sim_vm *sim_task_vm(struct sim_model *m, const struct sim_task *t);
 /* The same VM with its lock lifted (the task that held it has ended), or NULL when it is gone. */

@@ -63,7 +63,7 @@ static void test_cluster_endpoints(void **state)
     }
     assert_int_equal(kinds[0], 5); /* templates 100, 101, 102, 110, 111 */
     assert_int_equal(kinds[1], 5);
-    assert_int_equal(kinds[2], 15);
+    assert_int_equal(kinds[2], 16); /* 3 per node, and the thick LVM of node3 */
     rawresp_clear(&r);
     /* linked clone across nodes works from shared storage */
     char *es =
