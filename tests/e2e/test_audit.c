@@ -1,6 +1,5 @@
 /* test_audit: end to end: records written through the audit API into a private XDG_STATE_HOME are
  * shown by `deploy-stand audit` (JSON lines and table), filtered by stand, student and time. */
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,9 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,22 +14,11 @@
 #include <jansson.h>
 
 #include "ds_clock.h"
-#include "ds_run.h"
+#include "e2e_fixture.h"
+#include "scratch.h"
 #include "store/audit.h"
 
 #define SECRET "Zk4mQ9vWp2"
-
-struct ctx {
-    char dir[64];
-};
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
 
 static void record_write(struct audit *a, const char *stand, const char *student,
                          const char *action, const char *object, const char *request,
@@ -49,27 +34,13 @@ static void record_write(struct audit *a, const char *stand, const char *student
     assert_int_equal(audit_write_at(a, &r, when), 0);
 }
 
+/* The fixture without a simulator: `audit` reads only the private XDG_STATE_HOME. */
 static int setup(void **st)
 {
-    struct ctx *c = calloc(1, sizeof *c);
-    snprintf(c->dir, sizeof c->dir, "/tmp/ds-e2e-audit-XXXXXX");
-    if (!mkdtemp(c->dir))
+    if (e2e_setup_local(st) < 0)
         return -1;
-    char sub[128];
-    snprintf(sub, sizeof sub, "%s/state", c->dir);
-    setenv("XDG_STATE_HOME", sub, 1);
-    snprintf(sub, sizeof sub, "%s/config", c->dir);
-    setenv("XDG_CONFIG_HOME", sub, 1);
-    setenv("HOME", c->dir, 1);
-    *st = c;
-    return 0;
-}
-
-static int teardown(void **st)
-{
-    struct ctx *c = *st;
-    nftw(c->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(c);
+    struct e2e *f = *st;
+    setenv("HOME", f->env.dir, 1);
     return 0;
 }
 
@@ -210,17 +181,13 @@ static void test_audit_table(void **st)
 /* A line written by something else (an older version, a hand edit) still never shows a secret. */
 static void test_audit_reader_redacts(void **st)
 {
-    struct ctx *c = *st;
     records_write();
-    char path[160];
-    snprintf(path, sizeof path, "%s/state/deploy-stand/audit.jsonl", c->dir);
-    FILE *f = fopen(path, "a");
-    assert_non_null(f);
-    fputs("{\"time\":\"2026-11-25T10:00:00Z\",\"os_user\":\"x\",\"stand\":\"X\","
-          "\"action\":\"set password\",\"request\":\"PUT /access/password password=" SECRET
-          "\",\"result\":\"ok\"}\nnot a record\n",
-          f);
-    fclose(f);
+    char *path = e2e_path(*st, "state/deploy-stand/audit.jsonl");
+    file_append(path,
+                "{\"time\":\"2026-11-25T10:00:00Z\",\"os_user\":\"x\",\"stand\":\"X\","
+                "\"action\":\"set password\",\"request\":\"PUT /access/password password=" SECRET
+                "\",\"result\":\"ok\"}\nnot a record\n");
+    free(path);
     json_t *lines = NULL;
     char *out = NULL, *err = NULL;
     const char *args[] = {"audit", "--stand", "X", "--output", "json", NULL};
@@ -285,45 +252,29 @@ static void test_audit_valgrind(void **st)
         skip();
     records_write();
     for (int json = 0; json <= 1; json++) {
-        char *argv[] = {"valgrind",
-                        "--quiet",
-                        "--error-exitcode=3",
-                        "--leak-check=full",
-                        "--errors-for-leak-kinds=definite",
-                        bin,
-                        "audit",
-                        "--since",
-                        "30d",
-                        json ? "--output" : NULL,
-                        "json",
-                        NULL};
-        pid_t pid = fork();
-        assert_true(pid >= 0);
-        if (pid == 0) {
-            int null = open("/dev/null", O_RDWR);
-            dup2(null, 0);
-            dup2(null, 1);
-            execvp("valgrind", argv);
-            _exit(127);
-        }
-        int status = 0;
-        assert_int_equal(waitpid(pid, &status, 0), pid);
-        assert_true(WIFEXITED(status));
-        if (WEXITSTATUS(status) == 127)
+        const char *args[] = {"audit", "--since", "30d", json ? "--output" : NULL, "json", NULL};
+        char *out = NULL, *err = NULL;
+        int rc = ds_run_valgrind(dir, &out, &err, args);
+        free(out);
+        if (rc == 127) {
+            free(err);
             skip(); /* no valgrind */
-        assert_int_equal(WEXITSTATUS(status), 0);
+        }
+        if (rc != 0)
+            fail_msg("audit under valgrind exit %d:\n%s", rc, err);
+        free(err);
     }
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_audit_json_by_stand, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_audit_filters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_audit_table, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_audit_reader_redacts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_audit_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_audit_valgrind, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_json_by_stand, setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_audit_filters, setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_audit_table, setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_audit_reader_redacts, setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_audit_errors, setup, e2e_teardown),
+        cmocka_unit_test_setup_teardown(test_audit_valgrind, setup, e2e_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,17 +7,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config/connections.h"
-#include "ds_run.h"
+#include "e2e_fixture.h"
+#include "scratch.h"
 #include "store/secrets.h"
 
 #define ROOT_PW "sim-root-password"
@@ -25,11 +23,6 @@
 #define PASSPHRASE "e2e-passphrase-Zq9"
 
 static const char *const SIM_ARGS[] = {"--scenario", "classroom", "--time-scale", "0.01", NULL};
-
-struct ctx {
-    struct simproc sp;
-    struct ds_env env;
-};
 
 /* Everything the binary printed in this test program, checked for secrets at the end. */
 static char *all_output;
@@ -45,58 +38,11 @@ static void output_keep(const char *s)
     all_output[all_len] = '\0';
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    buf[got] = '\0';
-    fclose(f);
-    return buf;
-}
-
-/* Runs deploy-stand ARGS with `input` on stdin (NULL: /dev/null); captures both outputs. */
+/* ds_run_in that keeps both outputs for test_no_secret_in_any_output. */
 static int run_in(const char *input, char **out, char **err, const char *const *args)
 {
-    char bin[512], ipath[] = "/tmp/ds-in-XXXXXX", opath[] = "/tmp/ds-out-XXXXXX",
-                   epath[] = "/tmp/ds-err-XXXXXX";
-    const char *dir = getenv("DS_BIN");
-    snprintf(bin, sizeof bin, "%s/deploy-stand", dir ? dir : ".");
-    int ifd = mkstemp(ipath), ofd = mkstemp(opath), efd = mkstemp(epath);
-    assert_true(ifd >= 0 && ofd >= 0 && efd >= 0);
-    if (input)
-        assert_int_equal(write(ifd, input, strlen(input)), (ssize_t)strlen(input));
-    lseek(ifd, 0, SEEK_SET);
-    size_t n = 0;
-    while (args[n])
-        n++;
-    char **argv = calloc(n + 2, sizeof *argv);
-    argv[0] = bin;
-    for (size_t i = 0; i < n; i++)
-        argv[i + 1] = (char *)args[i];
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(ifd, 0);
-        dup2(ofd, 1);
-        dup2(efd, 2);
-        execv(bin, argv);
-        _exit(127);
-    }
-    free(argv);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    close(ifd);
-    close(ofd);
-    close(efd);
-    char *o = slurp(opath), *e = slurp(epath);
-    unlink(ipath);
-    unlink(opath);
-    unlink(epath);
+    char *o = NULL, *e = NULL;
+    int rc = ds_run_in(input, &o, &e, args);
     output_keep(o);
     output_keep(e);
     if (out)
@@ -107,49 +53,15 @@ static int run_in(const char *input, char **out, char **err, const char *const *
         *err = e;
     else
         free(e);
-    if (WIFSIGNALED(status))
-        fail_msg("deploy-stand died with signal %d", WTERMSIG(status));
-    return WEXITSTATUS(status);
-}
-
-static void expect_has(const char *text, const char *what, const char *fragment)
-{
-    if (!strstr(text, fragment))
-        fail_msg("%s lacks \"%s\":\n%s", what, fragment, text);
+    return rc;
 }
 
 static int setup(void **st)
 {
-    struct ctx *c = calloc(1, sizeof *c);
-    if (simproc_start(&c->sp, SIM_ARGS) < 0)
+    if (e2e_setup(st, SIM_ARGS) < 0)
         return -1;
-    ds_env_init(&c->env, &c->sp, NULL, NULL);
     unsetenv("DEPLOY_STAND_PASSPHRASE");
-    *st = c;
     return 0;
-}
-
-static int teardown(void **st)
-{
-    struct ctx *c = *st;
-    simproc_stop(&c->sp);
-    ds_env_free(&c->env);
-    free(c);
-    return 0;
-}
-
-static char *file_in(struct ctx *c, const char *name)
-{
-    char *p;
-    if (asprintf(&p, "%s/%s", c->env.dir, name) < 0)
-        abort();
-    return p;
-}
-
-static int file_mode(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0 ? (int)(sb.st_mode & 07777) : -1;
 }
 
 /* connection add NAME --host 127.0.0.1:PORT --user root@pam --password-stdin [extra] */
@@ -165,16 +77,15 @@ static int add_conn(const char *file, const char *name, unsigned port, const cha
     return run_in(input, out, err, args);
 }
 
-static void test_add_trust(void **st)
+/* connection add without trust, with another fingerprint, with a wrong password: no file. */
+static void add_refusals(struct e2e *c, const char *file)
 {
-    struct ctx *c = *st;
-    char *file = file_in(c, "added.yml"), *out = NULL, *err = NULL;
-
+    char *out = NULL, *err = NULL;
     /* no terminal and no --trust: shows the certificate but saves nothing */
     assert_int_equal(add_conn(file, "lab", c->sp.port, ROOT_PW, NULL, NULL, &out, &err), 2);
-    expect_has(out, "stdout", c->sp.fingerprint);
-    expect_has(out, "stdout", "subject:  CN=127.0.0.1");
-    expect_has(err, "stderr", "no terminal to ask whether to trust");
+    e2e_expect_in(out, c->sp.fingerprint, "stdout");
+    e2e_expect_in(out, "subject:  CN=127.0.0.1", "stdout");
+    e2e_expect_in(err, "no terminal to ask whether to trust", "stderr");
     assert_int_equal(access(file, F_OK), -1);
     free(out);
     free(err);
@@ -184,43 +95,23 @@ static void test_add_trust(void **st)
                         "88:99:AA:BB:CC:DD:EE:FF";
     assert_int_equal(add_conn(file, "lab", c->sp.port, ROOT_PW, "--fingerprint", other, &out, &err),
                      1);
-    expect_has(err, "stderr", "does not match --fingerprint");
+    e2e_expect_in(err, "does not match --fingerprint", "stderr");
     assert_int_equal(access(file, F_OK), -1);
     free(out);
     free(err);
 
     /* a wrong password: the login through the pin fails, nothing is saved */
     assert_int_equal(add_conn(file, "lab", c->sp.port, WRONG_PW, "--trust", NULL, &out, &err), 1);
-    expect_has(err, "stderr", "nothing was saved");
+    e2e_expect_in(err, "nothing was saved", "stderr");
     assert_int_equal(access(file, F_OK), -1);
     free(out);
     free(err);
+}
 
-    /* --trust: saved, pinned, encrypted, 0600 */
-    int rc = add_conn(file, "lab", c->sp.port, ROOT_PW, "--trust", NULL, &out, &err);
-    if (rc != 0)
-        fail_msg("connection add exit %d:\n%s", rc, err);
-    expect_has(out, "stdout", "Trusted (--trust)");
-    expect_has(out, "stdout", "Proxmox VE 8.4");
-    expect_has(out, "stdout", "Saved connection 'lab'");
-    free(out);
-    free(err);
-    assert_int_equal(file_mode(file), 0600);
-    char *text = slurp(file);
-    char want[256];
-    snprintf(want, sizeof want, "  fingerprint: \"%s\"\n", c->sp.fingerprint);
-    expect_has(text, "the file", want);
-    expect_has(text, "the file", "  password: enc:v1:");
-    assert_null(strstr(text, ROOT_PW));
-    free(text);
-
-    /* the same fingerprint with --fingerprint is accepted, and --default moves the default */
-    rc =
-        add_conn(file, "lab2", c->sp.port, ROOT_PW, "--fingerprint", c->sp.fingerprint, &out, &err);
-    if (rc != 0)
-        fail_msg("connection add lab2 exit %d:\n%s", rc, err);
-    free(out);
-    free(err);
+/* With lab and lab2 in file: --default moves the default, list, test, delete (needs --yes). */
+static void default_list_test_delete(const char *file)
+{
+    char *out = NULL, *err = NULL;
     const char *def[] = {"--connections", file, "connection", "default", "lab2", NULL};
     assert_int_equal(run_in(NULL, &out, &err, def), 0);
     free(out);
@@ -244,8 +135,8 @@ static void test_add_trust(void **st)
     /* test logs in through the pin; delete needs --yes */
     const char *test[] = {"--connections", file, "connection", "test", "lab", NULL};
     assert_int_equal(run_in(NULL, &out, &err, test), 0);
-    expect_has(out, "stdout", "logged in to 127.0.0.1");
-    expect_has(out, "stdout", "Proxmox VE 8.4");
+    e2e_expect_in(out, "logged in to 127.0.0.1", "stdout");
+    e2e_expect_in(out, "Proxmox VE 8.4", "stdout");
     free(out);
     free(err);
     const char *del[] = {"--connections", file, "connection", "delete", "lab2", NULL};
@@ -256,10 +147,44 @@ static void test_add_trust(void **st)
     assert_int_equal(run_in(NULL, &out, &err, del_yes), 0);
     free(out);
     free(err);
-    text = slurp(file);
+    char *text = file_text(file);
     assert_null(strstr(text, "lab2"));
-    expect_has(text, "the file", "lab:\n");
+    e2e_expect_in(text, "lab:\n", "the file");
     free(text);
+}
+
+static void test_add_trust(void **st)
+{
+    struct e2e *c = *st;
+    char *file = e2e_path(c, "added.yml"), *out = NULL, *err = NULL;
+    add_refusals(c, file);
+
+    /* --trust: saved, pinned, encrypted, 0600 */
+    int rc = add_conn(file, "lab", c->sp.port, ROOT_PW, "--trust", NULL, &out, &err);
+    if (rc != 0)
+        fail_msg("connection add exit %d:\n%s", rc, err);
+    e2e_expect_in(out, "Trusted (--trust)", "stdout");
+    e2e_expect_in(out, "Proxmox VE 8.4", "stdout");
+    e2e_expect_in(out, "Saved connection 'lab'", "stdout");
+    free(out);
+    free(err);
+    assert_int_equal(file_mode(file), 0600);
+    char *text = file_text(file);
+    char want[256];
+    snprintf(want, sizeof want, "  fingerprint: \"%s\"\n", c->sp.fingerprint);
+    e2e_expect_in(text, want, "the file");
+    e2e_expect_in(text, "  password: enc:v1:", "the file");
+    assert_null(strstr(text, ROOT_PW));
+    free(text);
+
+    /* the same fingerprint with --fingerprint is accepted, and --default moves the default */
+    rc =
+        add_conn(file, "lab2", c->sp.port, ROOT_PW, "--fingerprint", c->sp.fingerprint, &out, &err);
+    if (rc != 0)
+        fail_msg("connection add lab2 exit %d:\n%s", rc, err);
+    free(out);
+    free(err);
+    default_list_test_delete(file);
     free(file);
 }
 
@@ -281,7 +206,7 @@ static int count_lines(const char *s)
 }
 
 /* Every credentials row of the state is enc:v1 and holds none of the given passwords. */
-static void state_check_encrypted(struct ctx *c, json_t *result)
+static void state_check_encrypted(struct e2e *c, json_t *result)
 {
     char db[400];
     snprintf(db, sizeof db, "%s/state/deploy-stand/state.db", c->env.dir);
@@ -311,10 +236,10 @@ static void state_check_encrypted(struct ctx *c, json_t *result)
 
 static void test_encrypt_in_place(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     char text[1024];
     snprintf(text, sizeof text, PLAIN_FILE, c->sp.port, c->sp.fingerprint);
-    char *file = file_in(c, "plain.yml"), *out = NULL, *err = NULL;
+    char *file = e2e_path(c, "plain.yml"), *out = NULL, *err = NULL;
     ds_write_file(&c->env, "plain.yml", text);
 
     /* plaintext is read, with one warning naming the file and the fix */
@@ -323,17 +248,17 @@ static void test_encrypt_in_place(void **st)
     const char *w = strstr(err, "warning: ");
     assert_non_null(w);
     assert_null(strstr(w + 1, "warning: "));
-    expect_has(err, "stderr", file);
-    expect_has(err, "stderr", "deploy-stand connection encrypt --connections");
+    e2e_expect_in(err, file, "stderr");
+    e2e_expect_in(err, "deploy-stand connection encrypt --connections", "stderr");
     free(out);
     free(err);
 
     const char *enc[] = {"--connections", file, "connection", "encrypt", NULL};
     assert_int_equal(run_in(NULL, &out, &err, enc), 0);
-    expect_has(out, "stdout", "encrypted 1 secret");
+    e2e_expect_in(out, "encrypted 1 secret", "stdout");
     free(out);
     free(err);
-    char *after = slurp(file);
+    char *after = file_text(file);
     assert_null(strstr(after, ROOT_PW));
     assert_int_equal(count_lines(after), count_lines(text));
     /* every line but the password's is unchanged, in the same order */
@@ -355,10 +280,10 @@ static void test_encrypt_in_place(void **st)
 
     /* idempotent: a second run changes nothing */
     assert_int_equal(run_in(NULL, &out, &err, enc), 0);
-    expect_has(out, "stdout", "nothing to do");
+    e2e_expect_in(out, "nothing to do", "stdout");
     free(out);
     free(err);
-    char *again = slurp(file);
+    char *again = file_text(file);
     assert_string_equal(again, after);
     free(again);
     free(after);
@@ -385,19 +310,19 @@ static void test_encrypt_in_place(void **st)
 
 static void test_encrypt_passphrase(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     char text[1024];
     snprintf(text, sizeof text, PLAIN_FILE, c->sp.port, c->sp.fingerprint);
-    char *file = file_in(c, "pass.yml"), *out = NULL, *err = NULL;
+    char *file = e2e_path(c, "pass.yml"), *out = NULL, *err = NULL;
     ds_write_file(&c->env, "pass.yml", text);
     setenv("DEPLOY_STAND_PASSPHRASE", PASSPHRASE, 1);
     const char *enc[] = {"--connections", file, "connection", "encrypt", NULL};
     assert_int_equal(run_in(NULL, &out, &err, enc), 0);
-    expect_has(out, "stdout", "DEPLOY_STAND_PASSPHRASE");
+    e2e_expect_in(out, "DEPLOY_STAND_PASSPHRASE", "stdout");
     free(out);
     free(err);
-    char *after = slurp(file);
-    expect_has(after, "the file", "password: \"enc:v1:p:");
+    char *after = file_text(file);
+    e2e_expect_in(after, "password: \"enc:v1:p:", "the file");
     free(after);
     const char *test[] = {"--connections", file, "connection", "test", NULL};
     assert_int_equal(run_in(NULL, &out, &err, test), 0);
@@ -406,8 +331,8 @@ static void test_encrypt_passphrase(void **st)
     /* without the passphrase (and no terminal): a located error saying what to check */
     unsetenv("DEPLOY_STAND_PASSPHRASE");
     assert_int_equal(run_in(NULL, &out, &err, test), 2);
-    expect_has(err, "stderr", ":5:13: cannot decrypt 'password'");
-    expect_has(err, "stderr", "DEPLOY_STAND_PASSPHRASE");
+    e2e_expect_in(err, ":5:13: cannot decrypt 'password'", "stderr");
+    e2e_expect_in(err, "DEPLOY_STAND_PASSPHRASE", "stderr");
     free(out);
     free(err);
     free(file);
@@ -416,7 +341,7 @@ static void test_encrypt_passphrase(void **st)
 /* Quoted, single-quoted (with an escaped quote), flow-style and already-encrypted values. */
 static void test_encrypt_shapes(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     char *pre = NULL;
     assert_int_equal(secret_encrypt("secret-pre", &pre), 0);
     char text[2048];
@@ -428,19 +353,19 @@ static void test_encrypt_shapes(void **st)
              "c: {host: pve1, user: root@pam, password: secret-flow}\n"
              "d:\n  host: pve1\n  user: root@pam\n  password: %s\n",
              pre);
-    char *file = file_in(c, "shapes.yml"), *out = NULL, *err = NULL;
+    char *file = e2e_path(c, "shapes.yml"), *out = NULL, *err = NULL;
     ds_write_file(&c->env, "shapes.yml", text);
     const char *enc[] = {"--connections", file, "connection", "encrypt", NULL};
     assert_int_equal(run_in(NULL, &out, &err, enc), 0);
-    expect_has(out, "stdout", "encrypted 3 secrets");
+    e2e_expect_in(out, "encrypted 3 secrets", "stdout");
     free(out);
     free(err);
-    char *after = slurp(file);
+    char *after = file_text(file);
     assert_null(strstr(after, "secret-"));
-    expect_has(after, "the file",
-               "# flow style\nc: {host: pve1, user: root@pam, password: enc:v1:");
-    expect_has(after, "the file", "  token_value: 'enc:v1:");
-    expect_has(after, "the file", pre); /* untouched */
+    e2e_expect_in(after,
+                  "# flow style\nc: {host: pve1, user: root@pam, password: enc:v1:", "the file");
+    e2e_expect_in(after, "  token_value: 'enc:v1:", "the file");
+    e2e_expect_in(after, pre, "the file"); /* untouched */
     free(after);
     /* the loader reads the same secrets back */
     struct diag_list d = {0};
@@ -458,17 +383,17 @@ static void test_encrypt_shapes(void **st)
 
 static void test_changed_certificate(void **st)
 {
-    struct ctx *c = *st;
+    struct e2e *c = *st;
     struct simproc b;
     assert_int_equal(simproc_start(&b, SIM_ARGS), 0);
     assert_string_not_equal(b.fingerprint, c->sp.fingerprint);
-    char *file = file_in(c, "changed.yml"), *out = NULL, *err = NULL;
+    char *file = e2e_path(c, "changed.yml"), *out = NULL, *err = NULL;
     assert_int_equal(add_conn(file, "lab", c->sp.port, ROOT_PW, "--trust", NULL, &out, &err), 0);
     free(out);
     free(err);
 
     /* the same name now answers with another certificate (the node's port moved to B) */
-    char *text = slurp(file), from[64], to[64];
+    char *text = file_text(file), from[64], to[64];
     snprintf(from, sizeof from, "127.0.0.1:%u\"", c->sp.port);
     snprintf(to, sizeof to, "127.0.0.1:%u\"", b.port);
     char *at = strstr(text, from);
@@ -483,16 +408,16 @@ static void test_changed_certificate(void **st)
              b.fingerprint, c->sp.fingerprint);
     const char *test[] = {"--connections", file, "connection", "test", NULL};
     assert_int_equal(run_in(NULL, &out, &err, test), 1);
-    expect_has(err, "stderr", want);
-    expect_has(err, "stderr", "deploy-stand connection add lab");
+    e2e_expect_in(err, want, "stderr");
+    e2e_expect_in(err, "deploy-stand connection add lab", "stderr");
     free(out);
     free(err);
     const char *deploy[] = {"--connections", file,      "deploy",     "--config",
                             c->env.config,   "--users", c->env.users, NULL};
     assert_int_equal(run_in(NULL, &out, &err, deploy), 1);
-    expect_has(err, "stderr", want);
-    expect_has(err, "stderr", "hint: ");
-    expect_has(err, "stderr", "connection add lab");
+    e2e_expect_in(err, want, "stderr");
+    e2e_expect_in(err, "hint: ", "stderr");
+    e2e_expect_in(err, "connection add lab", "stderr");
     free(out);
     free(err);
     assert_int_equal(ds_total_requests(&b), 0); /* refused during the handshake */
@@ -500,11 +425,11 @@ static void test_changed_certificate(void **st)
     /* after checking, pinning the new certificate again replaces the entry */
     assert_int_equal(
         add_conn(file, "lab", b.port, ROOT_PW, "--fingerprint", b.fingerprint, &out, &err), 0);
-    expect_has(out, "stdout", "Replaced connection 'lab'");
+    e2e_expect_in(out, "Replaced connection 'lab'", "stdout");
     free(out);
     free(err);
-    text = slurp(file);
-    expect_has(text, "the file", b.fingerprint);
+    text = file_text(file);
+    e2e_expect_in(text, b.fingerprint, "the file");
     assert_null(strstr(text, c->sp.fingerprint));
     free(text);
     assert_int_equal(run_in(NULL, &out, &err, test), 0);
@@ -535,5 +460,5 @@ int main(void)
         cmocka_unit_test(test_encrypt_passphrase),  cmocka_unit_test(test_encrypt_shapes),
         cmocka_unit_test(test_changed_certificate), cmocka_unit_test(test_no_secret_in_any_output),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, e2e_teardown);
 }

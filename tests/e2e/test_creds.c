@@ -8,7 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "ds_run.h"
+#include "e2e_fixture.h"
+#include "scratch.h"
 #include "ui/handout.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,17 +20,17 @@
 static const char *const SIM_ARGS[] = {"--scenario", "classroom", "--time-scale", "0.01", NULL};
 
 struct ctx {
-    struct simproc sp;
-    struct ds_env env;
+    struct e2e f;     /* first: e2e_teardown frees the whole ctx */
     json_t *deployed; /* the deploy's --output json */
 };
 
 static int setup(void **st)
 {
     struct ctx *c = calloc(1, sizeof *c);
-    if (simproc_start(&c->sp, SIM_ARGS) < 0)
+    if (!c || e2e_start(&c->f, SIM_ARGS, NULL, NULL) < 0) {
+        free(c);
         return -1;
-    ds_env_init(&c->env, &c->sp, NULL, NULL);
+    }
     *st = c;
     return 0;
 }
@@ -38,99 +39,31 @@ static int teardown(void **st)
 {
     struct ctx *c = *st;
     json_decref(c->deployed);
-    simproc_stop(&c->sp);
-    ds_env_free(&c->env);
-    free(c);
-    return 0;
+    return e2e_teardown(st);
 }
 
 static void deploy(struct ctx *c)
 {
-    const char *args[] = {"--connections", c->env.connections, "--output", "json",       "deploy",
-                          "--config",      c->env.config,      "--users",  c->env.users, NULL};
-    char *out = NULL, *err = NULL;
-    int rc = ds_run(&out, &err, args);
-    if (rc != 0)
-        fprintf(stderr, "deploy exit %d; stderr:\n%s\n", rc, err);
-    assert_int_equal(rc, 0);
-    c->deployed = json_loads(out, 0, NULL);
-    free(out);
-    free(err);
+    assert_int_equal(e2e_cmd(&c->f, E2E_JSON, "deploy", NULL, NULL, &c->deployed, NULL, NULL), 0);
     assert_non_null(c->deployed);
 }
 
-/* Runs `creds` with the given extra arguments (NULL-terminated, at most 6); stdout in *out. */
+/* Runs `creds` with the given extra arguments (NULL-terminated); stdout in *out. */
 static int creds(struct ctx *c, char **out, const char *a1, const char *a2, const char *a3,
                  const char *a4)
 {
-    const char *args[] = {"--connections",
-                          c->env.connections,
-                          "creds",
-                          "--config",
-                          c->env.config,
-                          "--users",
-                          c->env.users,
-                          a1,
-                          a2,
-                          a3,
-                          a4,
-                          NULL};
-    char *err = NULL;
-    int rc = ds_run(out, &err, args);
-    if (rc != 0)
-        fprintf(stderr, "creds exit %d; stderr:\n%s\n", rc, err);
-    free(err);
-    return rc;
+    return e2e_cmd(&c->f, 0, "creds", NULL, out, NULL, NULL, a1, a2, a3, a4, NULL);
 }
 
-/* The deploy's password of `user`, or NULL. */
+/* The deploy's password of `user` (the test fails when the deploy did not report the user). */
 static const char *deployed_password(struct ctx *c, const char *user)
 {
-    size_t i;
-    json_t *s;
-    json_array_foreach(json_object_get(c->deployed, "students"), i, s)
-    {
-        if (strcmp(json_string_value(json_object_get(s, "user")), user) == 0)
-            return json_string_value(json_object_get(s, "password"));
-    }
-    return NULL;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fwrite(chunk, 1, n, m);
-    fclose(f);
-    fclose(m);
-    return buf;
-}
-
-static void assert_mode_0600(const char *path)
-{
-    struct stat sb;
-    assert_int_equal(stat(path, &sb), 0);
-    assert_int_equal(sb.st_mode & 07777, 0600);
+    return json_string_value(json_object_get(e2e_student(c->deployed, user), "password"));
 }
 
 static void out_path(struct ctx *c, char *buf, size_t len, const char *name)
 {
-    snprintf(buf, len, "%s/%s", c->env.dir, name);
-}
-
-/* Count of non-overlapping occurrences of needle. */
-static int count_of(const char *hay, const char *needle)
-{
-    int n = 0;
-    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-        n++;
-    return n;
+    snprintf(buf, len, "%s/%s", c->f.env.dir, name);
 }
 
 /* ---- a small RFC 4180 reader: rows of fields, quoted fields with doubled quotes ------------- */
@@ -201,72 +134,69 @@ static int csv_col(const struct csv *c, const char *name)
 
 /* ---- tests --------------------------------------------------------------------------------- */
 
-static void test_every_format(void **st)
+static const char *const USERS[] = {"student1@pve", "student2@pve", "student3@pve"};
+
+/* Runs `creds --format FORMAT --out <temp folder>/NAME` (which must make a 0600 file, whose path
+ * goes to path) and returns the file's text (malloc'd). */
+static char *creds_file(struct ctx *c, const char *format, const char *name, char *path, size_t len)
 {
-    struct ctx *c = *st;
-    deploy(c);
-    const char *users[] = {"student1@pve", "student2@pve", "student3@pve"};
-    for (size_t i = 0; i < 3; i++)
-        assert_non_null(deployed_password(c, users[i]));
+    out_path(c, path, len, name);
+    assert_int_equal(creds(c, NULL, "--format", format, "--out", path), 0);
+    assert_int_equal(file_mode(path), 0600);
+    return file_text(path);
+}
 
-    /* table on stdout */
-    char *out = NULL;
-    assert_int_equal(creds(c, &out, NULL, NULL, NULL, NULL), 0);
-    for (size_t i = 0; i < 3; i++) {
-        assert_non_null(strstr(out, users[i]));
-        assert_true(strstr(out, deployed_password(c, users[i])) != NULL);
+/* Whether the VM `v` of the credentials is in the deploy's list `dvms` (same id, name, node). */
+static int vm_deployed(json_t *v, json_t *dvms)
+{
+    for (size_t m = 0; m < json_array_size(dvms); m++) {
+        json_t *dv = json_array_get(dvms, m);
+        if (json_integer_value(json_object_get(v, "vmid")) ==
+                json_integer_value(json_object_get(dv, "vmid")) &&
+            strcmp(json_string_value(json_object_get(v, "name")),
+                   json_string_value(json_object_get(dv, "name"))) == 0 &&
+            strcmp(json_string_value(json_object_get(v, "node")),
+                   json_string_value(json_object_get(dv, "node"))) == 0)
+            return 1;
     }
-    assert_non_null(strstr(out, "Credentials for stand 'demo-lab'"));
-    free(out);
+    return 0;
+}
 
-    /* JSON: the deploy's shape, passwords and VMs equal */
+/* JSON: the deploy's shape, passwords and VMs equal. */
+static void check_json(struct ctx *c, const char *url)
+{
     char path[400];
-    out_path(c, path, sizeof path, "creds.json");
-    assert_int_equal(creds(c, NULL, "--format", "json", "--out", path), 0);
-    assert_mode_0600(path);
+    free(creds_file(c, "json", "creds.json", path, sizeof path));
     json_t *j = json_load_file(path, 0, NULL);
     assert_non_null(j);
     assert_string_equal(json_string_value(json_object_get(j, "stand")), "demo-lab");
-    char url[128];
-    snprintf(url, sizeof url, "https://127.0.0.1:%u/", c->sp.port);
     assert_string_equal(json_string_value(json_object_get(j, "console_url")), url);
     json_t *students = json_object_get(j, "students");
     assert_int_equal(json_array_size(students), 3);
     for (size_t i = 0; i < 3; i++) {
         json_t *s = json_array_get(students, i);
         json_t *d = json_array_get(json_object_get(c->deployed, "students"), i);
-        assert_string_equal(json_string_value(json_object_get(s, "user")), users[i]);
+        assert_string_equal(json_string_value(json_object_get(s, "user")), USERS[i]);
         assert_string_equal(json_string_value(json_object_get(s, "password_state")), "known");
         assert_true(json_is_true(json_object_get(s, "ok")));
         const char *pw = json_string_value(json_object_get(s, "password"));
-        assert_true(pw && strcmp(pw, deployed_password(c, users[i])) == 0);
+        assert_true(pw && strcmp(pw, deployed_password(c, USERS[i])) == 0);
         assert_string_equal(json_string_value(json_object_get(s, "pool")),
                             json_string_value(json_object_get(d, "pool")));
         json_t *vms = json_object_get(s, "vms"), *dvms = json_object_get(d, "vms");
         assert_int_equal(json_array_size(vms), json_array_size(dvms));
         assert_int_equal(json_array_size(vms), 3);
-        for (size_t k = 0; k < json_array_size(vms); k++) {
-            json_t *v = json_array_get(vms, k);
-            int found = 0;
-            for (size_t m = 0; m < json_array_size(dvms); m++) {
-                json_t *dv = json_array_get(dvms, m);
-                found |= json_integer_value(json_object_get(v, "vmid")) ==
-                             json_integer_value(json_object_get(dv, "vmid")) &&
-                         strcmp(json_string_value(json_object_get(v, "name")),
-                                json_string_value(json_object_get(dv, "name"))) == 0 &&
-                         strcmp(json_string_value(json_object_get(v, "node")),
-                                json_string_value(json_object_get(dv, "node"))) == 0;
-            }
-            assert_true(found);
-        }
+        for (size_t k = 0; k < json_array_size(vms); k++)
+            assert_true(vm_deployed(json_array_get(vms, k), dvms));
     }
     json_decref(j);
+}
 
-    /* CSV: RFC 4180, a header and one row per student */
-    out_path(c, path, sizeof path, "creds.csv");
-    assert_int_equal(creds(c, NULL, "--format", "csv", "--out", path), 0);
-    assert_mode_0600(path);
-    char *text = slurp(path);
+/* CSV: RFC 4180, a header and one row per student. */
+static void check_csv(struct ctx *c, const char *url)
+{
+    char path[400];
+    char *text = creds_file(c, "csv", "creds.csv", path, sizeof path);
     struct csv csv;
     csv_parse(text, &csv);
     free(text);
@@ -275,8 +205,8 @@ static void test_every_format(void **st)
         cs = csv_col(&csv, "password_state"), cc = csv_col(&csv, "console_url");
     for (int r = 1; r < 4; r++) {
         assert_int_equal(csv.ncols[r], csv.ncols[0]);
-        assert_string_equal(csv.cells[r][cu], users[r - 1]);
-        assert_true(strcmp(csv.cells[r][cp], deployed_password(c, users[r - 1])) == 0);
+        assert_string_equal(csv.cells[r][cu], USERS[r - 1]);
+        assert_true(strcmp(csv.cells[r][cp], deployed_password(c, USERS[r - 1])) == 0);
         assert_string_equal(csv.cells[r][cs], "known");
         assert_string_equal(csv.cells[r][cc], url);
         /* the VM list holds commas, so it must have been quoted to come back whole */
@@ -284,25 +214,50 @@ static void test_every_format(void **st)
         assert_non_null(strstr(csv.cells[r][cv], "router ("));
     }
     csv_free(&csv);
+}
 
-    /* HTML: one card per student, with login, password, console URL and VMs */
-    out_path(c, path, sizeof path, "handout.html");
-    assert_int_equal(creds(c, NULL, "--format", "html", "--out", path), 0);
-    assert_mode_0600(path);
-    text = slurp(path);
-    assert_int_equal(count_of(text, "<section class=\"card\">"), 3);
-    assert_int_equal(count_of(text, "class=\"card\""), 3);
+/* HTML: one card per student, with login, password, console URL and VMs. */
+static void check_html(struct ctx *c, const char *url)
+{
+    char path[400];
+    char *text = creds_file(c, "html", "handout.html", path, sizeof path);
+    assert_int_equal((int)e2e_count(text, "<section class=\"card\">"), 3);
+    assert_int_equal((int)e2e_count(text, "class=\"card\""), 3);
     assert_non_null(strstr(text, "<!DOCTYPE html>"));
     assert_non_null(strstr(text, "page-break-inside: avoid"));
     assert_null(strstr(text, "http://")); /* nothing external */
     assert_null(strstr(text, "<link"));   /* no stylesheet from elsewhere */
     assert_null(strstr(text, "<script")); /* no scripts */
-    assert_int_equal(count_of(text, url), 3);
+    assert_int_equal((int)e2e_count(text, url), 3);
     for (size_t i = 0; i < 3; i++) {
-        assert_non_null(strstr(text, users[i]));
-        assert_true(strstr(text, deployed_password(c, users[i])) != NULL);
+        assert_non_null(strstr(text, USERS[i]));
+        assert_true(strstr(text, deployed_password(c, USERS[i])) != NULL);
     }
     free(text);
+}
+
+static void test_every_format(void **st)
+{
+    struct ctx *c = *st;
+    deploy(c);
+    for (size_t i = 0; i < 3; i++)
+        assert_non_null(deployed_password(c, USERS[i]));
+
+    /* table on stdout */
+    char *out = NULL;
+    assert_int_equal(creds(c, &out, NULL, NULL, NULL, NULL), 0);
+    for (size_t i = 0; i < 3; i++) {
+        assert_non_null(strstr(out, USERS[i]));
+        assert_true(strstr(out, deployed_password(c, USERS[i])) != NULL);
+    }
+    assert_non_null(strstr(out, "Credentials for stand 'demo-lab'"));
+    free(out);
+
+    char url[128];
+    snprintf(url, sizeof url, "https://127.0.0.1:%u/", c->f.sp.port);
+    check_json(c, url);
+    check_csv(c, url);
+    check_html(c, url);
 }
 
 /* A file that was there (world-readable) is replaced by a 0600 one; nothing is left behind when
@@ -313,14 +268,11 @@ static void test_files_and_usage(void **st)
     deploy(c);
     char path[400];
     out_path(c, path, sizeof path, "old.csv");
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("stale\n", f);
-    fclose(f);
+    file_put(path, "stale\n");
     assert_int_equal(chmod(path, 0644), 0);
     assert_int_equal(creds(c, NULL, "--format", "csv", "--out", path), 0);
-    assert_mode_0600(path);
-    char *text = slurp(path);
+    assert_int_equal(file_mode(path), 0600);
+    char *text = file_text(path);
     assert_null(strstr(text, "stale"));
     assert_non_null(strstr(text, "student3@pve"));
     free(text);
@@ -335,7 +287,7 @@ static void test_files_and_usage(void **st)
 
     /* leftovers of the atomic write: none */
     char cmd[600];
-    snprintf(cmd, sizeof cmd, "ls %s | grep -q tmp-", c->env.dir);
+    snprintf(cmd, sizeof cmd, "ls %s | grep -q tmp-", c->f.env.dir);
     assert_int_not_equal(system(cmd), 0);
 }
 
@@ -344,19 +296,12 @@ static void test_files_and_usage(void **st)
 static void test_unknown_passwords(void **st)
 {
     struct ctx *c = *st;
-    char cookie[4096], csrf[512];
-    assert_int_equal(simproc_login(&c->sp, "root@pam", "sim-root-password", cookie, sizeof cookie,
-                                   csrf, sizeof csrf),
-                     0);
-    const char *hdrs[] = {cookie, csrf, NULL};
-    struct rawresp r = {0};
-    assert_int_equal(simproc_request(&c->sp, "POST", "/api2/json/access/users",
-                                     "userid=student2%40pve&password=teacher-set-pw", hdrs, &r),
-                     0);
-    assert_int_equal(r.status, 200);
-    rawresp_clear(&r);
+    assert_int_equal(e2e_login_root(&c->f), 0);
+    assert_int_equal(e2e_api(&c->f, "POST", "/access/users",
+                             "userid=student2%40pve&password=teacher-set-pw", NULL),
+                     200);
     deploy(c);
-    ds_write_users(&c->env, 4); /* student4 is not deployed */
+    ds_write_users(&c->f.env, 4); /* student4 is not deployed */
 
     char path[400];
     out_path(c, path, sizeof path, "c.json");
@@ -384,7 +329,7 @@ static void test_unknown_passwords(void **st)
 
     /* without the state file the passwords of our users are unknown */
     char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s/state", c->env.dir);
+    snprintf(cmd, sizeof cmd, "rm -rf %s/state", c->f.env.dir);
     assert_int_equal(system(cmd), 0);
     assert_int_equal(creds(c, &out, "--format", "json", NULL, NULL), 0);
     j = json_loads(out, 0, NULL);
@@ -416,7 +361,7 @@ static void test_handout_escapes(void **st)
     FILE *m = open_memstream(&buf, &len);
     assert_int_equal(handout_write_html(&sh, m), 0);
     fclose(m);
-    assert_int_equal(count_of(buf, "class=\"card\""), 2);
+    assert_int_equal((int)e2e_count(buf, "class=\"card\""), 2);
     assert_non_null(strstr(buf, "p&lt;w&gt;&amp;&quot;&#39;"));
     assert_non_null(strstr(buf, "a&quot;b&#39;c@pve"));
     assert_non_null(strstr(buf, "&lt;b&gt;web&lt;/b&gt;"));

@@ -7,34 +7,20 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "ds_run.h"
+#include "e2e_fixture.h"
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-static char tmpdir[256];
-
+/* The fixture without a simulator: private state and config folders (the demo writes its state
+ * there) and the build tree's catalogue. */
 static int setup(void **st)
 {
-    (void)st;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/ds-i18n-XXXXXX");
-    if (!mkdtemp(tmpdir))
+    if (e2e_setup_local(st) < 0)
         return -1;
-    /* private state and config folders: the demo writes its state there */
-    setenv("XDG_STATE_HOME", tmpdir, 1);
-    setenv("XDG_CONFIG_HOME", tmpdir, 1);
-    unsetenv("DEPLOY_STAND_LOCALEDIR"); /* the build tree's catalogue */
+    unsetenv("DEPLOY_STAND_LOCALEDIR");
     return 0;
-}
-
-static int teardown(void **st)
-{
-    (void)st;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
 }
 
 /* Only LANG decides: nothing that overrides it is inherited from the caller. */
@@ -56,31 +42,14 @@ static int ru_locale_available(void)
     return ok;
 }
 
-static void expect_in(const char *text, const char *want, const char *what)
-{
-    if (!strstr(text, want))
-        fail_msg("%s lacks \"%s\"; it was:\n%s", what, want, text);
-}
-
-static void expect_not_in(const char *text, const char *unwanted, const char *what)
-{
-    if (strstr(text, unwanted))
-        fail_msg("%s has \"%s\"; it was:\n%s", what, unwanted, text);
-}
-
 /* A stand file whose only machine has no template_vmid, and a valid class list. */
-static void write_inputs(char *cfg, size_t cl, char *users, size_t ul)
+static void write_inputs(struct e2e *f, char *cfg, size_t cl, char *users, size_t ul)
 {
-    snprintf(cfg, cl, "%s/bad_stand.yml", tmpdir);
-    snprintf(users, ul, "%s/users.yml", tmpdir);
-    FILE *f = fopen(cfg, "w");
-    assert_non_null(f);
-    fputs("stand: lab\nmachines:\n  - name: web\n    template_node: pve1\n", f);
-    fclose(f);
-    f = fopen(users, "w");
-    assert_non_null(f);
-    fputs("users:\n  - student1@pve\n", f);
-    fclose(f);
+    snprintf(cfg, cl, "%s",
+             ds_write_file(&f->env, "bad_stand.yml",
+                           "stand: lab\nmachines:\n  - name: web\n    template_node: pve1\n"));
+    ds_write_users(&f->env, 1);
+    snprintf(users, ul, "%s", f->env.users);
 }
 
 static void test_help(void **st)
@@ -92,27 +61,28 @@ static void test_help(void **st)
     char *out = NULL, *err = NULL;
     lang_set("ru_RU.UTF-8");
     assert_int_equal(ds_run(&out, &err, args), 0);
-    expect_in(out, "использование: deploy-stand [общие параметры] КОМАНДА [параметры]",
-              "ru --help");
-    expect_in(out, "развернуть стенд для каждого студента и вывести их учётные данные",
-              "ru --help");
-    expect_in(out, "Впервые? Запустите `deploy-stand demo`", "ru --help");
+    e2e_expect_in(out, "использование: deploy-stand [общие параметры] КОМАНДА [параметры]",
+                  "ru --help");
+    e2e_expect_in(out, "развернуть стенд для каждого студента и вывести их учётные данные",
+                  "ru --help");
+    e2e_expect_in(out, "Впервые? Запустите `deploy-stand demo`", "ru --help");
     free(out);
     free(err);
 
     static const char *const cmd_help[] = {"destroy", "--help", NULL};
     lang_set("ru_RU.UTF-8");
     assert_int_equal(ds_run(&out, &err, cmd_help), 0);
-    expect_in(out, "использование: deploy-stand destroy", "ru destroy --help");
-    expect_in(out, "только этот студент (можно повторять)", "ru destroy --help");
+    e2e_expect_in(out, "использование: deploy-stand destroy", "ru destroy --help");
+    e2e_expect_in(out, "только этот студент (можно повторять)", "ru destroy --help");
     free(out);
     free(err);
 
     lang_set("C");
     assert_int_equal(ds_run(&out, &err, args), 0);
-    expect_in(out, "usage: deploy-stand [global options] COMMAND [options]", "C --help");
-    expect_in(out, "deploy the stand for every student and print their credentials", "C --help");
-    expect_not_in(out, "стенд", "C --help");
+    e2e_expect_in(out, "usage: deploy-stand [global options] COMMAND [options]", "C --help");
+    e2e_expect_in(out, "deploy the stand for every student and print their credentials",
+                  "C --help");
+    e2e_expect_not_in(out, "стенд", "C --help");
     free(out);
     free(err);
 }
@@ -126,52 +96,52 @@ static void test_usage_error(void **st)
     char *out = NULL, *err = NULL;
     lang_set("ru_RU.UTF-8");
     assert_int_equal(ds_run(&out, &err, args), 2);
-    expect_in(err, "ошибка: plan: неизвестный параметр '--bogus'", "ru usage error");
-    expect_in(err, "подсказка: см. `deploy-stand КОМАНДА --help`", "ru usage error");
+    e2e_expect_in(err, "ошибка: plan: неизвестный параметр '--bogus'", "ru usage error");
+    e2e_expect_in(err, "подсказка: см. `deploy-stand КОМАНДА --help`", "ru usage error");
     free(out);
     free(err);
 
     static const char *const unknown[] = {"frobnicate", NULL};
     assert_int_equal(ds_run(&out, &err, unknown), 2);
-    expect_in(err, "ошибка: неизвестная команда 'frobnicate'", "ru unknown command");
+    e2e_expect_in(err, "ошибка: неизвестная команда 'frobnicate'", "ru unknown command");
     free(out);
     free(err);
 
     lang_set("C");
     assert_int_equal(ds_run(&out, &err, args), 2);
-    expect_in(err, "error: plan: unknown option '--bogus'", "C usage error");
-    expect_in(err, "hint: see `deploy-stand COMMAND --help`", "C usage error");
+    e2e_expect_in(err, "error: plan: unknown option '--bogus'", "C usage error");
+    e2e_expect_in(err, "hint: see `deploy-stand COMMAND --help`", "C usage error");
     free(out);
     free(err);
 }
 
 static void test_config_error(void **st)
 {
-    (void)st;
     if (!ru_locale_available())
         skip();
     char cfg[320], users[320];
-    write_inputs(cfg, sizeof cfg, users, sizeof users);
+    write_inputs(*st, cfg, sizeof cfg, users, sizeof users);
     const char *const args[] = {"plan", "--config", cfg, "--users", users, NULL};
     char *out = NULL, *err = NULL;
     char where[400];
     snprintf(where, sizeof where, "%s:3:", cfg); /* the diagnostic still points at the machine */
     lang_set("ru_RU.UTF-8");
     assert_int_equal(ds_run(&out, &err, args), 2);
-    expect_in(err, where, "ru config error");
-    expect_in(err, "машина 'web': нет 'template_vmid'", "ru config error");
-    expect_in(err, "добавьте `template_vmid: VMID` (шаблон для клонирования)", "ru config error");
-    expect_in(err, "ошибка: во входных файлах есть ошибки (см. выше); ничего не изменено",
-              "ru config error");
+    e2e_expect_in(err, where, "ru config error");
+    e2e_expect_in(err, "машина 'web': нет 'template_vmid'", "ru config error");
+    e2e_expect_in(err, "добавьте `template_vmid: VMID` (шаблон для клонирования)",
+                  "ru config error");
+    e2e_expect_in(err, "ошибка: во входных файлах есть ошибки (см. выше); ничего не изменено",
+                  "ru config error");
     free(out);
     free(err);
 
     lang_set("C");
     assert_int_equal(ds_run(&out, &err, args), 2);
-    expect_in(err, where, "C config error");
-    expect_in(err, "machine 'web' has no 'template_vmid'", "C config error");
-    expect_in(err, "error: the input files have problems (above); nothing was changed",
-              "C config error");
+    e2e_expect_in(err, where, "C config error");
+    e2e_expect_in(err, "machine 'web' has no 'template_vmid'", "C config error");
+    e2e_expect_in(err, "error: the input files have problems (above); nothing was changed",
+                  "C config error");
     free(out);
     free(err);
 }
@@ -187,17 +157,19 @@ static void test_demo(void **st)
     int rc = ds_run(&out, &err, args);
     if (rc != 0)
         fail_msg("ru demo exited %d:\n%s\n%s", rc, out, err);
-    expect_in(out, "Длительность задач умножена на 0.01.", "ru demo"); /* numbers stay C */
-    expect_in(out, "==== 1. Развертывание: план, ход выполнения, учётные данные ====", "ru demo");
-    expect_in(out, "План развертывания стенда 'demo-lab', стратегия local: студентов: 3, ВМ: 9",
-              "ru demo");
-    expect_in(out, "связанный клон шаблона 100 -> ВМ", "ru demo");
-    expect_in(out, "35 изменений:", "ru demo");
-    expect_in(out, "Готово: 3 из 3 студентов, ВМ: 9,", "ru demo");
-    expect_in(out, "пользователь  пароль", "ru demo");
-    expect_in(out, "Стенд 'demo-lab': развернуто для 3 из 3 студентов", "ru demo");
-    expect_in(out, "23 изменения:", "ru demo");
-    expect_in(out, "Проверено: от стенда 'demo-lab' у этой группы ничего не осталось.", "ru demo");
+    e2e_expect_in(out, "Длительность задач умножена на 0.01.", "ru demo"); /* numbers stay C */
+    e2e_expect_in(out,
+                  "==== 1. Развертывание: план, ход выполнения, учётные данные ====", "ru demo");
+    e2e_expect_in(out, "План развертывания стенда 'demo-lab', стратегия local: студентов: 3, ВМ: 9",
+                  "ru demo");
+    e2e_expect_in(out, "связанный клон шаблона 100 -> ВМ", "ru demo");
+    e2e_expect_in(out, "35 изменений:", "ru demo");
+    e2e_expect_in(out, "Готово: 3 из 3 студентов, ВМ: 9,", "ru demo");
+    e2e_expect_in(out, "пользователь  пароль", "ru demo");
+    e2e_expect_in(out, "Стенд 'demo-lab': развернуто для 3 из 3 студентов", "ru demo");
+    e2e_expect_in(out, "23 изменения:", "ru demo");
+    e2e_expect_in(out, "Проверено: от стенда 'demo-lab' у этой группы ничего не осталось.",
+                  "ru demo");
     free(out);
     free(err);
 
@@ -205,11 +177,11 @@ static void test_demo(void **st)
     rc = ds_run(&out, &err, args);
     if (rc != 0)
         fail_msg("C demo exited %d:\n%s\n%s", rc, out, err);
-    expect_in(out, "Deploy plan for stand 'demo-lab', strategy local: 3 student(s), 9 VM(s)",
-              "C demo");
-    expect_in(out, "3 of 3 student(s) OK", "C demo");
-    expect_in(out, "Verified: nothing of stand 'demo-lab' is left for this class.", "C demo");
-    expect_not_in(out, "стенд", "C demo");
+    e2e_expect_in(out, "Deploy plan for stand 'demo-lab', strategy local: 3 student(s), 9 VM(s)",
+                  "C demo");
+    e2e_expect_in(out, "3 of 3 student(s) OK", "C demo");
+    e2e_expect_in(out, "Verified: nothing of stand 'demo-lab' is left for this class.", "C demo");
+    e2e_expect_not_in(out, "стенд", "C demo");
     free(out);
     free(err);
 }
@@ -222,5 +194,5 @@ int main(void)
         cmocka_unit_test(test_config_error),
         cmocka_unit_test(test_demo),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, e2e_teardown);
 }

@@ -186,33 +186,12 @@ static const char WIZARD_ANSWERS[] = "wizprof\n" /* stand name */
                                      "n\n"       /* no more */
                                      "y\n";      /* save */
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    int ch;
-    while ((ch = fgetc(f)) != EOF)
-        fputc(ch, m);
-    fclose(f);
-    fclose(m);
-    return buf;
-}
-
 static void test_wizard_custom_profile(void **st)
 {
     struct ctx *c = *st;
-    char cmd[2048], out[400];
-    snprintf(out, sizeof out, "%s/wizard.out", c->f.env.dir);
-    snprintf(cmd, sizeof cmd, "'%s/deploy-stand' --connections '%s' config create wizp >'%s' 2>&1",
-             getenv("DS_BIN") ? getenv("DS_BIN") : ".", c->f.env.connections, out);
-    FILE *p = popen(cmd, "w");
-    assert_non_null(p);
-    fputs(WIZARD_ANSWERS, p);
-    int rc = pclose(p);
-    char *text = slurp(out);
+    const char *args[] = {"--connections", c->f.env.connections, "config", "create", "wizp", NULL};
+    char *text = NULL;
+    int rc = ds_proc_feed(WIZARD_ANSWERS, args, 120, &text);
     if (rc != 0)
         fail_msg("wizard exit %d:\n%s", rc, text);
     const char *want[] = {"3) custom",
@@ -228,8 +207,7 @@ static void test_wizard_custom_profile(void **st)
                           "      link_down: true\n",
                           "The config is valid: stand wizprof, 2 machine(s)"};
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
-        if (!strstr(text, want[i]))
-            fail_msg("expected '%s' in:\n%s", want[i], text);
+        e2e_expect_in(text, want[i], "the wizard's output");
     free(text);
 
     char path[400];

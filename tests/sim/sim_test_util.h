@@ -7,11 +7,15 @@
 #include "simproc.h"
 
 #include <jansson.h>
+#include <setjmp.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #define ROOT_PW "sim-root-password"
 
@@ -51,6 +55,21 @@ static inline void tu_stop(struct simctx *c)
     simproc_stop(&c->sp);
 }
 
+/* cmocka group setup/teardown of the tests that share one simulator (--time-scale 0.01, root
+ * logged in) in a static struct simctx: the setup starts it in c and keeps c in *state. */
+static inline int tu_group_setup(void **state, struct simctx *c)
+{
+    static const char *const args[] = {"--time-scale", "0.01", NULL};
+    *state = c;
+    return tu_start(c, args);
+}
+
+static inline int tu_group_teardown(void **state)
+{
+    tu_stop(*state);
+    return 0;
+}
+
 /* Authenticated request below /api2/json (path like "/nodes/pve1/qemu"); printf-style path. */
 static inline long tu_req(struct simctx *c, const char *method, const char *body, struct rawresp *r,
                           const char *pathfmt, ...) __attribute__((format(printf, 5, 6)));
@@ -83,6 +102,18 @@ static inline const char *tu_err(const struct rawresp *r, const char *param)
 {
     const char *m = json_string_value(json_object_get(json_object_get(r->json, "errors"), param));
     return m ? m : "";
+}
+
+/* tu_req that must answer `status`, and (msg non-NULL) with exactly that message. The response is
+ * not kept. */
+static inline void tu_expect(struct simctx *c, const char *method, const char *body,
+                             const char *path, long status, const char *msg)
+{
+    struct rawresp r;
+    assert_int_equal(tu_req(c, method, body, &r, "%s", path), status);
+    if (msg)
+        assert_string_equal(tu_msg(&r), msg);
+    rawresp_clear(&r);
 }
 
 /* Polls a task until it stops (bounded: 30 s). Returns a malloc'd exitstatus or NULL. */

@@ -25,6 +25,13 @@
 #define ROOT_PW "sim-root-password"
 #define TASK_TIMEOUT_S 60
 
+/* A client call that must succeed (>= 0); the test fails with the client's error otherwise. */
+#define MUST(call)                                                                                 \
+    do {                                                                                           \
+        if ((call) < 0)                                                                            \
+            fail_msg("%s", ds_err_last());                                                         \
+    } while (0)
+
 static struct simproc sim;      /* classroom, fast tasks */
 static struct simproc sim_fail; /* every task fails */
 static int sim_up, sim_fail_up;
@@ -134,12 +141,10 @@ static void test_ticket_login_get_and_csrf(void **state)
 
     /* a mutating call needs the CSRF token: create, read, delete a pool */
     long created = stats_count(&sim, "POST /pools", "200");
-    if (pve_pool_create(c, "c1-pool", "pve client test") < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_pool_create(c, "c1-pool", "pve client test"));
     assert_int_equal(stats_count(&sim, "POST /pools", "200"), created + 1);
     json_t *pool = NULL;
-    if (pve_pool_get(c, "c1-pool", &pool) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_pool_get(c, "c1-pool", &pool));
     assert_true(json_is_array(json_object_get(pool, "members")));
     json_decref(pool);
     json_t *pools = NULL;
@@ -181,8 +186,7 @@ static void test_token_auth(void **state)
     pve_client *root = root_client(&sim);
     struct pve_response r = {0};
     json_t *p = json_pack("{s:b, s:s}", "privsep", 0, "comment", "c1 test token");
-    if (pve_call(root, "POST", "/access/users/root@pam/token/c1tok", p, &r) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_call(root, "POST", "/access/users/root@pam/token/c1tok", p, &r));
     json_decref(p);
     const char *full_id = json_string_value(json_object_get(r.data, "full-tokenid"));
     const char *secret = json_string_value(json_object_get(r.data, "value"));
@@ -197,12 +201,10 @@ static void test_token_auth(void **state)
                               .fingerprint = sim.fingerprint};
     pve_client *t = pve_client_new(&o);
     assert_non_null(t);
-    if (pve_client_login(t) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_client_login(t));
     assert_false(pve_client_has_ticket(t));
     /* mutating calls need no CSRF token with API tokens */
-    if (pve_pool_create(t, "c1-tokpool", NULL) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_pool_create(t, "c1-tokpool", NULL));
     assert_int_equal(pve_pool_delete(t, "c1-tokpool"), 0);
     pve_client_free(t);
 
@@ -323,8 +325,7 @@ static void test_wrong_fingerprint(void **state)
     lower[n] = '\0';
     o.fingerprint = lower;
     c = pve_client_new(&o);
-    if (pve_client_login(c) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_client_login(c));
     assert_int_equal(pve_version_get(c, &v), 0);
     json_decref(v);
     pve_client_free(c);
@@ -349,8 +350,7 @@ static void test_unverifiable_cert(void **state)
     /* verify_tls = 0 without a pin accepts the self-signed certificate */
     o.verify_tls = 0;
     c = pve_client_new(&o);
-    if (pve_client_login(c) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_client_login(c));
     pve_client_free(c);
 }
 
@@ -359,14 +359,11 @@ static void test_clone_and_task_wait(void **state)
     (void)state;
     pve_client *c = root_client(&sim);
     int id = 0;
-    if (pve_cluster_nextid(c, &id) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_cluster_nextid(c, &id));
     assert_true(id >= 100);
-    if (pve_pool_create(c, "c1-clones", NULL) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_pool_create(c, "c1-clones", NULL));
     struct pve_clone_opts co = {.name = "c1-vm", .pool = "c1-clones", .full = 0};
-    if (pve_vm_clone_wait(c, "pve1", 100, id, &co, TASK_TIMEOUT_S) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_vm_clone_wait(c, "pve1", 100, id, &co, TASK_TIMEOUT_S));
 
     json_t *cfg = NULL;
     assert_int_equal(pve_vm_config_get(c, "pve1", id, &cfg), 0);
@@ -375,8 +372,7 @@ static void test_clone_and_task_wait(void **state)
     json_decref(cfg);
 
     json_t *p = json_pack("{s:s}", "tags", "c1;test");
-    if (pve_vm_config_set(c, "pve1", id, p) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_vm_config_set(c, "pve1", id, p));
     json_decref(p);
     assert_int_equal(pve_vm_config_get(c, "pve1", id, &cfg), 0);
     assert_non_null(strstr(json_string_value(json_object_get(cfg, "tags")), "c1"));
@@ -395,8 +391,7 @@ static void test_clone_and_task_wait(void **state)
     json_decref(res);
 
     /* start, status, stop */
-    if (pve_vm_start_wait(c, "pve1", id, TASK_TIMEOUT_S) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_vm_start_wait(c, "pve1", id, TASK_TIMEOUT_S));
     json_t *st = NULL;
     assert_int_equal(pve_vm_status(c, "pve1", id, &st), 0);
     assert_string_equal(json_string_value(json_object_get(st, "status")), "running");
@@ -405,8 +400,7 @@ static void test_clone_and_task_wait(void **state)
     assert_int_equal(pve_vm_destroy_wait(c, "pve1", id, 1, TASK_TIMEOUT_S), -1);
     assert_non_null(strstr(ds_err_last(), "destruction of VM"));
     assert_non_null(strstr(ds_err_last(), "running"));
-    if (pve_vm_stop_wait(c, "pve1", id, TASK_TIMEOUT_S) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_vm_stop_wait(c, "pve1", id, TASK_TIMEOUT_S));
 
     /* cloning onto a taken id fails synchronously */
     assert_int_equal(pve_vm_clone_wait(c, "pve1", 100, id, NULL, TASK_TIMEOUT_S), -1);
@@ -414,13 +408,21 @@ static void test_clone_and_task_wait(void **state)
     snprintf(head, sizeof head, "clone of template 100 on pve1 to VM %d failed: 500 ", id);
     assert_non_null(strstr(ds_err_last(), head));
 
-    if (pve_vm_destroy_wait(c, "pve1", id, 1, TASK_TIMEOUT_S) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_vm_destroy_wait(c, "pve1", id, 1, TASK_TIMEOUT_S));
     assert_int_equal(pve_vm_config_get(c, "pve1", id, &cfg), -1);
     assert_null(cfg);
-    if (pve_pool_delete(c, "c1-clones") < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_pool_delete(c, "c1-clones"));
     pve_client_free(c);
+}
+
+/* Starts a linked clone of template 100 on pve1 to the next free id (*id); returns its UPID
+ * (malloc'd). */
+static char *clone_start(pve_client *c, int *id)
+{
+    MUST(pve_cluster_nextid(c, id));
+    char *upid = NULL;
+    MUST(pve_vm_clone(c, "pve1", 100, *id, NULL, &upid));
+    return upid;
 }
 
 static void test_task_failure_verbatim(void **state)
@@ -428,11 +430,7 @@ static void test_task_failure_verbatim(void **state)
     (void)state;
     pve_client *c = root_client(&sim_fail);
     int id = 0;
-    if (pve_cluster_nextid(c, &id) < 0)
-        fail_msg("%s", ds_err_last());
-    char *upid = NULL;
-    if (pve_vm_clone(c, "pve1", 100, id, NULL, &upid) < 0)
-        fail_msg("%s", ds_err_last());
+    char *upid = clone_start(c, &id);
     struct pve_upid u;
     assert_int_equal(pve_upid_parse(upid, &u), 0);
     assert_string_equal(u.node, "pve1");
@@ -448,8 +446,7 @@ static void test_task_failure_verbatim(void **state)
     char path[512];
     snprintf(path, sizeof path, "/nodes/pve1/tasks/%s/status", upid);
     struct pve_response r = {0};
-    if (pve_call(c, "GET", path, NULL, &r) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_call(c, "GET", path, NULL, &r));
     const char *ex = json_string_value(json_object_get(r.data, "exitstatus"));
     assert_non_null(ex);
     assert_false(pve_task_exit_ok(ex));
@@ -460,8 +457,7 @@ static void test_task_failure_verbatim(void **state)
     free(upid);
 
     /* the typed wait names the clone */
-    if (pve_cluster_nextid(c, &id) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_cluster_nextid(c, &id));
     assert_int_equal(pve_vm_clone_wait(c, "pve1", 100, id, NULL, TASK_TIMEOUT_S), -1);
     char head[128];
     snprintf(head, sizeof head, "clone of template 100 on pve1 to VM %d failed: ", id);
@@ -474,11 +470,7 @@ static void test_task_timeout(void **state)
     (void)state;
     pve_client *c = root_client(&sim);
     int id = 0;
-    if (pve_cluster_nextid(c, &id) < 0)
-        fail_msg("%s", ds_err_last());
-    char *upid = NULL;
-    if (pve_vm_clone(c, "pve1", 100, id, NULL, &upid) < 0)
-        fail_msg("%s", ds_err_last());
+    char *upid = clone_start(c, &id);
     /* zero seconds: one look, and the clone is still running at that moment (or just done) */
     int rc = pve_task_wait(c, upid, 0, "quick look");
     if (rc < 0) {
@@ -486,11 +478,9 @@ static void test_task_timeout(void **state)
         snprintf(want, sizeof want, "quick look: task %s still running after 0 s", upid);
         assert_string_equal(ds_err_last(), want);
     }
-    if (pve_task_wait(c, upid, TASK_TIMEOUT_S, "clone") < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_task_wait(c, upid, TASK_TIMEOUT_S, "clone"));
     free(upid);
-    if (pve_vm_destroy_wait(c, "pve1", id, 0, TASK_TIMEOUT_S) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_vm_destroy_wait(c, "pve1", id, 0, TASK_TIMEOUT_S));
     /* not a UPID */
     assert_int_equal(pve_task_wait(c, "UPID:nope", 1, "x"), -1);
     assert_non_null(strstr(ds_err_last(), "is not a task id"));
@@ -529,8 +519,7 @@ static void test_ticket_renewal(void **state)
     pve_client *c = client_for(&sim, "root@pam", ROOT_PW);
     fake_now = 1000000;
     pve_client_set_clock(c, fake_clock, NULL);
-    if (pve_client_login(c) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_client_login(c));
     long tickets = stats_count(&sim, "POST /access/ticket", "200");
     json_t *v = NULL;
     unsigned long n0 = pve_client_request_count(c);
@@ -555,11 +544,9 @@ static void test_relogin_on_401(void **state)
 {
     (void)state;
     pve_client *root = root_client(&sim);
-    if (pve_user_create(root, "c1gone@pve", "gone-pass-1", NULL) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_user_create(root, "c1gone@pve", "gone-pass-1", NULL));
     pve_client *u = client_for(&sim, "c1gone@pve", "gone-pass-1");
-    if (pve_client_login(u) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_client_login(u));
     json_t *v = NULL;
     assert_int_equal(pve_version_get(u, &v), 0);
     json_decref(v);
@@ -649,8 +636,7 @@ static void test_network(void **state)
     json_t *ifaces = NULL;
     char *changes = NULL;
     struct pve_bridge_opts bo = {.vlan_aware = 0, .comments = "c1 test", .autostart = 1};
-    if (pve_net_bridge_create(c, "pve2", "vmbr901", &bo) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_net_bridge_create(c, "pve2", "vmbr901", &bo));
     assert_int_equal(pve_net_list(c, "pve2", &ifaces, &changes), 0);
     assert_true(iface_listed(ifaces, "vmbr901"));
     assert_non_null(changes);
@@ -669,18 +655,14 @@ static void test_network(void **state)
     assert_null(changes);
     json_decref(ifaces);
 
-    if (pve_net_bridge_create(c, "pve2", "vmbr902", &bo) < 0)
-        fail_msg("%s", ds_err_last());
-    if (pve_net_apply_wait(c, "pve2", TASK_TIMEOUT_S) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_net_bridge_create(c, "pve2", "vmbr902", &bo));
+    MUST(pve_net_apply_wait(c, "pve2", TASK_TIMEOUT_S));
     assert_int_equal(pve_net_list(c, "pve2", &ifaces, &changes), 0);
     assert_true(iface_listed(ifaces, "vmbr902"));
     assert_null(changes);
     json_decref(ifaces);
-    if (pve_net_iface_delete(c, "pve2", "vmbr902") < 0)
-        fail_msg("%s", ds_err_last());
-    if (pve_net_apply_wait(c, "pve2", TASK_TIMEOUT_S) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_net_iface_delete(c, "pve2", "vmbr902"));
+    MUST(pve_net_apply_wait(c, "pve2", TASK_TIMEOUT_S));
     assert_int_equal(pve_net_list(c, "pve2", &ifaces, NULL), 0);
     assert_false(iface_listed(ifaces, "vmbr902"));
     json_decref(ifaces);
@@ -691,18 +673,15 @@ static void test_users_and_acl(void **state)
 {
     (void)state;
     pve_client *c = root_client(&sim);
-    if (pve_pool_create(c, "c1-student", NULL) < 0)
-        fail_msg("%s", ds_err_last());
-    if (pve_user_create(c, "c1stud@pve", "student-pass-1", "c1 test") < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_pool_create(c, "c1-student", NULL));
+    MUST(pve_user_create(c, "c1stud@pve", "student-pass-1", "c1 test"));
     assert_int_equal(pve_user_create(c, "c1stud@pve", "student-pass-1", NULL), -1);
     assert_non_null(strstr(ds_err_last(), "creation of user c1stud@pve failed: 500 "));
     assert_null(strstr(ds_err_last(), "student-pass-1"));
     json_t *u = NULL;
     assert_int_equal(pve_user_get(c, "c1stud@pve", &u), 0);
     json_decref(u);
-    if (pve_acl_set(c, "/pool/c1-student", "PVEVMUser", "c1stud@pve", 1, 0) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_acl_set(c, "/pool/c1-student", "PVEVMUser", "c1stud@pve", 1, 0));
     json_t *acl = NULL;
     assert_int_equal(pve_acl_list(c, &acl), 0);
     int found = 0;
@@ -720,8 +699,7 @@ static void test_users_and_acl(void **state)
 
     /* the student logs in and sees only what the ACL allows */
     pve_client *s = client_for(&sim, "c1stud@pve", "student-pass-1");
-    if (pve_client_login(s) < 0)
-        fail_msg("%s", ds_err_last());
+    MUST(pve_client_login(s));
     json_t *perm = NULL;
     assert_int_equal(pve_permissions_get(s, &perm), 0);
     json_decref(perm);

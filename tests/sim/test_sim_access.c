@@ -12,16 +12,7 @@ static struct simctx C;
 
 static int setup(void **state)
 {
-    (void)state;
-    const char *args[] = {"--time-scale", "0.01", NULL};
-    return tu_start(&C, args);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    tu_stop(&C);
-    return 0;
+    return tu_group_setup(state, &C);
 }
 
 static void test_users(void **state)
@@ -174,30 +165,25 @@ static void test_pools(void **state)
     rawresp_clear(&r);
 }
 
-static void test_student_visibility(void **state)
+/* student1@pve with PVEVMUser on /pool/student1, which holds VM 6001 (a clone of 100). */
+static void student_with_vm(void)
 {
-    (void)state;
-    struct rawresp r;
-    assert_int_equal(tu_req(&C, "POST", "poolid=student1", &r, "/pools"), 200);
-    rawresp_clear(&r);
-    assert_int_equal(
-        tu_req(&C, "POST", "userid=student1%40pve&password=student-pass-1", &r, "/access/users"),
-        200);
-    rawresp_clear(&r);
+    tu_expect(&C, "POST", "poolid=student1", "/pools", 200, NULL);
+    tu_expect(&C, "POST", "userid=student1%40pve&password=student-pass-1", "/access/users", 200,
+              NULL);
     char *es = tu_run_task(&C, "pve1", "POST", "newid=6001&name=s1-vm&pool=student1",
                            "/nodes/pve1/qemu/100/clone");
     assert_string_equal(es, "OK");
     free(es);
-    assert_int_equal(tu_req(&C, "PUT",
-                            "path=%2Fpool%2Fstudent1&roles=PVEVMUser&users=student1%40pve", &r,
-                            "/access/acl"),
-                     200);
-    rawresp_clear(&r);
-    struct simctx S = C;
-    assert_int_equal(simproc_login(&S.sp, "student1@pve", "student-pass-1", S.cookie,
-                                   sizeof S.cookie, S.csrf, sizeof S.csrf),
-                     0);
-    assert_int_equal(tu_req(&S, "GET", NULL, &r, "/cluster/resources"), 200);
+    tu_expect(&C, "PUT", "path=%2Fpool%2Fstudent1&roles=PVEVMUser&users=student1%40pve",
+              "/access/acl", 200, NULL);
+}
+
+/* The student sees only the VM of the pool, no node. */
+static void student_resources(struct simctx *S)
+{
+    struct rawresp r;
+    assert_int_equal(tu_req(S, "GET", NULL, &r, "/cluster/resources"), 200);
     size_t i;
     json_t *v;
     int vms = 0;
@@ -213,36 +199,13 @@ static void test_student_visibility(void **state)
     }
     assert_int_equal(vms, 1);
     rawresp_clear(&r);
-    assert_int_equal(tu_req(&S, "GET", NULL, &r, "/nodes/pve1/qemu/100/config"), 403);
-    assert_string_equal(tu_msg(&r), "Permission check failed (/vms/100, VM.Audit)\n");
-    rawresp_clear(&r);
-    assert_int_equal(tu_req(&S, "GET", NULL, &r, "/nodes/pve1/qemu/6001/config"), 200);
-    rawresp_clear(&r);
-    /* VM.PowerMgmt yes, config no, destroy no, clone no */
-    assert_int_equal(tu_req(&S, "POST", "newid=6002", &r, "/nodes/pve1/qemu/100/clone"), 403);
-    assert_string_equal(tu_msg(&r), "Permission check failed (/vms/100, VM.Clone)\n");
-    rawresp_clear(&r);
-    assert_int_equal(tu_req(&S, "POST", NULL, &r, "/nodes/pve1/qemu/6001/status/start"), 200);
-    rawresp_clear(&r);
-    assert_int_equal(tu_req(&S, "PUT", "cores=2", &r, "/nodes/pve1/qemu/6001/config"), 403);
-    assert_string_equal(tu_msg(&r), "Permission check failed (/vms/6001, VM.Config.CPU)\n");
-    rawresp_clear(&r);
-    assert_int_equal(tu_req(&S, "DELETE", NULL, &r, "/nodes/pve1/qemu/6001"), 403);
-    assert_string_equal(tu_msg(&r), "Permission check failed (/vms/6001, VM.Allocate)\n");
-    rawresp_clear(&r);
-    assert_int_equal(tu_req(&S, "GET", NULL, &r, "/nodes/pve1/qemu"), 200);
-    assert_int_equal(json_array_size(tu_data(&r)), 1);
-    rawresp_clear(&r);
-    assert_int_equal(tu_req(&S, "GET", NULL, &r, "/access/permissions"), 200);
-    json_t *pp = json_object_get(tu_data(&r), "/pool/student1");
-    assert_non_null(json_object_get(pp, "VM.PowerMgmt"));
-    assert_null(json_object_get(json_object_get(tu_data(&r), "/"), "Sys.Audit"));
-    rawresp_clear(&r);
-    assert_int_equal(tu_req(&S, "GET", NULL, &r, "/cluster/status"), 403);
-    assert_string_equal(tu_msg(&r), "Permission check failed (/, Sys.Audit)\n");
-    rawresp_clear(&r);
-    /* a privsep token of the student gets nothing without its own ACL */
-    assert_int_equal(tu_req(&S, "POST", NULL, &r, "/access/users/student1@pve/token/t1"), 200);
+}
+
+/* A privsep token of the student gets nothing without its own ACL. */
+static void student_token(struct simctx *S)
+{
+    struct rawresp r;
+    assert_int_equal(tu_req(S, "POST", NULL, &r, "/access/users/student1@pve/token/t1"), 200);
     char hdr[256];
     snprintf(hdr, sizeof hdr, "Authorization: PVEAPIToken=student1@pve!t1=%s",
              json_string_value(json_object_get(tu_data(&r), "value")));
@@ -252,15 +215,45 @@ static void test_student_visibility(void **state)
         simproc_request(&C.sp, "GET", "/api2/json/nodes/pve1/qemu/6001/config", NULL, h, &r), 0);
     assert_int_equal(r.status, 403);
     rawresp_clear(&r);
-    assert_int_equal(tu_req(&C, "PUT",
-                            "path=%2Fpool%2Fstudent1&roles=PVEAuditor&tokens=student1%40pve%21t1",
-                            &r, "/access/acl"),
-                     200);
-    rawresp_clear(&r);
+    tu_expect(&C, "PUT", "path=%2Fpool%2Fstudent1&roles=PVEAuditor&tokens=student1%40pve%21t1",
+              "/access/acl", 200, NULL);
     assert_int_equal(
         simproc_request(&C.sp, "GET", "/api2/json/nodes/pve1/qemu/6001/config", NULL, h, &r), 0);
     assert_int_equal(r.status, 200);
     rawresp_clear(&r);
+}
+
+static void test_student_visibility(void **state)
+{
+    (void)state;
+    student_with_vm();
+    struct simctx S = C;
+    assert_int_equal(simproc_login(&S.sp, "student1@pve", "student-pass-1", S.cookie,
+                                   sizeof S.cookie, S.csrf, sizeof S.csrf),
+                     0);
+    student_resources(&S);
+    tu_expect(&S, "GET", NULL, "/nodes/pve1/qemu/100/config", 403,
+              "Permission check failed (/vms/100, VM.Audit)\n");
+    tu_expect(&S, "GET", NULL, "/nodes/pve1/qemu/6001/config", 200, NULL);
+    /* VM.PowerMgmt yes, config no, destroy no, clone no */
+    tu_expect(&S, "POST", "newid=6002", "/nodes/pve1/qemu/100/clone", 403,
+              "Permission check failed (/vms/100, VM.Clone)\n");
+    tu_expect(&S, "POST", NULL, "/nodes/pve1/qemu/6001/status/start", 200, NULL);
+    tu_expect(&S, "PUT", "cores=2", "/nodes/pve1/qemu/6001/config", 403,
+              "Permission check failed (/vms/6001, VM.Config.CPU)\n");
+    tu_expect(&S, "DELETE", NULL, "/nodes/pve1/qemu/6001", 403,
+              "Permission check failed (/vms/6001, VM.Allocate)\n");
+    struct rawresp r;
+    assert_int_equal(tu_req(&S, "GET", NULL, &r, "/nodes/pve1/qemu"), 200);
+    assert_int_equal(json_array_size(tu_data(&r)), 1);
+    rawresp_clear(&r);
+    assert_int_equal(tu_req(&S, "GET", NULL, &r, "/access/permissions"), 200);
+    json_t *pp = json_object_get(tu_data(&r), "/pool/student1");
+    assert_non_null(json_object_get(pp, "VM.PowerMgmt"));
+    assert_null(json_object_get(json_object_get(tu_data(&r), "/"), "Sys.Audit"));
+    rawresp_clear(&r);
+    tu_expect(&S, "GET", NULL, "/cluster/status", 403, "Permission check failed (/, Sys.Audit)\n");
+    student_token(&S);
 }
 
 int main(void)
@@ -271,5 +264,5 @@ int main(void)
         cmocka_unit_test(test_pools),
         cmocka_unit_test(test_student_visibility),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, tu_group_teardown);
 }

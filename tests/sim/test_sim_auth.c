@@ -12,16 +12,7 @@ static struct simctx C;
 
 static int setup(void **state)
 {
-    (void)state;
-    const char *args[] = {"--time-scale", "0.01", NULL};
-    return tu_start(&C, args);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    tu_stop(&C);
-    return 0;
+    return tu_group_setup(state, &C);
 }
 
 static void test_ready_line(void **state)
@@ -209,5 +200,5 @@ int main(void)
         cmocka_unit_test(test_api_token),  cmocka_unit_test(test_not_implemented),
         cmocka_unit_test(test_auth_delay), cmocka_unit_test(test_plain_http),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, tu_group_teardown);
 }

@@ -13,16 +13,7 @@ static struct simctx C;
 
 static int setup(void **state)
 {
-    (void)state;
-    const char *args[] = {"--time-scale", "0.01", NULL};
-    return tu_start(&C, args);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    tu_stop(&C);
-    return 0;
+    return tu_group_setup(state, &C);
 }
 
 static json_t *vm_config(unsigned vmid, const char *node)
@@ -412,5 +403,5 @@ int main(void)
         cmocka_unit_test(test_snapshots),
         cmocka_unit_test(test_list),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, tu_group_teardown);
 }

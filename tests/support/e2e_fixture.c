@@ -24,6 +24,15 @@ int e2e_start(struct e2e *f, const char *const *sim_args, const char *user, cons
     return 0;
 }
 
+int e2e_start_local(struct e2e *f)
+{
+    memset(f, 0, sizeof *f);
+    f->sp.pid = -1; /* nothing for simproc_stop to stop */
+    ds_env_init_local(&f->env);
+    f->running = 1;
+    return 0;
+}
+
 int e2e_login_root(struct e2e *f)
 {
     return simproc_login(&f->sp, "root@pam", "sim-root-password", f->cookie, sizeof f->cookie,
@@ -48,6 +57,31 @@ int e2e_setup(void **st, const char *const *sim_args)
     }
     *st = f;
     return 0;
+}
+
+int e2e_setup_local(void **st)
+{
+    struct e2e *f = calloc(1, sizeof *f);
+    if (!f || e2e_start_local(f) < 0) {
+        free(f);
+        return -1;
+    }
+    *st = f;
+    return 0;
+}
+
+char *e2e_path(struct e2e *f, const char *rel)
+{
+    char *p;
+    if (asprintf(&p, "%s/%s", f->env.dir, rel) < 0)
+        abort();
+    return p;
+}
+
+int e2e_menu(struct e2e *f, const char *input, char **out)
+{
+    const char *args[] = {"--connections", f->env.connections, "menu", NULL};
+    return ds_proc_feed(input, args, 120, out);
 }
 
 int e2e_teardown(void **st)
@@ -156,6 +190,26 @@ int e2e_cmd(struct e2e *f, unsigned flags, const char *cmd, const char *config, 
     return e2e_cmdv(f, flags, cmd, config, out, doc, err, extra);
 }
 
+size_t e2e_count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+void e2e_expect_in(const char *text, const char *fragment, const char *what)
+{
+    if (!strstr(text, fragment))
+        fail_msg("%s lacks \"%s\"; it was:\n%s", what, fragment, text);
+}
+
+void e2e_expect_not_in(const char *text, const char *fragment, const char *what)
+{
+    if (strstr(text, fragment))
+        fail_msg("%s has \"%s\"; it was:\n%s", what, fragment, text);
+}
+
 json_t *e2e_student(json_t *doc, const char *user)
 {
     size_t i;
@@ -215,9 +269,9 @@ int e2e_marked_objects(struct e2e *f, const char *stand, const char *user)
     json_t *x;
     json_array_foreach(json_object_get(st, "vms"), i, x)
     {
-        n += mark_is(
-            json_string_value(json_object_get(json_object_get(x, "config"), "description")),
-            stand, user);
+        n +=
+            mark_is(json_string_value(json_object_get(json_object_get(x, "config"), "description")),
+                    stand, user);
     }
     json_array_foreach(json_object_get(st, "nodes"), i, x)
     {

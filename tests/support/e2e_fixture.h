@@ -1,5 +1,6 @@
-/* e2e_fixture: the one fixture of the end-to-end tests: pve-sim as a child, private XDG folders with
- * a connections file pinned to it, a root@pam session for direct API calls, runs of deploy-stand.
+/* e2e_fixture: the one fixture of the end-to-end tests: pve-sim as a child, private XDG folders
+ * with a connections file pinned to it, a root@pam session for direct API calls, runs of
+ * deploy-stand.
  *
  * Who frees what: e2e_stop releases everything the fixture holds (simulator, temp folder); it is
  * safe on a zeroed or stopped fixture, so teardowns call it unconditionally. Strings and JSON the
@@ -25,6 +26,9 @@ struct e2e {
  * user/password, NULL = root@pam; users file of 3 students). 0, or -1 when the simulator did not
  * start (nothing to stop then). Does not assert, so it serves in cmocka setups. */
 int e2e_start(struct e2e *f, const char *const *sim_args, const char *user, const char *password);
+/* The fixture without a simulator, for commands that need none: the temp folder with the XDG
+ * folders in it, the example stand and the users file (env.connections is ""). 0 or -1. */
+int e2e_start_local(struct e2e *f);
 /* Logs in root@pam on the simulator and keeps the session headers in f. 0 or -1. */
 int e2e_login_root(struct e2e *f);
 /* Stops the simulator and removes the temp folder; no-op when not running. */
@@ -34,6 +38,11 @@ void e2e_stop(struct e2e *f);
  * (no root session) and stores it in *st; e2e_teardown stops and frees *st. */
 int e2e_setup(void **st, const char *const *sim_args);
 int e2e_teardown(void **st);
+/* e2e_setup of e2e_start_local (no simulator); e2e_teardown ends it. */
+int e2e_setup_local(void **st);
+
+/* "<temp folder>/<rel>" (malloc'd). */
+char *e2e_path(struct e2e *f, const char *rel);
 
 /* An API request as root@pam ("/nodes/..." without "/api2/json"); asserts that an answer came,
  * returns the HTTP status and, when data is non-NULL, *data = the answer's "data" (new ref). */
@@ -55,6 +64,18 @@ int e2e_cmd(struct e2e *f, unsigned flags, const char *cmd, const char *config, 
             json_t **doc, char **err, ...);
 int e2e_cmdv(struct e2e *f, unsigned flags, const char *cmd, const char *config, char **out,
              json_t **doc, char **err, const char *const *extra);
+
+/* Runs "deploy-stand --connections <f> menu" with `input` on a pipe, then EOF; *out gets stdout
+ * and stderr together. The exit code, or -1 when it did not end within 120 s or died from a
+ * signal (ds_proc_wait). */
+int e2e_menu(struct e2e *f, const char *input, char **out);
+
+/* How many non-overlapping times `needle` stands in `hay`. */
+size_t e2e_count(const char *hay, const char *needle);
+/* Fails the test, showing `text` (called `what` in the message), unless it holds / lacks
+ * `fragment`. */
+void e2e_expect_in(const char *text, const char *fragment, const char *what);
+void e2e_expect_not_in(const char *text, const char *fragment, const char *what);
 
 /* The entry of `user` in a report's "students" array (borrowed); fails the test when missing. */
 json_t *e2e_student(json_t *doc, const char *user);

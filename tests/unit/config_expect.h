@@ -59,6 +59,92 @@ static inline int config_diag_has(const struct diag_list *l, const char *file, i
     return 0;
 }
 
+/* Fails the test, showing every diagnostic, unless one at file:line:col contains fragment. */
+static inline void config_diag_expect(const struct diag_list *l, const char *file, int line,
+                                      int col, const char *fragment)
+{
+    if (!config_diag_has(l, file, line, col, fragment)) {
+        diag_print(l, stderr);
+        fail_msg("no diagnostic %s:%d:%d containing \"%s\"", file, line, col, fragment);
+    }
+}
+
+/* After a load that must succeed: fails the test, showing the diagnostics, unless the loader
+ * returned 0 (rc) without any; then clears them. */
+static inline void config_expect_clean(int rc, struct diag_list *l, const char *what)
+{
+    if (rc != 0 || l->n != 0) {
+        diag_print(l, stderr);
+        fail_msg("%s: the loader returned %d with %zu diagnostic(s)", what, rc, l->n);
+    }
+    diag_list_clear(l);
+}
+
+/* One wanted diagnostic of config_diags_expect. */
+struct config_want {
+    int line, col;
+    const char *fragment;
+};
+
+/* config_diag_expect for each of the n wanted diagnostics, and exactly n in all. */
+static inline void config_diags_expect(const struct diag_list *l, const char *file,
+                                       const struct config_want *want, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        config_diag_expect(l, file, want[i].line, want[i].col, want[i].fragment);
+    if (l->n != n) {
+        diag_print(l, stderr);
+        fail_msg("%s: %zu diagnostics, %zu expected", file, l->n, n);
+    }
+}
+
+/* Runs one loader on text named `name`; returns its result (0 or -1) and frees what it loaded. */
+typedef int (*config_text_fn)(const char *name, const char *text, size_t len,
+                              struct diag_list *diags);
+
+/* Define the loader adaptors of one config type: FN(path, diags) (a config_load_fn over LOAD, such
+ * as users_load) or FN(name, text, len, diags) (a config_text_fn over LOAD, such as
+ * users_load_text). Both check that a refusal loaded nothing and free what was loaded. */
+#define CONFIG_FILE_LOADER(FN, TYPE, LOAD, FREE)                                                   \
+    static int FN(const char *path, struct diag_list *diags)                                       \
+    {                                                                                              \
+        TYPE *x = NULL;                                                                            \
+        int rc = LOAD(path, &x, diags);                                                            \
+        if (rc < 0)                                                                                \
+            assert_null(x);                                                                        \
+        FREE(x);                                                                                   \
+        return rc;                                                                                 \
+    }
+#define CONFIG_TEXT_LOADER(FN, TYPE, LOAD, FREE)                                                   \
+    static int FN(const char *name, const char *text, size_t len, struct diag_list *diags)         \
+    {                                                                                              \
+        TYPE *x = NULL;                                                                            \
+        int rc = LOAD(name, text, len, &x, diags);                                                 \
+        if (rc < 0)                                                                                \
+            assert_null(x);                                                                        \
+        FREE(x);                                                                                   \
+        return rc;                                                                                 \
+    }
+
+/* A text the loader must refuse, with a diagnostic at line:col containing fragment. */
+struct config_case {
+    const char *text;
+    int line, col;
+    const char *fragment;
+};
+
+/* Loads each case's text as `name`; every one must be refused with its diagnostic. */
+static inline void config_expect_cases(const char *name, const struct config_case *cases, size_t n,
+                                       config_text_fn load)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct diag_list diags = {0};
+        assert_int_equal(load(name, cases[i].text, strlen(cases[i].text), &diags), -1);
+        config_diag_expect(&diags, name, cases[i].line, cases[i].col, cases[i].fragment);
+        diag_list_clear(&diags);
+    }
+}
+
 /* Checks every expect line of one file; fails the test with all diagnostics shown otherwise.
  * Returns how many expect lines the file has. */
 static inline int config_expect_file(const char *path, config_load_fn load)

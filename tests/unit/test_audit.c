@@ -1,7 +1,6 @@
 /* test_audit: the audit log: concurrent writers, reading back with filters, redaction of secrets,
  * --since parsing, the file's 0600 mode (directory 0700) and tolerance of broken lines. */
 #include <fcntl.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <setjmp.h>
@@ -17,65 +16,22 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "scratch.h"
 #include "store/audit.h"
 #include "util/err.h"
 
 struct fixture {
-    char dir[64];
+    char dir[SCRATCH_DIR_LEN]; /* first: scratch_teardown removes it and frees the fixture */
     char log[128];
 };
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/ds-test-audit-XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (scratch_setup(state, sizeof(struct fixture), "test-audit") < 0)
         return -1;
-    snprintf(f->log, sizeof f->log, "%s/audit.jsonl", f->dir);
-    char sub[128];
-    snprintf(sub, sizeof sub, "%s/state", f->dir);
-    setenv("XDG_STATE_HOME", sub, 1);
-    setenv("HOME", f->dir, 1);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
     struct fixture *f = *state;
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(f);
+    snprintf(f->log, sizeof f->log, "%s/audit.jsonl", f->dir);
     return 0;
-}
-
-static char *file_read(const char *path)
-{
-    FILE *in = fopen(path, "r");
-    assert_non_null(in);
-    fseek(in, 0, SEEK_END);
-    long n = ftell(in);
-    fseek(in, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, in);
-    buf[got] = '\0';
-    fclose(in);
-    return buf;
-}
-
-static void file_append(const char *path, const char *text)
-{
-    FILE *out = fopen(path, "a");
-    assert_non_null(out);
-    fputs(text, out);
-    fclose(out);
 }
 
 /* ---- collecting what audit_read passes on ------------------------------------------------ */
@@ -186,7 +142,7 @@ static void test_write_from_threads(void **state)
     free(c);
 
     /* every line is one complete JSON object with exactly the documented keys */
-    char *text = file_read(f->log);
+    char *text = file_text(f->log);
     size_t lines = 0;
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"), lines++) {
         json_t *o = json_loads(line, 0, NULL);
@@ -309,7 +265,7 @@ static void test_write_redacts(void **state)
     r.request = "GET /version Authorization=PVEAPIToken=root@pam!ci=11111111-2222-3333";
     assert_int_equal(audit_write(a, &r), 0);
     audit_close(a);
-    char *text = file_read(f->log);
+    char *text = file_text(f->log);
     assert_null(strstr(text, "Xq7pLm2vRt"));
     assert_null(strstr(text, "11111111-2222-3333"));
     assert_non_null(strstr(text, "password=***"));
@@ -491,12 +447,12 @@ static void test_since_parse(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_write_from_threads, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_file_mode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_from_threads, setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_file_mode, setup, scratch_teardown),
         cmocka_unit_test(test_redact_strings),
-        cmocka_unit_test_setup_teardown(test_write_redacts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_broken_and_missing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_redacts, setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_filters, setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_read_broken_and_missing, setup, scratch_teardown),
         cmocka_unit_test(test_since_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

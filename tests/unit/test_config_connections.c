@@ -2,7 +2,6 @@
  * extensions parse, enc:v1 secrets are decrypted, bad files are reported at their line:col, and
  * secrets never reach a message. */
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +16,7 @@
 #include "config/connections.h"
 #include "config_expect.h"
 #include "embedded.h"
+#include "secret_home.h"
 #include "store/secrets.h"
 #include "util/err.h"
 
@@ -55,8 +55,7 @@ static void test_good_file(void **state)
     char *path = config_src_path("tests/data/config/good/connections_config.yml");
     struct diag_list diags = {0};
     struct connections *cs = NULL;
-    assert_int_equal(connections_load(path, &cs, &diags), 0);
-    assert_int_equal(diags.n, 0);
+    config_expect_clean(connections_load(path, &cs, &diags), &diags, path);
     assert_string_equal(cs->path, path);
     assert_int_equal(cs->n, 3);
 
@@ -268,14 +267,12 @@ static void test_secrets_never_echoed(void **state)
     diag_list_clear(&diags);
 }
 
+CONFIG_TEXT_LOADER(conn_text, struct connections, connections_load_text, connections_free)
+
 static void test_shapes(void **state)
 {
     (void)state;
-    static const struct {
-        const char *text;
-        int line, col;
-        const char *fragment;
-    } cases[] = {
+    static const struct config_case cases[] = {
         {"{}\n", 1, 1, "expected a mapping of connection names, got an empty mapping"},
         {"- a\n", 1, 1, "expected a mapping of connection names, got a list"},
         {"a:\n  host: h\n  user: a@pve\n  use_token: 1\n  password: p\n", 4, 14,
@@ -288,54 +285,24 @@ static void test_shapes(void **state)
         {"a:\n  host: h\n  user: a@pve\n  password: p\na:\n  host: h\n", 5, 1,
          "duplicate key 'a' (first at line 1)"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct diag_list diags = {0};
-        struct connections *cs = NULL;
-        assert_int_equal(
-            connections_load_text("s.yml", cases[i].text, strlen(cases[i].text), &cs, &diags), -1);
-        assert_null(cs);
-        if (!config_diag_has(&diags, "s.yml", cases[i].line, cases[i].col, cases[i].fragment)) {
-            diag_print(&diags, stderr);
-            fail_msg("case %zu: expected %d:%d \"%s\"", i, cases[i].line, cases[i].col,
-                     cases[i].fragment);
-        }
-        diag_list_clear(&diags);
-    }
+    config_expect_cases("s.yml", cases, sizeof cases / sizeof cases[0], conn_text);
 }
 
 /* ---- encrypted secrets ------------------------------------------------------------------ */
 
 static char tmp_dir[64];
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 /* Every test runs with its own key folder (never the user's). */
 static int group_setup(void **state)
 {
     (void)state;
-    snprintf(tmp_dir, sizeof tmp_dir, "/tmp/ds-test-conns-XXXXXX");
-    if (!mkdtemp(tmp_dir))
-        return -1;
-    char sub[128];
-    snprintf(sub, sizeof sub, "%s/config", tmp_dir);
-    setenv("XDG_CONFIG_HOME", sub, 1);
-    setenv("HOME", tmp_dir, 1);
-    unsetenv(SECRET_PASSPHRASE_ENV);
-    secret_forget_keys();
-    return 0;
+    return secret_home_start(tmp_dir, sizeof tmp_dir, "test-conns");
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    secret_forget_keys();
-    nftw(tmp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    secret_home_stop(tmp_dir);
     return 0;
 }
 

@@ -13,28 +13,26 @@
 #include "config_expect.h"
 #include "embedded.h"
 
-static int load_stand(const char *path, struct diag_list *diags)
-{
-    struct stand *s = NULL;
-    int rc = stand_load(path, &s, diags);
-    if (rc < 0)
-        assert_null(s);
-    stand_free(s);
-    return rc;
-}
+CONFIG_FILE_LOADER(load_stand, struct stand, stand_load, stand_free)
 
 static struct stand *load_text_ok(const char *name, const char *text)
 {
     struct diag_list diags = {0};
     struct stand *s = NULL;
-    int rc = stand_load_text(name, text, strlen(text), &s, &diags);
-    if (rc != 0) {
-        diag_print(&diags, stderr);
-        fail_msg("%s did not load", name);
-    }
-    assert_int_equal(diags.n, 0);
-    diag_list_clear(&diags);
+    config_expect_clean(stand_load_text(name, text, strlen(text), &s, &diags), &diags, name);
     return s;
+}
+
+/* stand_load_text refuses text with exactly the n wanted diagnostics. */
+static void expect_refused(const char *name, const char *text, const struct config_want *want,
+                           size_t n)
+{
+    struct diag_list diags = {0};
+    struct stand *s = NULL;
+    assert_int_equal(stand_load_text(name, text, strlen(text), &s, &diags), -1);
+    assert_null(s);
+    config_diags_expect(&diags, name, want, n);
+    diag_list_clear(&diags);
 }
 
 static void test_good_file(void **state)
@@ -43,8 +41,7 @@ static void test_good_file(void **state)
     char *path = config_src_path("tests/data/config/good/deployment_config.yml");
     struct diag_list diags = {0};
     struct stand *s = NULL;
-    assert_int_equal(stand_load(path, &s, &diags), 0);
-    assert_int_equal(diags.n, 0);
+    config_expect_clean(stand_load(path, &s, &diags), &diags, path);
     assert_string_equal(s->path, path);
     assert_string_equal(s->name, "net-lab_2");
     assert_int_equal(s->password_policy.style, PASSWORD_DIGITS);
@@ -198,18 +195,12 @@ static void test_every_problem_reported(void **state)
                        "    networks:\n"
                        "      - bridge: hq.0\n" /* 9 */
                        "      - bridge: '**x'\n";
-    struct diag_list diags = {0};
-    struct stand *s = NULL;
-    assert_int_equal(stand_load_text("t.yml", text, strlen(text), &s, &diags), -1);
-    assert_null(s);
-    assert_true(config_diag_has(&diags, "t.yml", 1, 8, "stand name 'BAD' is not valid"));
-    assert_true(config_diag_has(&diags, "t.yml", 2, 1, "unknown key 'colour'"));
-    assert_true(config_diag_has(&diags, "t.yml", 4, 11, "machine name 'a_b'"));
-    assert_true(config_diag_has(&diags, "t.yml", 4, 5, "machine 'a_b' has no 'template_vmid'"));
-    assert_true(config_diag_has(&diags, "t.yml", 9, 17, "VLAN id 0 is outside 1..4094"));
-    assert_true(config_diag_has(&diags, "t.yml", 10, 17, "unbalanced '**'"));
-    assert_int_equal(diags.n, 6);
-    diag_list_clear(&diags);
+    static const struct config_want want[] = {
+        {1, 8, "stand name 'BAD' is not valid"}, {2, 1, "unknown key 'colour'"},
+        {4, 11, "machine name 'a_b'"},           {4, 5, "machine 'a_b' has no 'template_vmid'"},
+        {9, 17, "VLAN id 0 is outside 1..4094"}, {10, 17, "unbalanced '**'"},
+    };
+    expect_refused("t.yml", text, want, sizeof want / sizeof want[0]);
 }
 
 static void test_nic_limits(void **state)
@@ -303,17 +294,15 @@ static void test_profiles(void **state)
                        "model: nope, colour: red}}\n"
                        "machines:\n"
                        "  - {device_type: mt, template_node: pve1, template_vmid: 100}\n";
-    struct diag_list diags = {0};
-    assert_int_equal(stand_load_text("p3.yml", text, strlen(text), &s, &diags), -1);
-    assert_null(s);
-    assert_true(config_diag_has(&diags, "p3.yml", 2, 33, "first_nic"));
-    assert_true(config_diag_has(&diags, "p3.yml", 2, 47, "firewall"));
-    assert_true(config_diag_has(&diags, "p3.yml", 3, 3, "profile name 'Bad' is not valid"));
-    assert_true(config_diag_has(&diags, "p3.yml", 4, 77, "unknown key 'colour'"));
-    assert_true(config_diag_has(&diags, "p3.yml", 4, 57, "is not a valid interface name"));
-    assert_true(config_diag_has(&diags, "p3.yml", 4, 71, "unknown NIC model 'nope'"));
-    assert_int_equal(diags.n, 6);
-    diag_list_clear(&diags);
+    static const struct config_want want[] = {
+        {2, 33, "first_nic"},
+        {2, 47, "firewall"},
+        {3, 3, "profile name 'Bad' is not valid"},
+        {4, 77, "unknown key 'colour'"},
+        {4, 57, "is not a valid interface name"},
+        {4, 71, "unknown NIC model 'nope'"},
+    };
+    expect_refused("p3.yml", text, want, sizeof want / sizeof want[0]);
 }
 
 static void test_net_parse(void **state)

@@ -13,15 +13,7 @@
 #include "config_expect.h"
 #include "embedded.h"
 
-static int load_users(const char *path, struct diag_list *diags)
-{
-    struct users_list *u = NULL;
-    int rc = users_load(path, &u, diags);
-    if (rc < 0)
-        assert_null(u);
-    users_free(u);
-    return rc;
-}
+CONFIG_FILE_LOADER(load_users, struct users_list, users_load, users_free)
 
 static void test_good_file(void **state)
 {
@@ -29,8 +21,7 @@ static void test_good_file(void **state)
     char *path = config_src_path("tests/data/config/good/users_list.yml");
     struct diag_list diags = {0};
     struct users_list *u = NULL;
-    assert_int_equal(users_load(path, &u, &diags), 0);
-    assert_int_equal(diags.n, 0);
+    config_expect_clean(users_load(path, &u, &diags), &diags, path);
     assert_string_equal(u->path, path);
     assert_int_equal(u->n, 4);
     static const char *const ids[] = {"student1@pve", "student2@pve", "ivan.petrov@corp-ad",
@@ -142,33 +133,19 @@ static void test_all_problems_reported(void **state)
     diag_list_clear(&diags);
 }
 
+CONFIG_TEXT_LOADER(users_text, struct users_list, users_load_text, users_free)
+
 static void test_shapes(void **state)
 {
     (void)state;
-    static const struct {
-        const char *text;
-        int line, col;
-        const char *fragment;
-    } cases[] = {
+    static const struct config_case cases[] = {
         {"", 1, 1, "the file is empty"},
         {"users:\n", 1, 1, "'users' must be a non-empty list, got nothing (null)"},
         {"users: student1@pve\n", 1, 8, "'users' must be a non-empty list, got a string"},
         {"other: []\n", 1, 1, "the file has no 'users'"},
         {"users: [a@pve]\nusers: [b@pve]\n", 2, 1, "duplicate key 'users' (first at line 1)"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct diag_list diags = {0};
-        struct users_list *u = NULL;
-        assert_int_equal(users_load_text("s.yml", cases[i].text, strlen(cases[i].text), &u, &diags),
-                         -1);
-        assert_null(u);
-        if (!config_diag_has(&diags, "s.yml", cases[i].line, cases[i].col, cases[i].fragment)) {
-            diag_print(&diags, stderr);
-            fail_msg("case %zu: expected %d:%d \"%s\"", i, cases[i].line, cases[i].col,
-                     cases[i].fragment);
-        }
-        diag_list_clear(&diags);
-    }
+    config_expect_cases("s.yml", cases, sizeof cases / sizeof cases[0], users_text);
 }
 
 int main(void)

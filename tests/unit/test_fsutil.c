@@ -3,7 +3,6 @@
  * read-whole-file (limits, growth, errors). */
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,28 +15,23 @@
 
 #include <cmocka.h>
 
+#include "scratch.h"
 #include "util/err.h"
 #include "util/fsutil.h"
 
 /* One scratch folder for the whole run; each test works in a subfolder of its own. */
-static char g_root[] = "/tmp/ds-test-fsutil-XXXXXX";
-
-static int unlink_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
+static char g_root[64];
 
 static int group_setup(void **state)
 {
     (void)state;
-    return mkdtemp(g_root) ? 0 : -1;
+    return scratch_make(g_root, sizeof g_root, "test-fsutil");
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    return nftw(g_root, unlink_cb, 16, FTW_DEPTH | FTW_PHYS);
+    return scratch_remove(g_root);
 }
 
 /* "<root>/<test>/<rel>" (malloc'd); the test's folder is made on the first call. */
@@ -57,14 +51,6 @@ static mode_t mode_of(const char *path)
     struct stat sb;
     assert_int_equal(lstat(path, &sb), 0);
     return sb.st_mode & 0777;
-}
-
-static void put(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
 }
 
 /* The entries of dir (without . and ..). */
@@ -107,7 +93,7 @@ static void test_mkdir_p(void **state)
     assert_int_equal(mode_of(mid), 0750);
     /* a file in the way, in the middle or at the end */
     char *file = at("mkdir_p", "a/file");
-    put(file, "x");
+    file_put(file, "x");
     char *below = at("mkdir_p", "a/file/d");
     assert_int_equal(fs_mkdir_p(below, 0700), -1);
     assert_non_null(strstr(ds_err_last(), file));
@@ -147,7 +133,7 @@ static void test_write_atomic_symlink(void **state)
     char *here = at("write_atomic_symlink", NULL);
     char *target = at("write_atomic_symlink", "real.yml");
     char *link = at("write_atomic_symlink", "link.yml");
-    put(target, "old\n");
+    file_put(target, "old\n");
     assert_int_equal(symlink(target, link), 0);
     assert_int_equal(fs_write_atomic(link, "new\n", 4, 0600, 0), 0);
     struct stat sb;

@@ -9,39 +9,30 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <ftw.h>
 
 #include <cmocka.h>
 
 #include "config/library.h"
+#include "scratch.h"
 #include "util/err.h"
 
 static char tmpdir[64];
 static char cfgdir[128];
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
+/* A private HOME; XDG_CONFIG_HOME (<tmpdir>/config) is not made until something is saved. */
 static int setup(void **st)
 {
     (void)st;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/ds-lib-XXXXXX");
-    if (!mkdtemp(tmpdir))
+    if (scratch_home(tmpdir, sizeof tmpdir, "lib") < 0)
         return -1;
-    snprintf(cfgdir, sizeof cfgdir, "%s/cfg", tmpdir);
-    setenv("XDG_CONFIG_HOME", cfgdir, 1);
+    snprintf(cfgdir, sizeof cfgdir, "%s/config", tmpdir);
     return 0;
 }
 
 static int teardown(void **st)
 {
     (void)st;
-    nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    scratch_remove(tmpdir);
     return 0;
 }
 
@@ -51,18 +42,6 @@ static unsigned mode_of(const char *path)
     if (stat(path, &sb) < 0)
         fail_msg("stat %s failed", path);
     return (unsigned)(sb.st_mode & 0777);
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char *buf = calloc(1, 65536);
-    size_t n = fread(buf, 1, 65535, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
 }
 
 static void test_names(void **st)
@@ -128,7 +107,7 @@ static void test_save_modes(void **st)
     assert_int_equal(mode_of(path), 0700);
     snprintf(path, sizeof path, "%s/deploy-stand/configs/lab.yml", cfgdir);
     assert_int_equal(mode_of(path), 0600);
-    char *text = slurp(path);
+    char *text = file_text(path);
     assert_string_equal(text, "machines: []\n");
     free(text);
     /* replacing keeps 0600 and leaves no temporary file behind */

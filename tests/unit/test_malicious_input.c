@@ -17,6 +17,7 @@
 #include "ds_clock.h"
 #include "config/stand.h"
 #include "config/users.h"
+#include "config_expect.h"
 #include "util/diag.h"
 
 /* Every case must be decided well within this (ASan+UBSan build included). */
@@ -84,30 +85,6 @@ static int load_file(enum loader which, const char *path, struct diag_list *diag
     return rc;
 }
 
-/* True when diags holds one at exactly file:line:col whose "what; hint" contains fragment. */
-static int diag_has(const struct diag_list *l, const char *file, int line, int col,
-                    const char *fragment)
-{
-    for (size_t i = 0; i < l->n; i++) {
-        const struct diag *d = &l->items[i];
-        char text[2200];
-        snprintf(text, sizeof text, "%s; %s", d->what, d->hint ? d->hint : "");
-        if (strcmp(d->file, file) == 0 && d->line == line && d->col == col &&
-            strstr(text, fragment))
-            return 1;
-    }
-    return 0;
-}
-
-static void diag_expect(const struct diag_list *l, const char *file, int line, int col,
-                        const char *fragment)
-{
-    if (!diag_has(l, file, line, col, fragment)) {
-        diag_print(l, stderr);
-        fail_msg("no diagnostic %s:%d:%d containing \"%s\"", file, line, col, fragment);
-    }
-}
-
 /* Loads text, expects refusal in bounded time with the diagnostic at file:line:col. */
 static void expect_refused(enum loader which, const char *name, const char *text, size_t len,
                            int line, int col, const char *fragment)
@@ -120,7 +97,7 @@ static void expect_refused(enum loader which, const char *name, const char *text
         diag_print(&diags, stderr);
         fail_msg("%s: the loader accepted the input", name);
     }
-    diag_expect(&diags, name, line, col, fragment);
+    config_diag_expect(&diags, name, line, col, fragment);
     if (took > CASE_TIME_LIMIT_MS)
         fail_msg("%s: refusing took %lld ms (limit %d)", name, took, CASE_TIME_LIMIT_MS);
     diag_list_clear(&diags);
@@ -130,6 +107,33 @@ static void expect_refused_str(enum loader which, const char *name, const char *
                                int col, const char *fragment)
 {
     expect_refused(which, name, text, strlen(text), line, col, fragment);
+}
+
+/* One line of a document and the diagnostic it must draw at its column `col` (NULL: none). */
+struct doc_line {
+    const char *text;
+    int col;
+    const char *fragment;
+};
+
+/* Loads the document made of the n lines: it must be refused with exactly the diagnostics its
+ * lines name, each at its own line. */
+static void expect_refused_lines(enum loader which, const char *name, const struct doc_line *doc,
+                                 size_t n)
+{
+    char text[4096] = "";
+    struct config_want want[64];
+    size_t len = 0, n_want = 0;
+    for (size_t i = 0; i < n; i++) {
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s\n", doc[i].text);
+        assert_true(len < sizeof text && n_want < 64);
+        if (doc[i].fragment)
+            want[n_want++] = (struct config_want){(int)i + 1, doc[i].col, doc[i].fragment};
+    }
+    struct diag_list diags = {0};
+    assert_int_equal(load_text(which, name, text, len, &diags), -1);
+    config_diags_expect(&diags, name, want, n_want);
+    diag_list_clear(&diags);
 }
 
 /* Peak resident size of this process in KiB. */
@@ -176,22 +180,16 @@ static void gen_repeat(struct gen *g, const char *s, size_t times)
 static void test_userid_slash_colon(void **state)
 {
     (void)state;
-    static const char text[] = "users:\n"
-                               "  - student1@pve\n"
-                               "  - \"stu/dent@pve\"\n"
-                               "  - stu:dent@pve\n"
-                               "  - student2@pve/../../access\n"
-                               "  - student3@pve:8006\n"
-                               "  - ../../etc@pve\n";
-    struct diag_list diags = {0};
-    assert_int_equal(load_text(LOAD_USERS, "users.yml", text, sizeof text - 1, &diags), -1);
-    diag_expect(&diags, "users.yml", 3, 5, "'stu/dent@pve' is not a valid Proxmox user id");
-    diag_expect(&diags, "users.yml", 4, 5, "'stu:dent@pve' is not a valid Proxmox user id");
-    diag_expect(&diags, "users.yml", 5, 5, "is not a valid Proxmox user id");
-    diag_expect(&diags, "users.yml", 6, 5, "'student3@pve:8006' is not a valid Proxmox user id");
-    diag_expect(&diags, "users.yml", 7, 5, "'../../etc@pve' is not a valid Proxmox user id");
-    assert_int_equal(diags.n, 5); /* student1@pve is fine */
-    diag_list_clear(&diags);
+    static const struct doc_line doc[] = {
+        {"users:", 0, NULL},
+        {"  - student1@pve", 0, NULL}, /* fine */
+        {"  - \"stu/dent@pve\"", 5, "'stu/dent@pve' is not a valid Proxmox user id"},
+        {"  - stu:dent@pve", 5, "'stu:dent@pve' is not a valid Proxmox user id"},
+        {"  - student2@pve/../../access", 5, "is not a valid Proxmox user id"},
+        {"  - student3@pve:8006", 5, "'student3@pve:8006' is not a valid Proxmox user id"},
+        {"  - ../../etc@pve", 5, "'../../etc@pve' is not a valid Proxmox user id"},
+    };
+    expect_refused_lines(LOAD_USERS, "users.yml", doc, sizeof doc / sizeof doc[0]);
 
     /* the connection's user is held to the same format */
     expect_refused_str(LOAD_CONNECTIONS, "conn.yml",
@@ -207,29 +205,22 @@ static void test_userid_slash_colon(void **state)
 static void test_bridge_shell_characters(void **state)
 {
     (void)state;
-    static const char text[] = "machines:\n"
-                               "  - template_node: pve1\n"
-                               "    template_vmid: 100\n"
-                               "    networks:\n"
-                               "      - bridge: \"lan;rm -rf /\"\n"
-                               "      - bridge: \"$(x)\"\n"
-                               "      - bridge: \"`id`\"\n"
-                               "      - bridge: \"lan.$(x)\"\n"
-                               "      - bridge: \"**vmbr1|sh**\"\n"
-                               "      - bridge: \"vmbr0 && reboot\"\n"
-                               "      - bridge: \"lan\\nvmbr0\"\n"
-                               "      - bridge: lan\n";
-    struct diag_list diags = {0};
-    assert_int_equal(load_text(LOAD_STAND, "stand.yml", text, sizeof text - 1, &diags), -1);
-    diag_expect(&diags, "stand.yml", 5, 17, "bridge alias 'lan;rm -rf /' is not valid");
-    diag_expect(&diags, "stand.yml", 6, 17, "bridge alias '$(x)' is not valid");
-    diag_expect(&diags, "stand.yml", 7, 17, "bridge alias '`id`' is not valid");
-    diag_expect(&diags, "stand.yml", 8, 17, "VLAN id '$(x)' in bridge 'lan.$(x)' is not a number");
-    diag_expect(&diags, "stand.yml", 9, 17, "reserved bridge 'vmbr1|sh' is not a valid interface");
-    diag_expect(&diags, "stand.yml", 10, 17, "is not valid");
-    diag_expect(&diags, "stand.yml", 11, 17, "is not valid");
-    assert_int_equal(diags.n, 7); /* the plain `lan` is fine */
-    diag_list_clear(&diags);
+    static const struct doc_line doc[] = {
+        {"machines:", 0, NULL},
+        {"  - template_node: pve1", 0, NULL},
+        {"    template_vmid: 100", 0, NULL},
+        {"    networks:", 0, NULL},
+        {"      - bridge: \"lan;rm -rf /\"", 17, "bridge alias 'lan;rm -rf /' is not valid"},
+        {"      - bridge: \"$(x)\"", 17, "bridge alias '$(x)' is not valid"},
+        {"      - bridge: \"`id`\"", 17, "bridge alias '`id`' is not valid"},
+        {"      - bridge: \"lan.$(x)\"", 17, "VLAN id '$(x)' in bridge 'lan.$(x)' is not a number"},
+        {"      - bridge: \"**vmbr1|sh**\"", 17,
+         "reserved bridge 'vmbr1|sh' is not a valid interface"},
+        {"      - bridge: \"vmbr0 && reboot\"", 17, "is not valid"},
+        {"      - bridge: \"lan\\nvmbr0\"", 17, "is not valid"},
+        {"      - bridge: lan", 0, NULL}, /* the plain `lan` is fine */
+    };
+    expect_refused_lines(LOAD_STAND, "stand.yml", doc, sizeof doc / sizeof doc[0]);
 
     expect_refused_str(LOAD_STAND, "stand.yml",
                        "machines:\n  - name: \"web;reboot\"\n    template_node: pve1\n"
@@ -309,8 +300,8 @@ static void test_recursive_and_undefined_alias(void **state)
     static const char dropped[] = "? [a]\n: &s student1@pve\nusers:\n  - *s\n";
     struct diag_list diags = {0};
     assert_int_equal(load_text(LOAD_USERS, "dropped.yml", dropped, sizeof dropped - 1, &diags), -1);
-    diag_expect(&diags, "dropped.yml", 1, 3, "a key must be a name, not a list");
-    diag_expect(&diags, "dropped.yml", 4, 5, "undefined alias '*s'");
+    config_diag_expect(&diags, "dropped.yml", 1, 3, "a key must be a name, not a list");
+    config_diag_expect(&diags, "dropped.yml", 4, 5, "undefined alias '*s'");
     diag_list_clear(&diags);
 }
 
@@ -341,7 +332,7 @@ static void test_ten_megabyte_line(void **state)
     int64_t t0 = ds_clock_mono_ms();
     assert_int_equal(load_file(LOAD_STAND, path, &diags), -1);
     assert_true(ds_clock_mono_ms() - t0 < CASE_TIME_LIMIT_MS);
-    diag_expect(&diags, path, 1, 4 * 1024 * 1024 + 1, "larger than 4194304 bytes");
+    config_diag_expect(&diags, path, 1, 4 * 1024 * 1024 + 1, "larger than 4194304 bytes");
     assert_int_equal(diags.n, 1);
     diag_list_clear(&diags);
     unlink(path);
@@ -354,8 +345,8 @@ static void test_ten_megabyte_line(void **state)
     struct diag_list d2 = {0};
     assert_int_equal(load_text(LOAD_USERS, "long.yml", text, 11 + m + 5, &d2), -1);
     /* the middle of the value is left out, the end of the message is kept */
-    diag_expect(&d2, "long.yml", 2, 5, "uuu...uuu");
-    diag_expect(&d2, "long.yml", 2, 5, "uuu@pve' is not a valid Proxmox user id");
+    config_diag_expect(&d2, "long.yml", 2, 5, "uuu...uuu");
+    config_diag_expect(&d2, "long.yml", 2, 5, "uuu@pve' is not a valid Proxmox user id");
     assert_int_equal(d2.n, 1);
     assert_true(strlen(d2.items[0].what) <= 1000);
     diag_list_clear(&d2);
@@ -464,7 +455,7 @@ static void test_nul_byte(void **state)
     close(fd);
     struct diag_list diags = {0};
     assert_int_equal(load_file(LOAD_STAND, path, &diags), -1);
-    diag_expect(&diags, path, 3, 21, "NUL character");
+    config_diag_expect(&diags, path, 3, 21, "NUL character");
     diag_list_clear(&diags);
     unlink(path);
 }

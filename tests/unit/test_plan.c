@@ -114,6 +114,15 @@ static int depends_on(const struct action *a, const struct action *dep)
     return 0;
 }
 
+/* Whether one of the plan's problems contains `fragment`. */
+static int has_problem(const struct plan *p, const char *fragment)
+{
+    for (size_t i = 0; i < p->n_problems; i++)
+        if (strstr(p->problems[i], fragment))
+            return 1;
+    return 0;
+}
+
 static void test_full_class(void **st)
 {
     struct fx *f = *st;
@@ -307,12 +316,35 @@ static void test_destroy_touches_nothing_unmarked(void **st)
     /* and deploy refuses to adopt the foreign pool */
     struct plan *p = deploy_plan(f, view);
     assert_true(p->n_problems >= 1);
-    int found = 0;
-    for (size_t i = 0; i < p->n_problems; i++)
-        found |= strstr(p->problems[i], "pool 's2'") != NULL;
-    assert_true(found);
+    assert_true(has_problem(p, "pool 's2'"));
     plan_free(p);
     cluster_view_free(view);
+}
+
+/* plan_deploy ("local", f's users and view) of the stand in `text`, which must load; *s gets the
+ * stand, to be freed after the plan. */
+static struct plan *plan_text(struct fx *f, const char *name, const char *text, struct stand **s)
+{
+    struct diag_list dl = {0};
+    assert_int_equal(stand_load_text(name, text, strlen(text), s, &dl), 0);
+    diag_list_clear(&dl);
+    struct plan_request rq = {.stand = *s, .users = f->users, .strategy = "local"};
+    struct plan *p = NULL;
+    assert_int_equal(plan_deploy(&rq, f->view, &p), 0);
+    return p;
+}
+
+/* The stand in `text` plans with exactly one problem, and it contains `fragment`. */
+static void expect_one_problem(struct fx *f, const char *name, const char *text,
+                               const char *fragment)
+{
+    struct stand *s = NULL;
+    struct plan *p = plan_text(f, name, text, &s);
+    assert_int_equal(p->n_problems, 1);
+    if (!strstr(p->problems[0], fragment))
+        fail_msg("the problem is \"%s\", not \"%s\"", p->problems[0], fragment);
+    plan_free(p);
+    stand_free(s);
 }
 
 static void test_preflight_problems(void **st)
@@ -325,19 +357,12 @@ static void test_preflight_problems(void **st)
                         "  - {name: b, template_node: pve1, template_vmid: 109}\n"
                         "  - {name: c, template_node: pve1, template_vmid: 5001}\n"
                         "  - {name: d, template_node: pve3, template_vmid: 100}\n";
-    struct diag_list dl = {0};
     struct stand *s = NULL;
-    assert_int_equal(stand_load_text("bad.yml", stand, strlen(stand), &s, &dl), 0);
-    struct plan_request rq = {.stand = s, .users = f->users, .strategy = "local"};
-    struct plan *p = NULL;
-    assert_int_equal(plan_deploy(&rq, f->view, &p), 0);
+    struct plan *p = plan_text(f, "bad.yml", stand, &s);
     const char *want[] = {"template 109 does not exist", "VM 5001 on pve1 is not a template",
                           "node 'pve3' is offline", "template 100 is on node pve1, not on pve3"};
     for (size_t w = 0; w < sizeof want / sizeof want[0]; w++) {
-        int found = 0;
-        for (size_t i = 0; i < p->n_problems; i++)
-            found |= strstr(p->problems[i], want[w]) != NULL;
-        if (!found)
+        if (!has_problem(p, want[w]))
             fail_msg("missing problem: %s", want[w]);
     }
     assert_int_equal(p->n_acts, 0); /* nothing planned when the preflight fails */
@@ -345,20 +370,13 @@ static void test_preflight_problems(void **st)
     stand_free(s);
 
     /* literal bridge that does not exist */
-    const char *stand2 = "stand: lab\nmachines:\n"
-                         "  - {name: a, template_node: pve1, template_vmid: 100,\n"
-                         "     networks: [{bridge: vmbr7}]}\n";
-    assert_int_equal(stand_load_text("bad2.yml", stand2, strlen(stand2), &s, &dl), 0);
-    rq.stand = s;
-    assert_int_equal(plan_deploy(&rq, f->view, &p), 0);
-    assert_int_equal(p->n_problems, 1);
-    assert_non_null(strstr(p->problems[0], "bridge vmbr7 does not exist on pve1"));
-    plan_free(p);
-    stand_free(s);
-    diag_list_clear(&dl);
+    expect_one_problem(f, "bad2.yml",
+                       "stand: lab\nmachines:\n"
+                       "  - {name: a, template_node: pve1, template_vmid: 100,\n"
+                       "     networks: [{bridge: vmbr7}]}\n",
+                       "bridge vmbr7 does not exist on pve1");
 
-    rq.stand = f->stand;
-    rq.strategy = "nonsense";
+    struct plan_request rq = {.stand = f->stand, .users = f->users, .strategy = "nonsense"};
     assert_int_equal(plan_deploy(&rq, f->view, &p), -1);
 }
 
@@ -373,10 +391,7 @@ static void test_privileges_preflight(void **st)
         .stand = f->stand, .users = f->users, .strategy = "local", .api_user = "deployer@pve"};
     struct plan *p = NULL;
     assert_int_equal(plan_deploy(&rq, view, &p), 0);
-    int found = 0;
-    for (size_t i = 0; i < p->n_problems; i++)
-        found |= strstr(p->problems[i], "lacks Pool.Allocate on /pool") != NULL;
-    assert_true(found);
+    assert_true(has_problem(p, "lacks Pool.Allocate on /pool"));
     plan_free(p);
     rq.api_user = "root@pam"; /* root has every privilege */
     assert_int_equal(plan_deploy(&rq, view, &p), 0);
@@ -392,30 +407,20 @@ static void test_vmid_range(void **st)
                      "  - {name: a, template_node: pve1, template_vmid: 100}\n"
                      "  - {name: b, template_node: pve1, template_vmid: 101}\n"
                      "  - {name: c, template_node: pve1, template_vmid: 102}\n";
-    struct diag_list dl = {0};
     struct stand *s = NULL;
-    assert_int_equal(stand_load_text("r.yml", ok, strlen(ok), &s, &dl), 0);
-    struct plan_request rq = {.stand = s, .users = f->users, .strategy = "local"};
-    struct plan *p = NULL;
-    assert_int_equal(plan_deploy(&rq, f->view, &p), 0);
+    struct plan *p = plan_text(f, "r.yml", ok, &s);
     assert_int_equal(p->n_problems, 0);
     for (size_t i = 0; i < p->n_students; i++)
         for (size_t m = 0; m < p->students[i].n_vms; m++)
             assert_in_range(p->students[i].vms[m].vmid, 7000, 7008);
     plan_free(p);
     stand_free(s);
-    const char *small = "stand: lab\nvmid_range: 7000-7005\nmachines:\n"
-                        "  - {name: a, template_node: pve1, template_vmid: 100}\n"
-                        "  - {name: b, template_node: pve1, template_vmid: 101}\n"
-                        "  - {name: c, template_node: pve1, template_vmid: 102}\n";
-    assert_int_equal(stand_load_text("r.yml", small, strlen(small), &s, &dl), 0);
-    rq.stand = s;
-    assert_int_equal(plan_deploy(&rq, f->view, &p), 0);
-    assert_int_equal(p->n_problems, 1);
-    assert_non_null(strstr(p->problems[0], "VMID range 7000-7005"));
-    plan_free(p);
-    stand_free(s);
-    diag_list_clear(&dl);
+    expect_one_problem(f, "r.yml",
+                       "stand: lab\nvmid_range: 7000-7005\nmachines:\n"
+                       "  - {name: a, template_node: pve1, template_vmid: 100}\n"
+                       "  - {name: b, template_node: pve1, template_vmid: 101}\n"
+                       "  - {name: c, template_node: pve1, template_vmid: 102}\n",
+                       "VMID range 7000-7005");
 }
 
 static void test_strategy_registry(void **st)

@@ -27,6 +27,22 @@ static void expect_bad(const char *fmt, const char *v, const char *want)
     assert_string_equal(msg, want);
 }
 
+/* Every value of `good` passes the check `is` and every value of `bad` fails it (both lists
+ * NULL-terminated). */
+static void expect_is(const char *name, bool (*is)(const char *), const char *const *good,
+                      const char *const *bad)
+{
+    for (size_t i = 0; good[i]; i++)
+        if (!is(good[i]))
+            fail_msg("%s refused '%s'", name, good[i]);
+    for (size_t i = 0; bad[i]; i++)
+        if (is(bad[i]))
+            fail_msg("%s accepted '%s'", name, bad[i]);
+}
+
+#define EXPECT_IS(is, good, bad) expect_is(#is, is, good, bad)
+#define VALUES(...) ((const char *const[]){__VA_ARGS__, NULL})
+
 static void test_vmid(void **state)
 {
     (void)state;
@@ -44,13 +60,7 @@ static void test_vmid(void **state)
 static void test_node(void **state)
 {
     (void)state;
-    assert_true(pve_is_node("pve1"));
-    assert_true(pve_is_node("pve-node-2"));
-    assert_true(pve_is_node("a"));
-    assert_false(pve_is_node("-pve"));
-    assert_false(pve_is_node("pve-"));
-    assert_false(pve_is_node("pve_1"));
-    assert_false(pve_is_node(""));
+    EXPECT_IS(pve_is_node, VALUES("pve1", "pve-node-2", "a"), VALUES("-pve", "pve-", "pve_1", ""));
     expect_bad("pve-node", "pve.1", "value does not look like a valid node name");
 }
 
@@ -58,17 +68,10 @@ static void test_userid(void **state)
 {
     (void)state;
     char long_id[80];
-    assert_true(pve_is_userid("root@pam"));
-    assert_true(pve_is_userid("student01@pve"));
-    assert_true(pve_is_userid("a.b-c@my.realm-1"));
-    assert_true(pve_is_userid("first@second@pve")); /* user part may contain '@' */
-    assert_false(pve_is_userid("root"));
-    assert_false(pve_is_userid("a b@pve"));
-    assert_false(pve_is_userid("a:b@pve"));
-    assert_false(pve_is_userid("a/b@pve"));
-    assert_false(pve_is_userid("@pve"));
-    assert_false(pve_is_userid("bob@1realm"));
-    assert_false(pve_is_userid("bob@p")); /* realm needs two characters */
+    /* the user part may contain '@'; a realm needs two characters */
+    EXPECT_IS(pve_is_userid,
+              VALUES("root@pam", "student01@pve", "a.b-c@my.realm-1", "first@second@pve"),
+              VALUES("root", "a b@pve", "a:b@pve", "a/b@pve", "@pve", "bob@1realm", "bob@p"));
     expect_bad("pve-userid", "root", "value 'root' does not look like a valid user name");
     expect_bad("pve-userid", "a@", "user name 'a@' is too short");
     memset(long_id, 'u', 61);
@@ -108,28 +111,17 @@ static void test_realm_group_role_token_priv(void **state)
 static void test_dns_name(void **state)
 {
     (void)state;
-    assert_true(pve_is_dns_name("web-01"));
-    assert_true(pve_is_dns_name("a.b.example"));
-    assert_true(pve_is_dns_name("9"));
-    assert_false(pve_is_dns_name("bad_name"));
-    assert_false(pve_is_dns_name("-a"));
-    assert_false(pve_is_dns_name("a..b"));
-    assert_false(pve_is_dns_name("a."));
-    assert_false(pve_is_dns_name(""));
+    EXPECT_IS(pve_is_dns_name, VALUES("web-01", "a.b.example", "9"),
+              VALUES("bad_name", "-a", "a..b", "a.", ""));
     expect_bad("dns-name", "bad_name", "value does not look like a valid DNS name");
 }
 
 static void test_mac(void **state)
 {
     (void)state;
-    assert_true(pve_is_mac("BC:24:11:2E:5A:01"));
-    assert_true(pve_is_mac("bc:24:11:2e:5a:01"));
-    assert_true(pve_is_mac("02:00:00:00:00:00"));
-    assert_false(pve_is_mac("01:00:5E:00:00:01")); /* multicast (I/G bit) */
-    assert_false(pve_is_mac("BD:24:11:2E:5A:01"));
-    assert_false(pve_is_mac("BC:24:11:2E:5A"));
-    assert_false(pve_is_mac("BC-24-11-2E-5A-01"));
-    assert_false(pve_is_mac("BC:24:11:2E:5A:0G"));
+    EXPECT_IS(pve_is_mac, VALUES("BC:24:11:2E:5A:01", "bc:24:11:2e:5a:01", "02:00:00:00:00:00"),
+              VALUES("01:00:5E:00:00:01" /* multicast (I/G bit) */, "BD:24:11:2E:5A:01",
+                     "BC:24:11:2E:5A", "BC-24-11-2E-5A-01", "BC:24:11:2E:5A:0G"));
     expect_bad("mac-addr", "FF:FF:FF:FF:FF:FF",
                "value does not look like a valid unicast MAC address");
 }
@@ -137,15 +129,9 @@ static void test_mac(void **state)
 static void test_iface(void **state)
 {
     (void)state;
-    assert_true(pve_is_iface("vmbr0"));
-    assert_true(pve_is_iface("eth0.100"));
-    assert_true(pve_is_iface("vmbr0:1"));
-    assert_true(pve_is_iface("st01"));
-    assert_false(pve_is_iface("v"));
-    assert_false(pve_is_iface("0eth"));
-    assert_false(pve_is_iface("vm-br0"));
-    assert_true(pve_is_iface("abcdefghijklmnopqrst"));   /* 20 */
-    assert_false(pve_is_iface("abcdefghijklmnopqrstu")); /* 21 */
+    EXPECT_IS(pve_is_iface,
+              VALUES("vmbr0", "eth0.100", "vmbr0:1", "st01", "abcdefghijklmnopqrst" /* 20 */),
+              VALUES("v", "0eth", "vm-br0", "abcdefghijklmnopqrstu" /* 21 */));
     /* The bare format allows 21 (the 20-char cap is the standard option's maxLength). */
     assert_true(ok("pve-iface", "abcdefghijklmnopqrstu"));
     assert_false(ok("pve-iface", "abcdefghijklmnopqrstuv"));
@@ -156,13 +142,8 @@ static void test_iface(void **state)
 static void test_poolid(void **state)
 {
     (void)state;
-    assert_true(pve_is_poolid("class1"));
-    assert_true(pve_is_poolid("class1/group-a"));
-    assert_true(pve_is_poolid("a/b/c"));
-    assert_false(pve_is_poolid("a/b/c/d"));
-    assert_false(pve_is_poolid("a//b"));
-    assert_false(pve_is_poolid("a b"));
-    assert_false(pve_is_poolid(""));
+    EXPECT_IS(pve_is_poolid, VALUES("class1", "class1/group-a", "a/b/c"),
+              VALUES("a/b/c/d", "a//b", "a b", ""));
     expect_bad("pve-poolid", "a/b/c/d", "pool name 'a/b/c/d' nested too deeply (max levels = 3)");
     expect_bad("pve-poolid", "a b", "pool name 'a b' contains invalid characters");
 }
@@ -170,12 +151,7 @@ static void test_poolid(void **state)
 static void test_tag(void **state)
 {
     (void)state;
-    assert_true(pve_is_tag("prod"));
-    assert_true(pve_is_tag("a+b.c-d_e"));
-    assert_true(pve_is_tag("_x"));
-    assert_false(pve_is_tag("-x"));
-    assert_false(pve_is_tag("x y"));
-    assert_false(pve_is_tag(""));
+    EXPECT_IS(pve_is_tag, VALUES("prod", "a+b.c-d_e", "_x"), VALUES("-x", "x y", ""));
     assert_true(ok("pve-tag-list", "a;b,c d"));
     assert_true(ok("pve-tag-list", ""));
     assert_true(ok("pve-tag-list", " ;; "));

@@ -1,6 +1,5 @@
 /* test_secrets: enc:v1 values: round trips with the key file and with a passphrase, the key file's
  * creation and modes, refusal of a key file others can read, wrong keys and damaged values. */
-#include <ftw.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,48 +14,23 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "secret_home.h"
 #include "store/secrets.h"
 #include "util/err.h"
 
 #define PLAIN "s3cret-Pässwörd:with spaces"
 
 struct fixture {
-    char dir[64];
+    char dir[SCRATCH_DIR_LEN]; /* first: secret_home_teardown removes it and frees the fixture */
     char key[160];
 };
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/ds-test-secrets-XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (secret_home_setup(state, sizeof(struct fixture), "test-secrets") < 0)
         return -1;
-    char sub[128];
-    snprintf(sub, sizeof sub, "%s/config", f->dir);
-    setenv("XDG_CONFIG_HOME", sub, 1);
-    setenv("HOME", f->dir, 1);
-    unsetenv(SECRET_PASSPHRASE_ENV);
-    snprintf(f->key, sizeof f->key, "%s/config/deploy-stand/secret.key", f->dir);
-    secret_forget_keys();
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
     struct fixture *f = *state;
-    unsetenv(SECRET_PASSPHRASE_ENV);
-    secret_forget_keys();
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(f);
+    snprintf(f->key, sizeof f->key, "%s/config/deploy-stand/secret.key", f->dir);
     return 0;
 }
 
@@ -285,12 +259,12 @@ static void test_concurrent_first_use(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_key_file_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wrong_key, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_key_file_others_can_read, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_damaged_values, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_passphrase, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_concurrent_first_use, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_file_round_trip, setup, secret_home_teardown),
+        cmocka_unit_test_setup_teardown(test_wrong_key, setup, secret_home_teardown),
+        cmocka_unit_test_setup_teardown(test_key_file_others_can_read, setup, secret_home_teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_values, setup, secret_home_teardown),
+        cmocka_unit_test_setup_teardown(test_passphrase, setup, secret_home_teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_first_use, setup, secret_home_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,6 @@
  * table, the file's place under $XDG_STATE_HOME, its 0600 mode and WAL journal; also the XDG path
  * rules. */
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,49 +15,19 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "secret_home.h"
 #include "store/secrets.h"
 #include "store/state.h"
 #include "util/err.h"
 #include "util/xdg.h"
 
 struct fixture {
-    char dir[64];
+    char dir[SCRATCH_DIR_LEN]; /* a private HOME with XDG_STATE_HOME and XDG_CONFIG_HOME in it */
 };
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
 
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/ds-test-state-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    char sub[128];
-    snprintf(sub, sizeof sub, "%s/state", f->dir);
-    setenv("XDG_STATE_HOME", sub, 1);
-    snprintf(sub, sizeof sub, "%s/config", f->dir);
-    setenv("XDG_CONFIG_HOME", sub, 1); /* the secrets key file */
-    setenv("HOME", f->dir, 1);
-    unsetenv(SECRET_PASSPHRASE_ENV);
-    secret_forget_keys();
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    unsetenv(SECRET_PASSPHRASE_ENV);
-    secret_forget_keys();
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(f);
-    return 0;
+    return secret_home_setup(state, sizeof(struct fixture), "test-state");
 }
 
 static char *path_in(const struct fixture *f, const char *rel)
@@ -407,13 +376,13 @@ static void test_creds_encrypted_at_rest(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_creds_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_creds_encrypted_at_rest, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wal_mode, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_runs_table, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_existing_file_tightened, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_xdg_paths, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_creds_round_trip, setup, secret_home_teardown),
+        cmocka_unit_test_setup_teardown(test_creds_encrypted_at_rest, setup, secret_home_teardown),
+        cmocka_unit_test_setup_teardown(test_wal_mode, setup, secret_home_teardown),
+        cmocka_unit_test_setup_teardown(test_no_runs_table, setup, secret_home_teardown),
+        cmocka_unit_test_setup_teardown(test_existing_file_tightened, setup, secret_home_teardown),
+        cmocka_unit_test_setup_teardown(test_open_errors, setup, secret_home_teardown),
+        cmocka_unit_test_setup_teardown(test_xdg_paths, setup, secret_home_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
