@@ -163,7 +163,7 @@ static void test_demo(void **st)
     e2e_expect_in(out, "План развертывания стенда 'demo-lab', стратегия local: студентов: 3, ВМ: 9",
                   "ru demo");
     e2e_expect_in(out, "связанный клон шаблона 100 -> ВМ", "ru demo");
-    e2e_expect_in(out, "35 изменений:", "ru demo");
+    e2e_expect_in(out, "44 изменения:", "ru demo");
     e2e_expect_in(out, "Готово: 3 из 3 студентов, ВМ: 9,", "ru demo");
     e2e_expect_in(out, "пользователь  пароль", "ru demo");
     e2e_expect_in(out, "Стенд 'demo-lab': развернуто для 3 из 3 студентов", "ru demo");
