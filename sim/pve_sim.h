@@ -17,7 +17,11 @@ struct pve_sim_options {
     double task_fail_rate; /* tasks end with a real error exitstatus */
     const char *fail_match; /* mutating requests whose path or a parameter contains it always fail
                                with a lock-timeout 500 (NULL = off) */
-    int latency_ms;         /* added to every /api2 response */
+    const char *const *faults; /* --fault rules "KIND[:MATCH[:COUNT]]", NULL-terminated (NULL =
+                                  none); borrowed, parsed by pve_sim_start (sim/README.md) */
+    int down_ms;               /* how long an "unreachable" fault refuses connections; default
+                                  1000 */
+    int latency_ms;            /* added to every /api2 response */
     int auth_delay; /* 1 = delay auth-stage failures by 3 s * time_scale, as pveproxy does */
     const char *cert_file, *key_file; /* PEM; NULL = generate a self-signed cert at start */
     int quiet;                        /* 1 = no request log on stderr */

@@ -1,6 +1,7 @@
 /* sim_cli: the command line of pve-sim and `deploy-stand sim`: flag parsing, start, the ready
  * JSON line on stdout, and serving until SIGINT/SIGTERM. */
 #include "pve_sim.h"
+#include "sim_faults.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -12,25 +13,36 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: pve-sim [options]\n"
-            "Simulated Proxmox VE 8.4 cluster on 127.0.0.1 (HTTPS by default).\n"
-            "  --scenario NAME|FILE   single, classroom (default), campus, or a YAML file\n"
-            "  --port N               TCP port (0 = pick a free one; default 0)\n"
-            "  --http                 plain HTTP instead of HTTPS\n"
-            "  --time-scale F         multiply task durations by F (default 1.0)\n"
-            "  --seed N               fault-injection RNG seed (default 1)\n"
-            "  --fail-rate R          mutating requests fail with a lock-timeout 500 (0..1)\n"
-            "  --task-fail-rate R     tasks end with an error exit status (0..1)\n"
-            "  --fail-match TEXT      mutating requests naming TEXT (path or a parameter) always\n"
-            "                         fail with a lock-timeout 500\n"
-            "  --latency-ms N         added to every /api2 response\n"
-            "  --auth-delay           delay auth failures by 3 s * time-scale, like pveproxy\n"
-            "  --cert FILE --key FILE PEM certificate and key (default: self-signed, generated)\n"
-            "  --quiet                no request log on stderr\n"
-            "  --help                 this text\n"
-            "When ready it prints one JSON line: "
-            "{\"port\":N,\"url\":...,\"fingerprint\":...,\"pid\":P}\n");
+    fprintf(
+        f,
+        "usage: pve-sim [options]\n"
+        "Simulated Proxmox VE 8.4 cluster on 127.0.0.1 (HTTPS by default).\n"
+        "  --scenario NAME|FILE   single, classroom (default), campus, or a YAML file\n"
+        "  --port N               TCP port (0 = pick a free one; default 0)\n"
+        "  --http                 plain HTTP instead of HTTPS\n"
+        "  --time-scale F         multiply task durations by F (default 1.0)\n"
+        "  --seed N               fault-injection RNG seed (default 1)\n"
+        "  --fail-rate R          mutating requests fail with a lock-timeout 500 (0..1)\n"
+        "  --task-fail-rate R     tasks end with an error exit status (0..1)\n"
+        "  --fail-match TEXT      mutating requests naming TEXT (path or a parameter) always\n"
+        "                         fail with a lock-timeout 500\n"
+        "  --fault KIND[:MATCH[:COUNT]]\n"
+        "                         mutating requests naming MATCH (\"METHOD /path\" or a\n"
+        "                         parameter; texts joined by & must all appear; empty = any)\n"
+        "                         fail like Proxmox, COUNT times (default: always); repeatable.\n"
+        "                         KIND: lock, transient (596), refused (595), noworker,\n"
+        "                         drop (no answer), unreachable (no answer, then connections\n"
+        "                         are refused for --down-ms), notfound, vanish (the VM is\n"
+        "                         removed first), exists, input (400), permission (403),\n"
+        "                         auth (401)\n"
+        "  --down-ms N            how long \"unreachable\" refuses connections (default 1000)\n"
+        "  --latency-ms N         added to every /api2 response\n"
+        "  --auth-delay           delay auth failures by 3 s * time-scale, like pveproxy\n"
+        "  --cert FILE --key FILE PEM certificate and key (default: self-signed, generated)\n"
+        "  --quiet                no request log on stderr\n"
+        "  --help                 this text\n"
+        "When ready it prints one JSON line: "
+        "{\"port\":N,\"url\":...,\"fingerprint\":...,\"pid\":P}\n");
 }
 
 static int parse_double(const char *s, double lo, double hi, double *out)
@@ -55,12 +67,40 @@ static int parse_ulong(const char *s, unsigned long hi, unsigned long *out)
     return 0;
 }
 
-/* One option with a value: 0 taken, 1 unknown option, 2 bad value. */
-static int take_value(struct pve_sim_options *o, const char *a, const char *val)
+/* The --fault values so far (NULL-terminated), pointed to by o->faults. */
+struct fault_args {
+    const char *v[SIM_FAULT_MAX_RULES + 1];
+    size_t n;
+};
+
+/* --fault RULE: 0 taken, 2 bad (said on stderr). */
+static int take_fault(struct pve_sim_options *o, struct fault_args *fa, const char *val)
+{
+    struct sim_fault_rule r;
+    char err[300];
+    if (sim_fault_rule_parse(val, &r, err, sizeof err) != 0) {
+        fprintf(stderr, "pve-sim: --fault %s: %s\n", val, err);
+        return 2;
+    }
+    if (fa->n >= SIM_FAULT_MAX_RULES) {
+        fprintf(stderr, "pve-sim: at most %d --fault rules\n", SIM_FAULT_MAX_RULES);
+        return 2;
+    }
+    fa->v[fa->n++] = val;
+    fa->v[fa->n] = NULL;
+    o->faults = fa->v;
+    return 0;
+}
+
+/* One option with a value: 0 taken, 1 unknown option, 2 bad value, 3 bad value (said already). */
+static int take_value(struct pve_sim_options *o, struct fault_args *fa, const char *a,
+                      const char *val)
 {
     unsigned long ul;
     double d;
     int bad = 0;
+    if (strcmp(a, "--fault") == 0)
+        return take_fault(o, fa, val) ? 3 : 0;
     if (strcmp(a, "--scenario") == 0)
         o->scenario = val;
     else if (strcmp(a, "--port") == 0)
@@ -75,6 +115,8 @@ static int take_value(struct pve_sim_options *o, const char *a, const char *val)
         o->fail_match = val;
     else if (strcmp(a, "--task-fail-rate") == 0)
         bad = parse_double(val, 0, 1, &o->task_fail_rate);
+    else if (strcmp(a, "--down-ms") == 0)
+        bad = parse_ulong(val, 3600000, &ul) || ((o->down_ms = (int)ul), 0);
     else if (strcmp(a, "--latency-ms") == 0)
         bad = parse_double(val, 0, 600000, &d) || ((o->latency_ms = (int)d), 0);
     else if (strcmp(a, "--cert") == 0)
@@ -86,8 +128,9 @@ static int take_value(struct pve_sim_options *o, const char *a, const char *val)
     return bad ? 2 : 0;
 }
 
-/* Fills o from argv. Returns -1 to go on, or the exit code (0 after --help). */
-static int parse_args(struct pve_sim_options *o, int argc, char **argv)
+/* Fills o from argv (o->faults points into fa). Returns -1 to go on, or the exit code (0 after
+ * --help). */
+static int parse_args(struct pve_sim_options *o, struct fault_args *fa, int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -102,16 +145,16 @@ static int parse_args(struct pve_sim_options *o, int argc, char **argv)
         } else if (strcmp(a, "--auth-delay") == 0) {
             o->auth_delay = 1;
         } else {
-            int rc = val ? take_value(o, a, val) : 1;
+            int rc = val ? take_value(o, fa, a, val) : 1;
             if (rc == 1) {
                 fprintf(stderr, "pve-sim: unknown option or missing value: %s\n", a);
                 usage(stderr);
                 return 2;
             }
-            if (rc == 2) {
+            if (rc == 2)
                 fprintf(stderr, "pve-sim: invalid value for %s: %s\n", a, val);
+            if (rc >= 2)
                 return 2;
-            }
             i++;
         }
     }
@@ -126,7 +169,8 @@ int pve_sim_main(int argc, char **argv)
 {
     struct pve_sim_options o;
     pve_sim_options_init(&o);
-    int rc = parse_args(&o, argc, argv);
+    struct fault_args fa = {.n = 0};
+    int rc = parse_args(&o, &fa, argc, argv);
     if (rc >= 0)
         return rc;
     /* Block the stop signals before MHD starts its threads; the main thread waits for them. */

@@ -4,6 +4,7 @@
 #include "pve_schema.h"
 #include "sim_api.h"
 #include "sim_cert.h"
+#include "sim_listen.h"
 #include "sim_params.h"
 #include "sim_scenario.h"
 #include "sim_stats.h"
@@ -27,14 +28,16 @@
 struct pve_sim {
     struct pve_sim_options o;
     char *scenario;
-    char *fail_match; /* owned copy of o.fail_match */
+    char *fail_match;             /* owned copy of o.fail_match */
+    struct sim_fault_rule *rules; /* the --fault rules (owned), set again by every reset */
+    size_t n_rules;
     pthread_mutex_t mu;
     struct sim_model *model;
     struct sim_auth auth;
     struct sim_stats stats;
     pve_schema *schema;
     struct sim_cert cert;
-    struct MHD_Daemon *daemon;
+    struct sim_listen *listen;
     unsigned port;
     char url[64];
     json_t *passwords;   /* userid -> password from the scenario (for the demo) */
@@ -66,6 +69,7 @@ void pve_sim_options_init(struct pve_sim_options *o)
     o->scenario = "classroom";
     o->time_scale = 1.0;
     o->seed = 1;
+    o->down_ms = 1000;
 }
 
 /* Sleeps ns (injected latency, pveproxy's auth delay) in short slices, so that pve_sim_stop never
@@ -82,6 +86,8 @@ static void model_setup(struct pve_sim *s, struct sim_model *m)
 {
     sim_faults_init(&m->faults, s->o.seed, s->o.fail_rate, s->o.task_fail_rate);
     sim_faults_set_match(&m->faults, s->o.fail_match);
+    for (size_t i = 0; i < s->n_rules; i++)
+        sim_faults_add(&m->faults, &s->rules[i]);
 }
 
 /* ---- responses --------------------------------------------------------------------------- */
@@ -140,6 +146,38 @@ static json_t *sim_clock_control(struct sim_model *m, struct MHD_Connection *c, 
     return json_pack("{s:b, s:I}", "held", m->held, "now_ns", (json_int_t)sim_model_now(m));
 }
 
+/* /__sim/fault: GET lists the rules and how often each fired, POST ?kind=K&match=M&count=N adds
+ * one (no count: every time), DELETE removes them all. */
+static json_t *sim_fault_control(struct pve_sim *s, struct MHD_Connection *c, const char *method,
+                                 int *status)
+{
+    struct sim_faults *f = &s->model->faults;
+    char err[300] = "";
+    if (strcmp(method, "POST") == 0) {
+        const char *kind = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "kind");
+        const char *match = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "match");
+        const char *count = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "count");
+        char *end = NULL;
+        long n = count ? strtol(count, &end, 10) : -1;
+        struct sim_fault_rule r;
+        if (count && (!*count || *end || n < 1))
+            snprintf(err, sizeof err, "count must be a whole number of at least 1");
+        else if (sim_fault_rule_make(&r, kind, match, n, err, sizeof err) == 0 &&
+                 sim_faults_add(f, &r) != 0)
+            snprintf(err, sizeof err, "at most %d fault rules", SIM_FAULT_MAX_RULES);
+    } else if (strcmp(method, "DELETE") == 0) {
+        sim_faults_clear(f);
+    } else if (strcmp(method, "GET") != 0) {
+        snprintf(err, sizeof err, "use GET, POST or DELETE");
+    }
+    if (err[0]) {
+        *status = 400;
+        return json_pack("{s:s}", "error", err);
+    }
+    return json_pack("{s:o, s:b}", "rules", sim_faults_report(f), "unreachable",
+                     sim_listen_paused(s->listen));
+}
+
 static enum MHD_Result handle_sim(struct pve_sim *s, struct MHD_Connection *c, const char *url,
                                   const char *method)
 {
@@ -151,8 +189,11 @@ static enum MHD_Result handle_sim(struct pve_sim *s, struct MHD_Connection *c, c
         body = sim_model_dump(s->model);
     } else if (strcmp(url, "/__sim/stats") == 0 && strcmp(method, "GET") == 0) {
         body = sim_stats_report(&s->stats, s->model);
+        json_object_set_new(body, "faults", sim_faults_report(&s->model->faults));
     } else if (strcmp(url, "/__sim/clock") == 0 && strcmp(method, "POST") == 0) {
         body = sim_clock_control(s->model, c, &status);
+    } else if (strcmp(url, "/__sim/fault") == 0) {
+        body = sim_fault_control(s, c, method, &status);
     } else if (strcmp(url, "/__sim/reset") == 0 && strcmp(method, "POST") == 0) {
         char err[512];
         struct sim_model *m =
@@ -183,6 +224,8 @@ struct outcome {
     int status;
     json_t *body;   /* NULL = empty body */
     int auth_stage; /* 1: delay like pveproxy */
+    int no_answer;  /* 1: close the connection without an answer (status 0) */
+    int pause;      /* 1: and refuse connections for --down-ms (an "unreachable" fault) */
     char endpoint[160];
 };
 
@@ -241,6 +284,7 @@ struct api_call {
     const char *path;
     const pve_endpoint *ep; /* NULL when the schema has no such path */
     json_t *params;         /* collected; the path parameters are added */
+    const json_t *pathp;    /* the path parameters alone */
     json_t *norm;           /* validated and normalized (owned), NULL before */
     struct sim_identity who;
     int need_auth; /* 0 for endpoints open to the world (the ticket call) */
@@ -341,6 +385,35 @@ static int api_validate_permit(struct api_call *a, struct outcome *out)
     return 0;
 }
 
+/* The fault rules and the fail rate on a mutating call (not GET, not the ticket call): 1 when
+ * an injected answer took the request's place in out, 0 when the handler runs. */
+static int api_fault(struct api_call *a, struct outcome *out)
+{
+    if (strcmp(a->method, "GET") == 0 || strcmp(a->ep->key, "POST /access/ticket") == 0)
+        return 0;
+    struct sim_fault_req q = {.method = a->method,
+                              .path = a->path,
+                              .params = a->norm,
+                              .path_params = a->pathp,
+                              .permissions = a->ep->permissions};
+    struct sim_fault_answer f;
+    if (!sim_faults_request(&a->s->model->faults, a->s->model, &q, &f))
+        return 0;
+    if (f.status == 0) { /* drop, unreachable: no answer at all */
+        out->status = 0;
+        out->no_answer = 1;
+        out->pause = f.kind == SIM_FAULT_UNREACHABLE;
+    } else if (f.status == 401) { /* an auth-stage failure: empty body, the reason in the stats */
+        out->status = 401;
+        out->auth_stage = 1;
+        snprintf(out->endpoint, sizeof out->endpoint, "(auth) %s", "Authentication failed!");
+    } else {
+        fail_out(out, f.status, f.message, f.errors);
+    }
+    json_decref(f.errors);
+    return 1;
+}
+
 /* Runs the endpoint's handler (501 when the sim serves none; an injected fault first for
  * mutating calls) and turns its answer into the outcome. */
 static void api_dispatch(struct api_call *a, struct outcome *out)
@@ -353,12 +426,8 @@ static void api_dispatch(struct api_call *a, struct outcome *out)
         fail_out(out, 501, msg, NULL);
         return;
     }
-    char fmsg[300];
-    if (strcmp(a->method, "GET") != 0 && strcmp(a->ep->key, "POST /access/ticket") != 0 &&
-        sim_faults_request(&m->faults, a->method, a->path, a->norm, fmsg, sizeof fmsg)) {
-        fail_out(out, 500, fmsg, NULL);
+    if (api_fault(a, out))
         return;
-    }
     struct sim_req r = {0};
     r.model = m;
     r.auth = &a->s->auth;
@@ -405,6 +474,7 @@ static void api_request(struct pve_sim *s, struct MHD_Connection *c, const char 
     struct api_call a = {.s = s, .c = c, .method = method, .path = path, .params = params};
     json_t *pathp = NULL;
     enum pve_match mr = pve_schema_match(s->schema, method, path, &a.ep, &pathp);
+    a.pathp = pathp;
     snprintf(out->endpoint, sizeof out->endpoint, "%s", a.ep ? a.ep->key : "(unknown)");
     if (api_authenticate(&a, out) == 0 && api_endpoint_check(&a, mr, out) == 0 &&
         api_path_params(&a, pathp, out) == 0 && api_validate_permit(&a, out) == 0)
@@ -485,6 +555,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         sleep_unless_stopping(s, llround(3.0 * s->o.time_scale * (double)DS_NS_PER_S));
     if (!s->o.quiet)
         fprintf(stderr, "pve-sim: %s %s -> %d\n", method, path, out.status);
+    if (out.no_answer) {
+        /* refuse new connections before this one closes, so a client that reconnects at once
+         * finds the port closed */
+        if (out.pause)
+            sim_listen_pause(s->listen, (int64_t)s->o.down_ms * DS_NS_PER_MS);
+        return MHD_NO;
+    }
     enum MHD_Result r = send_json(c, out.status, out.body);
     json_decref(out.body);
     return r;
@@ -513,6 +590,56 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     }
 }
 
+/* The --fault rules of the options into s->rules. 0, or -1 with the bad rule in err. */
+static int parse_rules(struct pve_sim *s, const struct pve_sim_options *o, char *err, size_t errlen)
+{
+    size_t n = 0;
+    while (o->faults && o->faults[n])
+        n++;
+    if (n > SIM_FAULT_MAX_RULES) {
+        snprintf(err, errlen, "at most %d --fault rules", SIM_FAULT_MAX_RULES);
+        return -1;
+    }
+    s->rules = n ? calloc(n, sizeof *s->rules) : NULL;
+    if (n && !s->rules) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (; s->n_rules < n; s->n_rules++) {
+        char why[300];
+        if (sim_fault_rule_parse(o->faults[s->n_rules], &s->rules[s->n_rules], why, sizeof why)) {
+            snprintf(err, errlen, "--fault %s: %s", o->faults[s->n_rules], why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The certificate (unless --http) and the listening daemon. 0 or -1 with err. */
+static int serve(struct pve_sim *s, const struct pve_sim_options *o, char *err, size_t errlen)
+{
+    if (!o->http) {
+        int rc = o->cert_file && o->key_file
+                     ? sim_cert_load(&s->cert, o->cert_file, o->key_file, err, errlen)
+                     : sim_cert_generate(&s->cert, err, errlen);
+        if (rc != 0)
+            return -1;
+    }
+    struct sim_listen_cfg lc = {.http = o->http,
+                                .key_pem = s->cert.key_pem,
+                                .cert_pem = s->cert.cert_pem,
+                                .handler = on_request,
+                                .completed = on_completed,
+                                .logger = mhd_log,
+                                .cls = s};
+    s->listen = sim_listen_start(&lc, o->port, err, errlen);
+    if (!s->listen)
+        return -1;
+    s->port = sim_listen_port(s->listen);
+    snprintf(s->url, sizeof s->url, "%s://127.0.0.1:%u", o->http ? "http" : "https", s->port);
+    return 0;
+}
+
 int pve_sim_start(const struct pve_sim_options *o, struct pve_sim **out, char *err, size_t errlen)
 {
     *out = NULL;
@@ -529,6 +656,7 @@ int pve_sim_start(const struct pve_sim_options *o, struct pve_sim **out, char *e
     s->o.fail_match = s->fail_match;
     s->o.scenario = s->scenario;
     s->o.cert_file = s->o.key_file = NULL;
+    s->o.faults = NULL; /* parsed into s->rules */
     pthread_mutex_init(&s->mu, NULL);
     sim_stats_init(&s->stats);
     sim_auth_init(&s->auth);
@@ -536,6 +664,10 @@ int pve_sim_start(const struct pve_sim_options *o, struct pve_sim **out, char *e
     s->schema = pve_schema_load_embedded();
     if (!s->schema) {
         snprintf(err, errlen, "cannot load the embedded PVE API schema");
+        pve_sim_stop(s);
+        return -1;
+    }
+    if (parse_rules(s, o, err, errlen) != 0) {
         pve_sim_stop(s);
         return -1;
     }
@@ -553,43 +685,10 @@ int pve_sim_start(const struct pve_sim_options *o, struct pve_sim **out, char *e
         if (json_is_string(pw))
             json_object_set(s->passwords, uid, pw);
     }
-    if (!o->http) {
-        int rc = o->cert_file && o->key_file
-                     ? sim_cert_load(&s->cert, o->cert_file, o->key_file, err, errlen)
-                     : sim_cert_generate(&s->cert, err, errlen);
-        if (rc != 0) {
-            pve_sim_stop(s);
-            return -1;
-        }
-    }
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)o->port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
-    if (!o->http)
-        flags |= MHD_USE_TLS;
-    if (o->http)
-        s->daemon = MHD_start_daemon(
-            flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-            s, MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
-    else
-        s->daemon = MHD_start_daemon(
-            flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-            s, MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_HTTPS_MEM_KEY, s->cert.key_pem,
-            MHD_OPTION_HTTPS_MEM_CERT, s->cert.cert_pem, MHD_OPTION_END);
-    if (!s->daemon) {
-        snprintf(err, errlen, "cannot listen on 127.0.0.1:%u", o->port);
+    if (serve(s, o, err, errlen) != 0) {
         pve_sim_stop(s);
         return -1;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = di ? di->port : o->port;
-    snprintf(s->url, sizeof s->url, "%s://127.0.0.1:%u", o->http ? "http" : "https", s->port);
     *out = s;
     return 0;
 }
@@ -619,8 +718,7 @@ void pve_sim_stop(struct pve_sim *s)
     if (!s)
         return;
     atomic_store(&s->stopping, 1);
-    if (s->daemon)
-        MHD_stop_daemon(s->daemon);
+    sim_listen_stop(s->listen);
     sim_model_free(s->model);
     sim_stats_free(&s->stats);
     pve_schema_free(s->schema);
@@ -629,5 +727,6 @@ void pve_sim_stop(struct pve_sim *s)
     pthread_mutex_destroy(&s->mu);
     free(s->scenario);
     free(s->fail_match);
+    free(s->rules);
     free(s);
 }

@@ -6,7 +6,9 @@
 
 bool retry_worth(enum pve_err_class cls)
 {
-    return pve_err_is_transient(cls);
+    /* no connection in the middle of a run is pveproxy restarting (a refused connection) more
+     * likely than a wrong address, which the login before the run has ruled out */
+    return pve_err_is_transient(cls) || cls == PVE_ERR_UNREACHABLE;
 }
 
 void retry_slot_success(struct node_slot *sl)

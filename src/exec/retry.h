@@ -18,8 +18,11 @@ struct node_slot {
 };
 
 /* true when a failure of this class may go away by itself and the step is tried again: locks
- * and lock timeouts (PVE_ERR_LOCKED) and PVE_ERR_TRANSIENT (5xx proxies, resets, timeouts).
- * "already exists", "does not exist", permission, input and auth failures are final. */
+ * and lock timeouts (PVE_ERR_LOCKED), PVE_ERR_TRANSIENT (5xx proxies, resets, timeouts) and
+ * PVE_ERR_UNREACHABLE (a refused connection mid-run: pveproxy restarting; the login before the
+ * run has shown the address is right). "already exists", "does not exist", permission, input
+ * and auth failures are final (a 401 has already been answered by logging in again, in the
+ * client, when the session uses a password). */
 bool retry_worth(enum pve_err_class cls);
 
 /* A step ran: one more success in a row; the limit grows by one after `limit` of them. */

@@ -1,11 +1,13 @@
 /* test_pve_error: the PVE failure classifier on real Proxmox texts (notes: "Response envelope and
- * errors", "Concurrency and failure modes", the simulator's texts) and how the class travels. */
+ * errors", "Concurrency and failure modes", the simulator's texts), how the class travels, and
+ * the executor's retry policy on each class. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "exec/retry.h"
 #include "pve/pve_client.h"
 #include "pve/pve_error.h"
 #include "util/err.h"
@@ -31,6 +33,7 @@ static const struct case_ http_cases[] = {
     {400, "Parameter verification failed.", "{\"iface\":\"interface already exists\"}",
      PVE_ERR_EXISTS},
     {500, "Token already exists.", NULL, PVE_ERR_EXISTS},
+    {500, "create role failed: role 'StandViewer' already exists", NULL, PVE_ERR_EXISTS},
     /* missing objects: PVE has no 404 */
     {500, "Configuration file 'nodes/pve/qemu-server/999.conf' does not exist", NULL,
      PVE_ERR_NOT_FOUND},
@@ -39,6 +42,14 @@ static const struct case_ http_cases[] = {
     {400, "Parameter verification failed.", "{\"iface\":\"interface does not exist\"}",
      PVE_ERR_NOT_FOUND},
     {400, "Parameter verification failed.", "{\"upid\":\"no such task\"}", PVE_ERR_NOT_FOUND},
+    {500, "no such user ('student1@pve')", NULL, PVE_ERR_NOT_FOUND},
+    {500, "delete user failed: no such user ('student1@pve')", NULL, PVE_ERR_NOT_FOUND},
+    {500, "no such token 'ci' for user 'teacher@pve'", NULL, PVE_ERR_NOT_FOUND},
+    {500, "create user failed: domain 'ldap' does not exist", NULL, PVE_ERR_NOT_FOUND},
+    {500, "ACL update failed: user 'student1@pve' does not exist", NULL, PVE_ERR_NOT_FOUND},
+    {500, "update pools failed: pool 'student1' does not exist", NULL, PVE_ERR_NOT_FOUND},
+    {500, "pool 'student1' does not exist", NULL, PVE_ERR_NOT_FOUND},
+    {500, "no such cluster node 'pve9'", NULL, PVE_ERR_NOT_FOUND},
     /* B, C, D, E: locks */
     {500, "can't lock file '/var/lock/qemu-server/lock-101.conf' - got timeout", NULL,
      PVE_ERR_LOCKED},
@@ -60,6 +71,7 @@ static const struct case_ http_cases[] = {
     /* permission, auth, input */
     {403, "Permission check failed (/vms/100, VM.Audit)", NULL, PVE_ERR_PERMISSION},
     {403, "Permission check failed (/pool/student1, Pool.Allocate)", NULL, PVE_ERR_PERMISSION},
+    {403, "Permission check failed", NULL, PVE_ERR_PERMISSION},
     {403,
      "Permission check failed (URI '/access/ticket' not available with API token, need proper "
      "ticket.",
@@ -67,11 +79,15 @@ static const struct case_ http_cases[] = {
     {401, "authentication failure", NULL, PVE_ERR_AUTH},
     {401, "No ticket", NULL, PVE_ERR_AUTH},
     {401, "Permission denied - invalid csrf token", NULL, PVE_ERR_AUTH},
+    {401, "Authentication failed!", NULL, PVE_ERR_AUTH},
+    {401, NULL, NULL, PVE_ERR_AUTH}, /* an auth-stage 401 through libmicrohttpd: empty body */
     {400, "Parameter verification failed.",
      "{\"vmid\":\"type check ('integer') failed - got 'abc'\"}", PVE_ERR_INPUT},
     {400, "Parameter verification failed.",
      "{\"foo\":\"property is not defined in schema and the schema does not allow additional "
      "properties\"}",
+     PVE_ERR_INPUT},
+    {400, "Parameter verification failed.", "{\"name\":\"value does not match the regex pattern\"}",
      PVE_ERR_INPUT},
     {400, "Parameter verification failed.", "{\"target\":\"target is local node.\"}",
      PVE_ERR_INPUT},
@@ -200,12 +216,36 @@ static void test_names(void **state)
     assert_false(pve_err_is_transient(PVE_ERR_OTHER));
 }
 
+/* The executor's retry policy (exec/retry.h) on every class: what may pass by itself is tried
+ * again, a refused connection mid-run included (pveproxy restarting); the rest is final. */
+static void test_retry_policy(void **state)
+{
+    (void)state;
+    static const struct {
+        enum pve_err_class cls;
+        bool retried;
+    } cases[] = {
+        {PVE_ERR_LOCKED, true},     {PVE_ERR_TRANSIENT, true}, {PVE_ERR_UNREACHABLE, true},
+        {PVE_ERR_NOT_FOUND, false}, {PVE_ERR_EXISTS, false},   {PVE_ERR_PERMISSION, false},
+        {PVE_ERR_INPUT, false},     {PVE_ERR_AUTH, false},     {PVE_ERR_OTHER, false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        if (retry_worth(cases[i].cls) != cases[i].retried)
+            fail_msg("retry_worth(%s) is %d", pve_err_class_name(cases[i].cls), !cases[i].retried);
+    /* only locks halve a node's limit */
+    struct node_slot sl = {.limit = 4, .max = 4};
+    retry_slot_failure(&sl, PVE_ERR_UNREACHABLE);
+    assert_int_equal(sl.limit, 4);
+    retry_slot_failure(&sl, PVE_ERR_LOCKED);
+    assert_int_equal(sl.limit, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_http),    cmocka_unit_test(test_task),
         cmocka_unit_test(test_travels), cmocka_unit_test(test_response_parse),
-        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_names),   cmocka_unit_test(test_retry_policy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
