@@ -165,7 +165,7 @@ static int cmd_demo_exec(struct cli_call *c)
     cli_front_init(&f, &tg, 0);
     struct app_ctx s;
     app_ctx_init(&s, &f.env, &f.ev);
-    int rc = load_examples(&s) < 0 ? EXIT_FAILED : 0;
+    int rc = load_examples(&s) < 0 ? EXIT_USAGE : 0; /* the examples are built in: the map */
     if (!rc)
         rc = demo_connect(&s, sim);
     if (!rc)

@@ -1,5 +1,6 @@
 /* test_menu_template_map: a deploy from the menu reads mapper_template.yml (./data/) exactly as
- * `deploy-stand plan/deploy` do: a broken map stops both the same way, a valid one lets them on. */
+ * `deploy-stand plan/deploy`, `config validate --live` and the demo do: a broken map stops them
+ * all the same way (an input error, exit 2, naming the file and line), a valid one lets them on. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -74,6 +75,18 @@ static void test_menu_deploy_reads_the_template_map(void **st)
     assert_int_equal(ds_run(NULL, &err, args), 2);
     assert_non_null(strstr(err, "mapper_template.yml"));
     free(err);
+    /* so do `config validate --live` and the demo */
+    const char *const validate[] = {
+        "--connections", c->env.connections, "config", "validate", "lab", "--users",
+        "cls",           "--live",           NULL};
+    assert_int_equal(ds_run(NULL, &err, validate), 2);
+    e2e_expect_in(err, "mapper_template.yml:3:", "config validate --live");
+    free(err);
+    const char *const demo[] = {"demo", "--time-scale", "0.01", NULL};
+    assert_int_equal(ds_run(NULL, &err, demo), 2);
+    e2e_expect_in(err, "mapper_template.yml:3:", "the demo");
+    free(err);
+    assert_int_equal(ds_mutating_requests(&c->sp), 0);
 
     /* a valid map: the deploy goes on to its question */
     file_put("data/mapper_template.yml", "template_mapping:\n  100:\n    pve2: 9100\n");
