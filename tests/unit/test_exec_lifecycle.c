@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "stand_fx.h"
+
 #include "config/stand.h"
 #include "config/users.h"
 #include "exec/exec.h"
@@ -57,10 +59,7 @@ static int setup(void **st)
     f->c = pve_client_new(&co);
     if (!f->c || pve_client_login(f->c) < 0)
         fail_msg("login: %s", ds_err_last());
-    struct diag_list d = {0};
-    assert_int_equal(stand_load_text("lab.yml", STAND, strlen(STAND), &f->stand, &d), 0);
-    assert_int_equal(users_load_text("users.yml", USERS, strlen(USERS), &f->users, &d), 0);
-    diag_list_clear(&d);
+    stand_fx_load(STAND, USERS, &f->stand, &f->users);
     *st = f;
     return 0;
 }
@@ -69,8 +68,7 @@ static int teardown(void **st)
 {
     struct fx *f = *st;
     cluster_view_free(f->view);
-    stand_free(f->stand);
-    users_free(f->users);
+    stand_fx_free(f->stand, f->users);
     pve_client_free(f->c);
     pve_sim_stop(f->sim);
     free(f);

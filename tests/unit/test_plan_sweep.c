@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "stand_fx.h"
+
 #include "config/stand.h"
 #include "config/users.h"
 #include "inventory/inventory.h"
@@ -108,12 +110,9 @@ static json_t *current(void)
 
 static struct plan *sweep(json_t *view)
 {
-    struct diag_list d = {0};
     struct stand *st = NULL;
     struct users_list *u = NULL;
-    assert_int_equal(stand_load_text("lab.yml", STAND, strlen(STAND), &st, &d), 0);
-    assert_int_equal(users_load_text("users.yml", USERS, strlen(USERS), &u, &d), 0);
-    diag_list_clear(&d);
+    stand_fx_load(STAND, USERS, &st, &u);
     struct cluster_view *v = inventory_from_json(view);
     /* `only` is ignored by a sweep: the whole class counts as current */
     const char *only[] = {"s2@pve"};
@@ -121,8 +120,7 @@ static struct plan *sweep(json_t *view)
     struct plan *p = NULL;
     assert_int_equal(plan_sweep(&rq, v, &p), 0);
     cluster_view_free(v);
-    users_free(u);
-    stand_free(st);
+    stand_fx_free(st, u);
     return p;
 }
 

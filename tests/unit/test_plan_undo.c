@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "stand_fx.h"
+
 #include "config/stand.h"
 #include "config/users.h"
 #include "inventory/inventory.h"
@@ -64,10 +66,7 @@ static struct plan *deploy(struct fx *f, int s2_exists)
 static int setup(void **st)
 {
     struct fx *f = calloc(1, sizeof *f);
-    struct diag_list d = {0};
-    assert_int_equal(stand_load_text("lab.yml", STAND, strlen(STAND), &f->stand, &d), 0);
-    assert_int_equal(users_load_text("users.yml", USERS, strlen(USERS), &f->users, &d), 0);
-    diag_list_clear(&d);
+    stand_fx_load(STAND, USERS, &f->stand, &f->users);
     *st = f;
     return 0;
 }
@@ -75,8 +74,7 @@ static int setup(void **st)
 static int teardown(void **st)
 {
     struct fx *f = *st;
-    stand_free(f->stand);
-    users_free(f->users);
+    stand_fx_free(f->stand, f->users);
     free(f);
     return 0;
 }

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "stand_fx.h"
+
 #include "config/stand.h"
 #include "config/template_map.h"
 #include "config/users.h"
@@ -87,13 +89,9 @@ static struct template_map *map_of(const char *text)
 /* The remote deploy of two students to pve2 with the hints of `map` on view `v` (stolen). */
 static struct plan *deploy(json_t *v, const struct template_map *map)
 {
-    struct diag_list d = {0};
     struct stand *st = NULL;
     struct users_list *u = NULL;
-    const char *users = "users: [s1@pve, s2@pve]\n";
-    assert_int_equal(stand_load_text("lab.yml", STAND, strlen(STAND), &st, &d), 0);
-    assert_int_equal(users_load_text("users.yml", users, strlen(users), &u, &d), 0);
-    diag_list_clear(&d);
+    stand_fx_load(STAND, "users: [s1@pve, s2@pve]\n", &st, &u);
     struct cluster_view *cv = inventory_from_json(v);
     struct plan_request rq = {.stand = st,
                               .users = u,
@@ -105,8 +103,7 @@ static struct plan *deploy(json_t *v, const struct template_map *map)
     assert_int_equal(plan_deploy(&rq, cv, &p), 0);
     assert_int_equal(p->n_problems, 0);
     cluster_view_free(cv);
-    users_free(u);
-    stand_free(st);
+    stand_fx_free(st, u);
     return p;
 }
 
