@@ -12,16 +12,7 @@ static struct simctx C;
 
 static int setup(void **state)
 {
-    (void)state;
-    const char *args[] = {"--time-scale", "0.01", NULL};
-    return tu_start(&C, args);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    tu_stop(&C);
-    return 0;
+    return tu_group_setup(state, &C);
 }
 
 static json_t *iface(const char *node, const char *name, long *status)
@@ -155,5 +146,5 @@ int main(void)
         cmocka_unit_test(test_pending_apply),
         cmocka_unit_test(test_revert_update_delete),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, tu_group_teardown);
 }
