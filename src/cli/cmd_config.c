@@ -375,7 +375,7 @@ static int config_import(struct cli_call *c)
     char *text = NULL;
     int err = fs_read_file(file, 0, &text, NULL);
     if (err) {
-        cli_error(NULL, _("cannot read %s: %s"), file, strerror(err));
+        cli_error(NULL, _("cannot read %s: %s"), file, fs_strerror(err));
         return EXIT_USAGE;
     }
     rc = lib_save(LIB_CONFIG, name, text);

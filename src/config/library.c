@@ -194,7 +194,7 @@ char *lib_read(enum lib_kind k, const char *name, size_t *len)
     if (err == ENOENT)
         not_found(k, name);
     else if (err)
-        ds_err_set(_("cannot read %s: %s"), p, strerror(err));
+        ds_err_set(_("cannot read %s: %s"), p, fs_strerror(err));
     else if (n > LIB_FILE_MAX)
         ds_err_set(_("%s is larger than 4 MiB"), p);
     free(p);

@@ -262,7 +262,7 @@ int users_import_file(const char *path, char ***ids, size_t *n, struct diag_list
     int rc = -1;
     if (err)
         diag_add(diags, path, 0, 0, _("check the file name"), _("cannot open the file: %s"),
-                 strerror(err));
+                 fs_strerror(err));
     else if (len > IMPORT_MAX)
         diag_add(diags, path, 0, 0, _("split the list into smaller files"), "%s",
                  _("the file is larger than 4 MiB"));

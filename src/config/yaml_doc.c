@@ -36,7 +36,7 @@ int ydoc_load_file(const char *path, struct ydoc **out, struct diag_list *diags)
     int err = fs_read_file(path, YDOC_MAX_FILE, &buf, &len);
     if (err) {
         diag_add(diags, path, 0, 0, _("check the path"), _("cannot open the file: %s"),
-                 strerror(err));
+                 fs_strerror(err));
         return -1;
     }
     int rc = ydoc_load_text(path, buf, len, out, diags);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -177,12 +178,51 @@ static char *grow_wiped(char *buf, size_t used, size_t cap)
     return nb;
 }
 
+#define FS_READ_IDLE_MS 30000
+static int read_idle_ms = FS_READ_IDLE_MS;
+
+int fs_read_idle_ms_set(int ms)
+{
+    int old = read_idle_ms;
+    read_idle_ms = ms > 0 ? ms : FS_READ_IDLE_MS;
+    return old;
+}
+
+const char *fs_strerror(int err)
+{
+    if (err == ETIMEDOUT)
+        return _("nothing came to read for a long time (a pipe or FIFO whose writer is stuck?)");
+    return strerror(err);
+}
+
+/* One read of fd into buf, waiting at most the idle bound for data on a pipe or terminal (opened
+ * non-blocking). The byte count, 0 at the end, or -1 with errno (ETIMEDOUT after the bound). */
+static ssize_t read_bounded(int fd, char *buf, size_t want)
+{
+    for (;;) {
+        ssize_t r = read(fd, buf, want);
+        if (r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+            return r;
+        if (errno == EINTR)
+            continue;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int n = poll(&p, 1, read_idle_ms);
+        if (n == 0) {
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        if (n < 0 && errno != EINTR)
+            return -1;
+    }
+}
+
 int fs_read_file(const char *path, size_t max, char **out, size_t *len)
 {
     *out = NULL;
     if (len)
         *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* non-blocking: opening a FIFO for reading must not wait for a writer */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return errno;
     size_t limit = max ? max + 1 : 0, cap = 4096, n = 0;
@@ -200,9 +240,7 @@ int fs_read_file(const char *path, size_t max, char **out, size_t *len)
         size_t want = cap - n - 1;
         if (limit && want > limit - n)
             want = limit - n;
-        ssize_t r = read(fd, buf + n, want);
-        if (r < 0 && errno == EINTR)
-            continue;
+        ssize_t r = read_bounded(fd, buf + n, want);
         if (r < 0)
             err = errno;
         else if (r == 0)

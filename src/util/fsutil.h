@@ -33,7 +33,15 @@ int fs_write_atomic_with(const char *path, mode_t mode, unsigned flags, fs_fill_
  * it outgrew are wiped, so a file with secrets leaves one copy, *out, for the caller to wipe).
  * *len gets the byte count (len may be NULL). max > 0 reads at most max + 1 bytes: *len > max
  * then tells the file is larger than max. Returns 0, or an errno value (ENOENT, EACCES, ENOMEM...)
- * with *out NULL; it sets no ds_err, so each caller words the message. */
+ * with *out NULL; it sets no ds_err, so each caller words the message (fs_strerror).
+ * Never blocks for long: a FIFO without a writer reads as empty, and a pipe, FIFO or terminal
+ * that gives nothing for FS_READ_IDLE_MS (30 s) ends with ETIMEDOUT. */
 int fs_read_file(const char *path, size_t max, char **out, size_t *len);
+
+/* strerror for fs_read_file's codes, saying what ETIMEDOUT means there. */
+const char *fs_strerror(int err);
+
+/* The idle bound of fs_read_file in ms (tests shorten it); returns the previous one. */
+int fs_read_idle_ms_set(int ms);
 
 #endif

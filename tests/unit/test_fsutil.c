@@ -3,6 +3,7 @@
  * read-whole-file (limits, growth, errors). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -245,6 +246,33 @@ static void test_read_file(void **state)
     free(here);
 }
 
+/* A FIFO never makes a read hang: without a writer it reads as empty at once; with a writer that
+ * sends nothing, the read ends after the idle bound with ETIMEDOUT, said in words. */
+static void test_read_fifo(void **state)
+{
+    (void)state;
+    char *here = at("read_fifo", NULL);
+    char *p = at("read_fifo", "fifo");
+    assert_int_equal(mkfifo(p, 0600), 0);
+    char *got = NULL;
+    size_t len = 7;
+    assert_int_equal(fs_read_file(p, 100, &got, &len), 0);
+    assert_int_equal(len, 0);
+    assert_string_equal(got, "");
+    free(got);
+    int w = open(p, O_RDWR | O_CLOEXEC); /* a writer (Linux opens a FIFO read-write at once) */
+    assert_true(w >= 0);
+    assert_int_equal(write(w, "abc", 3), 3);
+    int old = fs_read_idle_ms_set(100);
+    assert_int_equal(fs_read_file(p, 100, &got, &len), ETIMEDOUT);
+    assert_null(got);
+    assert_non_null(strstr(fs_strerror(ETIMEDOUT), "FIFO"));
+    fs_read_idle_ms_set(old);
+    close(w);
+    free(p);
+    free(here);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_write_atomic_no_replace),
         cmocka_unit_test(test_write_atomic_errors),
         cmocka_unit_test(test_read_file),
+        cmocka_unit_test(test_read_fifo),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
