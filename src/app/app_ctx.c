@@ -8,6 +8,7 @@
 #include "util/err.h"
 #include "util/i18n.h"
 #include "util/xdg.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -227,11 +228,30 @@ int app_ctx_refresh(struct app_ctx *c, enum inv_config_scope scope)
     return APP_OK;
 }
 
+/* --expires YYYY-MM-DD instead of the stand file's `expires:`. APP_OK or APP_USAGE (reported). */
+static int override_expires(struct app_ctx *c, const char *date)
+{
+    long long end = 0;
+    int rc = stand_date_parse(date, &end);
+    if (rc < 0) {
+        app_error(&c->ev, _("write the last day of access as YYYY-MM-DD, e.g. 2025-06-30"),
+                  rc == -1 ? _("--expires: '%s' is not a date (YYYY-MM-DD)")
+                           : _("--expires: %s is not a real date"),
+                  date);
+        return APP_USAGE;
+    }
+    c->stand->expires = end;
+    snprintf(c->stand->expires_date, sizeof c->stand->expires_date, "%s", date);
+    return APP_OK;
+}
+
 int app_ctx_open(struct app_ctx *c, const struct app_env *env, const struct app_events *ev,
                  const struct app_opts *o, int want_state)
 {
     app_ctx_init(c, env, ev);
     int rc = app_ctx_load_inputs(c, o->config, o->users, o->template_map);
+    if (!rc && o->expires)
+        rc = override_expires(c, o->expires);
     if (!rc)
         rc = app_ctx_load_connection(c);
     if (!rc)
@@ -239,6 +259,29 @@ int app_ctx_open(struct app_ctx *c, const struct app_env *env, const struct app_
     if (!rc && want_state)
         rc = app_ctx_open_state(c);
     return rc;
+}
+
+int app_ctx_open_cluster(struct app_ctx *c, const struct app_env *env, const struct app_events *ev,
+                         int want_state)
+{
+    app_ctx_init(c, env, ev);
+    int rc = app_ctx_load_connection(c);
+    if (!rc)
+        rc = app_ctx_connect(c);
+    if (!rc && want_state)
+        rc = app_ctx_open_state(c);
+    return rc;
+}
+
+void app_ctx_set_stand(struct app_ctx *c, struct stand *stand, struct users_list *users)
+{
+    if (c->locked)
+        journal_unlock_stand(c->journal, c->stand->name);
+    c->locked = 0;
+    users_free(c->users);
+    stand_free(c->stand);
+    c->stand = stand;
+    c->users = users;
 }
 
 void app_ctx_free(struct app_ctx *c)

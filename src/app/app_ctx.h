@@ -34,7 +34,15 @@ struct app_opts {
     const char *const *only;    /* destroy: these students only */
     size_t n_only;
     int json; /* the front-end shows machine-readable data: plans and credentials as JSON */
+    const char *only_vm; /* power, reset, snapshot: one machine of each student (--vm NAME) */
+    int start;           /* reset: every VM runs afterwards (--start) */
+    int reclone;         /* reset: fresh clones instead of the baseline snapshot (--reclone) */
+    int timeout_s;       /* shutdown, reboot: seconds the guest gets (0: APP_SHUTDOWN_TIMEOUT) */
+    const char *expires; /* plan, deploy: YYYY-MM-DD instead of the stand's `expires:` */
 };
+
+/* The seconds a guest gets to shut down when --timeout is not given. */
+#define APP_SHUTDOWN_TIMEOUT 60
 
 struct app_ctx {
     struct app_env env;
@@ -61,6 +69,11 @@ void app_ctx_init(struct app_ctx *c, const struct app_env *env, const struct app
 int app_ctx_open(struct app_ctx *c, const struct app_env *env, const struct app_events *ev,
                  const struct app_opts *o, int want_state);
 
+/* The constructor of a command on the whole cluster (no stand): init, connection, login and
+ * (want_state) the local state. APP_OK, or the code to stop with (reported; free c anyway). */
+int app_ctx_open_cluster(struct app_ctx *c, const struct app_env *env, const struct app_events *ev,
+                         int want_state);
+
 /* Loads and validates the stand and users files (a name that is no file but a saved config or
  * class list means that one) and the template map. APP_OK or APP_USAGE. */
 int app_ctx_load_inputs(struct app_ctx *c, const char *config, const char *users,
@@ -83,6 +96,10 @@ int app_ctx_begin_run(struct app_ctx *c, const char *command);
 /* Reads the cluster again (templates of the stand + our VMs, or all VM configs), replacing the
  * view. APP_OK or APP_FAILED. */
 int app_ctx_refresh(struct app_ctx *c, enum inv_config_scope scope);
+
+/* Puts the stand and the class into c (taken over: freed with c), after releasing the lock and
+ * freeing the ones before: a command over several stands (expire) runs each in turn. */
+void app_ctx_set_stand(struct app_ctx *c, struct stand *stand, struct users_list *users);
 
 /* The destructor: releases the lock and frees everything the context owns; c is zeroed. */
 void app_ctx_free(struct app_ctx *c);

@@ -47,8 +47,9 @@ static void credentials(struct app_ctx *c, const struct app_opts *o, const struc
     app_emit(&c->ev, &e);
 }
 
-int app_deploy_locked(struct app_ctx *c, const struct app_opts *o)
+int app_deploy_run(struct app_ctx *c, const struct app_opts *o, struct plan **done)
 {
+    *done = NULL;
     int64_t t0 = ds_clock_mono_ns();
     if (app_ctx_refresh(c, INV_CONFIGS_MARKED))
         return APP_FAILED;
@@ -73,7 +74,16 @@ int app_deploy_locked(struct app_ctx *c, const struct app_opts *o)
     } else {
         app_note(&c->ev, APP_TEXT, "\n");
     }
-    credentials(c, o, p);
+    *done = p;
+    return rc;
+}
+
+int app_deploy_locked(struct app_ctx *c, const struct app_opts *o)
+{
+    struct plan *p = NULL;
+    int rc = app_deploy_run(c, o, &p);
+    if (p)
+        credentials(c, o, p);
     plan_free(p);
     return rc;
 }

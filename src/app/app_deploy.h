@@ -11,5 +11,8 @@ int app_plan(struct app_ctx *c, const struct app_opts *o);
 int app_deploy(struct app_ctx *c, const struct app_opts *o);
 /* The deploy itself, when the run already holds the stand's lock (reset's second half). */
 int app_deploy_locked(struct app_ctx *c, const struct app_opts *o);
+/* The same without handing out the credentials: *done gets the plan as it ran (plan_free), NULL
+ * when it did not run (a failed check or a no). An APP_* code. */
+int app_deploy_run(struct app_ctx *c, const struct app_opts *o, struct plan **done);
 
 #endif

@@ -47,7 +47,8 @@ struct app_event {
 
 /* A question before a change: the plan to run, the cluster it was made from, and for a typed
  * confirmation the word to type. */
-enum app_ask_kind { APP_ASK_DEPLOY, APP_ASK_DESTROY, APP_ASK_RESET };
+/* APP_ASK_CHANGE: power or snapshot changes to existing VMs. */
+enum app_ask_kind { APP_ASK_DEPLOY, APP_ASK_DESTROY, APP_ASK_RESET, APP_ASK_CHANGE };
 struct app_ask {
     enum app_ask_kind kind;
     const struct plan *plan;

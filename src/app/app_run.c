@@ -12,6 +12,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A plan whose preflight found problems: they are shown and nothing runs. APP_FAILED. */
+static int refuse_problems(struct app_ctx *c, const struct plan *p)
+{
+    struct app_event e = {.kind = APP_EV_PROBLEMS, .stream = APP_ERR, .plan = p};
+    app_emit(&c->ev, &e);
+    app_note(&c->ev, APP_ERR,
+             ngettext("error: the cluster check found %zu problem(s); nothing was changed\n",
+                      "error: the cluster check found %zu problem(s); nothing was changed\n",
+                      p->n_problems),
+             p->n_problems);
+    return APP_FAILED;
+}
+
 int app_build_plan(struct app_ctx *c, const struct app_opts *o, enum plan_kind kind,
                    struct plan **p)
 {
@@ -23,14 +36,7 @@ int app_build_plan(struct app_ctx *c, const struct app_opts *o, enum plan_kind k
         return APP_USAGE;
     }
     if ((*p)->n_problems) {
-        struct app_event e = {.kind = APP_EV_PROBLEMS, .stream = APP_ERR, .plan = *p};
-        app_emit(&c->ev, &e);
-        app_note(&c->ev, APP_ERR,
-                 ngettext("error: the cluster check found %zu problem(s); nothing was changed\n",
-                          "error: the cluster check found %zu problem(s); nothing was changed\n",
-                          (*p)->n_problems),
-                 (*p)->n_problems);
-        return APP_FAILED;
+        return refuse_problems(c, *p);
     }
     return APP_OK;
 }
@@ -121,7 +127,8 @@ static void run_plan_made(const struct plan *p, void *ud)
     journal_the_plan(rs->c, p);
 }
 
-int app_run_plan(struct app_ctx *c, const struct app_opts *o, struct plan *p, int64_t *took_ns)
+int app_run_plan(struct app_ctx *c, const struct app_opts *o, struct plan *p, int64_t *took_ns,
+                 struct plan_result **keep)
 {
     journal_the_plan(c, p);
     struct exec_opts eo = {.per_node = o->per_node > 0 ? o->per_node : 4,
@@ -143,7 +150,10 @@ int app_run_plan(struct app_ctx *c, const struct app_opts *o, struct plan *p, in
     *took_ns = ds_clock_mono_ns() - t0;
     if (res)
         exec_result_to_plan(p, res);
-    plan_result_free(res);
+    if (keep)
+        *keep = res;
+    else
+        plan_result_free(res);
     e.kind = APP_EV_RUN_END;
     app_emit(&c->ev, &e);
     audit_close(rs.audit);
@@ -174,10 +184,96 @@ int app_apply(struct app_ctx *c, const struct app_opts *o, struct plan *p,
     }
     app_note(&c->ev, APP_TEXT, "\n");
     int64_t took = 0;
-    int rc = app_run_plan(c, o, p, &took);
+    int rc = app_run_plan(c, o, p, &took, a->result);
     if (a->timed)
         p->t_exec_ns = took;
     e = (struct app_event){.kind = APP_EV_RESULT, .stream = APP_TEXT, .plan = p, .took_ns = took};
     app_emit(&c->ev, &e);
     return a->verify ? a->verify(c, o, p, rc) : rc;
+}
+
+void app_next_run(struct app_ctx *c, const char *command)
+{
+    if (c->journal && journal_run_begin(c->journal, command, c->stand->name, &c->run_id) < 0)
+        app_note(&c->ev, APP_ERR, _("warning: %s\n"), ds_err_last());
+}
+
+/* What became of action i ("none" without one or without a run). */
+static const char *action_result(const struct plan_result *r, int i)
+{
+    if (i < 0 || !r)
+        return "none";
+    const struct run_action *ra = &r->acts[i];
+    switch (ra->state) {
+    case RUN_DONE:
+        return ra->noop ? "unchanged" : "done";
+    case RUN_FAILED:
+        return "failed";
+    case RUN_SKIPPED:
+        return "skipped";
+    default:
+        return "none";
+    }
+}
+
+/* One VM of the outcome: what it was, the action on it and what became of it. */
+static json_t *vm_json(const struct plan *p, const struct plan_result *r, int s, int k)
+{
+    const struct plan_vm *pv = &p->students[s].vms[k];
+    int act = -1;
+    for (size_t i = 0; i < p->n_acts; i++)
+        if (p->acts[i].student == s && p->acts[i].vm == k)
+            act = (int)i;
+    const struct run_action *ra = r && act >= 0 ? &r->acts[act] : NULL;
+    json_t *o = json_pack("{s:s, s:i, s:s?, s:s?, s:s, s:b}", "name", pv->name, "vmid", pv->vmid,
+                          "node", pv->node, "power", pv->status, "result", action_result(r, act),
+                          "forced", ra && ra->forced);
+    json_object_set_new(o, "action",
+                        act >= 0 ? json_string(action_kind_name(p->acts[act].kind)) : json_null());
+    if (ra && ra->error)
+        json_object_set_new(o, "error", json_string(ra->error));
+    return o;
+}
+
+json_t *app_lifecycle_json(const struct plan *p, const struct plan_result *r, const char *operation,
+                           int ok)
+{
+    json_t *students = json_array();
+    size_t changed = 0;
+    for (size_t i = 0; r && i < r->n_acts; i++)
+        changed += r->acts[i].state == RUN_DONE && !r->acts[i].noop;
+    for (size_t s = 0; s < p->n_students; s++) {
+        const struct plan_student *ps = &p->students[s];
+        json_t *vms = json_array();
+        for (size_t k = 0; k < ps->n_vms; k++)
+            json_array_append_new(vms, vm_json(p, r, (int)s, (int)k));
+        json_t *o = json_pack("{s:s, s:b, s:o}", "user", ps->userid, "ok", !ps->failed, "vms", vms);
+        if (ps->error)
+            json_object_set_new(o, "error", json_string(ps->error));
+        json_array_append_new(students, o);
+    }
+    return json_pack("{s:s, s:s, s:b, s:I, s:o}", "stand", p->stand, "operation", operation, "ok",
+                     ok, "changed", (json_int_t)changed, "students", students);
+}
+
+int app_lifecycle_apply(struct app_ctx *c, const struct app_opts *o, struct plan *p,
+                        const struct app_apply *a, const char *operation, json_t **out)
+{
+    *out = NULL;
+    if (p->n_problems) {
+        return refuse_problems(c, p);
+    }
+    struct plan_result *res = NULL;
+    struct app_apply run = *a;
+    run.result = &res;
+    int rc = app_apply(c, o, p, &run);
+    if (rc == APP_DECLINED) {
+        plan_result_free(res);
+        return APP_FAILED;
+    }
+    if (rc == APP_NOTHING)
+        rc = APP_OK;
+    *out = app_lifecycle_json(p, res, operation, rc == APP_OK);
+    plan_result_free(res);
+    return rc;
 }

@@ -1,5 +1,5 @@
-/* app_status: the status use case: what of the stand is on the cluster, student by student,
- * read from the marks (no local state needed). */
+/* app_status: the status use case: what of the stand is on the cluster, student by student, read
+ * from the marks (no local state needed): VMs with their power state and uptime, and the expiry. */
 #ifndef DS_APP_STATUS_H
 #define DS_APP_STATUS_H
 
@@ -7,10 +7,15 @@
 
 #include "app/app_ctx.h"
 
-/* Reads the cluster and returns APP_OK with *out = {"stand": NAME, "deployed": N, "students":
- * [{user, state ("deployed"/"partial"/"absent"), user_state, pool, pool_state, node?, vms:
- * [{name, vmid, node, status}], bridges: [{node, bridge, alias, active}]}]} (the caller
- * json_decrefs it), or APP_FAILED (reported). */
+/* Reads the cluster and returns APP_OK with *out (the caller json_decrefs it) = {"stand": NAME,
+ * "deployed": N students complete, "vm_count": M VMs of the class, "running": R of them,
+ * "expires": the stand file's last day "YYYY-MM-DD" or null, "expires_at": its end (Unix seconds)
+ * or null, "cluster_expires", "cluster_expires_at": the same as the cluster records it on the
+ * stand's users (app_expire_of) or null, "expired": the cluster's date has passed, "students":
+ * [{user, state ("deployed"/"partial"/"absent"), user_state, pool, pool_state, node?, vm_count,
+ * running, expires_at (the user's expiry or null), vms: [{name, vmid, node, status
+ * (the lock while one is held, else the power state), power, uptime (seconds, 0 when stopped),
+ * lock (or null)}], bridges: [{node, bridge, alias, active}]}]}, or APP_FAILED (reported). */
 int app_status(struct app_ctx *c, json_t **out);
 
 #endif

@@ -19,6 +19,12 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_creds_entry,
     &cmd_destroy_entry,
     &cmd_reset_entry,
+    &cmd_start_entry,
+    &cmd_stop_entry,
+    &cmd_shutdown_entry,
+    &cmd_reboot_entry,
+    &cmd_snapshot_entry,
+    &cmd_expire_entry,
     &cmd_sweep_entry,
     &cmd_runs_entry,
     &cmd_audit_entry,
@@ -322,6 +328,21 @@ int cli_confirm(const struct cli_call *c, const char *question, const char *decl
         return 0;
     printf("%s\n", declined);
     return EXIT_FAILED;
+}
+
+int cli_run_result(const struct cli_call *call, const struct cli_result_op *op)
+{
+    struct cli_front f;
+    struct app_ctx c;
+    json_t *doc = NULL;
+    int rc = cli_front_open(call, &f, &c);
+    if (!rc)
+        rc = op->run(&c, &call->sa.o, op->arg, &doc);
+    if (doc)
+        op->show(doc, stdout, call->g->json);
+    json_decref(doc);
+    app_ctx_free(&c);
+    return rc;
 }
 
 void cli_error(const char *hint, const char *fmt, ...)

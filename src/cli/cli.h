@@ -3,6 +3,7 @@
 #ifndef DS_CLI_H
 #define DS_CLI_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 #include "app/app_ctx.h"
@@ -36,6 +37,8 @@ enum cmd_flag {
     CMD_CONFIRM = 1 << 5,  /* asks before changing (not with --yes); without a terminal it refuses
                               to run unless --yes is given (entry.refuse) */
     CMD_HIDDEN = 1 << 6,   /* not listed by --help (the completion's helper) */
+    CMD_VM = 1 << 7,       /* --vm NAME: one machine of each student (lifecycle commands) */
+    CMD_EXPIRES = 1 << 8,  /* --expires YYYY-MM-DD instead of the stand's `expires:` */
 };
 
 struct cmd_entry;
@@ -100,6 +103,12 @@ extern const struct cmd_entry cmd_users_entry;
 extern const struct cmd_entry cmd_creds_entry;
 extern const struct cmd_entry cmd_menu_entry;
 extern const struct cmd_entry cmd_complete_entry;
+extern const struct cmd_entry cmd_start_entry;
+extern const struct cmd_entry cmd_stop_entry;
+extern const struct cmd_entry cmd_shutdown_entry;
+extern const struct cmd_entry cmd_reboot_entry;
+extern const struct cmd_entry cmd_snapshot_entry;
+extern const struct cmd_entry cmd_expire_entry;
 
 /* NULL-terminated. */
 extern const struct cmd_entry *const cmd_table[];
@@ -125,6 +134,19 @@ void cmd_print_help(const struct cmd_entry *e, FILE *out);
 /* The --strategy lines of --help: every strategy of the table with its label, --node for those
  * that need a node, and the strategies' own options. */
 void cli_print_strategies(FILE *out);
+
+/* A use case that hands back a document (power, reset, snapshots, expire): what it needs beyond
+ * the options, and the renderer of its document. */
+struct cli_result_op {
+    int (*run)(struct app_ctx *c, const struct app_opts *o, const void *arg, json_t **out);
+    const void *arg;
+    void (*show)(const json_t *doc, FILE *out, int json); /* text, or JSON with --output json */
+};
+
+/* A stand command (CMD_FILES) whose use case hands back a document: cli_front_open, op->run with
+ * the parsed options, the document (when there is one) shown on stdout; the document and the
+ * context are freed here. Returns the exit code. */
+int cli_run_result(const struct cli_call *call, const struct cli_result_op *op);
 
 /* CMD_CONFIRM commands that ask themselves (after checking their arguments): 0 to go on (--yes,
  * or "yes" on the terminal), EXIT_FAILED after printing `declined` when the answer was no. */

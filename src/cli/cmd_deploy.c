@@ -7,11 +7,14 @@
 const struct cmd_entry cmd_deploy_entry = {
     .name = "deploy",
     .usage =
-        "deploy --config FILE --users FILE [--strategy NAME] [--node N] [--parallel-per-node N]",
+        "deploy --config FILE --users FILE [--strategy NAME] [--node N] [--parallel-per-node N] "
+        "[--expires YYYY-MM-DD]",
     .summary = N_("deploy the stand for every student and print their credentials"),
-    .flags = CMD_FILES | CMD_STRATEGY | CMD_STATE | CMD_ASK,
+    .flags = CMD_FILES | CMD_STRATEGY | CMD_STATE | CMD_ASK | CMD_EXPIRES,
     .help = N_("  --config FILE     the stand (deployment_config.yml)\n"
-               "  --users FILE      the class list (users_list.yml)\n"),
+               "  --users FILE      the class list (users_list.yml)\n"
+               "  --expires DATE    the students' accounts expire at the end of this day (UTC,\n"
+               "                    YYYY-MM-DD), instead of the stand's `expires:`\n"),
     .help_after =
         N_("  --refresh-templates  rebuild template copies whose original changed\n"
            "  --template-map FILE  the seed's mapper_template.yml (hints for template copies)\n"

@@ -1,5 +1,6 @@
 /* stand_args: the options the stand commands share (--config, --users, --strategy, --node,
- * --template-map, --refresh-templates, --mem-reserve, limits, --user), parsed into app_opts. */
+ * --template-map, --refresh-templates, --mem-reserve, limits, --vm, --expires, --user), parsed
+ * into app_opts. */
 #ifndef DS_STAND_ARGS_H
 #define DS_STAND_ARGS_H
 
@@ -13,7 +14,8 @@ struct stand_args {
 };
 
 /* The table (values into struct stand_args); --strategy and its options need CMD_STRATEGY,
- * --user CMD_USER. The menu offers a strategy's options through the same rows. */
+ * --user CMD_USER, --vm CMD_VM, --expires CMD_EXPIRES. The menu offers a strategy's options through
+ * the same rows. */
 extern const struct cli_opt stand_opts[];
 
 /* Empty options: nothing given (o.only points at only[]). Nothing to free. */

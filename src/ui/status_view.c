@@ -1,66 +1,264 @@
-/* status_view: renders app_status's result: the summary line and a table with one row per
- * student, or the JSON document {"stand", "students"}. */
+/* status_view: renders the use cases' documents about a stand's VMs: status (summary, expiry, one
+ * row per student), lifecycle outcomes, snapshot listings and expired stands, or the JSON itself.
+ */
 #include "ui/status_view.h"
 #include "ui/table.h"
 #include "util/i18n.h"
 #include <string.h>
+#include <time.h>
+
+static void dump(const json_t *doc, FILE *out)
+{
+    json_dumpf(doc, out, JSON_INDENT(2));
+    fputc('\n', out);
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+static long long num(const json_t *o, const char *key)
+{
+    return (long long)json_integer_value(json_object_get(o, key));
+}
+
+const char *status_view_uptime(long long s, char *buf, size_t len)
+{
+    if (s >= 86400)
+        snprintf(buf, len, _("%lldd %lldh"), s / 86400, s % 86400 / 3600);
+    else if (s >= 3600)
+        snprintf(buf, len, _("%lldh %02lldm"), s / 3600, s % 3600 / 60);
+    else
+        snprintf(buf, len, _("%lldm"), s / 60);
+    return buf;
+}
+
+/* "YYYY-MM-DD HH:MM" (UTC) of Unix seconds into buf, "-" for none. */
+static const char *utc_time(const json_t *t, char *buf, size_t len)
+{
+    time_t v = (time_t)json_integer_value(t);
+    struct tm tm;
+    if (!json_is_integer(t) || !gmtime_r(&v, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M", &tm))
+        snprintf(buf, len, "-");
+    return buf;
+}
+
+/* ---- status --------------------------------------------------------------------------------- */
+
+/* "Expiry (last day, UTC): D on the cluster, D in the stand file" when either has one. */
+static void print_expiry(const json_t *st, FILE *out)
+{
+    const char *file = json_string_value(json_object_get(st, "expires"));
+    const char *cluster = json_string_value(json_object_get(st, "cluster_expires"));
+    if (!file && !cluster)
+        return;
+    fprintf(out, _("Expiry (last day, UTC): %s on the cluster%s, %s in the stand file\n"),
+            cluster ? cluster : _("none"),
+            json_is_true(json_object_get(st, "expired")) ? _(" (passed)") : "",
+            file ? file : _("none"));
+}
+
+/* "web 5000 running 2h 05m, client 5001 stopped" into buf. */
+static void vms_cell(const json_t *vms, char *buf, size_t len)
+{
+    size_t l = 0, k;
+    const json_t *x;
+    buf[0] = '\0';
+    json_array_foreach(vms, k, x)
+    {
+        char up[32] = "", t[24];
+        if (strcmp(str(x, "power"), "running") == 0 && !json_is_string(json_object_get(x, "lock")))
+            snprintf(up, sizeof up, " %s", status_view_uptime(num(x, "uptime"), t, sizeof t));
+        if (l < len)
+            l += (size_t)snprintf(buf + l, len - l, "%s%s %lld %s%s", k ? ", " : "", str(x, "name"),
+                                  num(x, "vmid"), str(x, "status"), up);
+    }
+}
+
+static void bridges_cell(const json_t *brs, char *buf, size_t len)
+{
+    size_t l = 0, k;
+    const json_t *x;
+    buf[0] = '\0';
+    json_array_foreach(brs, k, x)
+    {
+        if (l < len)
+            l += (size_t)snprintf(
+                buf + l, len - l, "%s%s=%s%s", k ? ", " : "", str(x, "alias"), str(x, "bridge"),
+                json_is_true(json_object_get(x, "active")) ? "" : _(" (pending)"));
+    }
+}
 
 void status_view_print(const json_t *st, FILE *out, int json)
 {
-    const char *stand = json_string_value(json_object_get(st, "stand"));
-    json_t *students = json_object_get(st, "students");
     if (json) {
-        json_t *root = json_pack("{s:s, s:O}", "stand", stand, "students", students);
-        json_dumpf(root, out, JSON_INDENT(2));
-        fputc('\n', out);
-        json_decref(root);
+        dump(st, out);
         return;
     }
-    size_t deployed = (size_t)json_integer_value(json_object_get(st, "deployed"));
+    json_t *students = json_object_get(st, "students");
     size_t n_users = json_array_size(students);
     fprintf(out,
-            ngettext("Stand '%s': %zu of %zu student(s) deployed\n\n",
-                     "Stand '%s': %zu of %zu student(s) deployed\n\n", n_users),
-            stand, deployed, n_users);
-    const char *const hdr[] = {_("user"), _("state"), _("pool"), _("node"), _("VMs"), _("bridges")};
-    struct table *t = table_new(6, hdr);
+            ngettext("Stand '%s': %lld of %zu student(s) deployed, %lld of %lld VM(s) running\n",
+                     "Stand '%s': %lld of %zu student(s) deployed, %lld of %lld VM(s) running\n",
+                     n_users),
+            str(st, "stand"), num(st, "deployed"), n_users, num(st, "running"),
+            num(st, "vm_count"));
+    print_expiry(st, out);
+    fputc('\n', out);
+    const char *const hdr[] = {_("user"), _("state"), _("running"), _("pool"),
+                               _("node"), _("VMs"),   _("bridges")};
+    struct table *t = table_new(7, hdr);
     size_t i;
     json_t *sx;
     json_array_foreach(students, i, sx)
     {
-        char vms[1024] = "", brs[512] = "", pool[128];
-        size_t vl = 0, bl = 0, k;
-        json_t *x;
-        json_array_foreach(json_object_get(sx, "vms"), k, x)
-        {
-            if (vl < sizeof vms)
-                vl += (size_t)snprintf(vms + vl, sizeof vms - vl, "%s%s %lld %s", k ? ", " : "",
-                                       json_string_value(json_object_get(x, "name")),
-                                       json_integer_value(json_object_get(x, "vmid")),
-                                       json_string_value(json_object_get(x, "status")));
-        }
-        json_array_foreach(json_object_get(sx, "bridges"), k, x)
-        {
-            if (bl < sizeof brs)
-                bl += (size_t)snprintf(
-                    brs + bl, sizeof brs - bl, "%s%s=%s%s", k ? ", " : "",
-                    json_string_value(json_object_get(x, "alias")),
-                    json_string_value(json_object_get(x, "bridge")),
-                    json_is_true(json_object_get(x, "active")) ? "" : _(" (pending)"));
-        }
-        snprintf(pool, sizeof pool, "%s%s", json_string_value(json_object_get(sx, "pool")),
-                 strcmp(json_string_value(json_object_get(sx, "pool_state")), "ok") == 0
-                     ? ""
-                     : _(" (missing)"));
+        char vms[1024], brs[512], pool[128], run[48];
+        vms_cell(json_object_get(sx, "vms"), vms, sizeof vms);
+        bridges_cell(json_object_get(sx, "bridges"), brs, sizeof brs);
+        snprintf(pool, sizeof pool, "%s%s", str(sx, "pool"),
+                 strcmp(str(sx, "pool_state"), "ok") == 0 ? "" : _(" (missing)"));
+        snprintf(run, sizeof run, _("%lld of %lld"), num(sx, "running"), num(sx, "vm_count"));
         const char *node = json_string_value(json_object_get(sx, "node"));
-        const char *row[] = {json_string_value(json_object_get(sx, "user")),
-                             _(json_string_value(json_object_get(sx, "state"))),
-                             pool,
-                             node ? node : "-",
-                             vl ? vms : "-",
-                             bl ? brs : "-"};
+        const char *row[] = {str(sx, "user"),    _(str(sx, "state")), run, pool, node ? node : "-",
+                             vms[0] ? vms : "-", brs[0] ? brs : "-"};
         table_add(t, row);
     }
     table_print(t, out);
     table_free(t);
+}
+
+/* ---- lifecycle outcomes --------------------------------------------------------------------- */
+
+void status_view_result(const json_t *r, FILE *out, int json)
+{
+    if (json) {
+        dump(r, out);
+        return;
+    }
+    size_t i, k;
+    const json_t *s, *vm;
+    int forced = 0;
+    json_array_foreach(json_object_get(r, "students"), i, s)
+    {
+        json_array_foreach(json_object_get(s, "vms"), k, vm)
+        {
+            if (!json_is_true(json_object_get(vm, "forced")))
+                continue;
+            if (!forced++)
+                fputs(_("Stopped hard after the timeout (the guest did not shut down):\n"), out);
+            fprintf(out, _("  VM %lld '%s' of %s on %s\n"), num(vm, "vmid"), str(vm, "name"),
+                    str(s, "user"), str(vm, "node"));
+        }
+    }
+    json_array_foreach(json_object_get(r, "recloned"), i, vm)
+    {
+        if (!i)
+            fputs(_("Cloned fresh from the templates:\n"), out);
+        fprintf(out, _("  VM %lld '%s' of %s on %s%s\n"), num(vm, "vmid"), str(vm, "name"),
+                str(vm, "user"), str(vm, "node"),
+                json_is_true(json_object_get(vm, "ok")) ? "" : _(" (failed)"));
+    }
+}
+
+/* ---- snapshots ------------------------------------------------------------------------------ */
+
+void status_view_snapshots(const json_t *r, FILE *out, int json)
+{
+    if (json) {
+        dump(r, out);
+        return;
+    }
+    fprintf(out, _("Snapshots of stand '%s':\n\n"), str(r, "stand"));
+    const char *const hdr[] = {_("user"),        _("VM"),  _("snapshot"),
+                               _("taken (UTC)"), _("RAM"), _("description")};
+    struct table *t = table_new(6, hdr);
+    size_t i, k, n;
+    const json_t *s, *vm, *sn;
+    json_array_foreach(json_object_get(r, "students"), i, s)
+    {
+        json_array_foreach(json_object_get(s, "vms"), k, vm)
+        {
+            char vmcell[128], when[32];
+            snprintf(vmcell, sizeof vmcell, "%s %lld", str(vm, "name"), num(vm, "vmid"));
+            const json_t *snaps = json_object_get(vm, "snapshots");
+            if (!json_array_size(snaps)) {
+                const char *err = json_string_value(json_object_get(vm, "error"));
+                const char *row[] = {
+                    str(s, "user"), vmcell, err ? _("(unreadable)") : "-", "-", "-",
+                    err ? err : ""};
+                table_add(t, row);
+            }
+            json_array_foreach(snaps, n, sn)
+            {
+                char name[96];
+                snprintf(name, sizeof name, "%s%s", str(sn, "name"),
+                         json_is_true(json_object_get(sn, "current")) ? _(" (current)") : "");
+                const char *row[] = {str(s, "user"),
+                                     vmcell,
+                                     name,
+                                     utc_time(json_object_get(sn, "snaptime"), when, sizeof when),
+                                     json_is_true(json_object_get(sn, "vmstate")) ? _("yes") : "-",
+                                     str(sn, "description")};
+                table_add(t, row);
+            }
+        }
+    }
+    table_print(t, out);
+    table_free(t);
+}
+
+/* ---- expired stands ------------------------------------------------------------------------- */
+
+/* What became of an expired stand: destroyed, failed (with what is left), or not asked. */
+static const char *expire_outcome(const json_t *e, char *buf, size_t len)
+{
+    const json_t *d = json_object_get(e, "destroyed");
+    if (!json_is_true(json_object_get(e, "expired")))
+        return _("expires later");
+    if (json_is_null(d) || !d)
+        return _("expired");
+    if (json_is_true(d))
+        return _("expired, destroyed");
+    if (json_is_integer(json_object_get(e, "left")))
+        snprintf(buf, len, _("expired, destroy failed (%lld left)"), num(e, "left"));
+    else
+        snprintf(buf, len, "%s", _("expired, destroy failed"));
+    return buf;
+}
+
+void status_view_expire(const json_t *r, FILE *out, int json)
+{
+    if (json) {
+        dump(r, out);
+        return;
+    }
+    const json_t *stands = json_object_get(r, "stands");
+    if (!json_array_size(stands)) {
+        fputs(_("No stand on the cluster has an expiry date.\n"), out);
+        return;
+    }
+    fputc('\n', out);
+    const char *const hdr[] = {_("stand"), _("last day (UTC)"), _("state"), _("students")};
+    struct table *t = table_new(4, hdr);
+    size_t i;
+    const json_t *e;
+    int pending = 0;
+    json_array_foreach(stands, i, e)
+    {
+        char outcome[160], students[32];
+        snprintf(students, sizeof students, "%zu", json_array_size(json_object_get(e, "students")));
+        pending |= json_is_true(json_object_get(e, "expired")) &&
+                   json_is_null(json_object_get(e, "destroyed"));
+        const char *row[] = {str(e, "stand"), str(e, "expires"),
+                             expire_outcome(e, outcome, sizeof outcome), students};
+        table_add(t, row);
+    }
+    table_print(t, out);
+    table_free(t);
+    if (pending)
+        fputs(_("\nNothing was destroyed: run `deploy-stand expire --yes` to destroy the expired "
+                "stands.\n"),
+              out);
 }
