@@ -225,8 +225,10 @@ void progress_event(const struct exec_event *ev, void *ud)
     case EXEC_STUDENT_OK:
         if (pg->p->kind == PLAN_DEPLOY)
             line(pg, _("          student %s is ready"), pg->p->students[ev->student].userid);
-        else
+        else if (pg->p->kind == PLAN_DESTROY)
             line(pg, _("          student %s is removed"), pg->p->students[ev->student].userid);
+        else
+            line(pg, _("          student %s is done"), pg->p->students[ev->student].userid);
         break;
     case EXEC_STUDENT_FAILED:
         line(pg, _("          student %s FAILED: %s"), pg->p->students[ev->student].userid,
