@@ -10,20 +10,16 @@ static int destroy_verify(struct app_ctx *c, const struct app_opts *o, const str
     struct plan *left = NULL;
     if (app_ctx_refresh(c, INV_CONFIGS_ALL) == 0 &&
         app_build_plan(c, o, PLAN_DESTROY, &left) == 0) {
-        if (left->n_acts) {
-            app_note(&c->ev, APP_TEXT,
-                     ngettext("\nVerification: %zu object(s) are still there:\n",
-                              "\nVerification: %zu object(s) are still there:\n", left->n_acts),
-                     left->n_acts);
-            for (size_t i = 0; i < left->n_acts; i++)
-                app_note(&c->ev, APP_TEXT, "  - %s\n", left->acts[i].summary);
-            rc = APP_FAILED;
-        } else {
+        rc = app_verify_left(c, left,
+                             ngettext("\nVerification: %zu object(s) are still there:\n",
+                                      "\nVerification: %zu object(s) are still there:\n",
+                                      left->n_acts),
+                             rc);
+        if (!left->n_acts)
             app_note(&c->ev, APP_TEXT,
                      o->n_only ? _("Verified: nothing of stand '%s' is left for these students.\n")
                                : _("Verified: nothing of stand '%s' is left for this class.\n"),
                      p->stand);
-        }
     }
     struct app_event e = {.kind = APP_EV_DESTROYED,
                           .stream = APP_DATA,

@@ -48,19 +48,11 @@ static int power_verify(struct app_ctx *c, const struct app_opts *o, const struc
     app_request_init(&rq, c, o);
     struct plan *left = NULL;
     if (plan_power(&rq, c->view, op, &left) == 0 && !left->n_problems) {
-        if (left->n_acts) {
-            app_note(&c->ev, APP_TEXT,
-                     ngettext("\nVerification: %zu VM(s) are not as asked:\n",
-                              "\nVerification: %zu VM(s) are not as asked:\n", left->n_acts),
-                     left->n_acts);
-            for (size_t i = 0; i < left->n_acts; i++)
-                app_note(&c->ev, APP_TEXT, "  - %s\n", left->acts[i].summary);
-            rc = APP_FAILED;
-        } else {
+        rc = app_verify_left(c, left, app_not_as_asked(left), rc);
+        if (!left->n_acts)
             app_note(&c->ev, APP_TEXT,
                      op == POWER_START ? _("Verified: every selected VM is running.\n")
                                        : _("Verified: every selected VM is stopped.\n"));
-        }
     }
     plan_free(left);
     return rc;

@@ -127,6 +127,22 @@ static void run_plan_made(const struct plan *p, void *ud)
     journal_the_plan(rs->c, p);
 }
 
+int app_verify_left(struct app_ctx *c, const struct plan *left, const char *heading, int rc)
+{
+    if (!left->n_acts)
+        return rc;
+    app_note(&c->ev, APP_TEXT, heading, left->n_acts);
+    for (size_t i = 0; i < left->n_acts; i++)
+        app_note(&c->ev, APP_TEXT, "  - %s\n", left->acts[i].summary);
+    return APP_FAILED;
+}
+
+const char *app_not_as_asked(const struct plan *left)
+{
+    return ngettext("\nVerification: %zu VM(s) are not as asked:\n",
+                    "\nVerification: %zu VM(s) are not as asked:\n", left->n_acts);
+}
+
 int app_run_plan(struct app_ctx *c, const struct app_opts *o, struct plan *p, int64_t *took_ns,
                  struct plan_result **keep)
 {

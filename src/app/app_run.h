@@ -40,6 +40,14 @@ struct app_apply {
     struct plan_result **result; /* when not NULL: gets the executor's result (plan_result_free) */
 };
 
+/* A verify step's report: `left` is the same operation planned again on a fresh view. When it
+ * has actions, they are listed under `heading` (a "%zu" format, ngettext'd by the caller with
+ * left->n_acts) and APP_FAILED is returned; otherwise rc. */
+int app_verify_left(struct app_ctx *c, const struct plan *left, const char *heading, int rc);
+
+/* The heading "Verification: N VM(s) are not as asked:" for app_verify_left (translated). */
+const char *app_not_as_asked(const struct plan *left);
+
 /* show p (and its notes), stop with APP_NOTHING when it has no action, ask (the front-end's
  * confirm, when it has one: APP_DECLINED on no), run, report the result, verify. */
 int app_apply(struct app_ctx *c, const struct app_opts *o, struct plan *p,

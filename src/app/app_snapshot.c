@@ -46,21 +46,13 @@ static int snapshot_verify(struct app_ctx *c, const struct app_opts *o, const st
     app_request_init(&rq, c, o);
     struct plan *left = NULL;
     if (plan_snapshot(&rq, c->view, op, name, &left) == 0 && !left->n_problems) {
-        if (left->n_acts) {
-            app_note(&c->ev, APP_TEXT,
-                     ngettext("\nVerification: %zu VM(s) are not as asked:\n",
-                              "\nVerification: %zu VM(s) are not as asked:\n", left->n_acts),
-                     left->n_acts);
-            for (size_t i = 0; i < left->n_acts; i++)
-                app_note(&c->ev, APP_TEXT, "  - %s\n", left->acts[i].summary);
-            rc = APP_FAILED;
-        } else {
+        rc = app_verify_left(c, left, app_not_as_asked(left), rc);
+        if (!left->n_acts)
             app_note(&c->ev, APP_TEXT,
                      op == SNAPSHOT_CREATE
                          ? _("Verified: every selected VM that can take snapshots has '%s'.\n")
                          : _("Verified: no selected VM has snapshot '%s' any more.\n"),
                      name);
-        }
     }
     plan_free(left);
     return rc;

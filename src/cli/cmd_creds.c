@@ -214,20 +214,23 @@ static int cmd_creds_exec(struct cli_call *call)
     return rc;
 }
 
+static const char creds_help[] =
+    N_("  --config FILE     the stand (deployment_config.yml)\n"
+       "  --users FILE      the class list (users_list.yml)\n"
+       "  --format FMT      table (default; json with --output json), csv (RFC 4180),\n"
+       "                    json (the shape of `deploy --output json`) or html (a\n"
+       "                    printable hand-out: one card per student to cut out)\n"
+       "  --out FILE        write to FILE (created with mode 0600, replaced atomically)\n"
+       "                    instead of the standard output\n\n"
+       "Reads the cluster (our marks) and the passwords kept in the local state; changes\n"
+       "nothing. A password the tool never set is shown as \"(unchanged)\", one it does\n"
+       "not know as \"(unknown)\", a student without a user as \"(not deployed)\".\n");
+
 const struct cmd_entry cmd_creds_entry = {
     .name = "creds",
     .usage = "creds --config FILE --users FILE [--format table|csv|json|html] [--out FILE]",
     .summary = N_("show or export the students' credentials (table, CSV, JSON, HTML hand-out)"),
-    .help = N_("  --config FILE     the stand (deployment_config.yml)\n"
-               "  --users FILE      the class list (users_list.yml)\n"
-               "  --format FMT      table (default; json with --output json), csv (RFC 4180),\n"
-               "                    json (the shape of `deploy --output json`) or html (a\n"
-               "                    printable hand-out: one card per student to cut out)\n"
-               "  --out FILE        write to FILE (created with mode 0600, replaced atomically)\n"
-               "                    instead of the standard output\n\n"
-               "Reads the cluster (our marks) and the passwords kept in the local state; changes\n"
-               "nothing. A password the tool never set is shown as \"(unchanged)\", one it does\n"
-               "not know as \"(unknown)\", a student without a user as \"(not deployed)\".\n"),
+    .help = creds_help,
     .flags = CMD_FILES | CMD_STATE,
     .opts = creds_opts,
     .opts_size = sizeof(struct creds_opts),

@@ -22,16 +22,19 @@ static int cmd_expire_exec(struct cli_call *call)
     return rc;
 }
 
+static const char expire_help[] =
+    N_("  --yes             destroy the expired stands (otherwise only list them)\n\n"
+       "Reads the whole cluster: a stand's expiry is the `expire` deploy set on the users\n"
+       "it created (the stand's `expires:` or deploy --expires), so no stand file is\n"
+       "needed. An expired stand is destroyed as `destroy` does it, with the same\n"
+       "verification. The systemd timer deploy-stand-expire.timer runs\n"
+       "`deploy-stand expire --yes` once a day (installed disabled).\n");
+
 const struct cmd_entry cmd_expire_entry = {
     .name = "expire",
     .usage = "expire [--yes]",
     .summary = N_("list (and with --yes destroy) the stands whose expiry date has passed"),
-    .help = N_("  --yes             destroy the expired stands (otherwise only list them)\n\n"
-               "Reads the whole cluster: a stand's expiry is the `expire` deploy set on the users\n"
-               "it created (the stand's `expires:` or deploy --expires), so no stand file is\n"
-               "needed. An expired stand is destroyed as `destroy` does it, with the same\n"
-               "verification. The systemd timer deploy-stand-expire.timer runs\n"
-               "`deploy-stand expire --yes` once a day (installed disabled).\n"),
+    .help = expire_help,
     .flags = CMD_STATE,
     .exec = cmd_expire_exec,
 };

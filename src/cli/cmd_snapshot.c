@@ -59,6 +59,11 @@ static int snapshot_delete(struct cli_call *call)
 
 #define SNAP_FLAGS (CMD_FILES | CMD_USER | CMD_VM | CMD_STATE | CMD_CONFIRM)
 
+static const char snapshot_help[] =
+    N_("Acts on the VMs that carry the stand's marks, of the class or of the --user\n"
+       "students (--vm NAME: one machine of each). A snapshot name is 2 to 40 letters,\n"
+       "digits, '-' or '_', starting with a letter.\n\n");
+
 static const struct cmd_entry snapshot_subs[] = {
     CMD_SUB("list", "snapshot list --config FILE --users FILE [--user USERID]... [--vm NAME]", 0, 0,
             snapshot_list,
@@ -95,9 +100,7 @@ const struct cmd_entry cmd_snapshot_entry = {
     .usage = "snapshot list | create NAME | rollback NAME | delete NAME --config FILE --users FILE "
              "[--user USERID]... [--vm NAME]",
     .summary = N_("the snapshots of the students' VMs: list, create, rollback, delete"),
-    .help = N_("Acts on the VMs that carry the stand's marks, of the class or of the --user\n"
-               "students (--vm NAME: one machine of each). A snapshot name is 2 to 40 letters,\n"
-               "digits, '-' or '_', starting with a letter.\n\n"),
+    .help = snapshot_help,
     .subs = snapshot_subs,
     .default_sub = "list",
 };

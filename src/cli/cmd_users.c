@@ -354,6 +354,11 @@ static int users_import(struct cli_call *c)
     return rc;
 }
 
+static const char users_help[] =
+    N_("Saved lists live in $XDG_CONFIG_HOME/deploy-stand/lists/NAME.yml (mode 0600) in\n"
+       "the users_list.yml format. `--users NAME` of plan, deploy, status and destroy\n"
+       "finds them by name. An id without '@' gets \"@pve\".\n\n");
+
 static const struct cmd_entry users_subs[] = {
     CMD_SUB("list", "users list", 0, 0, users_list_cmd,
             .summary = N_("the saved lists with their size")),
@@ -386,9 +391,7 @@ const struct cmd_entry cmd_users_entry = {
     .usage = "users list | show NAME | create NAME [ID...] | add NAME ID... | remove NAME ID... | "
              "clear NAME | delete NAME --yes | import NAME FILE",
     .summary = N_("saved class lists: list, show, create, edit, delete, import from text/CSV"),
-    .help = N_("Saved lists live in $XDG_CONFIG_HOME/deploy-stand/lists/NAME.yml (mode 0600) in\n"
-               "the users_list.yml format. `--users NAME` of plan, deploy, status and destroy\n"
-               "finds them by name. An id without '@' gets \"@pve\".\n\n"),
+    .help = users_help,
     .subs = users_subs,
     .default_sub = "list",
 };

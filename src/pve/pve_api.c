@@ -111,6 +111,17 @@ static int api_async_wait(pve_client *c, const char *what, const char *method, c
     return rc;
 }
 
+/* api_async_wait with a parameter object it takes over (NULL: out of memory, reported). */
+static int api_async_take(pve_client *c, const char *what, const char *method, const char *path,
+                          json_t *params, int timeout_s)
+{
+    if (!params)
+        return ds_err_set(_("out of memory"));
+    int rc = api_async_wait(c, what, method, path, params, timeout_s);
+    json_decref(params);
+    return rc;
+}
+
 static json_t *obj_or_oom(void)
 {
     json_t *o = json_object();
@@ -311,14 +322,7 @@ int pve_vm_migrate_wait(pve_client *c, const char *node, int vmid, const char *t
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
     fmt(path, sizeof path, "/nodes/%s/qemu/%d/migrate", node, vmid);
     fmt(what, sizeof what, _("migration of VM %d from %s to %s"), vmid, node, target);
-    json_t *p = obj_or_oom();
-    if (!p || set_str(p, "target", target) < 0) {
-        json_decref(p);
-        return -1;
-    }
-    int rc = api_async_wait(c, what, "POST", path, p, timeout_s);
-    json_decref(p);
-    return rc;
+    return api_async_take(c, what, "POST", path, json_pack("{s:s}", "target", target), timeout_s);
 }
 
 int pve_vm_status(pve_client *c, const char *node, int vmid, json_t **out)
@@ -415,14 +419,8 @@ int pve_vm_destroy_wait(pve_client *c, const char *node, int vmid, int purge, in
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
     fmt(path, sizeof path, "/nodes/%s/qemu/%d", node, vmid);
     fmt(what, sizeof what, _("destruction of VM %d on %s"), vmid, node);
-    json_t *p = obj_or_oom();
-    if (!p || (purge && set_bool(p, "purge", 1) < 0)) {
-        json_decref(p);
-        return -1;
-    }
-    int rc = api_async_wait(c, what, "DELETE", path, p, timeout_s);
-    json_decref(p);
-    return rc;
+    json_t *p = purge ? json_pack("{s:b}", "purge", 1) : json_object();
+    return api_async_take(c, what, "DELETE", path, p, timeout_s);
 }
 
 /* ---- snapshots ------------------------------------------------------------------------ */
