@@ -23,7 +23,13 @@ static int setup(void **st)
     if (e2e_start(&C, args, NULL, NULL) < 0)
         return -1;
     ds_write_users(&C.env, 2);
-    file_append(C.env.config, "student_role: DeployStandStudent\n");
+    /* the example stand, copied into the test's folder, with the managed role */
+    char *text = file_text(C.env.config), *copy = e2e_path(&C, "stand.yml");
+    file_put(copy, text);
+    file_append(copy, "student_role: DeployStandStudent\n");
+    snprintf(C.env.config, sizeof C.env.config, "%s", copy);
+    free(text);
+    free(copy);
     return e2e_login_root(&C);
 }
 
