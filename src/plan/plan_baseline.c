@@ -95,19 +95,18 @@ static int drive_snapshots(const struct cluster_view *v, const char *drive, cons
         return 2;
     char *colon = strchr(file, ':');
     if (!colon || file[0] == '/') {
-        snprintf(why, len, _("%s (a path on the node)"), file);
+        snprintf(why, len, _("%.200s (a path on the node)"), file);
         return 0;
     }
     *colon = '\0';
     const char *type = storage_type(v, file, node);
     if (!type) {
-        snprintf(why, len, _("the type of storage %s is unknown"), file);
+        snprintf(why, len, _("the type of storage %.120s is unknown"), file);
         return -1;
     }
     if (type_snapshots(type, colon + 1, drive))
         return 1;
-    int n = snprintf(why, len, "%s (%s)", file, type);
-    (void)n; /* a very long storage name is cut: the text is only for people */
+    snprintf(why, len, "%.120s (%.60s)", file, type); /* storage ids are short; types shorter */
     return 0;
 }
 
