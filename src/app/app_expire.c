@@ -160,19 +160,30 @@ static void verdict_emit(const struct app_event *e, void *ud)
     vd->left = e->left;
 }
 
-/* Destroys one expired stand as `destroy` does; fills the entry's "destroyed" and "left". */
+/* The front-end's question, when the destroy is asked for (app_expire_stand). */
+static int verdict_confirm(const struct app_ask *a, void *ud)
+{
+    const struct verdict *vd = ud;
+    return vd->inner.confirm(a, vd->inner.ud);
+}
+
+/* Destroys one expired stand as `destroy` does (ask: after the front-end's confirmation); fills
+ * the entry's "destroyed" and "left". */
 static int destroy_stand(struct app_ctx *c, const struct app_opts *o, json_t *entry, char **ids,
-                         size_t n)
+                         size_t n, int ask)
 {
     const char *stand = json_string_value(json_object_get(entry, "stand"));
     int rc = stand_from_marks(c, stand, ids, n);
     if (rc == APP_OK) {
         app_note(&c->ev, APP_TEXT,
-                 _("\nStand '%s' expired at the end of %s (UTC): it is destroyed.\n"), stand,
-                 json_string_value(json_object_get(entry, "expires")));
+                 ask ? _("\nStand '%s' expired at the end of %s (UTC).\n")
+                     : _("\nStand '%s' expired at the end of %s (UTC): it is destroyed.\n"),
+                 stand, json_string_value(json_object_get(entry, "expires")));
         struct verdict vd = {.inner = c->ev};
         struct app_events saved = c->ev;
-        c->ev = (struct app_events){.emit = verdict_emit, .confirm = NULL, .ud = &vd};
+        c->ev = (struct app_events){.emit = verdict_emit,
+                                    .confirm = ask && saved.confirm ? verdict_confirm : NULL,
+                                    .ud = &vd};
         struct app_opts od = {.json = o->json};
         rc = app_destroy(c, &od);
         c->ev = saved;
@@ -202,7 +213,9 @@ static json_t *stand_entry(const char *stand, long long expires, long long now, 
                      students, "destroyed", "left");
 }
 
-int app_expire(struct app_ctx *c, const struct app_opts *o, int remove, json_t **out)
+/* app_expire, or with `only` app_expire_stand. */
+static int expire_run(struct app_ctx *c, const struct app_opts *o, int remove, const char *only,
+                      json_t **out)
 {
     *out = NULL;
     struct cluster_view *v = NULL;
@@ -216,7 +229,7 @@ int app_expire(struct app_ctx *c, const struct app_opts *o, int remove, json_t *
     int rc = APP_OK;
     for (size_t i = 0; i < n_stands; i++) {
         long long expires = app_expire_of(v, stands[i], NULL);
-        if (!expires)
+        if (!expires || (only && strcmp(stands[i], only) != 0))
             continue;
         char **ids = NULL;
         size_t n_ids = 0;
@@ -225,7 +238,7 @@ int app_expire(struct app_ctx *c, const struct app_opts *o, int remove, json_t *
         json_array_append_new(list, entry);
         n_expired += expires <= now;
         if (remove && expires <= now) {
-            int src = destroy_stand(c, o, entry, ids, n_ids);
+            int src = destroy_stand(c, o, entry, ids, n_ids, only != NULL);
             n_destroyed += src == APP_OK;
             rc = src ? APP_FAILED : rc;
         }
@@ -236,4 +249,14 @@ int app_expire(struct app_ctx *c, const struct app_opts *o, int remove, json_t *
     *out = json_pack("{s:I, s:o, s:I, s:I}", "now", (json_int_t)now, "stands", list, "expired",
                      (json_int_t)n_expired, "destroyed", (json_int_t)n_destroyed);
     return rc;
+}
+
+int app_expire(struct app_ctx *c, const struct app_opts *o, int remove, json_t **out)
+{
+    return expire_run(c, o, remove, NULL, out);
+}
+
+int app_expire_stand(struct app_ctx *c, const struct app_opts *o, const char *stand, json_t **out)
+{
+    return expire_run(c, o, 1, stand, out);
 }

@@ -27,4 +27,11 @@ void app_expire_day(long long expire, char out[11]);
  * replaced. APP_OK, or APP_FAILED when the cluster could not be read or a destroy failed. */
 int app_expire(struct app_ctx *c, const struct app_opts *o, int remove, json_t **out);
 
+/* app_expire with remove for `stand` alone, asked: the cluster is read again, and when the stand's
+ * date has passed its teardown plan is shown and the front-end's confirm asked (APP_ASK_DESTROY,
+ * the typed DELETE_<stand>) before it is destroyed. *out as app_expire's, listing that stand only
+ * (no entry when it has no expiry any more; "destroyed" false after a no). APP_OK, or APP_FAILED
+ * (the cluster could not be read, a no, or the destroy failed). */
+int app_expire_stand(struct app_ctx *c, const struct app_opts *o, const char *stand, json_t **out);
+
 #endif

@@ -25,6 +25,14 @@ const struct cmd_entry cmd_menu_entry = {
                "  5 [x] delete all users' machines of a list (typed confirmation DELETE_<LIST>)\n"
                "  6     delete one user's machines\n"
                "  7 [s] connection management (list, add, test, default, delete, switch)\n"
+               "  8 [i] stand status (power, uptime, N of M running) and credentials; the\n"
+               "        printable HTML hand-out to a file (default ./handout-<stand>.html)\n"
+               "  9 [p] start, stop or shut down the class (plan, then yes/no)\n"
+               " 10 [r] reset the class or one student to the baseline snapshot (VMs without\n"
+               "        it are cloned fresh; plan, then yes/no)\n"
+               " 11 [n] snapshots of the class or one student: list, create, roll back, delete\n"
+               " 12 [e] expired stands: the list, and each destroyed after a typed\n"
+               "        DELETE_<stand>\n"
                "  0     exit (also Ctrl-D or Ctrl-C)\n"
                "Configs and lists are kept in $XDG_CONFIG_HOME/deploy-stand/configs and lists.\n"),
     .exec = cmd_menu_exec,

@@ -1,5 +1,5 @@
 /* menu: the teacher's interactive menu (`deploy-stand menu`, or no command on a terminal): choose
- * a connection, then configs, user lists, deploy, delete and connections by number or hotkey. */
+ * a connection, then configs, user lists, deploy, delete, connections and the class's lifecycle. */
 #include "cli/menu.h"
 
 #include <jansson.h>
@@ -15,6 +15,7 @@
 #include "pve/pve_api.h"
 #include "store/secrets.h"
 #include "ui/prompt.h"
+#include "cli/menu_class.h"
 #include "cli/menu_conn.h"
 #include "cli/menu_ops.h"
 #include "ui/wizard.h"
@@ -555,12 +556,18 @@ int menu_run(const struct app_env *env)
         {"5", "x", N_("delete all users' machines of a list")},
         {"6", NULL, N_("delete one user's machines")},
         {"7", "s", N_("connection management")},
+        {"8", "i", N_("stand status and credentials (hand-out)")},
+        {"9", "p", N_("start or stop the class")},
+        {"10", "r", N_("reset to the baseline (class or a student)")},
+        {"11", "n", N_("snapshots")},
+        {"12", "e", N_("expired stands")},
         {"0", NULL, N_("exit")},
     };
+    enum { N_ITEMS = sizeof items / sizeof items[0], FIRST_CLASS = 7 };
     for (;;) {
         header_print(&m);
-        int c = prompt_menu(_("Choice"), items, sizeof items / sizeof items[0], -1);
-        if (c < 0 || c == 7)
+        int c = prompt_menu(_("Choice"), items, N_ITEMS, -1);
+        if (c < 0 || c == N_ITEMS - 1)
             break;
         switch (c) {
         case 0:
@@ -585,6 +592,9 @@ int menu_run(const struct app_env *env)
             menu_conn_manage(&m);
             if (!m.conn_name)
                 goto leave;
+            break;
+        default:
+            menu_class(&m, (enum menu_class_screen)(c - FIRST_CLASS));
             break;
         }
         fflush(stdout);

@@ -1,5 +1,5 @@
 /* menu: the teacher's interactive menu (`deploy-stand menu`, or no command on a terminal): choose
- * a connection, then configs, user lists, deploy, delete and connections by number or hotkey. */
+ * a connection, then configs, user lists, deploy, delete, connections and the class's lifecycle. */
 #ifndef DS_MENU_H
 #define DS_MENU_H
 

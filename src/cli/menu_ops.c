@@ -16,14 +16,6 @@
 #include "ui/prompt.h"
 #include "util/i18n.h"
 
-/* One operation's side of the events: the questions and what the user answered. */
-struct menu_op {
-    struct menu *m;
-    const char *expect; /* typed confirmation (delete) */
-    const char *stand, *who;
-    int declined, nothing;
-};
-
 static void deploy_summary(const struct plan *p, const struct cluster_view *v)
 {
     size_t vms = 0, new_vms = 0, bridges = 0;
@@ -91,7 +83,7 @@ static char *node_pick(const struct cluster_view *v)
 static void op_event(const struct app_event *e, void *ud)
 {
     struct menu_op *op = ud;
-    if (op->expect && e->kind == APP_EV_PLAN) {
+    if (op->who && e->kind == APP_EV_PLAN) {
         if (e->plan->n_acts == 0) {
             printf(_("Nothing of stand '%s' is deployed for %s: there is nothing to delete.\n"),
                    e->plan->stand, op->who);
@@ -106,16 +98,22 @@ static void op_event(const struct app_event *e, void *ud)
 static int op_confirm(const struct app_ask *a, void *ud)
 {
     struct menu_op *op = ud;
+    const char *expect = op->expect ? op->expect : a->expect;
     int y;
     if (a->kind == APP_ASK_DESTROY) {
         char q[400];
-        snprintf(q, sizeof q, _("Type %s to delete it all"), op->expect);
-        y = prompt_typed(q, op->expect);
+        snprintf(q, sizeof q, _("Type %s to delete it all"), expect);
+        y = prompt_typed(q, expect);
         if (y == 0)
             printf(_("Nothing was removed.\n"));
     } else {
-        deploy_summary(a->plan, a->view);
-        y = prompt_yesno(_("Deploy now?"), 0);
+        if (a->kind == APP_ASK_DEPLOY)
+            deploy_summary(a->plan, a->view);
+        y = prompt_yesno(a->kind == APP_ASK_DEPLOY  ? _("Deploy now?")
+                         : a->kind == APP_ASK_RESET ? _("Reset these VMs? What changed on their "
+                                                        "disks since then is lost.")
+                                                    : _("Apply these changes?"),
+                         0);
         if (y == 0)
             printf(_("Nothing was changed.\n"));
     }
@@ -124,11 +122,25 @@ static int op_confirm(const struct app_ask *a, void *ud)
     return y == 1;
 }
 
-/* The context for a saved config and list: inputs (with the template map), connection, login,
- * state. 0, or -1 (shown; the context is freed). */
-static int op_open(struct menu_op *op, struct app_ctx *s, const char *config, const char *list)
+struct app_events menu_op_events(struct menu_op *op)
 {
-    struct app_events ev = {.emit = op_event, .confirm = op_confirm, .ud = op};
+    return (struct app_events){.emit = op_event, .confirm = op_confirm, .ud = op};
+}
+
+int menu_op_inputs(const char *config_q, char **config, char **list)
+{
+    *config = menu_entry_pick(LIB_CONFIG, config_q);
+    *list = *config ? menu_entry_pick(LIB_LIST, _("Which user list")) : NULL;
+    if (*list)
+        return 0;
+    free(*config);
+    *config = NULL;
+    return -1;
+}
+
+int menu_op_open(struct menu_op *op, struct app_ctx *s, const char *config, const char *list)
+{
+    struct app_events ev = menu_op_events(op);
     char *cp = lib_path(LIB_CONFIG, config), *lp = lib_path(LIB_LIST, list);
     struct app_opts o = {.config = cp, .users = lp};
     int rc = !cp || !lp || app_ctx_open(s, &op->m->g, &ev, &o, 1);
@@ -159,8 +171,7 @@ static const struct strategy *strategy_pick(void)
     return c >= 0 && (size_t)c < n ? strategy_table[c] : NULL;
 }
 
-/* After the use case: the outcome in one line, then Enter (nothing when the user said no). */
-static void op_done(const struct menu_op *op, int rc, const char *ok, const char *failed)
+void menu_op_done(const struct menu_op *op, int rc, const char *ok, const char *failed)
 {
     fflush(stdout);
     fflush(stderr);
@@ -257,16 +268,16 @@ static int deploy_options(const struct app_ctx *s, const struct strategy *st, st
 void menu_deploy(struct menu *m)
 {
     prompt_title("🚀", _("Deploy"));
-    char *config = menu_entry_pick(LIB_CONFIG, _("Which config"));
-    char *list = config ? menu_entry_pick(LIB_LIST, _("Which user list")) : NULL;
-    const struct strategy *c = list ? strategy_pick() : NULL;
+    char *config = NULL, *list = NULL;
+    const struct strategy *c =
+        menu_op_inputs(_("Which config"), &config, &list) == 0 ? strategy_pick() : NULL;
     struct menu_op op = {.m = m};
     struct app_ctx s;
     struct stand_args sa;
     struct answers an = {0};
     char *node = NULL;
     stand_args_init(&sa);
-    if (!c || op_open(&op, &s, config, list) < 0)
+    if (!c || menu_op_open(&op, &s, config, list) < 0)
         goto done;
     printf(_("Reading the cluster...\n"));
     fflush(stdout);
@@ -278,8 +289,8 @@ void menu_deploy(struct menu *m)
     stand_args_finish(NULL, &sa); /* the memory reserve, as for the command line */
     fflush(stdout);
     int rc = app_deploy(&s, &sa.o);
-    op_done(&op, rc, _("Deployed. The credentials are above: hand them out to the students."),
-            _("The deploy did not complete for everyone (see above)."));
+    menu_op_done(&op, rc, _("Deployed. The credentials are above: hand them out to the students."),
+                 _("The deploy did not complete for everyone (see above)."));
 out:
     app_ctx_free(&s);
 done:
@@ -290,8 +301,7 @@ done:
     free(list);
 }
 
-/* The user to delete: malloc'd id, or NULL (empty list, back, EOF). */
-static char *user_pick(const char *list)
+char *menu_user_pick(const char *list)
 {
     char **ids = NULL;
     size_t n = 0;
@@ -309,13 +319,13 @@ void menu_destroy(struct menu *m, int one)
 {
     prompt_title("🗑",
                  one ? _("Delete one user's machines") : _("Delete all users' machines of a list"));
-    char *config = menu_entry_pick(LIB_CONFIG, _("Which config (the stand)"));
-    char *list = config ? menu_entry_pick(LIB_LIST, _("Which user list")) : NULL;
-    char *user = list && one ? user_pick(list) : NULL;
+    char *config = NULL, *list = NULL;
+    menu_op_inputs(_("Which config (the stand)"), &config, &list);
+    char *user = list && one ? menu_user_pick(list) : NULL;
     char expect[200];
     struct menu_op op = {.m = m, .expect = expect, .who = one ? user : list};
     struct app_ctx s;
-    if (!list || (one && !user) || op_open(&op, &s, config, list) < 0)
+    if (!list || (one && !user) || menu_op_open(&op, &s, config, list) < 0)
         goto done;
     snprintf(expect, sizeof expect, "DELETE_%s", one ? user : list);
     const char *only[1] = {user};
@@ -324,8 +334,8 @@ void menu_destroy(struct menu *m, int one)
     fflush(stdout);
     int rc = app_destroy(&s, &o);
     if (!op.nothing)
-        op_done(&op, rc, _("Deleted and verified."),
-                _("The deletion did not complete (see above)."));
+        menu_op_done(&op, rc, _("Deleted and verified."),
+                     _("The deletion did not complete (see above)."));
     app_ctx_free(&s);
 done:
     free(user);

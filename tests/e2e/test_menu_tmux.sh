@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # test_menu_tmux: drives the real interactive menu in tmux (send-keys / capture-pane) against the
-# simulator: connection, wizard, import, balanced deploy, credentials, delete one user, then all.
-# The whole flow runs in English, then again with LANG=ru_RU.UTF-8 (Russian texts checked when
-# po/ru.po translates the menu).
+# simulator: connection, wizard, import, balanced deploy, credentials, status with the hand-out,
+# start, reset of one student, delete one user, then all. The whole flow runs in English, then
+# again with LANG=ru_RU.UTF-8 (Russian texts checked when po/ru.po translates the menu).
 set -u
 command -v tmux >/dev/null || { echo "SKIP: tmux is not installed"; exit 77; }
 command -v curl >/dev/null || { echo "SKIP: curl is not installed"; exit 77; }
+command -v jq >/dev/null || { echo "SKIP: jq is not installed"; exit 77; }
 
 top=$(mktemp -d)
 sock="ds-menu-test-$$"
@@ -80,12 +81,115 @@ sim_start() {
   fp=$(sed -n 's/.*"fingerprint":"\([^"]*\)".*/\1/p' "$out" | head -1)
   [ -n "$port" ] || { cat "$out"; echo "FAIL: the simulator did not start"; exit 1; }
 }
-sim_stop() { kill "$simpid" 2>/dev/null; wait "$simpid" 2>/dev/null; simpid=""; }
+sim_stop() { kill "$simpid" 2>/dev/null; wait "$simpid" 2>/dev/null; simpid=""; ticket=""; }
 state() { curl -sk "$url/__sim/state"; }
 # How many times a user id is a key of the simulator's users.
 user_count() { state | grep -o "\"$1\":{" | wc -l; }
-# VMs of stand 'lab' (tag ds-lab) that are not templates.
-stand_vms() { state | grep -o '"tags":"[^"]*ds-lab[^"]*"' | wc -l; }
+# VMs of stand 'lab' (tag ds-lab; their snapshots' configs carry the tag too, and do not count).
+stand_vms() { state | jq '[.vms[] | select((.config.tags // "") | test("ds-lab"))] | length'; }
+# How many VMs of stand 'lab' run.
+running_vms() {
+  state | jq '[.vms[] | select((.config.tags // "") | test("ds-lab")) | select(.status == "running")]
+              | length'
+}
+# The memory setting of the VM of student pool $1, as the API gives it.
+vm_memory() { api GET "$(vm_path "$1")" | jq -r '.data.memory'; }
+# "/nodes/NODE/qemu/VMID/config" of the VM of student pool $1.
+vm_path() { state | jq -r --arg p "$1" '.vms[] | select(.pool == $p) | "/nodes/\(.node)/qemu/\(.vmid)/config"'; }
+# An API request as root@pam: api METHOD PATH [BODY].
+api() {
+  if [ -z "${ticket:-}" ]; then
+    local t
+    t=$(curl -sk --data-urlencode username=root@pam --data-urlencode password=sim-root-password \
+      "$url/api2/json/access/ticket")
+    ticket=$(jq -r .data.ticket <<<"$t")
+    csrf=$(jq -r .data.CSRFPreventionToken <<<"$t")
+  fi
+  curl -sk -X "$1" -b "PVEAuthCookie=$ticket" -H "CSRFPreventionToken: $csrf" \
+    ${3:+--data "$3"} "$url/api2/json$2"
+}
+
+# ---- the class items ---------------------------------------------------------------------------
+# Answers the config (lab1) and the list (class), each the only one saved.
+pick_config_list() {
+  wait_for "1) lab1"
+  wait_prompt ':[[:space:]]*$'
+  send ""
+  wait_for "1) class"
+  wait_prompt ':[[:space:]]*$'
+  send ""
+}
+
+# Item 8 (hotkey i): the status table, the credentials and the hand-out in the proposed file.
+status_flow() {
+  send i
+  pick_config_list
+  wait_prompt '\]:[[:space:]]*$' 60 # write the hand-out? [Y/n]
+  local u pw
+  for u in alice bob carol; do
+    since | grep -qE "^$u@pve .* $u +pve[123] +web [0-9]+ stopped" || fail "no status line for $u@pve"
+    since | grep -qE "^$u@pve +[A-Za-z0-9]{10} +$u +pve[123] +web \([0-9]+\)" ||
+      fail "no credentials line for $u@pve on the status screen"
+  done
+  pw=$(since | grep -E '^alice@pve +[A-Za-z0-9]{10} ' | awk '{print $2}' | head -1)
+  send ""
+  wait_for "handout-lab.html]"
+  wait_prompt ':[[:space:]]*$'
+  send ""
+  wait_prompt ':[[:space:]]*$' # press Enter
+  local html=$work/handout-lab.html
+  [ -f "$html" ] || fail "the hand-out was not written to ./handout-lab.html"
+  [ "$(stat -c %a "$html")" = 600 ] || fail "the hand-out is not mode 0600"
+  [ "$(grep -o 'class="card"' "$html" | wc -l)" -eq 3 ] || fail "the hand-out has not 3 cards"
+  grep -qF "$pw" "$html" || fail "the hand-out lacks alice's password"
+  send ""
+  wait_menu
+}
+
+# Item 9 (hotkey p), start: the plan, the question, then every VM runs.
+start_flow() {
+  send p
+  pick_config_list
+  wait_for "3) "
+  wait_prompt ':[[:space:]]*$'
+  send 1
+  wait_prompt '\]:[[:space:]]*$' 60 # apply these changes?
+  for n in alice bob carol; do since | grep -qF "$n@pve" || fail "the start plan does not name $n"; done
+  [ "$(running_vms)" -eq 0 ] || fail "VMs started before the confirmation"
+  send y
+  wait_prompt ':[[:space:]]*$' 60 # press Enter
+  [ "$(running_vms)" -eq 3 ] || fail "expected 3 running VMs, found $(running_vms)"
+  send ""
+  wait_menu
+}
+
+# Item 10 (hotkey r) for alice alone, after a change to her VM: its config is the baseline's again
+# and it runs again; bob's VM is left alone.
+reset_flow() {
+  local mem bob_mem
+  mem=$(vm_memory alice)
+  bob_mem=$(vm_memory bob)
+  [ -n "$mem" ] && [ "$mem" != null ] && [ "$mem" != 4096 ] || fail "alice's VM memory: '$mem'"
+  api PUT "$(vm_path alice)" memory=4096 >/dev/null
+  api PUT "$(vm_path bob)" memory=3072 >/dev/null
+  [ "$(vm_memory alice)" = 4096 ] || fail "the API did not change alice's VM"
+  send r
+  pick_config_list
+  wait_for "2) alice@pve"
+  wait_prompt ':[[:space:]]*$'
+  send 2
+  wait_prompt '\]:[[:space:]]*$' 60 # reset these VMs?
+  since | grep -qF "alice@pve" || fail "the reset plan does not name alice"
+  since | grep -qF "bob@pve" && fail "the reset plan names bob"
+  send y
+  wait_prompt ':[[:space:]]*$' 60 # press Enter
+  [ "$(vm_memory alice)" = "$mem" ] || fail "alice's VM was not reset (memory $(vm_memory alice))"
+  [ "$(vm_memory bob)" = 3072 ] || fail "bob's VM was reset with alice's"
+  [ "$(running_vms)" -eq 3 ] || fail "the reset did not keep the VMs running"
+  api PUT "$(vm_path bob)" "memory=$bob_mem" >/dev/null
+  send ""
+  wait_menu
+}
 
 # ---- one full run -----------------------------------------------------------------------------
 run_flow() {
@@ -96,7 +200,7 @@ run_flow() {
   local lang=C.UTF-8
   [ "$MODE" = ru ] && lang=ru_RU.UTF-8
   tmux -L "$sock" kill-server 2>/dev/null
-  tmux -L "$sock" new-session -d -s menu -x 160 -y 50 \
+  tmux -L "$sock" new-session -d -s menu -x 160 -y 50 -c "$work" \
     "env -u LC_ALL -u LANGUAGE LANG=$lang XDG_CONFIG_HOME=$work/config XDG_STATE_HOME=$work/state \
      $DS_BIN/deploy-stand; echo MENU-EXIT=\$?; exec sleep 600"
   tmux -L "$sock" set-option -g history-limit 100000 >/dev/null
@@ -133,7 +237,9 @@ run_flow() {
       echo "SKIP (ru): po/ru.po has no Russian for the menu yet; the Russian texts are not checked"
     else
       since | grep -qF -- "$want" || fail "the menu is not in Russian (expected '$want')"
-      for id in "deploy" "user lists" "exit"; do
+      for id in "deploy" "user lists" "exit" "stand status and credentials (hand-out)" \
+        "start or stop the class" "reset to the baseline (class or a student)" "snapshots" \
+        "expired stands"; do
         want=$(ru_of "$id")
         [ -z "$want" ] || since | grep -qF -- "$want" || fail "no Russian '$want' for '$id'"
       done
@@ -229,6 +335,10 @@ run_flow() {
   send ""
   wait_menu
 
+  status_flow
+  start_flow
+  reset_flow
+
   # 6a. delete one user's machines (item 6)
   send 6
   wait_for "1) lab1"
@@ -287,7 +397,8 @@ run_flow() {
   wait_for "MENU-EXIT=0" 20
   tmux -L "$sock" kill-server 2>/dev/null
   sim_stop
-  echo "ok ($MODE): connection, wizard, import, balanced deploy, credentials, deletes"
+  echo "ok ($MODE): connection, wizard, import, balanced deploy, credentials, status, hand-out," \
+    "start, reset, deletes"
 }
 
 run_flow en
