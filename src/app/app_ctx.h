@@ -39,6 +39,7 @@ struct app_opts {
     int reclone;         /* reset: fresh clones instead of the baseline snapshot (--reclone) */
     int timeout_s;       /* shutdown, reboot: seconds the guest gets (0: APP_SHUTDOWN_TIMEOUT) */
     const char *expires; /* plan, deploy: YYYY-MM-DD instead of the stand's `expires:` */
+    int overcommit;      /* plan, deploy: more memory configured than a node has is a note */
 };
 
 /* The seconds a guest gets to shut down when --timeout is not given. */

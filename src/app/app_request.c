@@ -17,6 +17,7 @@ void app_request_init(struct plan_request *rq, const struct app_ctx *c, const st
     rq->api_user = c->conn ? c->conn->user : NULL;
     rq->refresh_templates = o->refresh_templates;
     rq->mem_reserve = o->mem_reserve;
+    rq->overcommit = o->overcommit;
     rq->only_vm = o->only_vm;
     rq->start = o->start;
     rq->shutdown_timeout_s = o->timeout_s > 0 ? o->timeout_s : APP_SHUTDOWN_TIMEOUT;

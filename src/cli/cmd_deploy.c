@@ -17,6 +17,8 @@ const struct cmd_entry cmd_deploy_entry = {
                "                    YYYY-MM-DD), instead of the stand's `expires:`\n"),
     .help_after =
         N_("  --refresh-templates  rebuild template copies whose original changed\n"
+           "  --overcommit      accept more memory configured on a node than it has (a note,\n"
+           "                    not a refusal)\n"
            "  --template-map FILE  the seed's mapper_template.yml (hints for template copies)\n"
            "  --parallel-per-node N  concurrent Proxmox tasks per node (default 4; halved on\n"
            "                    lock errors, grown back gradually)\n"

@@ -15,6 +15,8 @@ const struct cmd_entry cmd_plan_entry = {
                "                    YYYY-MM-DD), instead of the stand's `expires:`\n"),
     .help_after =
         N_("  --refresh-templates  rebuild template copies whose original changed\n"
+           "  --overcommit      accept more memory configured on a node than it has (a note,\n"
+           "                    not a refusal)\n"
            "  --template-map FILE  the seed's mapper_template.yml (hints for template copies)\n"),
     .run = app_plan,
 };

@@ -50,6 +50,8 @@ const struct cmd_entry cmd_reset_entry = {
     .refuse_hint = N_("add --yes to confirm when not running in a terminal"),
     .help_after =
         N_("  --refresh-templates  rebuild template copies whose original changed\n"
+           "  --overcommit      accept more memory configured on a node than it has (a note,\n"
+           "                    not a refusal)\n"
            "  --template-map FILE  the seed's mapper_template.yml (hints for template copies)\n"
            "\nEach VM (found by its marks) is rolled back to the stand's baseline snapshot, all\n"
            "in parallel. A VM without the baseline (its storage cannot take snapshots, or the\n"

@@ -1,6 +1,6 @@
 /* stand_args: the options the stand commands share (--config, --users, --strategy, --node,
- * --template-map, --refresh-templates, --mem-reserve, limits, --vm, --expires, --user), parsed
- * into app_opts. */
+ * --template-map, --refresh-templates, --mem-reserve, --overcommit, limits, --vm, --expires,
+ * --user), parsed into app_opts. */
 #ifndef DS_STAND_ARGS_H
 #define DS_STAND_ARGS_H
 

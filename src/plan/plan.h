@@ -134,6 +134,19 @@ struct plan_copy {
     int locked;        /* a half-done copy still locked by its clone task: wait before using it */
 };
 
+/* The memory of one node as a deploy plan leaves it (plan_capacity): configured memory, not memory
+ * in use, so a stopped VM counts as much as a running one. */
+struct plan_node_mem {
+    char *node; /* owned */
+    int online;
+    long long total;      /* the node's memory, bytes; 0 when unknown (offline) */
+    long long configured; /* configured memory of the node's VMs now, templates aside, bytes */
+    long long added;      /* configured memory of the VMs the plan creates there (their
+                             templates'), bytes */
+    size_t students, vms; /* the plan's students with a VM there, and their VMs there */
+    int over;             /* configured + added > total (total known) */
+};
+
 struct plan {
     enum plan_kind kind;
     char *stand;
@@ -147,6 +160,9 @@ struct plan {
     size_t n_copies;
     char **problems; /* preflight failures: nothing may run when n_problems > 0 */
     size_t n_problems;
+    /* how many of the problems are mistakes of the input files, each written "file:line:col:
+     * what; hint" (the command exits 2 then) */
+    size_t n_input_problems;
     char **notes; /* warnings worth reading before anything changes */
     size_t n_notes;
     struct password_policy password_policy;
@@ -154,6 +170,12 @@ struct plan {
     int vmid_max;                                 /* the last id of the stand's VMID block */
     int undo;    /* an undo plan (plan_undo): each step is tried even when one before it failed */
     int id_base; /* journal and audit ids are id_base + id: an undo plan continues its run's ids */
+    /* deploy plans: per node of the view, its configured memory with the plan's new VMs (owned,
+     * freed by plan_free; the array ends with an entry whose node is NULL). n_node_mem is 0 when
+     * the students were not placed. */
+    struct plan_node_mem *node_mem;
+    size_t n_node_mem;
+    int overcommit; /* a node goes over its memory and --overcommit accepted it (a note) */
 };
 
 struct plan_request {
@@ -175,6 +197,8 @@ struct plan_request {
     int start;              /* reset: start every VM after its rollback (default: each VM keeps
                                the power state it had) */
     int shutdown_timeout_s; /* shutdown, reboot: seconds the guest gets; default 120 */
+    int overcommit;         /* deploy: more memory configured on a node than it has is a note, not a
+                               problem (smart then counts only the memory in use) */
 };
 
 /* Builds the deploy plan. 0 and *out (free with plan_free; check (*out)->n_problems), or -1 with

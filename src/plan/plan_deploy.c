@@ -1,6 +1,8 @@
 /* plan_deploy: the deploy plan: preflight checks, placement, each student's user, pool, role,
  * clones and NICs. Everything already deployed is found by its marks, so a re-run plans nothing. */
 #include "plan/marks.h"
+#include "plan/plan_capacity.h"
+#include "plan/plan_checks.h"
 #include "plan/plan_internal.h"
 #include "plan/strategy.h"
 #include "util/err.h"
@@ -86,25 +88,6 @@ static void student_vms_index(struct deploy_ctx *c)
     }
     sidx_sort(&c->vm_pool);
     sidx_sort(&c->vm_mark);
-}
-
-static void check_templates(struct deploy_ctx *c)
-{
-    const struct stand *st = c->rq->stand;
-    for (size_t m = 0; m < st->n_machines; m++) {
-        const struct stand_machine *mc = &st->machines[m];
-        const struct inv_vm *t = inv_vm_find(c->v, mc->template_vmid);
-        if (!t)
-            pl_problem(c->p, _("machine '%s': template %d does not exist in the cluster"), mc->name,
-                       mc->template_vmid);
-        else if (!t->template)
-            pl_problem(c->p, _("machine '%s': VM %d on %s is not a template (convert it first)"),
-                       mc->name, mc->template_vmid, t->node);
-        else if (strcmp(t->node, mc->template_node) != 0)
-            pl_problem(c->p,
-                       _("machine '%s': template %d is on node %s, not on %s as the stand says"),
-                       mc->name, mc->template_vmid, t->node, mc->template_node);
-    }
 }
 
 static void plan_student_access(struct deploy_ctx *c, int s, int *user_act, int *pool_act)
@@ -440,7 +423,8 @@ static void place_students(struct plan *p, const struct strategy *strat,
                                  .users = rq->users,
                                  .view = v,
                                  .target_node = rq->target_node,
-                                 .mem_reserve = rq->mem_reserve > 0 ? rq->mem_reserve : 0.10};
+                                 .mem_reserve = rq->mem_reserve > 0 ? rq->mem_reserve : 0.10,
+                                 .overcommit = rq->overcommit};
     if (strat->place(&in, pl, problem_cb, p) < 0)
         pl_problem(p, _("placement failed: %s"), ds_err_last());
     for (size_t s = 0; s < pl->n_students; s++)
@@ -455,15 +439,14 @@ int plan_deploy(const struct plan_request *rq, const struct cluster_view *v, str
     const struct strategy *strat = strategy_find(rq->strategy ? rq->strategy : "local");
     if (!strat)
         return unknown_strategy(rq->strategy);
-    struct plan *p = xcalloc(1, sizeof *p);
-    pl_init(p, rq, PLAN_DEPLOY);
+    struct plan *p = pl_deploy_plan_new(rq, v);
     pl_students_init(p, rq);
     struct deploy_ctx c;
     ctx_init(&c, p, rq, v);
     check_privs(p, rq, v);
-    check_templates(&c);
+    int unplaceable = plan_check_inputs(p, rq, v); /* the input files against the cluster */
     struct placement pl = {0};
-    if (!check_size(p, rq, &c.va))
+    if (!check_size(p, rq, &c.va) && !unplaceable)
         place_students(p, strat, rq, v, &pl);
     if (p->n_problems == 0) {
         c.role_act = pl_role_ensure(p, rq, v);
@@ -473,6 +456,7 @@ int plan_deploy(const struct plan_request *rq, const struct cluster_view *v, str
             plan_student_vms(&c, (int)s, &pl, pool_act);
             plan_stale_bridges(&c, (int)s);
         }
+        pl_capacity_check(p, rq, v); /* every strategy: configured memory per node */
     }
     free(pl.slots);
     ctx_finish(&c);

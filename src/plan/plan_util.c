@@ -328,6 +328,9 @@ void plan_free(struct plan *p)
         json_decref(a->params);
     }
     free(p->acts);
+    for (size_t i = 0; p->node_mem && p->node_mem[i].node; i++)
+        free(p->node_mem[i].node);
+    free(p->node_mem);
     for (size_t i = 0; i < p->n_problems; i++)
         free(p->problems[i]);
     free(p->problems);

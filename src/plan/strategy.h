@@ -15,6 +15,8 @@ struct placement_input {
     const struct cluster_view *view;
     const char *target_node; /* strategies that take a node; may be NULL */
     double mem_reserve;      /* smart: share of each node's memory kept free (default 0.10) */
+    int overcommit; /* --overcommit: the planner accepts more configured memory than a node has;
+                       smart then counts only the memory in use, not the configured memory */
 };
 
 /* One slot per (student, machine), row-major: slot[s * n_machines + m]. */

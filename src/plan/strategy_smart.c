@@ -1,6 +1,7 @@
 /* strategy_smart: capacity-aware placement in the style of Proxmox's static CRS scheduler: each
  * student goes where the resulting maximum and average memory use is lowest (memory weighs more
  * than CPU), never above a node's memory minus the reserve; close calls prefer template nodes. */
+#include "plan/plan_capacity.h"
 #include "plan/strategy.h"
 #include "util/xalloc.h"
 #include "util/i18n.h"
@@ -16,9 +17,10 @@
 struct node_load {
     const struct inv_node *n;
     double cap_mem;   /* usable memory: maxmem minus the reserve */
-    double mem;       /* in use now plus what this plan puts there */
+    double mem;       /* taken now plus what this plan puts there */
     double cores;     /* vCPUs of running VMs plus this plan's */
-    double start_mem; /* before this plan */
+    double start_mem; /* before this plan: the memory in use or, when larger, the configured memory
+                         of the node's VMs (stopped ones too); in use only with --overcommit */
     int students;
     int has_templates; /* templates of the stand live here */
 };
@@ -42,10 +44,9 @@ static void stand_need(const struct placement_input *in, double *mem, double *co
     for (size_t m = 0; m < in->stand->n_machines; m++) {
         const struct inv_vm *t = inv_vm_find(in->view, in->stand->machines[m].template_vmid);
         const json_t *cfg = t ? t->config : NULL;
-        double mib = cfg ? cfg_num(cfg, "memory", 512) : (t ? (double)t->maxmem / MIB : 512);
         double c = cfg ? cfg_num(cfg, "cores", 1) * cfg_num(cfg, "sockets", 1)
                        : (t && t->maxcpu ? t->maxcpu : 1);
-        *mem += mib * MIB;
+        *mem += t ? (double)pl_vm_memory(t) : 512 * MIB;
         *cores += c;
     }
 }
@@ -104,8 +105,9 @@ static void capacity_table(const struct placement_input *in, const struct node_l
     add_problem(ctx, msg);
 }
 
-/* The load of every online node of in->view: memory in use and the cap left by the reserve,
- * vCPUs of running VMs, templates of the stand it holds. A malloc'd array (caller frees) of *nn. */
+/* The load of every online node of in->view: memory taken (in use, or configured when that is
+ * more, unless in->overcommit) and the cap left by the reserve, vCPUs of running VMs, templates of
+ * the stand it holds. A malloc'd array (caller frees) of *nn. */
 static struct node_load *online_loads(const struct placement_input *in, size_t *nn)
 {
     const struct cluster_view *v = in->view;
@@ -118,7 +120,8 @@ static struct node_load *online_loads(const struct placement_input *in, size_t *
         struct node_load *x = &l[(*nn)++];
         x->n = n;
         x->cap_mem = (double)n->maxmem * (1.0 - in->mem_reserve);
-        x->mem = x->start_mem = (double)n->mem;
+        double configured = in->overcommit ? 0 : (double)pl_node_configured(v, n->name);
+        x->mem = x->start_mem = configured > (double)n->mem ? configured : (double)n->mem;
         for (size_t k = 0; k < v->n_vms; k++)
             if (!v->vms[k].template && v->vms[k].status &&
                 strcmp(v->vms[k].status, "running") == 0 && strcmp(v->vms[k].node, n->name) == 0)

@@ -45,6 +45,60 @@ static char plan_mark(const struct plan *p)
     return p->kind == PLAN_DEPLOY ? '+' : p->kind == PLAN_DESTROY ? '-' : '~';
 }
 
+/* Whether a node belongs in the memory lines: it is online or the plan has VMs there. */
+static int node_mem_shown(const struct plan_node_mem *nm)
+{
+    return nm->online || nm->vms > 0;
+}
+
+/* [{"node", "online", "memory", "configured", "new", "students", "vms", "over"}]: bytes; "over" is
+ * configured + new above memory. */
+static json_t *node_mem_json(const struct plan *p)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < p->n_node_mem; i++) {
+        const struct plan_node_mem *nm = &p->node_mem[i];
+        if (node_mem_shown(nm))
+            json_array_append_new(
+                arr,
+                json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:b}", "node", nm->node, "online",
+                          nm->online, "memory", (json_int_t)nm->total, "configured",
+                          (json_int_t)nm->configured, "new", (json_int_t)nm->added, "students",
+                          (json_int_t)nm->students, "vms", (json_int_t)nm->vms, "over", nm->over));
+    }
+    return arr;
+}
+
+/* Per node: the plan's students and VMs there, the configured memory of the node's VMs (running
+ * or not) against the node's memory, what the new VMs add, and by how much a node is over. */
+static void node_mem_lines(const struct plan *p, FILE *out)
+{
+    const double gib = 1024.0 * 1024.0 * 1024.0;
+    if (p->n_node_mem)
+        fputs(_("\nMemory per node (configured memory of every VM of the node, running or not; "
+                "templates aside):\n"),
+              out);
+    for (size_t i = 0; i < p->n_node_mem; i++) {
+        const struct plan_node_mem *nm = &p->node_mem[i];
+        if (!node_mem_shown(nm))
+            continue;
+        const char *state = nm->online ? _("online") : _("offline");
+        double now = (double)nm->configured / gib, total = (double)nm->total / gib,
+               add = (double)nm->added / gib;
+        if (nm->over)
+            fprintf(out,
+                    _("  node %-12s %s: %zu student(s), %zu VM(s); memory %.1f of %.1f GiB "
+                      "configured, +%.1f GiB for the new VMs: over by %.1f GiB\n"),
+                    nm->node, state, nm->students, nm->vms, now, total, add,
+                    (double)(nm->configured + nm->added - nm->total) / gib);
+        else
+            fprintf(out,
+                    _("  node %-12s %s: %zu student(s), %zu VM(s); memory %.1f of %.1f GiB "
+                      "configured, +%.1f GiB for the new VMs\n"),
+                    nm->node, state, nm->students, nm->vms, now, total, add);
+    }
+}
+
 static void plan_json(const struct plan *p, const char *strategy, FILE *out)
 {
     json_t *root = json_pack("{s:s, s:s, s:s}", "stand", p->stand, "kind", plan_kind_name(p),
@@ -85,6 +139,8 @@ static void plan_json(const struct plan *p, const char *strategy, FILE *out)
     for (size_t i = 0; i < p->n_notes; i++)
         json_array_append_new(notes, json_string(p->notes[i]));
     json_object_set_new(root, "notes", notes);
+    if (p->kind == PLAN_DEPLOY)
+        json_object_set_new(root, "nodes", node_mem_json(p));
     json_dumpf(root, out, JSON_INDENT(2));
     fputc('\n', out);
     json_decref(root);
@@ -158,6 +214,8 @@ void report_plan(const struct plan *p, const char *strategy, FILE *out, int json
         }
     }
     fputc('\n', out);
+    if (p->kind == PLAN_DEPLOY)
+        node_mem_lines(p, out);
 }
 
 void report_problems(const struct plan *p, FILE *out)
