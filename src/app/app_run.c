@@ -12,11 +12,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A plan whose preflight found problems: they are shown and nothing runs. APP_FAILED. */
+/* A plan whose preflight found problems: they are shown and nothing runs. APP_USAGE when some
+ * of them are mistakes of the input files (file:line: ...), else APP_FAILED. */
 static int refuse_problems(struct app_ctx *c, const struct plan *p)
 {
     struct app_event e = {.kind = APP_EV_PROBLEMS, .stream = APP_ERR, .plan = p};
     app_emit(&c->ev, &e);
+    if (p->n_input_problems) {
+        app_note(&c->ev, APP_ERR,
+                 ngettext("error: the cluster check found %zu problem(s), %zu of them in the "
+                          "input files; nothing was changed\n",
+                          "error: the cluster check found %zu problem(s), %zu of them in the "
+                          "input files; nothing was changed\n",
+                          p->n_problems),
+                 p->n_problems, p->n_input_problems);
+        return APP_USAGE;
+    }
     app_note(&c->ev, APP_ERR,
              ngettext("error: the cluster check found %zu problem(s); nothing was changed\n",
                       "error: the cluster check found %zu problem(s); nothing was changed\n",

@@ -246,6 +246,8 @@ static void machine_parse_template(const struct ydoc *d, const struct ydoc_node 
 {
     const char *s;
     const struct ydoc_node *v = ydoc_get(n, "template_node", NULL);
+    m->node_line = v ? v->line : n->line;
+    m->node_col = v ? v->col : n->col;
     if (!v)
         ydoc_report(d, n, diags, _("add `template_node: NODE` (the node holding the template)"),
                     _("%s has no 'template_node'"), label);
@@ -258,6 +260,8 @@ static void machine_parse_template(const struct ydoc *d, const struct ydoc_node 
     }
 
     v = ydoc_get(n, "template_vmid", NULL);
+    m->vmid_line = v ? v->line : n->line;
+    m->vmid_col = v ? v->col : n->col;
     long long vmid;
     if (!v)
         ydoc_report(d, n, diags, _("add `template_vmid: VMID` (the template to clone)"),

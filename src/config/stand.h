@@ -48,7 +48,9 @@ struct stand_machine {
     int full_clone;                       /* default 0 (linked) */
     struct stand_net *nets;               /* ordered; at most 32 - profile->first_nic */
     size_t n_nets;
-    int line, col; /* position of the machine mapping */
+    int line, col;           /* position of the machine mapping */
+    int node_line, node_col; /* position of the template_node value (the machine's when none) */
+    int vmid_line, vmid_col; /* position of the template_vmid value (the machine's when none) */
 };
 
 /* The role the students get on their pool (`student_role:`). */

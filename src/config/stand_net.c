@@ -46,6 +46,35 @@ static int is_alias_name(const char *s, size_t len)
     return 1;
 }
 
+static int all_hex(const char *s, size_t n)
+{
+    if (strlen(s) != n)
+        return 0;
+    for (; *s; s++)
+        if (!isxdigit((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+int stand_net_is_nic_name(const char *s)
+{
+    static const char *const numbered[] = {"eth", "bond", "vlan", "wlan", NULL};
+    if (strcmp(s, "lo") == 0)
+        return 1;
+    for (size_t i = 0; numbered[i]; i++) {
+        size_t l = strlen(numbered[i]);
+        if (strncmp(s, numbered[i], l) == 0 && all_digits(s + l))
+            return 1;
+    }
+    /* systemd's predictable names: en/wl/ww, a kind letter, then its number (eno1, ens18,
+     * enp3s0, enP1p2s0, wlp2s0) or, for x, the MAC address (enx001122334455) */
+    if (strncmp(s, "en", 2) != 0 && strncmp(s, "wl", 2) != 0 && strncmp(s, "ww", 2) != 0)
+        return 0;
+    if (s[2] == 'x')
+        return all_hex(s + 3, 12);
+    return s[2] && strchr("obcsvpPiadu", s[2]) && s[3] >= '0' && s[3] <= '9';
+}
+
 /* A reserved bridge's name (malloc'd; owned by out on success, freed on failure). */
 static int net_take_reserved(char *name, const char *value, struct stand_net *out, char *msg,
                              size_t msglen, char *hint, size_t hintlen)
@@ -61,6 +90,15 @@ static int net_take_reserved(char *name, const char *value, struct stand_net *ou
         snprintf(msg, msglen, _("reserved bridge '%s' is not a valid interface name"), name);
         snprintf(hint, hintlen,
                  _("use 2..20 letters, digits or '_' starting with a letter, e.g. vmbr100"));
+        free(name);
+        return -1;
+    }
+    if (stand_net_is_nic_name(name)) {
+        snprintf(msg, msglen,
+                 _("'%s' is the name of a network card or system interface, not a bridge"), name);
+        snprintf(hint, hintlen,
+                 _("a reserved bridge is a bridge the students share, created when missing; use a "
+                   "bridge name such as \"**vmbr100**\""));
         free(name);
         return -1;
     }

@@ -21,4 +21,9 @@ struct stand_net {
 int stand_net_parse(const char *value, int reserved, struct stand_net *out, char *msg,
                     size_t msglen, char *hint, size_t hintlen);
 
+/* 1 when `name` is what Linux calls a network card or a system interface rather than a bridge:
+ * lo, ethN, bondN, vlanN, wlanN, and systemd's predictable names such as eno1, ens18, enp3s0,
+ * enx001122334455 or wlp2s0. Such a name is never a reserved bridge. */
+int stand_net_is_nic_name(const char *name);
+
 #endif

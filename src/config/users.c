@@ -28,6 +28,11 @@ static void entry_parse(const struct ydoc *d, const struct ydoc_node *n, struct 
                     _("'%s' is not a valid Proxmox user id"), id);
         return;
     }
+    if (strcmp(id, "root@pam") == 0) {
+        ydoc_report(d, n, diags, _("remove it; list the students' own accounts"),
+                    _("'%s' is the cluster's superuser and cannot be a student"), id);
+        return;
+    }
     size_t pool_len = (size_t)(strrchr(id, '@') - id);
     char *pool = strndup(id, pool_len);
     if (!pool)

@@ -8,7 +8,7 @@
 #include "util/diag.h"
 
 struct user_entry {
-    char *userid; /* a valid pve-userid, e.g. "student1@pve" */
+    char *userid; /* a valid pve-userid, e.g. "student1@pve"; never root@pam */
     char *pool;   /* the part before '@': a valid pve-poolid without '/' */
     int line, col;
 };

@@ -6,6 +6,7 @@
 #include "pve/pve_api.h"
 #include "pve/pve_client.h"
 #include "util/err.h"
+#include "util/i18n.h"
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,46 @@ static void load_nets(struct cluster_view *v, json_t *nets)
     }
 }
 
+/* A user's "groups": PVE's "a,b" string, or a list of names (some versions, fixtures); NULL for
+ * none. */
+static char *groups_text(json_t *g)
+{
+    if (json_is_string(g))
+        return *json_string_value(g) ? strdup(json_string_value(g)) : NULL;
+    if (!json_is_array(g) || json_array_size(g) == 0)
+        return NULL;
+    size_t len = 1, i;
+    json_t *x;
+    json_array_foreach(g, i, x) len += json_is_string(x) ? strlen(json_string_value(x)) + 1 : 0;
+    char *out = xcalloc(len, 1);
+    json_array_foreach(g, i, x)
+    {
+        if (!json_is_string(x))
+            continue;
+        if (*out)
+            strcat(out, ",");
+        strcat(out, json_string_value(x));
+    }
+    return out;
+}
+
+static void load_realms(struct cluster_view *v, json_t *domains)
+{
+    size_t i;
+    json_t *o;
+    v->realms_read = json_is_array(domains);
+    v->realms = xcalloc(json_array_size(domains) + 1, sizeof *v->realms);
+    json_array_foreach(domains, i, o)
+    {
+        struct inv_realm *r = &v->realms[v->n_realms];
+        r->realm = dup_str(o, "realm");
+        if (!r->realm)
+            continue;
+        r->type = dup_str(o, "type");
+        v->n_realms++;
+    }
+}
+
 static void load_access(struct cluster_view *v, json_t *users, json_t *pools, json_t *acl)
 {
     size_t i;
@@ -162,6 +203,7 @@ static void load_access(struct cluster_view *v, json_t *users, json_t *pools, js
         if (!u->userid)
             continue;
         u->comment = dup_str(o, "comment");
+        u->groups = groups_text(json_object_get(o, "groups"));
         v->n_users++;
     }
     v->pools = calloc(json_array_size(pools) + 1, sizeof *v->pools);
@@ -297,6 +339,7 @@ struct cluster_view *inventory_from_json(json_t *bundle)
     load_access(v, json_object_get(bundle, "users"), json_object_get(bundle, "pools"),
                 json_object_get(bundle, "acl"));
     load_storages(v, json_object_get(bundle, "storages"));
+    load_realms(v, json_object_get(bundle, "domains"));
     build_indexes(v);
     return v;
 }
@@ -340,16 +383,58 @@ static void snapshots_read(struct pve_client *c, json_t *bundle, const char *nod
     json_object_set_new(all, key, list);
 }
 
+/* GET `path` (params may be NULL), whose answer must be a list: 0 and *out, or -1 with ds_err
+ * "<what> failed: ..." and the answer's class. */
+static int get_list(struct pve_client *c, const char *what, const char *path, const json_t *params,
+                    json_t **out)
+{
+    struct pve_response r = {0};
+    *out = NULL;
+    if (pve_call(c, "GET", path, params, &r) < 0) {
+        char d[1536];
+        if (r.status == 0 && !r.message)
+            ds_err_wrap(_("%s failed"), what); /* refused before sending */
+        else
+            ds_err_set(_("%s failed: %s"), what, pve_response_describe(&r, d, sizeof d));
+        pve_err_set_class(r.err_class);
+        pve_response_clear(&r);
+        return -1;
+    }
+    int ok = json_is_array(r.data);
+    if (ok) {
+        *out = r.data;
+        r.data = NULL;
+    } else {
+        ds_err_set(_("%s failed: the answer is not %s"), what, _("a list"));
+    }
+    pve_response_clear(&r);
+    return ok ? 0 : -1;
+}
+
+/* The users with their groups (GET /access/users?full=1): a student who is in a privileged group
+ * is found by the preflight. */
+static int users_read(struct pve_client *c, json_t **out)
+{
+    json_t *params = json_pack("{s:b}", "full", 1);
+    int rc = get_list(c, _("listing users"), "/access/users", params, out);
+    json_decref(params);
+    return rc;
+}
+
 /* The cluster's roles (GET /access/roles, which every user may read) go to the bundle's "roles",
- * so the planner sees whether the managed role exists. Optional, as snapshots_read. */
+ * so the planner sees whether the managed role exists, and its realms (GET /access/domains, which
+ * anyone may read) to "domains". Both optional, as snapshots_read. */
 static void roles_read(struct pve_client *c, json_t *bundle)
 {
-    json_t *roles = NULL;
-    if (pve_roles_list(c, &roles) < 0) {
+    json_t *roles = NULL, *domains = NULL;
+    if (pve_roles_list(c, &roles) < 0)
         ds_err_clear();
-        return;
-    }
-    json_object_set_new(bundle, "roles", roles);
+    else
+        json_object_set_new(bundle, "roles", roles);
+    if (get_list(c, _("listing realms"), "/access/domains", NULL, &domains) < 0)
+        ds_err_clear();
+    else
+        json_object_set_new(bundle, "domains", domains);
 }
 
 int inventory_load(struct pve_client *c, const int *template_vmids, size_t n_templates,
@@ -360,8 +445,8 @@ int inventory_load(struct pve_client *c, const int *template_vmids, size_t n_tem
     json_t *nodes = NULL, *res = NULL, *users = NULL, *pools = NULL, *acl = NULL, *sts = NULL;
     *out = NULL;
     if (pve_nodes_list(c, &nodes) < 0 || pve_cluster_resources(c, "vm", &res) < 0 ||
-        pve_users_list(c, &users) < 0 || pve_pools_list(c, &pools) < 0 ||
-        pve_acl_list(c, &acl) < 0 || pve_cluster_resources(c, "storage", &sts) < 0)
+        users_read(c, &users) < 0 || pve_pools_list(c, &pools) < 0 || pve_acl_list(c, &acl) < 0 ||
+        pve_cluster_resources(c, "storage", &sts) < 0)
         goto fail;
     json_object_set_new(bundle, "storages", sts);
     sts = NULL;
@@ -458,10 +543,11 @@ void cluster_view_free(struct cluster_view *v)
         free(v->nets[i].by_name);
     }
     free(v->nets);
-    for (size_t i = 0; i < v->n_users; i++) {
-        free(v->users[i].userid);
-        free(v->users[i].comment);
-    }
+    for (size_t i = 0; i < v->n_users; i++)
+        DS_FREE_ALL(v->users[i].userid, v->users[i].comment, v->users[i].groups);
+    for (size_t i = 0; i < v->n_realms; i++)
+        DS_FREE_ALL(v->realms[i].realm, v->realms[i].type);
+    free(v->realms);
     free(v->users);
     for (size_t i = 0; i < v->n_pools; i++) {
         free(v->pools[i].poolid);
@@ -572,6 +658,27 @@ int inv_acl_has(const struct cluster_view *v, const char *path, const char *ugid
         return 0;
     const struct inv_acl *a = v->acl_by_key[lo];
     return a->path && a->ugid && a->roleid && acl_key_cmp(a, path, ugid, roleid) == 0;
+}
+
+const struct inv_realm *inv_realm_find(const struct cluster_view *v, const char *realm)
+{
+    for (size_t i = 0; i < v->n_realms; i++)
+        if (strcmp(v->realms[i].realm, realm) == 0)
+            return &v->realms[i];
+    return NULL;
+}
+
+int inv_user_in_group(const struct inv_user *u, const char *group)
+{
+    size_t gl = strlen(group);
+    for (const char *p = u->groups; p && *p;) {
+        p += strspn(p, ",; ");
+        size_t l = strcspn(p, ",; ");
+        if (l == gl && strncmp(p, group, gl) == 0)
+            return 1;
+        p += l;
+    }
+    return 0;
 }
 
 int inv_vm_is_template(const struct inv_vm *vm)

@@ -1,5 +1,5 @@
-/* inventory: reads the cluster into a cluster view (nodes, VMs, bridges, users, pools, ACLs).
- * The view is plain data: the planner works on it without I/O, and tests build it from JSON. */
+/* inventory: reads the cluster into a cluster view (nodes, VMs, bridges, users, groups, realms,
+ * pools, ACLs), plain data: the planner works on it without I/O, and tests build it from JSON. */
 #ifndef DS_INVENTORY_H
 #define DS_INVENTORY_H
 
@@ -46,6 +46,12 @@ struct inv_storage {
 
 struct inv_user {
     char *userid, *comment;
+    char *groups; /* the groups it is in, "a,b" (GET /access/users?full=1); NULL when none */
+};
+
+/* An authentication realm (GET /access/domains). */
+struct inv_realm {
+    char *realm, *type; /* "pve", "pve"; type may be NULL */
 };
 
 struct inv_pool {
@@ -73,7 +79,10 @@ struct cluster_view {
     size_t n_acls;
     struct inv_storage *storages;
     size_t n_storages;
-    json_t *raw; /* the JSON bundle the view was built from (see inventory_from_json) */
+    struct inv_realm *realms;
+    size_t n_realms;
+    int realms_read; /* 1 when the bundle held "domains" (else nothing is known about realms) */
+    json_t *raw;     /* the JSON bundle the view was built from (see inventory_from_json) */
     /* sorted indexes built by inventory_from_json, so every lookup is O(log n) */
     const struct inv_vm **vm_by_id;
     const struct inv_user **user_by_id;
@@ -94,9 +103,10 @@ int inventory_load(struct pve_client *c, const int *template_vmids, size_t n_tem
                    struct cluster_view **out);
 
 /* Builds a view from a bundle {"nodes":[...GET /nodes], "resources":[...GET /cluster/resources],
- * "networks":{"node":{"ifaces":[...], "changes": "..."|null}}, "users":[...], "pools":[...],
- * "acl":[...], "configs":{"<vmid>":{...}}, "storages":[...GET /cluster/resources?type=storage]}.
- * The bundle reference is taken over (stolen). */
+ * "networks":{"node":{"ifaces":[...], "changes": "..."|null}}, "users":[...GET /access/users?full=1
+ * (each user's "groups" a "a,b" string or a list)], "pools":[...], "acl":[...],
+ * "configs":{"<vmid>":{...}}, "storages":[...GET /cluster/resources?type=storage],
+ * "domains":[...GET /access/domains] (optional)}. The bundle reference is taken over (stolen). */
 struct cluster_view *inventory_from_json(json_t *bundle);
 
 void cluster_view_free(struct cluster_view *v);
@@ -111,6 +121,10 @@ const struct inv_user *inv_user_find(const struct cluster_view *v, const char *u
 const struct inv_pool *inv_pool_find(const struct cluster_view *v, const char *poolid);
 int inv_acl_has(const struct cluster_view *v, const char *path, const char *ugid,
                 const char *roleid);
+/* The realm called `realm` (exact spelling); NULL when absent or when realms were not read. */
+const struct inv_realm *inv_realm_find(const struct cluster_view *v, const char *realm);
+/* 1 when the user is a member of `group`. */
+int inv_user_in_group(const struct inv_user *u, const char *group);
 
 /* 1 when the VM is a template: /cluster/resources says so or its config has template: 1 (the
  * two can disagree for a moment after a conversion). */

@@ -184,7 +184,15 @@ static void test_connection_failures(void **st)
                         "  - {name: web, template_node: pve1, template_vmid: 999}\n";
     char cfg[400];
     snprintf(cfg, sizeof cfg, "%s", ds_write_file(&c->env, "missing.yml", stand));
-    expect_failure(c, c->env.connections, cfg, "template 999 does not exist");
+    /* a template the cluster lacks is an input error pointing at the stand file's line */
+    const char *args[] = {"--connections", c->env.connections, "deploy", "--config", cfg,
+                          "--users",       c->env.users,       NULL};
+    char *err = NULL, where[480];
+    snprintf(where, sizeof where, "%s:3:53: machine 'web': template 999 does not exist", cfg);
+    int rc = ds_run(NULL, &err, args);
+    if (rc != 2 || !strstr(err, where))
+        fail_msg("exit %d (want 2), want \"%s\" in:\n%s", rc, where, err);
+    free(err);
     assert_int_equal(ds_mutating_requests(&c->sp), 0);
     assert_int_equal(ds_schema_violations(&c->sp), 0);
 }

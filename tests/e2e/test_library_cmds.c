@@ -191,8 +191,8 @@ static void test_config_cmds(void **st)
     free(o);
     o = RUN(c, 0, NULL, "config", "validate", "gone");
     free(o);
-    o = RUN(c, 1, NULL, "config", "validate", "gone", "--live");
-    assert_has(o, "999");
+    o = RUN(c, 2, NULL, "config", "validate", "gone", "--live"); /* an input error, at its line */
+    assert_has(o, "gone.yml:5:20: machine 'a': template 999 does not exist");
     assert_has(o, "problem");
     free(o);
     /* an invalid file is not imported */
