@@ -67,9 +67,8 @@ static void student_password(struct app_ctx *c, struct app_creds *out, size_t i)
         return;
     }
     int rc = c->state ? state_cred_get(c->state, c->stand->name, u->userid, &out->passwords[i]) : 1;
-    if (rc < 0)
-        app_note(&c->ev, APP_ERR, _("warning: the password of %s cannot be read: %s\n"), u->userid,
-                 ds_err_last());
+    if (rc < 0 && !out->unreadable++)
+        snprintf(out->unreadable_why, sizeof out->unreadable_why, "%s", ds_err_last());
     cs->pw_state = rc == 0 ? CRED_PW_KNOWN : CRED_PW_UNKNOWN;
     cs->password = rc == 0 ? out->passwords[i] : NULL;
 }
@@ -107,5 +106,6 @@ int app_creds(struct app_ctx *c, struct app_creds *out)
         cs->complete = inv_user_find(c->view, u->userid) && inv_pool_find(c->view, u->pool) &&
                        cs->n_vms >= c->stand->n_machines;
     }
+    app_ctx_warn_unreadable(c, out->unreadable, out->unreadable_why);
     return APP_OK;
 }

@@ -13,11 +13,14 @@ struct app_creds {
     struct cred_student *students; /* owned: sheet.students */
     char **passwords;              /* owned: per student, plaintext or NULL; wiped on free */
     char console_url[320];         /* "https://host:port/" of the connection */
+    size_t unreadable;             /* stored passwords that could not be decrypted */
+    char unreadable_why[512];      /* the first reason */
 };
 
 /* Reads the cluster (our marks) and, for the users we made, the passwords from the local state
- * (c opened with the state; without it they are "unknown"). A password that cannot be read is
- * a warning. APP_OK and *out (free with app_creds_free), or APP_FAILED (reported; *out empty). */
+ * (c opened with the state; without it they are "unknown"). Passwords that cannot be read are
+ * one warning saying what to do (app_ctx_warn_unreadable). APP_OK and *out (free with
+ * app_creds_free), or APP_FAILED (reported; *out empty). */
 int app_creds(struct app_ctx *c, struct app_creds *out);
 
 /* Wipes the passwords and frees what out owns; out is zeroed. */

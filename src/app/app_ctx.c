@@ -299,3 +299,22 @@ void app_ctx_free(struct app_ctx *c)
     stand_free(c->stand);
     memset(c, 0, sizeof *c);
 }
+
+void app_ctx_warn_unreadable(struct app_ctx *c, size_t n, const char *why)
+{
+    if (!n)
+        return;
+    app_note(&c->ev, APP_ERR,
+             ngettext("warning: %zu stored password of stand '%s' cannot be read: %s\n"
+                      "hint: restore the key file (or set DEPLOY_STAND_PASSPHRASE) from a "
+                      "backup to show it again; the student's account still works. If the key "
+                      "is lost, `destroy --user ID` and a new deploy give that student a new "
+                      "password\n",
+                      "warning: %zu stored passwords of stand '%s' cannot be read: %s\n"
+                      "hint: restore the key file (or set DEPLOY_STAND_PASSPHRASE) from a "
+                      "backup to show them again; the students' accounts still work. If the "
+                      "key is lost, `destroy --user ID` and a new deploy give a student a new "
+                      "password\n",
+                      n),
+             n, c->stand->name, why);
+}

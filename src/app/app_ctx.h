@@ -105,4 +105,8 @@ void app_ctx_set_stand(struct app_ctx *c, struct stand *stand, struct users_list
 /* The destructor: releases the lock and frees everything the context owns; c is zeroed. */
 void app_ctx_free(struct app_ctx *c);
 
+/* Says once that n stored passwords of the stand cannot be read (why: the first reason, e.g. a
+ * key file deleted or replaced) and what to do; nothing when n is 0. */
+void app_ctx_warn_unreadable(struct app_ctx *c, size_t n, const char *why);
+
 #endif

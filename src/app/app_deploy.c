@@ -3,6 +3,7 @@
 #include "app/app_deploy.h"
 #include "app/app_run.h"
 #include "ds_clock.h"
+#include "util/err.h"
 #include "util/i18n.h"
 
 int app_plan(struct app_ctx *c, const struct app_opts *o)
@@ -27,17 +28,27 @@ int app_plan(struct app_ctx *c, const struct app_opts *o)
     return rc;
 }
 
-/* Known passwords of users that are ours from an earlier run. */
+/* Known passwords of users that are ours from an earlier run. Stored passwords that cannot be
+ * read (key file deleted or replaced, wrong passphrase) are said once, with what to do, instead
+ * of turning silently into "(unknown)". */
 static void fill_known_passwords(struct app_ctx *c, struct plan *p)
 {
+    size_t unreadable = 0;
+    char why[512] = "";
     for (size_t i = 0; c->state && i < p->n_students; i++) {
         struct plan_student *ps = &p->students[i];
         char *pw = NULL;
-        if (ps->cred == CRED_UNKNOWN && state_cred_get(c->state, p->stand, ps->userid, &pw) == 0) {
+        if (ps->cred != CRED_UNKNOWN)
+            continue;
+        int rc = state_cred_get(c->state, p->stand, ps->userid, &pw);
+        if (rc == 0) {
             ps->password = pw;
             ps->cred = CRED_KNOWN;
+        } else if (rc < 0 && !unreadable++) {
+            snprintf(why, sizeof why, "%s", ds_err_last());
         }
     }
+    app_ctx_warn_unreadable(c, unreadable, why);
 }
 
 static void credentials(struct app_ctx *c, const struct app_opts *o, const struct plan *p)

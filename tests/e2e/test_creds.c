@@ -341,6 +341,32 @@ static void test_unknown_passwords(void **st)
     json_decref(j);
 }
 
+/* The key file deleted, then replaced by another key: `creds` and a re-run of `deploy` say once
+ * that the stored passwords cannot be read and what to do, instead of a silent "(unknown)". */
+static void test_key_file_lost(void **st)
+{
+    struct ctx *c = *st;
+    deploy(c);
+    char *key = e2e_path(&c->f, "config/deploy-stand/secret.key");
+    assert_int_equal(unlink(key), 0);
+    char *out = NULL, *err = NULL;
+    assert_int_equal(e2e_cmd(&c->f, 0, "creds", NULL, &out, NULL, &err, NULL), 0);
+    e2e_expect_in(err, "3 stored passwords of stand 'demo-lab' cannot be read", "creds");
+    e2e_expect_in(err, "does not exist", "creds");
+    e2e_expect_in(err, "restore the key file", "creds");
+    assert_int_equal(e2e_count(err, "cannot be read"), 1);
+    e2e_expect_in(out, "(unknown)", "creds");
+    free(out);
+    free(err);
+    file_put(key, "0123456789abcdef0123456789abcdef"); /* another key of the right size */
+    assert_int_equal(chmod(key, 0600), 0);
+    assert_int_equal(e2e_cmd(&c->f, E2E_YES, "deploy", NULL, NULL, NULL, &err, NULL), 0);
+    e2e_expect_in(err, "3 stored passwords of stand 'demo-lab' cannot be read", "deploy");
+    e2e_expect_in(err, "not the key", "deploy");
+    free(err);
+    free(key);
+}
+
 /* The hand-out escapes everything it prints (the renderer, called directly). */
 static void test_handout_escapes(void **st)
 {
@@ -383,6 +409,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_every_format, setup, teardown),
         cmocka_unit_test_setup_teardown(test_files_and_usage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_passwords, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_file_lost, setup, teardown),
         cmocka_unit_test(test_handout_escapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
