@@ -5,6 +5,7 @@
 #include "app/app_expire.h"
 #include "ds_clock.h"
 #include "plan/marks.h"
+#include "plan/plan.h"
 #include "util/i18n.h"
 #include <stdio.h>
 #include <string.h>
@@ -139,6 +140,35 @@ static void expiry(const struct app_ctx *c, json_t *out)
     json_object_set_new(out, "expired", json_boolean(at && at <= ds_clock_wall_s()));
 }
 
+static int stand_template(const struct stand *st, int vmid)
+{
+    for (size_t m = 0; m < st->n_machines; m++)
+        if (st->machines[m].template_vmid == vmid)
+            return 1;
+    return 0;
+}
+
+/* The marked template copies of the stand's templates, with the VMs linked to them. */
+static json_t *template_copies(const struct app_ctx *c)
+{
+    struct copy_info *list = NULL;
+    size_t n = plan_list_copies(c->view, &list);
+    json_t *out = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const struct copy_info *ci = &list[i];
+        if (!stand_template(c->stand, ci->orig))
+            continue;
+        json_array_append_new(out,
+                              json_pack("{s:i, s:s, s:i, s:s?, s:b, s:b, s:i, s:b}", "vmid",
+                                        ci->vmid, "node", ci->node, "original", ci->orig,
+                                        "for_node", *ci->for_node ? ci->for_node : NULL, "template",
+                                        ci->is_template, "stale", ci->stale, "linked_vms",
+                                        ci->links, "linked_vms_exact", !ci->links_unknown));
+    }
+    copy_info_free(list, n);
+    return out;
+}
+
 int app_status(struct app_ctx *c, json_t **out)
 {
     *out = NULL;
@@ -157,5 +187,6 @@ int app_status(struct app_ctx *c, json_t **out)
                      (json_int_t)deployed, "vm_count", (json_int_t)n_vms, "running",
                      (json_int_t)running, "students", students);
     expiry(c, *out);
+    json_object_set_new(*out, "template_copies", template_copies(c));
     return APP_OK;
 }

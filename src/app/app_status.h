@@ -15,7 +15,10 @@
  * [{user, state ("deployed"/"partial"/"absent"), user_state, pool, pool_state, node?, vm_count,
  * running, expires_at (the user's expiry or null), vms: [{name, vmid, node, status
  * (the lock while one is held, else the power state), power, uptime (seconds, 0 when stopped),
- * lock (or null)}], bridges: [{node, bridge, alias, active}]}]}, or APP_FAILED (reported). */
+ * lock (or null)}], bridges: [{node, bridge, alias, active}]}], "template_copies": the marked
+ * copies of the stand's templates [{vmid, node, original, for_node (or null), template (0: left
+ * half-way), stale, linked_vms, linked_vms_exact (0: some VM configs were not read, linked_vms is
+ * a lower bound)}]}, or APP_FAILED (reported). */
 int app_status(struct app_ctx *c, json_t **out);
 
 #endif

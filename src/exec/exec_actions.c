@@ -416,7 +416,8 @@ int exec_action_run(struct exec *e, struct pve_client *c, const struct action *a
             return rc;
         }
         enum pve_err_class cls = pve_err_last();
-        if (attempt >= retries || !retry_worth(cls))
+        bool worth = a->kind == ACT_NET_APPLY ? retry_worth_rerun(cls) : retry_worth(cls);
+        if (attempt >= retries || !worth)
             return -1;
         pthread_mutex_lock(&e->mu);
         retry_slot_failure(sl, cls);

@@ -11,6 +11,11 @@ bool retry_worth(enum pve_err_class cls)
     return pve_err_is_transient(cls) || cls == PVE_ERR_UNREACHABLE;
 }
 
+bool retry_worth_rerun(enum pve_err_class cls)
+{
+    return retry_worth(cls) || cls == PVE_ERR_OTHER;
+}
+
 void retry_slot_success(struct node_slot *sl)
 {
     if (++sl->ok_streak >= sl->limit && sl->limit < sl->max) {

@@ -25,6 +25,14 @@ struct node_slot {
  * client, when the session uses a password). */
 bool retry_worth(enum pve_err_class cls);
 
+/* The same for a step that only re-runs one idempotent task, the network apply (PUT
+ * /nodes/{node}/network: the srvreload task moves interfaces.new in place and runs ifreload -a):
+ * besides retry_worth's classes, a failed task (PVE_ERR_OTHER: "ifreload -a failed: exit code
+ * N", or no end in time) is worth another attempt, since running it again applies the same
+ * pending file and a reload that raced another one or met a busy device passes the next time.
+ * Permission, input, auth, not-found and exists stay final. */
+bool retry_worth_rerun(enum pve_err_class cls);
+
 /* A step ran: one more success in a row; the limit grows by one after `limit` of them. */
 void retry_slot_success(struct node_slot *sl);
 

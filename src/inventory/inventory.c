@@ -128,6 +128,7 @@ static void load_nets(struct cluster_view *v, json_t *nets)
         json_t *ifs = json_object_get(nn, "ifaces");
         const char *changes = json_string_value(json_object_get(nn, "changes"));
         in->pending = changes && *changes;
+        in->changes = in->pending ? strdup(changes) : NULL;
         in->ifaces = calloc(json_array_size(ifs) + 1, sizeof *in->ifaces);
         size_t i;
         json_t *f;
@@ -540,6 +541,7 @@ void cluster_view_free(struct cluster_view *v)
         }
         free(v->nets[i].ifaces);
         free(v->nets[i].node);
+        free(v->nets[i].changes);
         free(v->nets[i].by_name);
     }
     free(v->nets);

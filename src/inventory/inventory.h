@@ -34,7 +34,8 @@ struct inv_net {
     char *node;
     struct inv_iface *ifaces;
     size_t n;
-    int pending;                      /* the node has pending (unapplied) network changes */
+    int pending;   /* the node has pending (unapplied) network changes */
+    char *changes; /* that pending diff (interfaces -> interfaces.new) as PVE gives it, or NULL */
     const struct inv_iface **by_name; /* ifaces sorted by name (inv_iface_find) */
 };
 

@@ -52,6 +52,45 @@ int mark_is(const char *text, const char *stand, const char *student)
     return m.student && strcmp(m.student, student) == 0;
 }
 
+/* Does this diff line add or remove a mark of the stand? */
+static int diff_line_marks(const char *line, size_t len, const char *stand)
+{
+    if (len < 3 || (line[0] != '-' && line[0] != '+') || line[1] != '#')
+        return 0;
+    char text[512];
+    snprintf(text, sizeof text, "%.*s", (int)(len - 2), line + 2);
+    struct mark m;
+    return mark_parse(text, &m) && strcmp(m.stand, stand) == 0;
+}
+
+/* The interface a stanza line of the diff opens ("[-+ ]iface NAME ..."), copied to name. */
+static void diff_line_iface(const char *line, size_t len, char *name, size_t nlen)
+{
+    if (len < 7 || strncmp(line + 1, "iface ", 6) != 0)
+        return;
+    size_t n = strcspn(line + 7, " \t\n");
+    snprintf(name, nlen, "%.*s", (int)(n < len - 7 ? n : len - 7), line + 7);
+}
+
+int mark_diff_bridges(const char *changes, const char *stand, char *out, size_t len)
+{
+    char iface[64] = "";
+    size_t l = 0;
+    int count = 0;
+    out[0] = '\0';
+    for (const char *p = changes; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        diff_line_iface(p, n, iface, sizeof iface);
+        if (diff_line_marks(p, n, stand) && l < len && !strstr(out, iface)) {
+            l += (size_t)snprintf(out + l, len - l, "%s%s", l ? ", " : "", iface);
+            count++;
+        }
+        p = nl ? nl + 1 : NULL;
+    }
+    return count;
+}
+
 void mark_stand_tag(char *out, size_t len, const char *stand)
 {
     snprintf(out, len, "ds-%s", stand);

@@ -26,6 +26,11 @@ int mark_parse(const char *text, struct mark *m);
 /* 1 when `text` is our mark for exactly this stand (and this student unless student is NULL). */
 int mark_is(const char *text, const char *stand, const char *student);
 
+/* The interfaces of a node's pending network diff (GET /nodes/{node}/network `changes`,
+ * interfaces -> interfaces.new) whose added or removed lines carry a mark of `stand` (PVE writes
+ * comments as "#<text>" lines of the stanza), as "vmbr1001, vmbr1002" in out. How many. */
+int mark_diff_bridges(const char *changes, const char *stand, char *out, size_t len);
+
 /* The VM tag of a stand: "ds-<stand>". */
 void mark_stand_tag(char *out, size_t len, const char *stand);
 

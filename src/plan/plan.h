@@ -247,6 +247,9 @@ struct copy_info {
     const char *for_node; /* the node its mark names; "" when none; owned by the list */
     int is_template;      /* 0: left half-way by an interrupted run */
     int stale;            /* the original changed since it was copied (or is gone) */
+    int links;            /* VMs linked to it (linked clones on its base volumes) */
+    int links_unknown;    /* a VM that could link to it has no config in the view: links is then
+                             a lower bound */
 };
 /* Every marked template copy of the view, sorted by (original, node, VMID). Returns the count;
  * *out is malloc'd (free with copy_info_free). Pure: no I/O. */

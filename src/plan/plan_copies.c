@@ -2,6 +2,7 @@
  * across nodes (shared storage), an existing copy, a hinted one, or a copy planned now. */
 #include "plan/marks.h"
 #include "plan/plan_internal.h"
+#include "plan/plan_sweep_copies.h"
 #include "util/i18n.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,16 @@ static char *orig_key(int orig, const char *node)
     return sidx_key(o, node, NULL);
 }
 
+/* A VM with the copy mark that is not a template is a copy an interrupted run left half-way only
+ * when it has a copy's name "tpl-<orig>-…": a clone someone made of a copy carries the copy's
+ * description (PVE copies it) and must never be converted or migrated as one of ours. */
+static int half_made_copy(const struct inv_vm *vm, int orig)
+{
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "tpl-%d-", orig);
+    return vm->name && strncmp(vm->name, prefix, strlen(prefix)) == 0;
+}
+
 /* Indexes the copies on the cluster: finished ones (a template on its node with the copy mark;
  * the tag may be missing when a run died between conversion and tagging) and half-made ones. */
 void copies_init(struct deploy_ctx *c)
@@ -34,7 +45,7 @@ void copies_init(struct deploy_ctx *c)
         if (tpl)
             sidx_add(&c->copies, orig_key(of, vm->node), vm, NULL);
         if (mark_copy_node(vm_desc(vm), for_node, sizeof for_node) &&
-            (!tpl || strcmp(vm->node, for_node) != 0))
+            (tpl ? strcmp(vm->node, for_node) != 0 : half_made_copy(vm, of)))
             sidx_add(&c->partial, orig_key(of, for_node), vm, NULL);
     }
     sidx_sort(&c->copies);
@@ -241,11 +252,14 @@ size_t plan_list_copies(const struct cluster_view *v, struct copy_info **out)
             continue;
         int tpl = inv_vm_is_template(vm);
         struct mark m; /* a VM with a student's mark is a student's clone, not a copy */
-        if (!tpl && mark_parse(vm_desc(vm), &m))
+        if (!tpl && (mark_parse(vm_desc(vm), &m) || !half_made_copy(vm, of)))
             continue;
         mark_copy_node(vm_desc(vm), for_node, sizeof for_node);
         const char *want = config_digest(inv_vm_find(v, of));
+        int unknown = 0, links = plan_copy_links(v, vm, &unknown);
         list[n++] = (struct copy_info){.orig = of,
+                                       .links = links,
+                                       .links_unknown = unknown,
                                        .vmid = vm->vmid,
                                        .node = vm->node,
                                        .for_node = strdup(for_node),

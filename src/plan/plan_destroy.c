@@ -300,6 +300,13 @@ static void plan_bridges_teardown(struct destroy_ctx *d)
             if (bridge_goes(d, &n->ifaces[i], n->node, &student))
                 plan_bridge_teardown(d, &bs, &n->ifaces[i], n->node, student, &apply);
         }
+        /* an apply that failed before: the bridges are gone from the file, not from the host */
+        char names[512];
+        if (apply < 0 && mark_diff_bridges(n->changes, d->p->stand, names, sizeof names)) {
+            struct action *ap = pl_act_new(d->p, ACT_NET_APPLY, n->node, -1, -1);
+            ap->summary =
+                xasprintf(_("apply the pending network changes of %s (%s)"), n->node, names);
+        }
     }
     sidx_free(&bs.used);
     sidx_free(&bs.unread);

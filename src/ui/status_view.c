@@ -91,6 +91,36 @@ static void bridges_cell(const json_t *brs, char *buf, size_t len)
     }
 }
 
+/* The template copies of the stand's templates: VMID, node, original, state, linked VMs. */
+static void print_copies(const json_t *copies, FILE *out)
+{
+    if (!json_array_size(copies))
+        return;
+    fprintf(out, _("\nTemplate copies of the stand's templates (shared by every stand):\n"));
+    const char *const hdr[] = {_("copy"), _("node"), _("original"), _("state"), _("linked VMs")};
+    struct table *t = table_new(5, hdr);
+    size_t i;
+    json_t *x;
+    json_array_foreach(copies, i, x)
+    {
+        char id[24], orig[24], links[32];
+        snprintf(id, sizeof id, "%lld", num(x, "vmid"));
+        snprintf(orig, sizeof orig, "%lld", num(x, "original"));
+        snprintf(links, sizeof links,
+                 json_is_true(json_object_get(x, "linked_vms_exact"))
+                     ? "%lld"
+                     : _("%lld or more (VM configs unread)"),
+                 num(x, "linked_vms"));
+        const char *state = !json_is_true(json_object_get(x, "template")) ? _("unfinished")
+                            : json_is_true(json_object_get(x, "stale"))   ? _("stale")
+                                                                          : _("fresh");
+        const char *row[] = {id, str(x, "node"), orig, state, links};
+        table_add(t, row);
+    }
+    table_print(t, out);
+    table_free(t);
+}
+
 void status_view_print(const json_t *st, FILE *out, int json)
 {
     if (json) {
@@ -127,6 +157,7 @@ void status_view_print(const json_t *st, FILE *out, int json)
     }
     table_print(t, out);
     table_free(t);
+    print_copies(json_object_get(st, "template_copies"), out);
 }
 
 /* ---- lifecycle outcomes --------------------------------------------------------------------- */

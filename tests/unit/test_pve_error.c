@@ -240,12 +240,38 @@ static void test_retry_policy(void **state)
     assert_int_equal(sl.limit, 2);
 }
 
+/* The network apply's own rule (retry_worth_rerun): its failed task ("command 'ifreload -a'
+ * failed: exit code 89" is PVE_ERR_OTHER) is re-run as well; what another attempt cannot change
+ * stays final. */
+static void test_retry_rerun_policy(void **state)
+{
+    (void)state;
+    static const struct {
+        enum pve_err_class cls;
+        bool retried;
+    } cases[] = {
+        {PVE_ERR_LOCKED, true},      {PVE_ERR_TRANSIENT, true},  {PVE_ERR_UNREACHABLE, true},
+        {PVE_ERR_OTHER, true},       {PVE_ERR_NOT_FOUND, false}, {PVE_ERR_EXISTS, false},
+        {PVE_ERR_PERMISSION, false}, {PVE_ERR_INPUT, false},     {PVE_ERR_AUTH, false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        if (retry_worth_rerun(cases[i].cls) != cases[i].retried)
+            fail_msg("retry_worth_rerun(%s) is %d", pve_err_class_name(cases[i].cls),
+                     !cases[i].retried);
+    assert_true(
+        retry_worth_rerun(pve_err_classify_task("command 'ifreload -a' failed: exit code 89")));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_http),    cmocka_unit_test(test_task),
-        cmocka_unit_test(test_travels), cmocka_unit_test(test_response_parse),
-        cmocka_unit_test(test_names),   cmocka_unit_test(test_retry_policy),
+        cmocka_unit_test(test_http),
+        cmocka_unit_test(test_task),
+        cmocka_unit_test(test_travels),
+        cmocka_unit_test(test_response_parse),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_retry_policy),
+        cmocka_unit_test(test_retry_rerun_policy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
