@@ -1,6 +1,6 @@
-/* bench: deploys and destroys a class against the simulator and prints figures: wall time, the
- * lower bound the simulated cluster allows, requests per VM (polls apart), peak RSS, planning time.
- */
+/* bench: deploys a class against the simulator, runs its lifecycle (case (a)) and destroys it, and
+ * prints figures per command: wall time, the lower bound the simulated cluster allows, requests
+ * per VM (polls apart), peak RSS, planning time (deploy). */
 #include "ds_clock.h"
 #include "simproc.h"
 #include <jansson.h>
@@ -36,6 +36,7 @@ static struct run_result run_ds(const char *bin, const char *dir, const char *co
     struct run_result r = {0};
     char out[512];
     snprintf(out, sizeof out, "%s/out.json", dir);
+    fflush(stdout); /* or the child's copy of the buffer is written out again */
     int64_t t0 = ds_clock_mono_ns();
     pid_t pid = fork();
     if (pid == 0) {
@@ -56,11 +57,12 @@ static struct run_result run_ds(const char *bin, const char *dir, const char *co
 
 struct req_counts {
     long total, polls;
+    json_t *by_ep; /* endpoint key -> count (all statuses) */
 };
 
 static struct req_counts requests(const struct simproc *sp)
 {
-    struct req_counts c = {0};
+    struct req_counts c = {.by_ep = json_object()};
     json_t *st = simproc_stats(sp);
     const char *ep;
     json_t *by;
@@ -71,6 +73,7 @@ static struct req_counts requests(const struct simproc *sp)
         long sum = 0;
         json_object_foreach(by, code, n) sum += (long)json_integer_value(n);
         c.total += sum;
+        json_object_set_new(c.by_ep, ep, json_integer(sum));
         if (strcmp(ep, "GET /nodes/{node}/tasks/{upid}/status") == 0)
             c.polls += sum;
     }
@@ -78,15 +81,34 @@ static struct req_counts requests(const struct simproc *sp)
     return c;
 }
 
+/* With BENCH_DETAIL set: the requests of one command per endpoint (after - before). */
+static void print_detail(const struct req_counts *before, const struct req_counts *after)
+{
+    if (!getenv("BENCH_DETAIL"))
+        return;
+    const char *ep;
+    json_t *n;
+    json_object_foreach(after->by_ep, ep, n)
+    {
+        long d =
+            (long)(json_integer_value(n) - json_integer_value(json_object_get(before->by_ep, ep)));
+        if (d)
+            printf("             %6ld  %s\n", d, ep);
+    }
+}
+
 /* The lower bound of a run: the busiest node's task work divided by its K, plus the critical
- * path of template preparation (the longest full clone, conversion and migration), scaled. */
+ * path of template preparation (the longest full clone, conversion and migration), and never
+ * less than the longest single task (no task runs faster than full speed); scaled. For runs of
+ * independent tasks (rollbacks, starts, shutdowns) it is max(work/K, longest task), which
+ * processor sharing can reach. */
 static double lower_bound(const struct simproc *sp, size_t first_task, double scale,
                           size_t *n_tasks)
 {
     json_t *state = simproc_state(sp);
     json_t *tasks = json_object_get(state, "tasks");
     json_t *work = json_object();
-    double cp_clone = 0, cp_tpl = 0, cp_mig = 0;
+    double cp_clone = 0, cp_tpl = 0, cp_mig = 0, longest = 0;
     size_t i;
     json_t *t;
     *n_tasks = 0;
@@ -100,6 +122,7 @@ static double lower_bound(const struct simproc *sp, size_t first_task, double sc
         double w = json_real_value(json_object_get(t, "sim_work"));
         json_object_set_new(work, node,
                             json_real(json_real_value(json_object_get(work, node)) + w));
+        longest = w > longest ? w : longest;
         if (strcmp(type, "qmclone") == 0 && w > cp_clone)
             cp_clone = w;
         if (strcmp(type, "qmtemplate") == 0 && w > cp_tpl)
@@ -118,9 +141,10 @@ static double lower_bound(const struct simproc *sp, size_t first_task, double sc
         worst = per > worst ? per : worst;
     }
     double cp = cp_mig > 0 ? cp_clone + cp_tpl + cp_mig : 0;
+    double lb = worst + cp > longest ? worst + cp : longest;
     json_decref(work);
     json_decref(state);
-    return (worst + cp) * scale;
+    return lb * scale;
 }
 
 static size_t task_count(const struct simproc *sp)
@@ -130,6 +154,15 @@ static size_t task_count(const struct simproc *sp)
     json_decref(state);
     return n;
 }
+
+/* One benchmark case: the simulator, a scratch folder and the files deploy-stand reads. */
+struct bench {
+    struct simproc sp;
+    char dir[32];
+    char bin[600], conn[600], stand[600], users[600];
+    double scale;
+    int vms;
+};
 
 /* "  deploy   exit 0  wall    1.23 s  lower bound    1.00 s  ratio 1.23  (150 tasks)"; the lower
  * bound is in (simulated) seconds. */
@@ -142,89 +175,117 @@ static void print_run(const char *what, const struct run_result *r, double lower
            lower_bound_s > 0 ? (double)r->wall_ns / (lower_bound_s * ns_per_s) : 0, n_tasks);
 }
 
-static int bench_case(const char *label, const char *scenario, int students, int machines,
-                      const char *strategy, const int *templates, const char *const *tnodes,
-                      int n_templates, const char *scale)
+/* Runs `deploy-stand --connections C --output json [--yes] CMD --config S --users U [extra]`
+ * and prints its figures. Returns its exit code. */
+static int bench_step(struct bench *b, const char *what, const char *cmd, int yes,
+                      const char *const *extra)
 {
-    char scale_arg[32];
-    snprintf(scale_arg, sizeof scale_arg, "%s", scale);
-    const char *args[] = {"--scenario", scenario, "--time-scale", scale_arg, NULL};
-    struct simproc sp;
-    if (simproc_start(&sp, args) < 0)
-        return 1;
-    char dir[] = "/tmp/ds-bench-XXXXXX";
-    if (!mkdtemp(dir))
-        return 1;
-    char path[600], conn[600], stand[600], users[600], bin[600];
-    snprintf(conn, sizeof conn, "%s/conn.yml", dir);
-    snprintf(stand, sizeof stand, "%s/stand.yml", dir);
-    snprintf(users, sizeof users, "%s/users.yml", dir);
-    snprintf(path, sizeof path, "%s/state", dir);
-    setenv("XDG_STATE_HOME", path, 1);
-    setenv("XDG_CONFIG_HOME", path, 1);
-    const char *dsbin = getenv("DS_BIN");
-    snprintf(bin, sizeof bin, "%s/deploy-stand", dsbin ? dsbin : "build/bin");
+    const char *args[24];
+    size_t n = 0;
+    const char *head[] = {b->bin, "--connections", b->conn, "--output", "json"};
+    for (size_t i = 0; i < sizeof head / sizeof *head; i++)
+        args[n++] = head[i];
+    if (yes)
+        args[n++] = "--yes";
+    const char *tail[] = {cmd, "--config", b->stand, "--users", b->users};
+    for (size_t i = 0; i < sizeof tail / sizeof *tail; i++)
+        args[n++] = tail[i];
+    for (size_t i = 0; extra && extra[i] && n < sizeof args / sizeof *args - 1; i++)
+        args[n++] = extra[i];
+    args[n] = NULL;
 
+    size_t t0 = task_count(&b->sp);
+    struct req_counts r0 = requests(&b->sp);
+    struct run_result res = run_ds(b->bin, b->dir, args);
+    struct req_counts r1 = requests(&b->sp);
+    size_t ntasks;
+    double lb = lower_bound(&b->sp, t0, b->scale, &ntasks);
+    long all = r1.total - r0.total, polls = r1.polls - r0.polls;
+    print_run(what, &res, lb, ntasks);
+    printf("           requests %ld: %ld task polls + %ld others = %.2f non-poll requests per VM\n",
+           all, polls, all - polls, (double)(all - polls) / b->vms);
+    print_detail(&r0, &r1);
+    json_t *timing = json_object_get(res.doc, "timing");
+    if (strcmp(cmd, "deploy") == 0)
+        printf("           planning %.1f ms, peak RSS %.1f MiB\n",
+               json_real_value(json_object_get(timing, "plan_s")) * 1000, res.maxrss_kib / 1024.0);
+    else
+        printf("           peak RSS %.1f MiB\n", res.maxrss_kib / 1024.0);
+    fflush(stdout);
+    json_decref(r0.by_ep);
+    json_decref(r1.by_ep);
+    json_decref(res.doc);
+    return res.rc;
+}
+
+/* The connection, stand and class files of a case in b->dir. */
+static void write_inputs(struct bench *b, int students, int machines, const int *templates,
+                         const char *const *tnodes, int n_templates)
+{
     char text[65536];
     snprintf(text, sizeof text,
              "sim:\n  host: 127.0.0.1:%u\n  user: root@pam\n  password: sim-root-password\n"
              "  fingerprint: \"%s\"\n",
-             sp.port, sp.fingerprint);
-    write_file(conn, text);
+             b->sp.port, b->sp.fingerprint);
+    write_file(b->conn, text);
     size_t l = (size_t)snprintf(text, sizeof text, "stand: bench\nmachines:\n");
     for (int m = 0; m < machines; m++)
         l += (size_t)snprintf(text + l, sizeof text - l,
                               "  - {name: vm%d, template_node: %s, template_vmid: %d,\n"
                               "     networks: [{bridge: lan}, {bridge: net%d}]}\n",
                               m, tnodes[m % n_templates], templates[m % n_templates], m % 3);
-    write_file(stand, text);
+    write_file(b->stand, text);
     l = (size_t)snprintf(text, sizeof text, "users:\n");
     for (int s = 1; s <= students; s++)
         l += (size_t)snprintf(text + l, sizeof text - l, "  - s%d@pve\n", s);
-    write_file(users, text);
+    write_file(b->users, text);
+}
 
-    const char *dargs[] = {bin,          "--connections", conn,  "--output", "json",
-                           "deploy",     "--config",      stand, "--users",  users,
-                           "--strategy", strategy,        NULL};
-    size_t t0 = task_count(&sp);
-    struct req_counts r0 = requests(&sp);
-    struct run_result dep = run_ds(bin, dir, dargs);
-    struct req_counts r1 = requests(&sp);
-    size_t ntasks;
-    double lb = lower_bound(&sp, t0, atof(scale), &ntasks);
-    double plan_s = json_real_value(json_object_get(json_object_get(dep.doc, "timing"), "plan_s"));
-    int vms = students * machines;
+struct bench_def {
+    const char *label, *scenario, *strategy, *scale;
+    int students, machines;
+    const int *templates;
+    const char *const *tnodes;
+    int n_templates;
+    int lifecycle; /* reset, start and shutdown between deploy and destroy */
+};
 
-    const char *xargs[] = {bin,       "--connections", conn,  "--output", "json", "--yes",
-                           "destroy", "--config",      stand, "--users",  users,  NULL};
-    size_t t1 = task_count(&sp);
-    struct run_result des = run_ds(bin, dir, xargs);
-    struct req_counts r2 = requests(&sp);
-    size_t ntasks2;
-    double lb2 = lower_bound(&sp, t1, atof(scale), &ntasks2);
+static int bench_case(const struct bench_def *d)
+{
+    struct bench b = {.scale = atof(d->scale), .vms = d->students * d->machines};
+    const char *args[] = {"--scenario", d->scenario, "--time-scale", d->scale, NULL};
+    if (simproc_start(&b.sp, args) < 0)
+        return 1;
+    snprintf(b.dir, sizeof b.dir, "/tmp/ds-bench-XXXXXX");
+    if (!mkdtemp(b.dir))
+        return 1;
+    char path[600];
+    snprintf(b.conn, sizeof b.conn, "%s/conn.yml", b.dir);
+    snprintf(b.stand, sizeof b.stand, "%s/stand.yml", b.dir);
+    snprintf(b.users, sizeof b.users, "%s/users.yml", b.dir);
+    snprintf(path, sizeof path, "%s/state", b.dir);
+    setenv("XDG_STATE_HOME", path, 1);
+    setenv("XDG_CONFIG_HOME", path, 1);
+    const char *dsbin = getenv("DS_BIN");
+    snprintf(b.bin, sizeof b.bin, "%s/deploy-stand", dsbin ? dsbin : "build/bin");
+    write_inputs(&b, d->students, d->machines, d->templates, d->tnodes, d->n_templates);
 
-    printf("\n%s: %s, %d students x %d machines = %d VMs, strategy %s, time scale %s\n", label,
-           scenario, students, machines, vms, strategy, scale);
-    print_run("deploy", &dep, lb, ntasks);
-    printf("           requests %ld: %ld task polls + %ld others = %.2f non-poll requests per VM\n",
-           r1.total - r0.total, r1.polls - r0.polls, (r1.total - r0.total) - (r1.polls - r0.polls),
-           (double)((r1.total - r0.total) - (r1.polls - r0.polls)) / vms);
-    printf("           planning %.1f ms, peak RSS %.1f MiB\n", plan_s * 1000,
-           dep.maxrss_kib / 1024.0);
-    print_run("destroy", &des, lb2, ntasks2);
-    printf("           requests %ld: %ld task polls + %ld others = %.2f non-poll requests per VM\n",
-           r2.total - r1.total, r2.polls - r1.polls, (r2.total - r1.total) - (r2.polls - r1.polls),
-           (double)((r2.total - r1.total) - (r2.polls - r1.polls)) / vms);
-    printf("           peak RSS %.1f MiB\n", des.maxrss_kib / 1024.0);
-    fflush(stdout);
-    json_decref(dep.doc);
-    json_decref(des.doc);
-    simproc_stop(&sp);
+    printf("\n%s: %s, %d students x %d machines = %d VMs, strategy %s, time scale %s\n", d->label,
+           d->scenario, d->students, d->machines, b.vms, d->strategy, d->scale);
+    const char *strategy[] = {"--strategy", d->strategy, NULL};
+    int rc = bench_step(&b, "deploy", "deploy", 0, strategy) != 0;
+    if (d->lifecycle) {
+        rc |= bench_step(&b, "reset", "reset", 1, NULL) != 0;
+        rc |= bench_step(&b, "start", "start", 1, NULL) != 0;
+        rc |= bench_step(&b, "shutdown", "shutdown", 1, NULL) != 0;
+    }
+    rc |= bench_step(&b, "destroy", "destroy", 1, NULL) != 0;
+    simproc_stop(&b.sp);
     char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", b.dir);
     if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
-    return dep.rc || des.rc;
+        fprintf(stderr, "could not remove %s\n", b.dir);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -234,14 +295,16 @@ int main(int argc, char **argv)
     if (!strcmp(which, "a") || !strcmp(which, "all")) {
         static const int t[] = {100, 101, 102};
         static const char *const n[] = {"pve1", "pve1", "pve1"};
-        rc |= bench_case("(a)", "classroom", 30, 5, "balanced", t, n, 3,
-                         getenv("BENCH_SCALE_A") ? getenv("BENCH_SCALE_A") : "0.1");
+        const char *scale = getenv("BENCH_SCALE_A") ? getenv("BENCH_SCALE_A") : "0.1";
+        struct bench_def d = {"(a)", "classroom", "balanced", scale, 30, 5, t, n, 3, 1};
+        rc |= bench_case(&d);
     }
     if (!strcmp(which, "b") || !strcmp(which, "all")) {
         static const int t[] = {110, 111};
         static const char *const n[] = {"node4", "node5"};
-        rc |= bench_case("(b)", "campus", 200, 10, "smart", t, n, 2,
-                         getenv("BENCH_SCALE_B") ? getenv("BENCH_SCALE_B") : "0.1");
+        const char *scale = getenv("BENCH_SCALE_B") ? getenv("BENCH_SCALE_B") : "0.1";
+        struct bench_def d = {"(b)", "campus", "smart", scale, 200, 10, t, n, 2, 0};
+        rc |= bench_case(&d);
     }
     return rc;
 }

@@ -7,6 +7,8 @@
 #include "util/i18n.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +111,99 @@ bool pve_task_exit_ok(const char *s)
 /* Pauses between polls: a fifth of the task's age, within these bounds. */
 #define POLL_MIN_NS (20 * DS_NS_PER_MS)
 #define POLL_MAX_NS (2 * DS_NS_PER_S)
+/* Around the time a task is expected to end, polls come every 2% of that time (5 ms to 200 ms), at
+ * most FINE_STEPS before it and FINE_STEPS after it. */
+#define FINE_MIN_NS (5 * DS_NS_PER_MS)
+#define FINE_MAX_NS (200 * DS_NS_PER_MS)
+#define FINE_STEPS 4
+#define LEARNT_MAX 32
+
+/* When the last successful task of a type on a node ended, as its wait saw it: after `lo` (the
+ * last poll that found it running) and by `hi` (the poll that found it stopped), in ns after the
+ * start of the wait. Process-wide, shared by every client and thread: tasks of one kind on one
+ * node take about as long as each other, so the next one is polled closely in that interval. */
+struct task_end {
+    int64_t lo, hi;
+};
+
+static struct learnt {
+    char node[64], type[32];
+    struct task_end end;
+    uint64_t used;
+} learnt[LEARNT_MAX];
+static uint64_t learnt_clock;
+static pthread_mutex_t learnt_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* The entry of (node, type), or NULL; callers hold learnt_mu. */
+static struct learnt *learnt_find(const struct pve_upid *u)
+{
+    for (size_t i = 0; i < LEARNT_MAX; i++)
+        if (learnt[i].used && strcmp(learnt[i].node, u->node) == 0 &&
+            strcmp(learnt[i].type, u->type) == 0)
+            return &learnt[i];
+    return NULL;
+}
+
+/* How the last task of u's type on u's node ended; {0, 0} when none has been seen. */
+static struct task_end learnt_get(const struct pve_upid *u)
+{
+    pthread_mutex_lock(&learnt_mu);
+    struct learnt *l = learnt_find(u);
+    struct task_end end = {0, 0};
+    if (l) {
+        end = l->end;
+        l->used = ++learnt_clock;
+    }
+    pthread_mutex_unlock(&learnt_mu);
+    return end;
+}
+
+/* Remembers `end` for u's (node, type), replacing the entry used least recently when full. */
+static void learnt_put(const struct pve_upid *u, struct task_end end)
+{
+    pthread_mutex_lock(&learnt_mu);
+    struct learnt *l = learnt_find(u);
+    if (!l) { /* a free entry (used 0) or the one used least recently */
+        l = &learnt[0];
+        for (size_t i = 1; i < LEARNT_MAX; i++)
+            if (learnt[i].used < l->used)
+                l = &learnt[i];
+        snprintf(l->node, sizeof l->node, "%s", u->node);
+        snprintf(l->type, sizeof l->type, "%s", u->type);
+    }
+    l->end = end;
+    l->used = ++learnt_clock;
+    pthread_mutex_unlock(&learnt_mu);
+}
+
+static int64_t clamp_ns(int64_t v, int64_t lo, int64_t hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* The pause before the next poll of a task that has run `age` ns. Usually a fifth of its age
+ * (20 ms to 2 s): a finished task is seen at most ~20% after its end, with O(log) polls. When the
+ * last task of the kind ended between e.lo and e.hi (e.hi 0: unknown), polls come every 2% of
+ * e.hi (`fine`) from e.lo (at most FINE_STEPS of them before e.hi) to FINE_STEPS after e.hi, and
+ * before that at least a tenth of that time apart: a task like the last one is seen within one
+ * such step of its end, one that takes much more or less within a fifth of its age or a tenth of
+ * the last one's. */
+static int64_t poll_pause(int64_t age, struct task_end e)
+{
+    int64_t pause = clamp_ns(age / 5, POLL_MIN_NS, POLL_MAX_NS);
+    if (e.hi <= 0)
+        return pause;
+    int64_t fine = clamp_ns(e.hi / 50, FINE_MIN_NS, FINE_MAX_NS);
+    int64_t from = e.hi - FINE_STEPS * fine > e.lo ? e.hi - FINE_STEPS * fine : e.lo;
+    if (age < from) {
+        int64_t floor = clamp_ns(from / 10, POLL_MIN_NS, POLL_MAX_NS);
+        pause = pause > floor ? pause : floor;
+        return pause < from - age ? pause : from - age;
+    }
+    if (age < e.hi + FINE_STEPS * fine)
+        return pause < fine ? pause : fine;
+    return pause;
+}
 
 int pve_task_wait(pve_client *c, const char *upid, int timeout_s, const char *what)
 {
@@ -123,11 +218,13 @@ int pve_task_wait(pve_client *c, const char *upid, int timeout_s, const char *wh
         return ds_err_set(_("out of memory"));
     snprintf(path, plen, "/nodes/%s/tasks/%s/status", u.node, upid);
 
-    int64_t start = ds_clock_mono_ns();
+    int64_t start = ds_clock_mono_ns(), running = -1;
+    struct task_end expect = learnt_get(&u);
     int64_t deadline = start + (timeout_s > 0 ? timeout_s : 0) * DS_NS_PER_S;
     int rc = -1;
     for (;;) {
         struct pve_response r = {0};
+        int64_t asked = ds_clock_mono_ns();
         if (pve_call(c, "GET", path, NULL, &r) < 0) {
             /* no answer at all (r.status 0) is retried too: the node may be restarting */
             if (!pve_err_is_transient(r.err_class) && r.status != 0) {
@@ -145,9 +242,12 @@ int pve_task_wait(pve_client *c, const char *upid, int timeout_s, const char *wh
                     ds_err_set(_("%s failed: %s"), what, ex ? ex : _("unexpected status"));
                 if (rc < 0)
                     pve_err_set_class(pve_err_classify_task(ex));
+                else if (running >= 0) /* it ended after `running` and by `asked` */
+                    learnt_put(&u, (struct task_end){running, asked - start});
                 pve_response_clear(&r);
                 break;
             }
+            running = asked - start;
         }
         pve_response_clear(&r);
         int64_t now = ds_clock_mono_ns();
@@ -157,10 +257,7 @@ int pve_task_wait(pve_client *c, const char *upid, int timeout_s, const char *wh
                        timeout_s > 0 ? timeout_s : 0);
             break;
         }
-        /* The pause grows with the time the task has run (a fifth of it), from 20 ms to 2 s: a
-         * task is seen finished at most ~20% after its end, with O(log) polls per task. */
-        int64_t pause = (now - start) / 5;
-        pause = pause < POLL_MIN_NS ? POLL_MIN_NS : pause > POLL_MAX_NS ? POLL_MAX_NS : pause;
+        int64_t pause = poll_pause(now - start, expect);
         ds_clock_sleep_ns(pause < left ? pause : left);
     }
     free(path);
