@@ -216,7 +216,8 @@ int app_ctx_refresh(struct app_ctx *c, enum inv_config_scope scope)
         tpl[i] = c->stand->machines[i].template_vmid;
         names[i] = c->stand->machines[i].name;
     }
-    int rc = tpl && names ? inventory_load(c->client, tpl, n, names, n, scope, &c->view)
+    int rc = tpl && names ? inventory_load(c->client, tpl, n, names, n, scope,
+                                           c->all_snapshots ? NULL : c->stand->baseline, &c->view)
                           : ds_err_set("out of memory");
     free(tpl);
     free(names);

@@ -60,6 +60,8 @@ struct app_ctx {
     struct journal *journal;         /* owned; with the state: runs, actions, stand locks */
     long long run_id;                /* this run in the journal */
     int locked;                      /* this process holds the stand's lock */
+    int all_snapshots; /* app_ctx_refresh lists every snapshotted VM's snapshots (snapshot
+                          commands); otherwise a VM whose parent is the baseline is not listed */
 };
 
 /* An empty context (nothing loaded, nothing to free yet); env and ev are copied. */

@@ -219,7 +219,7 @@ static int expire_run(struct app_ctx *c, const struct app_opts *o, int remove, c
 {
     *out = NULL;
     struct cluster_view *v = NULL;
-    if (inventory_load(c->client, NULL, 0, NULL, 0, INV_CONFIGS_MARKED, &v) < 0)
+    if (inventory_load(c->client, NULL, 0, NULL, 0, INV_CONFIGS_MARKED, NULL, &v) < 0)
         return app_error(&c->ev, NULL, "%s", ds_err_last());
     long long now = ds_clock_wall_s();
     char **stands = NULL;

@@ -42,7 +42,7 @@ static int plan_op(const struct plan *p, enum power_op *op)
 static int power_verify(struct app_ctx *c, const struct app_opts *o, const struct plan *p, int rc)
 {
     enum power_op op;
-    if (!plan_op(p, &op) || app_ctx_refresh(c, INV_CONFIGS_MARKED) != 0)
+    if (!plan_op(p, &op) || app_ctx_refresh(c, INV_CONFIGS_NONE) != 0)
         return rc;
     struct plan_request rq;
     app_request_init(&rq, c, o);
@@ -61,7 +61,7 @@ static int power_verify(struct app_ctx *c, const struct app_opts *o, const struc
 int app_power(struct app_ctx *c, const struct app_opts *o, enum power_op op, json_t **out)
 {
     *out = NULL;
-    if (app_ctx_begin_run(c, app_power_name(op)) || app_ctx_refresh(c, INV_CONFIGS_MARKED))
+    if (app_ctx_begin_run(c, app_power_name(op)) || app_ctx_refresh(c, INV_CONFIGS_NONE))
         return APP_FAILED;
     struct plan_request rq;
     app_request_init(&rq, c, o);

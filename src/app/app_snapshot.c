@@ -78,6 +78,7 @@ int app_snapshot(struct app_ctx *c, const struct app_opts *o, enum snapshot_op o
         return APP_USAGE;
     char command[64];
     snprintf(command, sizeof command, "snapshot %s", app_snapshot_op_name(op));
+    c->all_snapshots = 1; /* a named snapshot: every VM's list, not only the baseline's proof */
     if (app_ctx_begin_run(c, command) || app_ctx_refresh(c, INV_CONFIGS_MARKED))
         return APP_FAILED;
     struct plan_request rq;
@@ -203,6 +204,7 @@ int app_snapshot_list(struct app_ctx *c, const struct app_opts *o, json_t **out)
     int rc = check_selection(c, o);
     if (rc)
         return rc;
+    c->all_snapshots = 1;
     if (app_ctx_refresh(c, INV_CONFIGS_MARKED))
         return APP_FAILED;
     char tag[64];

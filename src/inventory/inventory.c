@@ -365,9 +365,11 @@ static int has_name(const char *const *names, size_t n, const char *name)
  * nothing) go to the bundle's "snapshots" under its VMID. Optional: when they cannot be read the
  * planner treats them as unknown. */
 static void snapshots_read(struct pve_client *c, json_t *bundle, const char *node, int vmid,
-                           const json_t *cfg)
+                           const json_t *cfg, const char *baseline)
 {
-    if (!json_object_get(cfg, "parent") || get_int((json_t *)cfg, "template") == 1)
+    const char *parent = json_string_value(json_object_get(cfg, "parent"));
+    if (!parent || get_int((json_t *)cfg, "template") == 1 ||
+        (baseline && strcmp(parent, baseline) == 0))
         return;
     json_t *list = NULL;
     if (pve_vm_snapshot_list(c, node, vmid, &list) < 0) {
@@ -440,7 +442,7 @@ static void roles_read(struct pve_client *c, json_t *bundle)
 
 int inventory_load(struct pve_client *c, const int *template_vmids, size_t n_templates,
                    const char *const *names, size_t n_names, enum inv_config_scope scope,
-                   struct cluster_view **out)
+                   const char *baseline, struct cluster_view **out)
 {
     json_t *bundle = json_object();
     json_t *nodes = NULL, *res = NULL, *users = NULL, *pools = NULL, *acl = NULL, *sts = NULL;
@@ -495,7 +497,7 @@ int inventory_load(struct pve_client *c, const int *template_vmids, size_t n_tem
         const char *name = json_string_value(json_object_get(r, "name"));
         int want =
             has_vmid(template_vmids, n_templates, vmid) || scope == INV_CONFIGS_ALL ||
-            inv_tags_have(tags, "deploy-stand") ||
+            (scope != INV_CONFIGS_NONE && inv_tags_have(tags, "deploy-stand")) ||
             (!tags && name && (strncmp(name, "tpl-", 4) == 0 || has_name(names, n_names, name)));
         if (!want)
             continue;
@@ -505,7 +507,7 @@ int inventory_load(struct pve_client *c, const int *template_vmids, size_t n_tem
         char key[32];
         snprintf(key, sizeof key, "%d", vmid);
         json_object_set_new(configs, key, cfg);
-        snapshots_read(c, bundle, node, vmid, cfg);
+        snapshots_read(c, bundle, node, vmid, cfg, baseline);
     }
     roles_read(c, bundle);
     *out = inventory_from_json(bundle);

@@ -95,13 +95,17 @@ struct cluster_view {
  * named like one of `names` (the stand's machines) or "tpl-*" (leftovers of interrupted runs). */
 enum inv_config_scope {
     INV_CONFIGS_MARKED, /* VMs tagged deploy-stand */
-    INV_CONFIGS_ALL     /* every VM (needed to prove a bridge is unused) */
+    INV_CONFIGS_ALL,    /* every VM (needed to prove a bridge is unused) */
+    INV_CONFIGS_NONE    /* no tagged VM: power plans find the stand's VMs by their tags, pools
+                           and status in /cluster/resources, so a config read per VM is waste */
 };
 
-/* Reads the cluster. 0 and *out (free with cluster_view_free), or -1 with ds_err. */
+/* Reads the cluster. `baseline` (may be NULL): the stand's baseline snapshot name; a VM whose
+ * config names it as `parent` has it, so its snapshots are not listed (a VM with another parent
+ * is). 0 and *out (free with cluster_view_free), or -1 with ds_err. */
 int inventory_load(struct pve_client *c, const int *template_vmids, size_t n_templates,
                    const char *const *names, size_t n_names, enum inv_config_scope scope,
-                   struct cluster_view **out);
+                   const char *baseline, struct cluster_view **out);
 
 /* Builds a view from a bundle {"nodes":[...GET /nodes], "resources":[...GET /cluster/resources],
  * "networks":{"node":{"ifaces":[...], "changes": "..."|null}}, "users":[...GET /access/users?full=1

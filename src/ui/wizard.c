@@ -699,7 +699,7 @@ char *wizard_config(const struct wizard_io *io, const struct cluster_view *view)
 
 int wizard_view_load(struct pve_client *c, struct cluster_view **out)
 {
-    if (inventory_load(c, NULL, 0, NULL, 0, INV_CONFIGS_MARKED, out) < 0)
+    if (inventory_load(c, NULL, 0, NULL, 0, INV_CONFIGS_MARKED, NULL, out) < 0)
         return -1;
     struct cluster_view *v = *out;
     for (size_t i = 0; i < v->n_vms; i++) {

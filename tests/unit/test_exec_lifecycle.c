@@ -81,7 +81,7 @@ static void reload(struct fx *f)
     const char *const names[] = {"web", "router"};
     cluster_view_free(f->view);
     f->view = NULL;
-    if (inventory_load(f->c, tpl, 2, names, 2, INV_CONFIGS_MARKED, &f->view) < 0)
+    if (inventory_load(f->c, tpl, 2, names, 2, INV_CONFIGS_MARKED, NULL, &f->view) < 0)
         fail_msg("inventory: %s", ds_err_last());
 }
 
