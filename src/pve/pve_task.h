@@ -19,8 +19,9 @@ struct pve_upid {
  * as PVE's upid_decode regex (notes §4). 0 ok; -1 when not a UPID or a field does not fit `out`. */
 int pve_upid_parse(const char *upid, struct pve_upid *out);
 
-/* Polls GET /nodes/{node}/tasks/{upid}/status (node taken from the UPID), pausing a fifth of the
- * task's age between polls (at least 20 ms, at most 2 s), until status "stopped" or timeout_s
+/* Polls GET /nodes/{node}/tasks/{upid}/status (node taken from the UPID), pausing at most a fifth
+ * of the task's age between polls (at least 20 ms, at most 2 s), and every 2% of the time around
+ * when the last task of its type on its node ended, until status "stopped" or timeout_s
  * (monotonic time) passes; transient errors while
  * polling are retried. 0 when exitstatus is "OK" or "WARNINGS: n"; -1 otherwise with ds_err =
  * "<what> failed: <exitstatus verbatim>" and class pve_err_classify_task(exitstatus) (e.g.
