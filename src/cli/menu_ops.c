@@ -16,39 +16,12 @@
 #include "ui/prompt.h"
 #include "util/i18n.h"
 
-static void deploy_summary(const struct plan *p, const struct cluster_view *v)
+/* The totals of a deploy plan; its memory per node is in the plan shown above it. */
+static void deploy_summary(const struct plan *p)
 {
     size_t vms = 0, new_vms = 0, bridges = 0;
     printf("\n");
     prompt_title("📋", _("Summary"));
-    for (size_t n = 0; n < v->n_nodes; n++) {
-        const struct inv_node *nd = &v->nodes[n];
-        size_t st = 0, nv = 0;
-        long long need = 0;
-        for (size_t i = 0; i < p->n_students; i++) {
-            const struct plan_student *ps = &p->students[i];
-            int here = 0;
-            for (size_t k = 0; k < ps->n_vms; k++) {
-                const struct plan_vm *pv = &ps->vms[k];
-                if (strcmp(pv->node, nd->name) != 0)
-                    continue;
-                here = 1;
-                nv++;
-                int src = pv->copy >= 0 ? p->copies[pv->copy].orig : pv->src_vmid;
-                const struct inv_vm *t = inv_vm_find(v, src);
-                if (!pv->exists && t)
-                    need += t->maxmem;
-            }
-            st += here;
-        }
-        if (!nv && !nd->online)
-            continue;
-        double gib = 1024.0 * 1024.0 * 1024.0;
-        printf(_("  node %-12s %s: %zu student(s), %zu VM(s); memory %.1f of %.1f GiB in use, "
-                 "+%.1f GiB for the new VMs\n"),
-               nd->name, nd->online ? _("online") : _("offline"), st, nv, (double)nd->mem / gib,
-               (double)nd->maxmem / gib, (double)need / gib);
-    }
     for (size_t i = 0; i < p->n_students; i++) {
         vms += p->students[i].n_vms;
         for (size_t k = 0; k < p->students[i].n_vms; k++)
@@ -61,6 +34,7 @@ static void deploy_summary(const struct plan *p, const struct cluster_view *v)
     printf(_("  %zu student(s), %zu VM(s) (%zu new), %zu new bridge(s), %zu change(s) in all\n"),
            p->n_students, vms, new_vms, bridges, p->n_acts);
 }
+
 static char *node_pick(const struct cluster_view *v)
 {
     char **names = calloc(v->n_nodes + 1, sizeof *names);
@@ -108,7 +82,7 @@ static int op_confirm(const struct app_ask *a, void *ud)
             printf(_("Nothing was removed.\n"));
     } else {
         if (a->kind == APP_ASK_DEPLOY)
-            deploy_summary(a->plan, a->view);
+            deploy_summary(a->plan);
         y = prompt_yesno(a->kind == APP_ASK_DEPLOY  ? _("Deploy now?")
                          : a->kind == APP_ASK_RESET ? _("Reset these VMs? What changed on their "
                                                         "disks since then is lost.")
