@@ -62,11 +62,15 @@ static void student_password(struct app_ctx *c, struct app_creds *out, size_t i)
         cs->pw_state = CRED_PW_NOT_DEPLOYED;
         return;
     }
-    if (!mark_is(iu->comment, c->stand->name, u->userid)) {
+    struct mark m;
+    if (!mark_is(iu->comment, c->stand->name, u->userid) || !mark_parse(iu->comment, &m)) {
         cs->pw_state = CRED_PW_UNCHANGED;
         return;
     }
-    int rc = c->state ? state_cred_get(c->state, c->stand->name, u->userid, &out->passwords[i]) : 1;
+    /* the password kept under the id this cluster's user names ("" for older users) */
+    int rc = c->state
+                 ? state_cred_get(c->state, c->stand->name, u->userid, m.cred, &out->passwords[i])
+                 : 1;
     if (rc < 0 && !out->unreadable++)
         snprintf(out->unreadable_why, sizeof out->unreadable_why, "%s", ds_err_last());
     cs->pw_state = rc == 0 ? CRED_PW_KNOWN : CRED_PW_UNKNOWN;

@@ -3,6 +3,7 @@
 #include "app/app_deploy.h"
 #include "app/app_run.h"
 #include "ds_clock.h"
+#include "plan/marks.h"
 #include "util/err.h"
 #include "util/i18n.h"
 
@@ -40,7 +41,12 @@ static void fill_known_passwords(struct app_ctx *c, struct plan *p)
         char *pw = NULL;
         if (ps->cred != CRED_UNKNOWN)
             continue;
-        int rc = state_cred_get(c->state, p->stand, ps->userid, &pw);
+        /* kept under the id the user's mark on this cluster names ("" for older users) */
+        const struct inv_user *iu = inv_user_find(c->view, ps->userid);
+        struct mark m;
+        if (!iu || !mark_parse(iu->comment, &m))
+            continue;
+        int rc = state_cred_get(c->state, p->stand, ps->userid, m.cred, &pw);
         if (rc == 0) {
             ps->password = pw;
             ps->cred = CRED_KNOWN;

@@ -274,30 +274,62 @@ static int do_role_ensure(struct pve_client *c, const struct action *a)
     return l ? pve_role_update(c, a->role, missing, 1) : 1;
 }
 
-static void forget_password(struct exec *e, const char *userid)
+/* Forgets the password of a user about to go (or gone): the one kept under the credential id its
+ * mark names on this cluster, so the same user on another cluster keeps its own. */
+static void forget_password(struct exec *e, const char *userid, const char *cred)
 {
     if (!e->o->state)
         return;
     pthread_mutex_lock(&e->mu);
-    state_cred_delete(e->o->state, e->p->stand, userid);
+    state_cred_delete(e->o->state, e->p->stand, userid, cred);
     pthread_mutex_unlock(&e->mu);
 }
 
+/* The credential id in the mark of the user on the cluster into out ("" when it names none or the
+ * user cannot be read). */
+static void user_cred_id(struct pve_client *c, const char *userid, char *out, size_t len)
+{
+    json_t *u = NULL;
+    struct mark m;
+    out[0] = '\0';
+    if (pve_user_get(c, userid, &u) == 0 &&
+        mark_parse(json_string_value(json_object_get(u, "comment")), &m) && m.cred)
+        snprintf(out, len, "%s", m.cred);
+    json_decref(u);
+    ds_err_clear();
+}
+
+static int do_user_delete(struct exec *e, struct pve_client *c, const struct action *a)
+{
+    char cred[64];
+    user_cred_id(c, a->target, cred, sizeof cred);
+    int rc = pve_user_delete(c, a->target);
+    if (rc == 0 || pve_err_last() == PVE_ERR_NOT_FOUND)
+        forget_password(e, a->target, cred);
+    return rc;
+}
+
+/* Creates the user with a new password, kept first (under a new credential id that the user's
+ * mark names) so that a run dying after the request still knows it. */
 static int do_user_create(struct exec *e, struct pve_client *c, const struct action *a)
 {
     const struct plan_student *ps = &e->p->students[a->student];
-    char pw[80];
-    if (password_generate(&e->p->password_policy, pw, sizeof pw) < 0)
+    char pw[80], cred[MARK_CRED_LEN + 1], comment[640];
+    if (password_generate(&e->p->password_policy, pw, sizeof pw) < 0 ||
+        mark_cred_new(cred, sizeof cred) < 0)
         return -1;
+    mark_format_cred(comment, sizeof comment, a->comment ? a->comment : "", cred);
     if (e->o->state) {
         pthread_mutex_lock(&e->mu);
-        int rc = state_cred_put(e->o->state, e->p->stand, ps->userid, pw);
+        int rc = state_cred_put(e->o->state, e->p->stand, ps->userid, cred, pw);
         pthread_mutex_unlock(&e->mu);
-        if (rc < 0)
+        if (rc < 0) {
+            memset(pw, 0, sizeof pw);
             return ds_err_wrap(_("saving the password of %s"), ps->userid);
+        }
     }
-    int rc = a->expire > 0 ? pve_user_create_expiring(c, ps->userid, pw, a->comment, a->expire)
-                           : pve_user_create(c, ps->userid, pw, a->comment);
+    int rc = a->expire > 0 ? pve_user_create_expiring(c, ps->userid, pw, comment, a->expire)
+                           : pve_user_create(c, ps->userid, pw, comment);
     if (rc == 0) {
         pthread_mutex_lock(&e->mu);
         struct run_student *rs = &e->r->students[a->student];
@@ -353,12 +385,8 @@ static int do_action_once(struct exec *e, struct pve_client *c, const struct act
     case ACT_TPL_CONVERT:
     case ACT_TPL_MIGRATE:
         return do_copy_action(e, c, a);
-    case ACT_USER_DELETE: {
-        int rc = pve_user_delete(c, a->target);
-        if (rc == 0)
-            forget_password(e, a->target);
-        return rc;
-    }
+    case ACT_USER_DELETE:
+        return do_user_delete(e, c, a);
     case ACT_VM_SNAPSHOT:
     case ACT_VM_ROLLBACK:
     case ACT_SNAP_DELETE:
@@ -392,8 +420,6 @@ static int do_action(struct exec *e, struct pve_client *c, const struct action *
         return 0;
     }
     if (rc < 0 && is_teardown(a->kind) && pve_err_last() == PVE_ERR_NOT_FOUND) {
-        if (a->kind == ACT_USER_DELETE)
-            forget_password(e, a->target);
         ds_err_clear();
         return 1;
     }

@@ -2,6 +2,7 @@
  * The format is one line of key=value words after the word "deploy-stand", readable in the PVE GUI.
  */
 #include "plan/marks.h"
+#include "util/password.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,17 @@ void mark_format(char *out, size_t len, const char *stand, const char *student, 
         snprintf(out, len, MARK_TAG " stand=%s student=%s alias=%s", stand, student, alias);
     else
         snprintf(out, len, MARK_TAG " stand=%s student=%s", stand, student);
+}
+
+void mark_format_cred(char *out, size_t len, const char *mark, const char *cred)
+{
+    snprintf(out, len, "%s cred=%s", mark, cred);
+}
+
+int mark_cred_new(char *out, size_t len)
+{
+    const struct password_policy digits = {.style = PASSWORD_DIGITS, .length = MARK_CRED_LEN};
+    return password_generate(&digits, out, len);
 }
 
 int mark_parse(const char *text, struct mark *m)
@@ -36,6 +48,8 @@ int mark_parse(const char *text, struct mark *m)
             m->student = w + 8;
         else if (strncmp(w, "alias=", 6) == 0)
             m->alias = w + 6;
+        else if (strncmp(w, "cred=", 5) == 0 && w[5])
+            m->cred = w + 5;
         else if (strcmp(w, "reserved") == 0)
             m->reserved = 1;
     }

@@ -14,11 +14,23 @@ struct mark {
     const char *student; /* NULL for shared objects */
     const char *alias;   /* bridges: the stand's alias; NULL otherwise */
     int reserved;        /* bridges: shared reserved bridge */
+    const char *cred;    /* users: the id their password is kept under ("cred="); NULL if none */
 };
 
 /* Writes "deploy-stand stand=S student=U[ alias=A]" or "deploy-stand stand=S reserved". */
 void mark_format(char *out, size_t len, const char *stand, const char *student, const char *alias,
                  int reserved);
+
+/* Users: the mark `mark` followed by " cred=<cred>", the id under which store/state.h keeps the
+ * user's password (so two clusters' users of one stand keep apart). Parsers that do not know the
+ * word ignore it. */
+void mark_format_cred(char *out, size_t len, const char *mark, const char *cred);
+
+/* A new random credential id (MARK_CRED_LEN decimal digits from the passwords' generator,
+ * libsodium's CSPRNG) into out (len > MARK_CRED_LEN). 0, or -1 with ds_err (buffer too small, or
+ * the generator cannot start). */
+#define MARK_CRED_LEN 12
+int mark_cred_new(char *out, size_t len);
 
 /* 1 when `text` (a comment or description; may be NULL) carries a deploy-stand mark. */
 int mark_parse(const char *text, struct mark *m);

@@ -18,7 +18,7 @@
 #include "util/xdg.h"
 #include "util/i18n.h"
 
-#define STATE_SCHEMA_VERSION 1
+#define STATE_SCHEMA_VERSION 2
 #define STATE_BUSY_TIMEOUT_MS 10000
 
 struct state {
@@ -33,6 +33,23 @@ static const char schema_v1[] = "CREATE TABLE IF NOT EXISTS credentials ("
                                 "  updated INTEGER NOT NULL,"
                                 "  PRIMARY KEY (stand, userid));"
                                 "PRAGMA user_version = 1;";
+
+/* Version 2 keys credentials by the credential id of the user's mark as well ('' for the rows of
+ * version 1, which stay readable under it). SQLite cannot change a primary key in place, so the
+ * table is rebuilt with its rows. */
+static const char schema_v2[] = "CREATE TABLE credentials_v2 ("
+                                "  stand TEXT NOT NULL,"
+                                "  userid TEXT NOT NULL,"
+                                "  cred_id TEXT NOT NULL DEFAULT '',"
+                                "  password TEXT NOT NULL,"
+                                "  updated INTEGER NOT NULL,"
+                                "  PRIMARY KEY (stand, userid, cred_id));"
+                                "INSERT INTO credentials_v2 (stand, userid, cred_id, password, "
+                                "updated) SELECT stand, userid, '', password, updated "
+                                "FROM credentials;"
+                                "DROP TABLE credentials;"
+                                "ALTER TABLE credentials_v2 RENAME TO credentials;"
+                                "PRAGMA user_version = 2;";
 
 static int db_err(struct state *st, const char *what)
 {
@@ -73,6 +90,23 @@ static int pragma_text(struct state *st, const char *sql, char *out, size_t outl
     return 0;
 }
 
+/* Inside the write transaction: brings the schema from the version it has now (another process
+ * may have upgraded it meanwhile) to STATE_SCHEMA_VERSION. SQLITE_OK or an SQLite error. */
+static int schema_upgrade(struct state *st, char **msg)
+{
+    sqlite3_stmt *s;
+    int rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    long version = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
+    sqlite3_finalize(s);
+    if (version < 1 && (rc = sqlite3_exec(st->db, schema_v1, NULL, NULL, msg)) != SQLITE_OK)
+        return rc;
+    if (version < 2)
+        rc = sqlite3_exec(st->db, schema_v2, NULL, NULL, msg);
+    return rc;
+}
+
 static int schema_ensure(struct state *st)
 {
     char buf[64];
@@ -91,9 +125,10 @@ static int schema_ensure(struct state *st)
         return 0;
     char *msg = NULL;
     if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
-        sqlite3_exec(st->db, schema_v1, NULL, NULL, &msg) != SQLITE_OK ||
+        schema_upgrade(st, &msg) != SQLITE_OK ||
         sqlite3_exec(st->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
-        ds_err_set(_("state %s: cannot create the schema: %s"), st->path, msg ? msg : "?");
+        ds_err_set(_("state %s: cannot create the schema: %s"), st->path,
+                   msg ? msg : sqlite3_errmsg(st->db));
         sqlite3_free(msg);
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         return -1;
@@ -142,15 +177,14 @@ void state_close(struct state *st)
     free(st);
 }
 
-/* Prepares sql and binds up to three text arguments in order (NULL binds SQL NULL). */
-static int stmt_texts(struct state *st, sqlite3_stmt **s, const char *sql, const char *a,
-                      const char *b, const char *c)
+/* Prepares sql and binds up to four text arguments in order (NULL binds SQL NULL). */
+static int stmt_texts(struct state *st, sqlite3_stmt **s, const char *sql, const char *const *args,
+                      int nargs)
 {
     if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
         return db_err(st, "prepare");
-    const char *args[] = {a, b, c};
     int n = sqlite3_bind_parameter_count(*s);
-    for (int i = 0; i < n && i < 3; i++) {
+    for (int i = 0; i < n && i < nargs; i++) {
         int rc = args[i] ? sqlite3_bind_text(*s, i + 1, args[i], -1, SQLITE_TRANSIENT)
                          : sqlite3_bind_null(*s, i + 1);
         if (rc != SQLITE_OK) {
@@ -173,7 +207,8 @@ static int stmt_done(struct state *st, sqlite3_stmt *s, const char *what)
     return 0;
 }
 
-int state_cred_put(struct state *st, const char *stand, const char *userid, const char *password)
+int state_cred_put(struct state *st, const char *stand, const char *userid, const char *cred,
+                   const char *password)
 {
     sqlite3_stmt *s;
     char *enc = NULL;
@@ -181,27 +216,32 @@ int state_cred_put(struct state *st, const char *stand, const char *userid, cons
         return ds_err_set(_("state_cred_put: missing stand, user or password"));
     if (secret_encrypt(password, &enc) < 0)
         return ds_err_wrap(_("state %s: the password of %s"), st->path, userid);
+    const char *args[] = {stand, userid, cred ? cred : "", enc};
     int rc = stmt_texts(st, &s,
-                        "INSERT INTO credentials (stand, userid, password, updated) VALUES (?, ?, "
-                        "?, ?4) ON CONFLICT (stand, userid) DO UPDATE SET password = "
-                        "excluded.password, updated = excluded.updated",
-                        stand, userid, enc);
+                        "INSERT INTO credentials (stand, userid, cred_id, password, updated) "
+                        "VALUES (?, ?, ?, ?, ?5) ON CONFLICT (stand, userid, cred_id) DO UPDATE "
+                        "SET password = excluded.password, updated = excluded.updated",
+                        args, 4);
     secret_free(enc);
     if (rc < 0)
         return -1;
-    if (sqlite3_bind_int64(s, 4, (sqlite3_int64)ds_clock_wall_s()) != SQLITE_OK) {
+    if (sqlite3_bind_int64(s, 5, (sqlite3_int64)ds_clock_wall_s()) != SQLITE_OK) {
         sqlite3_finalize(s);
         return db_err(st, "bind");
     }
     return stmt_done(st, s, "saving the credentials");
 }
 
-int state_cred_get(struct state *st, const char *stand, const char *userid, char **password)
+int state_cred_get(struct state *st, const char *stand, const char *userid, const char *cred,
+                   char **password)
 {
     sqlite3_stmt *s;
     *password = NULL;
-    if (stmt_texts(st, &s, "SELECT password FROM credentials WHERE stand = ? AND userid = ?", stand,
-                   userid, NULL) < 0)
+    const char *args[] = {stand, userid, cred ? cred : ""};
+    if (stmt_texts(st, &s,
+                   "SELECT password FROM credentials WHERE stand = ? AND userid = ? AND "
+                   "cred_id = ?",
+                   args, 3) < 0)
         return -1;
     int rc = sqlite3_step(s);
     if (rc == SQLITE_DONE) {
@@ -229,11 +269,12 @@ int state_cred_get(struct state *st, const char *stand, const char *userid, char
     return 0;
 }
 
-int state_cred_delete(struct state *st, const char *stand, const char *userid)
+int state_cred_delete(struct state *st, const char *stand, const char *userid, const char *cred)
 {
     sqlite3_stmt *s;
-    if (stmt_texts(st, &s, "DELETE FROM credentials WHERE stand = ? AND userid = ?", stand, userid,
-                   NULL) < 0)
+    const char *args[] = {stand, userid, cred ? cred : ""};
+    if (stmt_texts(st, &s, "DELETE FROM credentials WHERE stand = ? AND userid = ? AND cred_id = ?",
+                   args, 3) < 0)
         return -1;
     return stmt_done(st, s, "deleting the credentials");
 }

@@ -46,31 +46,31 @@ static void test_creds_round_trip(void **state)
         fail_msg("state_open: %s", ds_err_last());
 
     char *pw = (char *)"untouched";
-    assert_int_equal(state_cred_get(st, "lab", "student1@pve", &pw), 1);
+    assert_int_equal(state_cred_get(st, "lab", "student1@pve", NULL, &pw), 1);
     assert_null(pw);
-    assert_int_equal(state_cred_put(st, "lab", "student1@pve", "Abc23xyz9Q"), 0);
-    assert_int_equal(state_cred_put(st, "lab", "student2@pve", "second-pw"), 0);
-    assert_int_equal(state_cred_put(st, "other", "student1@pve", "other-pw"), 0);
-    assert_int_equal(state_cred_get(st, "lab", "student1@pve", &pw), 0);
+    assert_int_equal(state_cred_put(st, "lab", "student1@pve", NULL, "Abc23xyz9Q"), 0);
+    assert_int_equal(state_cred_put(st, "lab", "student2@pve", NULL, "second-pw"), 0);
+    assert_int_equal(state_cred_put(st, "other", "student1@pve", NULL, "other-pw"), 0);
+    assert_int_equal(state_cred_get(st, "lab", "student1@pve", NULL, &pw), 0);
     assert_string_equal(pw, "Abc23xyz9Q");
     free(pw);
     /* put replaces */
-    assert_int_equal(state_cred_put(st, "lab", "student1@pve", "replaced"), 0);
-    assert_int_equal(state_cred_get(st, "lab", "student1@pve", &pw), 0);
+    assert_int_equal(state_cred_put(st, "lab", "student1@pve", NULL, "replaced"), 0);
+    assert_int_equal(state_cred_get(st, "lab", "student1@pve", NULL, &pw), 0);
     assert_string_equal(pw, "replaced");
     free(pw);
     /* stands are separate */
-    assert_int_equal(state_cred_get(st, "other", "student1@pve", &pw), 0);
+    assert_int_equal(state_cred_get(st, "other", "student1@pve", NULL, &pw), 0);
     assert_string_equal(pw, "other-pw");
     free(pw);
     /* delete one; deleting again is fine */
-    assert_int_equal(state_cred_delete(st, "lab", "student1@pve"), 0);
-    assert_int_equal(state_cred_get(st, "lab", "student1@pve", &pw), 1);
-    assert_int_equal(state_cred_delete(st, "lab", "student1@pve"), 0);
-    assert_int_equal(state_cred_get(st, "lab", "student2@pve", &pw), 0);
+    assert_int_equal(state_cred_delete(st, "lab", "student1@pve", NULL), 0);
+    assert_int_equal(state_cred_get(st, "lab", "student1@pve", NULL, &pw), 1);
+    assert_int_equal(state_cred_delete(st, "lab", "student1@pve", NULL), 0);
+    assert_int_equal(state_cred_get(st, "lab", "student2@pve", NULL, &pw), 0);
     assert_string_equal(pw, "second-pw");
     free(pw);
-    assert_int_equal(state_cred_put(st, "lab", NULL, "x"), -1);
+    assert_int_equal(state_cred_put(st, "lab", NULL, NULL, "x"), -1);
     state_close(st);
 
     /* the file is where XDG says, private, and survives reopening */
@@ -82,12 +82,39 @@ static void test_creds_round_trip(void **state)
     assert_int_equal(stat(dir, &sb), 0);
     assert_int_equal(sb.st_mode & 0777, 0700);
     assert_int_equal(state_open(db, &st), 0);
-    assert_int_equal(state_cred_get(st, "lab", "student2@pve", &pw), 0);
+    assert_int_equal(state_cred_get(st, "lab", "student2@pve", NULL, &pw), 0);
     assert_string_equal(pw, "second-pw");
     free(pw);
     state_close(st);
     free(db);
     free(dir);
+}
+
+/* The same stand and user deployed to two clusters: each user's mark names its own credential id,
+ * and each id keeps its own password; replacing or deleting one leaves the other. */
+static void test_creds_by_cred_id(void **state)
+{
+    (void)state;
+    struct state *st = NULL;
+    char *pw = NULL;
+    assert_int_equal(state_open(NULL, &st), 0);
+    assert_int_equal(state_cred_put(st, "lab", "student1@pve", "aaaaaaaaaaaa", "PwOfClusterA"), 0);
+    assert_int_equal(state_cred_put(st, "lab", "student1@pve", "bbbbbbbbbbbb", "PwOfClusterB"), 0);
+    assert_int_equal(state_cred_get(st, "lab", "student1@pve", "aaaaaaaaaaaa", &pw), 0);
+    assert_string_equal(pw, "PwOfClusterA");
+    secret_free(pw);
+    assert_int_equal(state_cred_get(st, "lab", "student1@pve", "bbbbbbbbbbbb", &pw), 0);
+    assert_string_equal(pw, "PwOfClusterB");
+    secret_free(pw);
+    /* an id nobody stored, and the id-less key of older users, are unknown */
+    assert_int_equal(state_cred_get(st, "lab", "student1@pve", "cccccccccccc", &pw), 1);
+    assert_int_equal(state_cred_get(st, "lab", "student1@pve", NULL, &pw), 1);
+    assert_int_equal(state_cred_delete(st, "lab", "student1@pve", "aaaaaaaaaaaa"), 0);
+    assert_int_equal(state_cred_get(st, "lab", "student1@pve", "aaaaaaaaaaaa", &pw), 1);
+    assert_int_equal(state_cred_get(st, "lab", "student1@pve", "bbbbbbbbbbbb", &pw), 0);
+    assert_string_equal(pw, "PwOfClusterB");
+    secret_free(pw);
+    state_close(st);
 }
 
 static void test_wal_mode(void **state)
@@ -96,7 +123,7 @@ static void test_wal_mode(void **state)
     char *db = path_in(f, "wal.db");
     struct state *st = NULL;
     assert_int_equal(state_open(db, &st), 0);
-    assert_int_equal(state_cred_put(st, "s", "u@pve", "pw"), 0);
+    assert_int_equal(state_cred_put(st, "s", "u@pve", NULL, "pw"), 0);
 
     /* WAL is a property of the file: a second, independent connection sees it */
     sqlite3 *raw;
@@ -156,25 +183,37 @@ static void test_no_runs_table(void **state)
     char *old = path_in(f, "old.db");
     sqlite3 *raw;
     assert_int_equal(sqlite3_open(old, &raw), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(raw,
-                                  "CREATE TABLE credentials (stand TEXT NOT NULL, userid TEXT NOT "
-                                  "NULL, password TEXT NOT NULL, updated INTEGER NOT NULL, "
-                                  "PRIMARY KEY (stand, userid));"
-                                  "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-                                  "command TEXT NOT NULL, stand TEXT, started INTEGER NOT NULL, "
-                                  "finished INTEGER, result TEXT);"
-                                  "INSERT INTO runs (command, stand, started) VALUES "
-                                  "('deploy', 'lab', 1);"
-                                  "PRAGMA user_version = 1;",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(raw,
+                     "CREATE TABLE credentials (stand TEXT NOT NULL, userid TEXT NOT "
+                     "NULL, password TEXT NOT NULL, updated INTEGER NOT NULL, "
+                     "PRIMARY KEY (stand, userid));"
+                     "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                     "command TEXT NOT NULL, stand TEXT, started INTEGER NOT NULL, "
+                     "finished INTEGER, result TEXT);"
+                     "INSERT INTO runs (command, stand, started) VALUES "
+                     "('deploy', 'lab', 1);"
+                     "INSERT INTO credentials VALUES ('lab', 'v1@pve', 'V1plain77', 5);"
+                     "PRAGMA user_version = 1;",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_close(raw);
     if (state_open(old, &st) != 0)
         fail_msg("state_open: %s", ds_err_last());
-    assert_int_equal(state_cred_put(st, "lab", "student1@pve", "pw1"), 0);
+    assert_int_equal(state_cred_put(st, "lab", "student1@pve", NULL, "pw1"), 0);
     char *pw = NULL;
-    assert_int_equal(state_cred_get(st, "lab", "student1@pve", &pw), 0);
+    assert_int_equal(state_cred_get(st, "lab", "student1@pve", NULL, &pw), 0);
     assert_string_equal(pw, "pw1");
+    secret_free(pw);
+    /* the row of version 1 is kept under the empty credential id, and only there */
+    assert_int_equal(state_cred_get(st, "lab", "v1@pve", "", &pw), 0);
+    assert_string_equal(pw, "V1plain77");
+    secret_free(pw);
+    assert_int_equal(state_cred_get(st, "lab", "v1@pve", "0123456789ab", &pw), 1);
+    /* and the migrated table keys by credential id too */
+    assert_int_equal(state_cred_put(st, "lab", "v1@pve", "0123456789ab", "new-pw"), 0);
+    assert_int_equal(state_cred_get(st, "lab", "v1@pve", NULL, &pw), 0);
+    assert_string_equal(pw, "V1plain77");
     secret_free(pw);
     state_close(st);
     assert_int_equal(table_count(old, "runs"), 1);
@@ -311,15 +350,15 @@ static void test_creds_encrypted_at_rest(void **state)
     char *db = path_in(f, "enc.db");
     struct state *st = NULL;
     assert_int_equal(state_open(db, &st), 0);
-    assert_int_equal(state_cred_put(st, "lab", "student1@pve", "Kq7mZp3xWv"), 0);
-    assert_int_equal(state_cred_put(st, "lab", "student2@pve", "Kq7mZp3xWv"), 0);
+    assert_int_equal(state_cred_put(st, "lab", "student1@pve", NULL, "Kq7mZp3xWv"), 0);
+    assert_int_equal(state_cred_put(st, "lab", "student2@pve", NULL, "Kq7mZp3xWv"), 0);
     char *r1 = raw_password(db, "student1@pve"), *r2 = raw_password(db, "student2@pve");
     assert_non_null(r1);
     assert_true(strncmp(r1, "enc:v1:", 7) == 0);
     assert_null(strstr(r1, "Kq7mZp3xWv"));
     assert_string_not_equal(r1, r2); /* the same password never gives the same column */
     char *pw = NULL;
-    assert_int_equal(state_cred_get(st, "lab", "student1@pve", &pw), 0);
+    assert_int_equal(state_cred_get(st, "lab", "student1@pve", NULL, &pw), 0);
     assert_string_equal(pw, "Kq7mZp3xWv");
     secret_free(pw);
 
@@ -333,12 +372,13 @@ static void test_creds_encrypted_at_rest(void **state)
     sqlite3 *raw;
     assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
     assert_int_equal(sqlite3_exec(raw,
-                                  "INSERT INTO credentials VALUES ('lab', 'old@pve', 'OldPlain99', "
+                                  "INSERT INTO credentials (stand, userid, password, updated) "
+                                  "VALUES ('lab', 'old@pve', 'OldPlain99', "
                                   "0)",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(raw);
-    assert_int_equal(state_cred_get(st, "lab", "old@pve", &pw), 0);
+    assert_int_equal(state_cred_get(st, "lab", "old@pve", NULL, &pw), 0);
     assert_string_equal(pw, "OldPlain99");
     secret_free(pw);
 
@@ -351,7 +391,7 @@ static void test_creds_encrypted_at_rest(void **state)
     assert_int_equal(fwrite(other, 1, sizeof other, fp), sizeof other);
     fclose(fp);
     pw = (char *)"untouched";
-    assert_int_equal(state_cred_get(st, "lab", "student1@pve", &pw), -1);
+    assert_int_equal(state_cred_get(st, "lab", "student1@pve", NULL, &pw), -1);
     assert_null(pw);
     assert_non_null(strstr(ds_err_last(), "cannot decrypt the password of student1@pve"));
     assert_non_null(strstr(ds_err_last(), "secret.key"));
@@ -359,10 +399,10 @@ static void test_creds_encrypted_at_rest(void **state)
 
     /* with a passphrase the column says so */
     setenv(SECRET_PASSPHRASE_ENV, "state passphrase", 1);
-    assert_int_equal(state_cred_put(st, "lab", "student3@pve", "PassPhr4se"), 0);
+    assert_int_equal(state_cred_put(st, "lab", "student3@pve", NULL, "PassPhr4se"), 0);
     char *r3 = raw_password(db, "student3@pve");
     assert_true(strncmp(r3, "enc:v1:p:", 9) == 0);
-    assert_int_equal(state_cred_get(st, "lab", "student3@pve", &pw), 0);
+    assert_int_equal(state_cred_get(st, "lab", "student3@pve", NULL, &pw), 0);
     assert_string_equal(pw, "PassPhr4se");
     secret_free(pw);
     state_close(st);
@@ -377,6 +417,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_creds_round_trip, setup, secret_home_teardown),
+        cmocka_unit_test_setup_teardown(test_creds_by_cred_id, setup, secret_home_teardown),
         cmocka_unit_test_setup_teardown(test_creds_encrypted_at_rest, setup, secret_home_teardown),
         cmocka_unit_test_setup_teardown(test_wal_mode, setup, secret_home_teardown),
         cmocka_unit_test_setup_teardown(test_no_runs_table, setup, secret_home_teardown),
