@@ -440,26 +440,27 @@ static void roles_read(struct pve_client *c, json_t *bundle)
         json_object_set_new(bundle, "domains", domains);
 }
 
-int inventory_load(struct pve_client *c, const int *template_vmids, size_t n_templates,
-                   const char *const *names, size_t n_names, enum inv_config_scope scope,
-                   const char *baseline, struct cluster_view **out)
+/* The cluster-wide lists into the bundle: nodes, VM and storage resources, users, pools, ACLs.
+ * 0, or -1 with ds_err (what was read stays in the bundle, freed with it). */
+static int lists_read(struct pve_client *c, json_t *bundle)
 {
-    json_t *bundle = json_object();
-    json_t *nodes = NULL, *res = NULL, *users = NULL, *pools = NULL, *acl = NULL, *sts = NULL;
-    *out = NULL;
-    if (pve_nodes_list(c, &nodes) < 0 || pve_cluster_resources(c, "vm", &res) < 0 ||
-        users_read(c, &users) < 0 || pve_pools_list(c, &pools) < 0 || pve_acl_list(c, &acl) < 0 ||
-        pve_cluster_resources(c, "storage", &sts) < 0)
-        goto fail;
-    json_object_set_new(bundle, "storages", sts);
-    sts = NULL;
-    json_object_set_new(bundle, "nodes", nodes);
-    json_object_set_new(bundle, "resources", res);
-    json_object_set_new(bundle, "users", users);
-    json_object_set_new(bundle, "pools", pools);
-    json_object_set_new(bundle, "acl", acl);
-    nodes = res = users = pools = acl = NULL;
+    static const char *const keys[] = {"nodes", "resources", "users", "pools", "acl", "storages"};
+    json_t *got[6] = {NULL};
+    int rc = pve_nodes_list(c, &got[0]) < 0 || pve_cluster_resources(c, "vm", &got[1]) < 0 ||
+                     users_read(c, &got[2]) < 0 || pve_pools_list(c, &got[3]) < 0 ||
+                     pve_acl_list(c, &got[4]) < 0 ||
+                     pve_cluster_resources(c, "storage", &got[5]) < 0
+                 ? -1
+                 : 0;
+    for (size_t i = 0; i < 6; i++)
+        if (got[i])
+            json_object_set_new(bundle, keys[i], got[i]);
+    return rc;
+}
 
+/* Each online node's interfaces and pending changes into the bundle's "networks". 0 or -1. */
+static int nets_read(struct pve_client *c, json_t *bundle)
+{
     json_t *nets = json_object();
     json_object_set_new(bundle, "networks", nets);
     size_t i;
@@ -473,54 +474,78 @@ int inventory_load(struct pve_client *c, const int *template_vmids, size_t n_tem
         json_t *ifaces = NULL;
         char *changes = NULL;
         if (pve_net_list(c, name, &ifaces, &changes) < 0)
-            goto fail;
+            return -1;
         json_t *entry = json_object();
         json_object_set_new(entry, "ifaces", ifaces);
         json_object_set_new(entry, "changes", changes ? json_string(changes) : json_null());
         free(changes);
         json_object_set_new(nets, name, entry);
     }
+    return 0;
+}
 
+/* Which VM configs inventory_load reads (see enum inv_config_scope). */
+struct config_want {
+    const int *template_vmids;
+    size_t n_templates;
+    const char *const *names;
+    size_t n_names;
+    enum inv_config_scope scope;
+};
+
+static int config_wanted(const struct config_want *w, const json_t *r, int vmid)
+{
+    const char *tags = json_string_value(json_object_get(r, "tags"));
+    /* an untagged VM may be ours from a run that died before tagging it: a clone carries the
+     * stand's machine name (and a description mark), a template copy a "tpl-" name */
+    const char *name = json_string_value(json_object_get(r, "name"));
+    return has_vmid(w->template_vmids, w->n_templates, vmid) || w->scope == INV_CONFIGS_ALL ||
+           (w->scope != INV_CONFIGS_NONE && inv_tags_have(tags, "deploy-stand")) ||
+           (!tags && name &&
+            (strncmp(name, "tpl-", 4) == 0 || has_name(w->names, w->n_names, name)));
+}
+
+/* The wanted VMs' configs into the bundle's "configs" (and their snapshots, snapshots_read). */
+static int configs_read(struct pve_client *c, json_t *bundle, const struct config_want *w,
+                        const char *baseline)
+{
     json_t *configs = json_object();
     json_object_set_new(bundle, "configs", configs);
+    size_t i;
     json_t *r;
     json_array_foreach(json_object_get(bundle, "resources"), i, r)
     {
         const char *type = json_string_value(json_object_get(r, "type"));
         const char *node = json_string_value(json_object_get(r, "node"));
         int vmid = (int)get_int(r, "vmid");
-        if (!type || strcmp(type, "qemu") != 0 || !node)
-            continue;
-        const char *tags = json_string_value(json_object_get(r, "tags"));
-        /* an untagged VM may be ours from a run that died before tagging it: a clone carries
-         * the stand's machine name (and a description mark), a template copy a "tpl-" name */
-        const char *name = json_string_value(json_object_get(r, "name"));
-        int want =
-            has_vmid(template_vmids, n_templates, vmid) || scope == INV_CONFIGS_ALL ||
-            (scope != INV_CONFIGS_NONE && inv_tags_have(tags, "deploy-stand")) ||
-            (!tags && name && (strncmp(name, "tpl-", 4) == 0 || has_name(names, n_names, name)));
-        if (!want)
+        if (!type || strcmp(type, "qemu") != 0 || !node || !config_wanted(w, r, vmid))
             continue;
         json_t *cfg = NULL;
         if (pve_vm_config_get(c, node, vmid, &cfg) < 0)
-            goto fail;
+            return -1;
         char key[32];
         snprintf(key, sizeof key, "%d", vmid);
         json_object_set_new(configs, key, cfg);
         snapshots_read(c, bundle, node, vmid, cfg, baseline);
     }
+    return 0;
+}
+
+int inventory_load(struct pve_client *c, const int *template_vmids, size_t n_templates,
+                   const char *const *names, size_t n_names, enum inv_config_scope scope,
+                   const char *baseline, struct cluster_view **out)
+{
+    *out = NULL;
+    json_t *bundle = json_object();
+    const struct config_want w = {template_vmids, n_templates, names, n_names, scope};
+    if (lists_read(c, bundle) < 0 || nets_read(c, bundle) < 0 ||
+        configs_read(c, bundle, &w, baseline) < 0) {
+        json_decref(bundle);
+        return ds_err_wrap("reading the cluster");
+    }
     roles_read(c, bundle);
     *out = inventory_from_json(bundle);
     return *out ? 0 : ds_err_set("out of memory");
-fail:
-    json_decref(nodes);
-    json_decref(res);
-    json_decref(users);
-    json_decref(pools);
-    json_decref(acl);
-    json_decref(sts);
-    json_decref(bundle);
-    return ds_err_wrap("reading the cluster");
 }
 
 void cluster_view_free(struct cluster_view *v)
