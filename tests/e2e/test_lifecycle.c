@@ -114,17 +114,9 @@ static long tasks(const char *type)
     return n;
 }
 
-/* The VM `name` of student `pool`: its id and node. */
 static int vm_of(const char *pool, const char *name, char node[64])
 {
-    json_t *st = simproc_state(&C.sp);
-    json_t *vm = e2e_vm_named(st, pool, name);
-    if (!vm)
-        fail_msg("no VM '%s' in pool %s", name, pool);
-    int vmid = (int)json_integer_value(json_object_get(vm, "vmid"));
-    snprintf(node, 64, "%s", json_string_value(json_object_get(vm, "node")));
-    json_decref(st);
-    return vmid;
+    return e2e_vm_of(&C, pool, name, node);
 }
 
 /* The config of the VM (GET .../config; a new reference). */

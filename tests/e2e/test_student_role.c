@@ -40,17 +40,9 @@ static int teardown(void **st)
     return 0;
 }
 
-/* The VM `name` of pool `pool`: its id, and its node into node. */
 static int vm_of(const char *pool, const char *name, char node[64])
 {
-    json_t *st = simproc_state(&C.sp);
-    json_t *vm = e2e_vm_named(st, pool, name);
-    if (!vm)
-        fail_msg("no VM '%s' in pool %s", name, pool);
-    int vmid = (int)json_integer_value(json_object_get(vm, "vmid"));
-    snprintf(node, 64, "%s", json_string_value(json_object_get(vm, "node")));
-    json_decref(st);
-    return vmid;
+    return e2e_vm_of(&C, pool, name, node);
 }
 
 /* The deploy's password of `user` (malloc'd) from `deploy --output json`. */

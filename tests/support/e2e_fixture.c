@@ -223,6 +223,18 @@ json_t *e2e_student(json_t *doc, const char *user)
     return NULL;
 }
 
+int e2e_vm_of(struct e2e *f, const char *pool, const char *name, char node[64])
+{
+    json_t *st = simproc_state(&f->sp);
+    json_t *vm = e2e_vm_named(st, pool, name);
+    if (!vm)
+        fail_msg("no VM '%s' in pool %s", name, pool);
+    int vmid = (int)json_integer_value(json_object_get(vm, "vmid"));
+    snprintf(node, 64, "%s", json_string_value(json_object_get(vm, "node")));
+    json_decref(st);
+    return vmid;
+}
+
 json_t *e2e_vm_named(json_t *state, const char *pool, const char *name)
 {
     size_t i;

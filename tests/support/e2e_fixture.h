@@ -81,6 +81,9 @@ void e2e_expect_not_in(const char *text, const char *fragment, const char *what)
 json_t *e2e_student(json_t *doc, const char *user);
 /* In /__sim/state: the VM of `pool` named `name`, the VM `vmid`, the node `name` (borrowed). */
 json_t *e2e_vm_named(json_t *state, const char *pool, const char *name);
+/* The VMID of VM `name` in pool `pool` on the simulator now, its node into node[64]; fails the
+ * test when there is none. */
+int e2e_vm_of(struct e2e *f, const char *pool, const char *name, char node[64]);
 json_t *e2e_vm_id(json_t *state, int vmid);
 json_t *e2e_node(json_t *state, const char *name);
 /* Objects of `stand` marked for `user` in the simulator: VMs, bridges and the user. */
