@@ -3,6 +3,7 @@
  */
 #include "app/app_ctx.h"
 #include "app/app_conn.h"
+#include "app/app_lock.h"
 #include "config/library.h"
 #include "pve/pve_api.h"
 #include "util/err.h"
@@ -179,6 +180,7 @@ int app_ctx_open_state(struct app_ctx *c)
 
 int app_ctx_begin_run(struct app_ctx *c, const char *command)
 {
+    c->command = command;
     if (!c->journal)
         return APP_OK;
     if (journal_run_begin(c->journal, command, c->stand->name, &c->run_id) < 0)
@@ -276,6 +278,7 @@ int app_ctx_open_cluster(struct app_ctx *c, const struct app_env *env, const str
 
 void app_ctx_set_stand(struct app_ctx *c, struct stand *stand, struct users_list *users)
 {
+    app_lock_release(c);
     if (c->locked)
         journal_unlock_stand(c->journal, c->stand->name);
     c->locked = 0;
@@ -287,6 +290,7 @@ void app_ctx_set_stand(struct app_ctx *c, struct stand *stand, struct users_list
 
 void app_ctx_free(struct app_ctx *c)
 {
+    app_lock_release(c);
     if (c->locked)
         journal_unlock_stand(c->journal, c->stand->name);
     journal_close(c->journal);

@@ -40,6 +40,7 @@ struct app_opts {
     int timeout_s;       /* shutdown, reboot: seconds the guest gets (0: APP_SHUTDOWN_TIMEOUT) */
     const char *expires; /* plan, deploy: YYYY-MM-DD instead of the stand's `expires:` */
     int overcommit;      /* plan, deploy: more memory configured than a node has is a note */
+    int break_lock;      /* take over the stand's cluster lock of a run not seen for a while */
 };
 
 /* The seconds a guest gets to shut down when --timeout is not given. */
@@ -60,6 +61,8 @@ struct app_ctx {
     struct journal *journal;         /* owned; with the state: runs, actions, stand locks */
     long long run_id;                /* this run in the journal */
     int locked;                      /* this process holds the stand's lock */
+    const char *command;             /* the run's command (app_ctx_begin_run), or NULL */
+    struct app_lock *cluster_lock;   /* owned; the stand's lock on the cluster (app_lock.h) */
     int all_snapshots; /* app_ctx_refresh lists every snapshotted VM's snapshots (snapshot
                           commands); otherwise a VM whose parent is the baseline is not listed */
 };

@@ -7,9 +7,20 @@
 #include "util/err.h"
 #include "util/i18n.h"
 
+/* The configs a deploy reads: our VMs' and the templates'; every VM's when the stand hands out
+ * EcoRouter MACs, which must be unique against every VM of the cluster (/cluster/resources
+ * carries no MACs, so a foreign VM's can only be known from its config). */
+static enum inv_config_scope deploy_scope(const struct app_ctx *c)
+{
+    for (size_t m = 0; c->stand && m < c->stand->n_machines; m++)
+        if (c->stand->machines[m].profile && c->stand->machines[m].profile->eco_macs)
+            return INV_CONFIGS_ALL;
+    return INV_CONFIGS_MARKED;
+}
+
 int app_plan(struct app_ctx *c, const struct app_opts *o)
 {
-    if (app_ctx_refresh(c, INV_CONFIGS_MARKED))
+    if (app_ctx_refresh(c, deploy_scope(c)))
         return APP_FAILED;
     struct plan *p = NULL;
     int rc = app_build_plan(c, o, PLAN_DEPLOY, &p);
@@ -57,6 +68,17 @@ static void fill_known_passwords(struct app_ctx *c, struct plan *p)
     app_ctx_warn_unreadable(c, unreadable, why);
 }
 
+/* The deploy plan again on a fresh view, once the stand's cluster lock is held. */
+static int deploy_rebuild(struct app_ctx *c, const struct app_opts *o, struct plan **out)
+{
+    if (app_ctx_refresh(c, deploy_scope(c)))
+        return APP_FAILED;
+    int rc = app_build_plan(c, o, PLAN_DEPLOY, out);
+    if (rc == APP_OK)
+        fill_known_passwords(c, *out);
+    return rc;
+}
+
 static void credentials(struct app_ctx *c, const struct app_opts *o, const struct plan *p)
 {
     struct app_event e = {
@@ -68,7 +90,7 @@ int app_deploy_run(struct app_ctx *c, const struct app_opts *o, struct plan **do
 {
     *done = NULL;
     int64_t t0 = ds_clock_mono_ns();
-    if (app_ctx_refresh(c, INV_CONFIGS_MARKED))
+    if (app_ctx_refresh(c, deploy_scope(c)))
         return APP_FAILED;
     int64_t t1 = ds_clock_mono_ns();
     struct plan *p = NULL;
@@ -80,7 +102,8 @@ int app_deploy_run(struct app_ctx *c, const struct app_opts *o, struct plan **do
     p->t_inventory_ns = t1 - t0;
     p->t_plan_ns = ds_clock_mono_ns() - t1;
     fill_known_passwords(c, p);
-    struct app_apply a = {.strategy = o->strategy, .ask = APP_ASK_DEPLOY, .timed = 1};
+    struct app_apply a = {
+        .strategy = o->strategy, .ask = APP_ASK_DEPLOY, .timed = 1, .rebuild = deploy_rebuild};
     rc = app_apply(c, o, p, &a);
     if (rc == APP_NOTHING) {
         app_note(&c->ev, APP_TEXT, _("\nThe stand is up to date: nothing was changed.\n\n"));

@@ -72,6 +72,14 @@ static int any_failed(const struct plan_result *r)
     return 0;
 }
 
+/* The destroy plan again on a fresh view, once the stand's cluster lock is held. */
+static int destroy_rebuild(struct app_ctx *c, const struct app_opts *o, struct plan **out)
+{
+    if (app_ctx_refresh(c, INV_CONFIGS_ALL))
+        return APP_FAILED;
+    return app_build_plan(c, o, PLAN_DESTROY, out);
+}
+
 int app_destroy(struct app_ctx *c, const struct app_opts *o)
 {
     if (app_ctx_begin_run(c, "destroy") || app_ctx_refresh(c, INV_CONFIGS_ALL))
@@ -85,8 +93,11 @@ int app_destroy(struct app_ctx *c, const struct app_opts *o)
     char expect[160];
     snprintf(expect, sizeof expect, "DELETE_%s", p->stand);
     struct plan_result *res = NULL;
-    struct app_apply a = {
-        .ask = APP_ASK_DESTROY, .expect = expect, .verify = destroy_verify, .result = &res};
+    struct app_apply a = {.ask = APP_ASK_DESTROY,
+                          .expect = expect,
+                          .verify = destroy_verify,
+                          .result = &res,
+                          .rebuild = destroy_rebuild};
     rc = app_apply(c, o, p, &a);
     if (rc == APP_OK && any_failed(res))
         rc = APP_FAILED;

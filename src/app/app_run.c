@@ -1,6 +1,7 @@
 /* app_run: plan, show, confirm, run, report and verify, once for every use case; the executor's
  * events go to the front-end (progress), the journal (every action) and the audit log (changes). */
 #include "app/app_run.h"
+#include "app/app_lock.h"
 #include "app/app_request.h"
 #include "ds_clock.h"
 #include "exec/exec.h"
@@ -191,6 +192,38 @@ int app_run_plan(struct app_ctx *c, const struct app_opts *o, struct plan *p, in
     return failed ? APP_FAILED : APP_OK;
 }
 
+/* Takes the stand's cluster lock before the first change. The view the plan came from may be
+ * older than the lock (another machine's run may have ended in between), so a freshly taken lock
+ * makes the plan again (a->rebuild); p gets the new plan. APP_OK, APP_NOTHING, APP_DECLINED when
+ * the lock is held elsewhere or cannot be taken, or the code to stop with (all reported). */
+static int lock_and_replan(struct app_ctx *c, const struct app_opts *o, struct plan *p,
+                           const struct app_apply *a)
+{
+    if (c->cluster_lock || !c->stand)
+        return APP_OK;
+    if (app_lock_take(c, c->command, o->break_lock))
+        return APP_DECLINED; /* nothing ran: the callers show no outcome */
+    if (!a->rebuild)
+        return APP_OK;
+    struct plan *q = NULL;
+    int rc = a->rebuild(c, o, &q);
+    if (rc != APP_OK) {
+        plan_free(q);
+        return rc;
+    }
+    if (q->n_acts != p->n_acts)
+        app_note(&c->ev, APP_TEXT,
+                 _("note: the cluster changed since the plan was made; %zu change(s) now\n"),
+                 q->n_acts);
+    q->t_inventory_ns = p->t_inventory_ns;
+    q->t_plan_ns = p->t_plan_ns;
+    struct plan tmp = *p;
+    *p = *q;
+    *q = tmp;
+    plan_free(q);
+    return p->n_acts ? APP_OK : APP_NOTHING;
+}
+
 int app_apply(struct app_ctx *c, const struct app_opts *o, struct plan *p,
               const struct app_apply *a)
 {
@@ -210,8 +243,11 @@ int app_apply(struct app_ctx *c, const struct app_opts *o, struct plan *p,
             return APP_DECLINED;
     }
     app_note(&c->ev, APP_TEXT, "\n");
+    int rc = lock_and_replan(c, o, p, a);
+    if (rc != APP_OK)
+        return rc;
     int64_t took = 0;
-    int rc = app_run_plan(c, o, p, &took, a->result);
+    rc = app_run_plan(c, o, p, &took, a->result);
     if (a->timed)
         p->t_exec_ns = took;
     e = (struct app_event){.kind = APP_EV_RESULT, .stream = APP_TEXT, .plan = p, .took_ns = took};

@@ -38,6 +38,10 @@ struct app_apply {
     /* After the run: read the cluster again and check; returns the code to end with. NULL: none */
     int (*verify)(struct app_ctx *c, const struct app_opts *o, const struct plan *p, int rc);
     struct plan_result **result; /* when not NULL: gets the executor's result (plan_result_free) */
+    /* Makes the plan again on a fresh view, once the stand's cluster lock is taken (another
+     * machine's run may have ended meanwhile). NULL: the plan stands as it is (lifecycle steps
+     * that are safe to repeat). APP_OK, or the code to stop with (reported). */
+    int (*rebuild)(struct app_ctx *c, const struct app_opts *o, struct plan **out);
 };
 
 /* A verify step's report: `left` is the same operation planned again on a fresh view. When it
@@ -49,7 +53,9 @@ int app_verify_left(struct app_ctx *c, const struct plan *left, const char *head
 const char *app_not_as_asked(const struct plan *left);
 
 /* show p (and its notes), stop with APP_NOTHING when it has no action, ask (the front-end's
- * confirm, when it has one: APP_DECLINED on no), run, report the result, verify. */
+ * confirm, when it has one: APP_DECLINED on no), take the stand's lock on the cluster (APP_DECLINED
+ * when another run holds it: reported, nothing ran), make the plan again with a->rebuild (p gets
+ * the new plan), run, report the result, verify. */
 int app_apply(struct app_ctx *c, const struct app_opts *o, struct plan *p,
               const struct app_apply *a);
 

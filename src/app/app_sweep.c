@@ -76,6 +76,7 @@ static int sweep_run(struct app_ctx *c, const struct app_opts *o, int remove,
             struct app_events quiet = c->ev;
             c->ev.confirm = NULL; /* --yes was the answer */
             rc = app_apply(c, o, p, &a);
+            rc = rc == APP_DECLINED ? APP_FAILED : rc; /* the stand's lock is held elsewhere */
             c->ev = quiet;
         } else {
             struct app_event pe = {

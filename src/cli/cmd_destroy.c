@@ -10,7 +10,9 @@ const struct cmd_entry cmd_destroy_entry = {
     .summary = N_("remove the students' stands: exactly what deploy-stand created, nothing else"),
     .help = N_("  --config FILE     the stand (deployment_config.yml)\n"
                "  --users FILE      the class list (users_list.yml)\n"
-               "  --user USERID     only this student (repeatable)\n\n"
+               "  --user USERID     only this student (repeatable)\n"
+               "  --break-lock      take over the stand's lock on the cluster from a run that has\n"
+               "                    not renewed it for 150 s (its machine crashed)\n\n"
                "Stops and destroys the students' VMs (tagged ds-<stand>), deletes their pools and\n"
                "users when deploy-stand created them, deletes the bridges it created that no VM\n"
                "uses any more, and applies the network once per touched node. Objects without\n"

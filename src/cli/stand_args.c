@@ -38,6 +38,8 @@ const struct cli_opt stand_opts[] = {
      .needs = CMD_STRATEGY},
     /* every strategy: a node may get more memory configured than it has (a note in the plan) */
     {.name = "--overcommit", .kind = CLI_FLAG, .off = SA(o.overcommit), .needs = CMD_STRATEGY},
+    /* every run that changes the stand: take over a cluster lock not renewed for a while */
+    {.name = "--break-lock", .kind = CLI_FLAG, .off = SA(o.break_lock)},
     {.name = "--parallel-per-node", .kind = CLI_INT, .off = SA(o.per_node), .lo = 1, .hi = 64},
     {.name = "--workers", .kind = CLI_INT, .off = SA(o.workers), .lo = 1, .hi = 64},
     /* smart's option (strategy_smart's options name it); 10 is the planner's default reserve */

@@ -154,3 +154,48 @@ int mark_copy_parse(const char *text, int *orig_vmid, char *digest, size_t diges
     }
     return 1;
 }
+
+void mark_lock_pool(char *out, size_t len, const char *stand)
+{
+    snprintf(out, len, "ds-lock-%s", stand);
+}
+
+void mark_lock_format(char *out, size_t len, const struct mark_lock *l)
+{
+    snprintf(out, len,
+             "deploy-stand-lock command=%s user=%s host=%s pid=%ld run=%s since=%lld seen=%lld",
+             l->command, l->user, l->host, l->pid, l->run, l->since, l->seen);
+}
+
+/* The word "key=value" of a lock comment into out ("" when missing). */
+static void lock_word(const char *text, const char *key, char *out, size_t len)
+{
+    out[0] = '\0';
+    size_t kl = strlen(key);
+    for (const char *p = text; (p = strstr(p, key)) != NULL; p += kl) {
+        if ((p == text || p[-1] == ' ') && p[kl] == '=') {
+            const char *v = p + kl + 1;
+            snprintf(out, len, "%.*s", (int)strcspn(v, " \r\n"), v);
+            return;
+        }
+    }
+}
+
+int mark_lock_parse(const char *text, struct mark_lock *l)
+{
+    memset(l, 0, sizeof *l);
+    if (!text || strncmp(text, "deploy-stand-lock ", 18) != 0)
+        return 0;
+    char num[32];
+    lock_word(text, "command", l->command, sizeof l->command);
+    lock_word(text, "user", l->user, sizeof l->user);
+    lock_word(text, "host", l->host, sizeof l->host);
+    lock_word(text, "run", l->run, sizeof l->run);
+    lock_word(text, "pid", num, sizeof num);
+    l->pid = strtol(num, NULL, 10);
+    lock_word(text, "since", num, sizeof num);
+    l->since = strtoll(num, NULL, 10);
+    lock_word(text, "seen", num, sizeof num);
+    l->seen = strtoll(num, NULL, 10);
+    return 1;
+}

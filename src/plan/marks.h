@@ -56,4 +56,18 @@ int mark_copy_node(const char *text, char *out, size_t len);
 /* 1 when `text` marks a template copy; fills the original VMID and its digest then ("" if none). */
 int mark_copy_parse(const char *text, int *orig_vmid, char *digest, size_t digest_len);
 
+/* The stand's lock on the cluster: a pool "ds-lock-<stand>" (creating a pool is atomic: it fails
+ * when the pool exists) whose comment names the holder: "deploy-stand-lock command=C user=U
+ * host=H pid=P run=R since=T seen=T" (T: Unix seconds; seen is renewed while the run lasts).
+ * The comment is no stand mark (mark_parse ignores it). */
+struct mark_lock {
+    char command[32], user[64], host[128], run[32];
+    long pid;
+    long long since, seen;
+};
+void mark_lock_pool(char *out, size_t len, const char *stand);
+void mark_lock_format(char *out, size_t len, const struct mark_lock *l);
+/* 1 when `text` is a lock comment (fields missing from it stay zero or ""). */
+int mark_lock_parse(const char *text, struct mark_lock *l);
+
 #endif

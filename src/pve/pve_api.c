@@ -748,6 +748,21 @@ int pve_pool_create(pve_client *c, const char *poolid, const char *comment)
     return rc;
 }
 
+int pve_pool_set_comment(pve_client *c, const char *poolid, const char *comment)
+{
+    char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];
+    fmt(what, sizeof what, _("update of pool %s"), poolid);
+    fmt(path, sizeof path, "/pools/%s", poolid);
+    json_t *p = obj_or_oom();
+    if (!p || set_str(p, "comment", comment) < 0) {
+        json_decref(p);
+        return -1;
+    }
+    int rc = api_call(c, what, "PUT", path, p, NULL, NULL);
+    json_decref(p);
+    return rc;
+}
+
 int pve_pool_delete(pve_client *c, const char *poolid)
 {
     char path[PATH_MAX_LEN], what[WHAT_MAX_LEN];

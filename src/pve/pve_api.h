@@ -116,6 +116,8 @@ int pve_pool_get(pve_client *c, const char *poolid, json_t **out);
 int pve_pool_create(pve_client *c, const char *poolid,
                     const char *comment); /* comment may be NULL */
 int pve_pool_delete(pve_client *c, const char *poolid);
+/* PUT /pools/{poolid} comment=... (the same form on PVE 7.4, 8.x and 9.x). */
+int pve_pool_set_comment(pve_client *c, const char *poolid, const char *comment);
 int pve_storage_list(pve_client *c, const char *node, json_t **out); /* GET /nodes/{node}/storage */
 int pve_node_status(pve_client *c, const char *node, json_t **out);
 

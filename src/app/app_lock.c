@@ -1,0 +1,193 @@
+/* app_lock: the stand's lock on the cluster (a marked pool whose creation is atomic), so that two
+ * machines or two state folders never change one stand at once; renewed while the run lasts. */
+#include "app/app_lock.h"
+#include "ds_clock.h"
+#include "plan/marks.h"
+#include "pve/pve_api.h"
+#include "util/err.h"
+#include "util/i18n.h"
+#include <errno.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct app_lock {
+    char pool[64];
+    struct mark_lock me;
+    pve_client *hc; /* the renewing thread's own client */
+    pthread_t beat;
+    int beating;
+    atomic_int stop;
+};
+
+/* Renews `seen` every APP_LOCK_BEAT_S seconds until stopped (polls the stop flag every 100 ms). */
+static void *beat_main(void *arg)
+{
+    struct app_lock *l = arg;
+    int64_t next = ds_clock_mono_ns() + (int64_t)APP_LOCK_BEAT_S * DS_NS_PER_S;
+    while (!atomic_load(&l->stop)) {
+        ds_clock_sleep_ns(100 * DS_NS_PER_MS);
+        if (ds_clock_mono_ns() < next)
+            continue;
+        next += (int64_t)APP_LOCK_BEAT_S * DS_NS_PER_S;
+        l->me.seen = ds_clock_wall_s();
+        char text[512];
+        mark_lock_format(text, sizeof text, &l->me);
+        pve_pool_set_comment(l->hc, l->pool, text); /* a missed renewal is retried next time */
+        ds_err_clear();
+    }
+    return NULL;
+}
+
+/* The holder's comment of the lock pool: 1 read (into *h), 0 gone, -1 no answer. A pool of that
+ * name that is no lock is an error for people to solve. */
+static int holder_read(struct app_ctx *c, const char *pool, struct mark_lock *h)
+{
+    json_t *o = NULL;
+    if (pve_pool_get(c->client, pool, &o) < 0) {
+        if (pve_err_last() != PVE_ERR_NOT_FOUND)
+            return -1;
+        ds_err_clear();
+        return 0;
+    }
+    const char *comment = json_string_value(json_object_get(o, "comment"));
+    int ok = mark_lock_parse(comment, h);
+    json_decref(o);
+    if (!ok)
+        return ds_err_set(_("the pool %s exists on the cluster but is not deploy-stand's lock; "
+                            "rename or remove it (deploy-stand uses that name to lock the stand)"),
+                          pool);
+    return 1;
+}
+
+/* A dead run of this host (its pid is gone) or, with --break-lock, a run not seen for
+ * APP_LOCK_STALE_S seconds: its lock may be taken over. */
+static int may_take_over(const struct mark_lock *me, const struct mark_lock *h, int break_lock)
+{
+    if (strcmp(h->host, me->host) == 0 && h->pid > 0 && kill((pid_t)h->pid, 0) < 0 &&
+        errno == ESRCH)
+        return 1;
+    return break_lock && ds_clock_wall_s() - h->seen > APP_LOCK_STALE_S;
+}
+
+static int refuse(struct app_ctx *c, const char *stand, const struct mark_lock *h)
+{
+    char since[64];
+    time_t t = (time_t)h->since;
+    struct tm tm;
+    strftime(since, sizeof since, "%Y-%m-%d %H:%M:%S", localtime_r(&t, &tm));
+    long long ago = ds_clock_wall_s() - h->seen;
+    char hint[400];
+    if (ago > APP_LOCK_STALE_S)
+        snprintf(hint, sizeof hint,
+                 _("that run has not renewed its lock for %lld s: if it is gone for good (its "
+                   "machine crashed), run again with --break-lock"),
+                 ago);
+    else
+        snprintf(hint, sizeof hint,
+                 _("wait for it to finish; a run that is gone for good can be taken over with "
+                   "--break-lock once it has not renewed its lock for %d s"),
+                 APP_LOCK_STALE_S);
+    return app_error(&c->ev, hint,
+                     _("stand '%s' is being changed from elsewhere: `%s` by %s on %s (pid %ld) "
+                       "since %s, lock renewed %lld s ago"),
+                     stand, h->command, h->user, h->host, h->pid, since, ago < 0 ? 0 : ago);
+}
+
+static void me_init(struct app_lock *l, const char *command)
+{
+    struct passwd *pw = getpwuid(geteuid());
+    snprintf(l->me.command, sizeof l->me.command, "%s", command ? command : "change");
+    snprintf(l->me.user, sizeof l->me.user, "%s", pw ? pw->pw_name : "?");
+    if (gethostname(l->me.host, sizeof l->me.host - 1) < 0 || !l->me.host[0])
+        snprintf(l->me.host, sizeof l->me.host, "?");
+    for (char *p = l->me.host; *p; p++)
+        if (*p == ' ' || *p == '=')
+            *p = '_';
+    l->me.pid = (long)getpid();
+    if (mark_cred_new(l->me.run, sizeof l->me.run) < 0)
+        snprintf(l->me.run, sizeof l->me.run, "%ld", l->me.pid);
+    l->me.since = l->me.seen = ds_clock_wall_s();
+}
+
+/* Creates the lock pool, taking over a dead holder's; 0 held, 1 refused (reported), -1 error. */
+static int create_lock(struct app_ctx *c, struct app_lock *l, int break_lock)
+{
+    char text[512];
+    mark_lock_format(text, sizeof text, &l->me);
+    for (int tries = 0; tries < 5; tries++) {
+        if (pve_pool_create(c->client, l->pool, text) == 0)
+            return 0;
+        if (pve_err_last() != PVE_ERR_EXISTS)
+            return -1;
+        ds_err_clear();
+        struct mark_lock h;
+        int rc = holder_read(c, l->pool, &h);
+        if (rc < 0)
+            return -1;
+        if (rc == 0) /* released meanwhile */
+            continue;
+        if (!may_take_over(&l->me, &h, break_lock)) {
+            refuse(c, c->stand->name, &h);
+            return 1;
+        }
+        app_note(&c->ev, APP_ERR,
+                 _("note: taking over the lock of stand '%s' left by `%s` (pid %ld on %s)\n"),
+                 c->stand->name, h.command, h.pid, h.host);
+        if (pve_pool_delete(c->client, l->pool) < 0 && pve_err_last() != PVE_ERR_NOT_FOUND)
+            return -1;
+        ds_err_clear();
+    }
+    return ds_err_set(_("could not take the lock %s of the stand (5 tries)"), l->pool);
+}
+
+int app_lock_take(struct app_ctx *c, const char *command, int break_lock)
+{
+    if (c->cluster_lock)
+        return APP_OK;
+    struct app_lock *l = calloc(1, sizeof *l);
+    if (!l)
+        return app_error(&c->ev, NULL, "%s", _("out of memory"));
+    mark_lock_pool(l->pool, sizeof l->pool, c->stand->name);
+    me_init(l, command);
+    int rc = create_lock(c, l, break_lock);
+    if (rc != 0) {
+        free(l);
+        if (rc < 0)
+            app_error(&c->ev, NULL, _("locking the stand on the cluster: %s"), ds_err_last());
+        return APP_FAILED;
+    }
+    c->cluster_lock = l;
+    l->hc = pve_client_dup(c->client);
+    l->beating = l->hc && pthread_create(&l->beat, NULL, beat_main, l) == 0;
+    return APP_OK;
+}
+
+void app_lock_release(struct app_ctx *c)
+{
+    struct app_lock *l = c->cluster_lock;
+    if (!l)
+        return;
+    c->cluster_lock = NULL;
+    if (l->beating) {
+        atomic_store(&l->stop, 1);
+        pthread_join(l->beat, NULL);
+    }
+    pve_client_free(l->hc);
+    /* only our own lock goes: another run may have taken it over meanwhile (--break-lock) */
+    struct mark_lock h;
+    if (holder_read(c, l->pool, &h) == 1 && strcmp(h.run, l->me.run) == 0 &&
+        pve_pool_delete(c->client, l->pool) < 0 && pve_err_last() != PVE_ERR_NOT_FOUND)
+        app_note(&c->ev, APP_ERR,
+                 _("warning: the lock %s of the stand could not be removed (%s); the next run "
+                   "on this machine takes it over\n"),
+                 l->pool, ds_err_last());
+    ds_err_clear();
+    free(l);
+}
