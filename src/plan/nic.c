@@ -209,18 +209,28 @@ static void want_net(json_t *params, const json_t *current, int idx, const struc
 }
 
 /* The value `cur` with link_down=1 (every other option kept, an old link_down dropped) into out;
- * 0 when cur is already down (nothing to change). */
-static int link_down_value(const char *cur, char *out, size_t len)
+ * 0 when cur is already down (nothing to change). `fresh`: cur is the template's value, so its MAC
+ * is left out and Proxmox generates a new one ("macaddr: auto-generated if missing"): the clone
+ * must never get the template's MAC back. */
+static int link_down_value(const char *cur, int fresh, char *out, size_t len)
 {
     struct nic_value v;
-    if (nic_parse(cur, &v) == 0 && v.link_down)
+    if (nic_parse(cur, &v) == 0 && v.link_down && !fresh)
         return 0;
     size_t o = 0;
     out[0] = '\0';
     for (const char *p = cur; *p;) {
-        size_t n = strcspn(p, ",");
-        if (n && strncmp(p, "link_down=", 10) != 0 && o + n + 2 < len)
-            o += (size_t)snprintf(out + o, len - o, "%s%.*s", o ? "," : "", (int)n, p);
+        size_t n = strcspn(p, ","), keep = n;
+        const char *eq = memchr(p, '=', n);
+        size_t kl = eq ? (size_t)(eq - p) : n;
+        char key[32];
+        snprintf(key, sizeof key, "%.*s", (int)(kl < sizeof key ? kl : sizeof key - 1), p);
+        if (strcmp(key, "link_down") == 0 || (fresh && strcmp(key, "macaddr") == 0))
+            keep = 0;
+        else if (fresh && eq && device_model_valid(key)) /* "vmxnet3=<mac>" -> "vmxnet3" */
+            keep = (size_t)(eq - p);
+        if (keep && o + keep + 2 < len)
+            o += (size_t)snprintf(out + o, len - o, "%s%.*s", o ? "," : "", (int)keep, p);
         p += n + (p[n] == ',');
     }
     snprintf(out + o, len - o, "%slink_down=1", o ? "," : "");
@@ -232,7 +242,8 @@ static int link_down_value(const char *cur, char *out, size_t len)
  * student's VM on the production network. The stand's NICs are [stand_first, stand_end); those at
  * or beyond stand_end count only when keep_beyond (else they are removed). */
 static void undescribed_links_down(const struct device_profile *dp, const json_t *current,
-                                   int stand_first, int stand_end, int keep_beyond, json_t *params)
+                                   int fresh, int stand_first, int stand_end, int keep_beyond,
+                                   json_t *params)
 {
     for (int idx = dp->has_mgmt ? 1 : 0; idx < DEVICE_NICS_MAX; idx++) {
         const char *cur = config_net(current, idx);
@@ -240,7 +251,7 @@ static void undescribed_links_down(const struct device_profile *dp, const json_t
             continue;
         char key[16], val[512];
         snprintf(key, sizeof key, "net%d", idx);
-        if (link_down_value(cur, val, sizeof val))
+        if (link_down_value(cur, fresh, val, sizeof val))
             json_object_set_new(params, key, json_string(val));
     }
 }
@@ -259,7 +270,7 @@ int nic_plan(const struct device_profile *dp, const struct stand_net *nets,
     }
     /* With no stand networks the template's NICs stay, each with its link down. */
     if (n == 0) {
-        undescribed_links_down(dp, current, dp->first_nic, dp->first_nic, 1, params);
+        undescribed_links_down(dp, current, fresh, dp->first_nic, dp->first_nic, 1, params);
         return 0;
     }
     for (size_t i = 0; i < n; i++) {
@@ -272,7 +283,7 @@ int nic_plan(const struct device_profile *dp, const struct stand_net *nets,
         want_net(params, current, idx, &v);
     }
     int end = dp->first_nic + (int)n;
-    undescribed_links_down(dp, current, dp->first_nic, end, dp->keep_extra, params);
+    undescribed_links_down(dp, current, fresh, dp->first_nic, end, dp->keep_extra, params);
     if (dp->keep_extra)
         return 0;
     /* NICs of the template beyond the stand's are removed: the stand describes the whole layout. */
