@@ -265,11 +265,16 @@ static void exec_init(struct exec *e, const struct plan *p)
     }
     e->waited = xcalloc(n_vms + 1, 1);
     e->copy_waited = xcalloc(p->n_copies + 1, 1);
+    e->copy_held = xcalloc(p->n_copies + 1, 1);
+    e->copy_adopted = xcalloc(p->n_copies + 1, 1);
     e->next_vmid = maxid + 1;
+    e->next_bridge = PLAN_BRIDGE_FIRST;
 }
 
 static void exec_fini(struct exec *e)
 {
+    for (size_t i = 0; i < e->p->n_copies; i++) /* copies that failed or were skipped */
+        exec_copy_end(e, e->base, (int)i);
     for (size_t i = 0; i < e->n_slots; i++)
         free(e->slots[i].node);
     free(e->slots);
@@ -277,6 +282,8 @@ static void exec_fini(struct exec *e)
     free(e->vm_base);
     free(e->waited);
     free(e->copy_waited);
+    free(e->copy_held);
+    free(e->copy_adopted);
     pthread_mutex_destroy(&e->mu);
     pthread_cond_destroy(&e->cv);
 }
@@ -364,4 +371,17 @@ void exec_result_to_plan(struct plan *p, const struct plan_result *r)
     }
     for (size_t i = 0; i < p->n_copies && i < r->n_copies; i++)
         p->copies[i].vmid = r->copy_vmids[i];
+    /* bridges that moved to another name (another run took the planned one meanwhile) */
+    for (size_t i = 0; i < p->n_acts && i < r->n_acts; i++) {
+        const struct action *a = &p->acts[i];
+        if (a->kind != ACT_BRIDGE_CREATE || !r->acts[i].moved_to || a->student < 0)
+            continue;
+        struct plan_student *ps = &p->students[a->student];
+        for (size_t b = 0; b < ps->n_bridges; b++)
+            if (strcmp(ps->bridges[b].node, a->node) == 0 &&
+                strcmp(ps->bridges[b].iface, a->target) == 0) {
+                free(ps->bridges[b].iface);
+                ps->bridges[b].iface = strdup(r->acts[i].moved_to);
+            }
+    }
 }

@@ -95,12 +95,17 @@ static int do_copy_action(struct exec *e, struct pve_client *c, const struct act
     const struct plan_copy *pc = &e->p->copies[a->copy];
     int *vmid = &e->r->copy_vmids[a->copy];
     int to = e->o->task_timeout_s;
+    if (a->kind != ACT_TPL_COPY && exec_copy_adopted(e, a->copy))
+        return 1; /* another run's finished copy */
     if (pc->locked && a->kind != ACT_TPL_COPY && !e->copy_waited[a->copy]) {
         if (wait_unlocked(e, c, pc->orig_node, *vmid) < 0)
             return -1;
         e->copy_waited[a->copy] = 1;
     }
     if (a->kind == ACT_TPL_COPY) {
+        int rc = exec_copy_begin(e, c, a);
+        if (rc != 0)
+            return rc;
         struct pve_clone_opts co = {.name = pc->name, .description = pc->description, .full = 1};
         return clone_free_id(e, c, pc->orig_node, pc->orig, vmid, &co);
     }
@@ -110,7 +115,10 @@ static int do_copy_action(struct exec *e, struct pve_client *c, const struct act
         json_decref(params);
         return rc < 0 ? rc : pve_vm_template_wait(c, pc->orig_node, *vmid, to);
     }
-    return pve_vm_migrate_wait(c, pc->orig_node, *vmid, pc->node, to);
+    if (pve_vm_migrate_wait(c, pc->orig_node, *vmid, pc->node, to) < 0)
+        return -1;
+    exec_copy_end(e, c, a->copy);
+    return 0;
 }
 
 /* Undo steps act only on a VM (template copy) that still carries the student's (copy) mark: a
@@ -353,11 +361,8 @@ static int do_action_once(struct exec *e, struct pve_client *c, const struct act
     case ACT_ACL_GRANT:
     case ACT_ACL_REVOKE:
         return pve_acl_set(c, a->target, a->role, ps->userid, 1, a->kind == ACT_ACL_REVOKE);
-    case ACT_BRIDGE_CREATE: {
-        struct pve_bridge_opts bo = {
-            .vlan_aware = a->vlan_aware, .comments = a->comment, .autostart = 1};
-        return pve_net_bridge_create(c, a->node, a->target, &bo);
-    }
+    case ACT_BRIDGE_CREATE:
+        return exec_bridge_create(e, c, a);
     case ACT_BRIDGE_DELETE:
         return pve_net_iface_delete(c, a->node, a->target);
     case ACT_NET_APPLY:
@@ -372,10 +377,15 @@ static int do_action_once(struct exec *e, struct pve_client *c, const struct act
         return clone_free_id(e, c, vm->src_node, src, &e->r->students[a->student].vmids[a->vm],
                              &co);
     }
-    case ACT_VM_CONFIGURE:
+    case ACT_VM_CONFIGURE: {
         if (vm_ready(e, c, a) < 0)
             return -1;
-        return pve_vm_config_set(c, vm->node, exec_action_vmid(e, a), a->params);
+        json_t *params = exec_params_renamed(e, a, vm->node);
+        int rc = params ? pve_vm_config_set(c, vm->node, exec_action_vmid(e, a), params)
+                        : ds_err_set(_("out of memory"));
+        json_decref(params);
+        return rc;
+    }
     case ACT_VM_STOP:
     case ACT_VM_DESTROY:
         return do_vm_teardown(e, c, a);

@@ -21,11 +21,14 @@ struct exec {
     size_t n_slots;
     size_t finished; /* (mu) */
     int next_vmid;   /* (mu) ids handed out when a planned one turns out to be taken */
+    int next_bridge; /* (mu) bridge numbers from here on may be handed out (exec_bridges.c) */
     size_t *left;    /* (mu) per student: actions not finished yet */
     unsigned rng;    /* (mu) */
     size_t *vm_base; /* per student: its first VM's index in waited */
     unsigned char *waited, *copy_waited; /* a locked VM / copy was seen unlocked (by its worker) */
-    size_t shown_done, shown_total;      /* undo: the progress numbers of the run it undoes */
+    unsigned char *copy_held;    /* (mu) per copy: this run holds its copy lock (exec_copies.c) */
+    unsigned char *copy_adopted; /* (mu) per copy: another run made it; its id is in r */
+    size_t shown_done, shown_total; /* undo: the progress numbers of the run it undoes */
 };
 
 /* Runs p to the end into *r (made here; free with plan_result_free). `parent`: the run an undo
@@ -38,6 +41,21 @@ int exec_plan_run(const struct plan *p, struct pve_client *c, const struct exec_
  * ds_err); called without mu. */
 int exec_action_run(struct exec *e, struct pve_client *c, const struct action *a,
                     struct node_slot *sl);
+/* exec_copies.c: before a template copy's clone: takes the copy lock of (template, node), waiting
+ * while another run holds it; when that run left a finished copy, uses it (1: the id is in
+ * r->copy_vmids, the copy's later steps do nothing). 0 go on and copy, -1 with ds_err. */
+int exec_copy_begin(struct exec *e, struct pve_client *c, const struct action *a);
+/* 1 when the copy is another run's (exec_copy_begin adopted it). */
+int exec_copy_adopted(struct exec *e, int copy);
+/* Releases the copy lock when this run holds it (after the migration, or at the end of the run). */
+void exec_copy_end(struct exec *e, struct pve_client *c, int copy);
+/* exec_bridges.c: creates the action's bridge; when another run took its name meanwhile, the next
+ * free name of the cluster instead (kept in the result's moved_to). A bridge that carries this
+ * action's own mark already, or the shared reserved bridge, is done (1). 0, 1 or -1 with ds_err. */
+int exec_bridge_create(struct exec *e, struct pve_client *c, const struct action *a);
+/* A configure action's params (new reference) with the bridges of its student on `node` that
+ * moved to another name renamed. */
+json_t *exec_params_renamed(struct exec *e, const struct action *a, const char *node);
 /* The VM or copy id an action touches (0: none); callers hold mu or run the action. */
 int exec_action_vmid(const struct exec *e, const struct action *a);
 

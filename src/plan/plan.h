@@ -40,6 +40,10 @@ enum action_kind {
 };
 #define ACT_KIND_COUNT (ACT_USER_EXPIRE + 1)
 
+/* The numbers of private bridges, vmbr<N>, unique across the cluster (plan_bridges.c). */
+#define PLAN_BRIDGE_FIRST 1000
+#define PLAN_BRIDGE_LAST 99999
+
 /* The managed student role (student_role: DeployStandStudent): audit, console, power management
  * and rollback to a snapshot, no config change. Every privilege is in the API schemas of PVE 7.4,
  * 8.4 and 9.1 (VM.Snapshot.Rollback included: in all three, rollback needs VM.Snapshot or
@@ -266,8 +270,10 @@ struct run_action {
     int cls;            /* its class (enum pve_err_class; plan/ does not include pve/) */
     int64_t elapsed_ns; /* from start to end, retries included */
     int attempts;
-    int noop;   /* done without a change: the object was gone already, or not ours (undo) */
-    int forced; /* shutdown: the guest did not stop in time and the VM was stopped hard */
+    int noop;       /* done without a change: the object was gone already, or not ours (undo) */
+    int forced;     /* shutdown: the guest did not stop in time and the VM was stopped hard */
+    char *moved_to; /* bridge creation: the name used because the planned one was taken meanwhile
+                       by another run (owned); NULL when the plan's name was used */
 };
 struct run_student {
     int failed;

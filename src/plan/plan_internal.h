@@ -8,12 +8,12 @@
 #include "util/xalloc.h"
 #include <stdarg.h>
 
-/* Private bridge names: vmbr1000-vmbr9999 first (the web UI's vmbrN format), then up to
+/* Private bridge names (plan.h): vmbr1000-vmbr9999 first (the web UI's vmbrN format), then up to
  * vmbr99999 for classes that need more (names stay far below Linux's 15 characters). Every
  * number is unique across the cluster: a number taken on any node is not reused elsewhere. */
-#define BRIDGE_FIRST 1000
+#define BRIDGE_FIRST PLAN_BRIDGE_FIRST
 #define BRIDGE_UI_LAST 9999
-#define BRIDGE_LAST 99999
+#define BRIDGE_LAST PLAN_BRIDGE_LAST
 
 void pl_strlist_add(char ***list, size_t *n, char *s);
 /* A preflight failure (nothing of the plan may run) / a warning; duplicates are dropped. */

@@ -30,8 +30,10 @@ void plan_result_free(struct plan_result *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->n_acts; i++)
+    for (size_t i = 0; i < r->n_acts; i++) {
         free(r->acts[i].error);
+        free(r->acts[i].moved_to);
+    }
     free(r->acts);
     for (size_t s = 0; s < r->n_students; s++) {
         struct run_student *rs = &r->students[s];
@@ -178,9 +180,10 @@ static void undo_student(struct plan *u, const struct plan *p, const struct plan
         if (a->student != s || r->acts[i].state != RUN_DONE)
             continue;
         if (a->kind == ACT_BRIDGE_CREATE) {
+            const char *name = r->acts[i].moved_to ? r->acts[i].moved_to : a->target;
             struct action *d = pl_act_new(u, ACT_BRIDGE_DELETE, a->node, s, -1);
-            d->target = xstrdup(a->target);
-            d->summary = xasprintf(_("delete bridge %s on %s"), a->target, a->node);
+            d->target = xstrdup(name);
+            d->summary = xasprintf(_("delete bridge %s on %s"), name, a->node);
             int del = d->id;
             dep_all(u, del, vm_acts, n_vm);
             pl_act_dep(u, apply_for(u, ap, a->node), del);

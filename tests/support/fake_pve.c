@@ -554,6 +554,20 @@ static long vm_call(struct fake_pve *f, struct answer *a, const char *m, const c
     return fail(a, 501, "Method '%s' not implemented", tail);
 }
 
+/* GET /cluster/resources: the VMs (vmid, node, name, template, pool, tags). */
+static json_t *resources(const struct fake_pve *f)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < f->n_vms; i++) {
+        const struct fvm *v = &f->vms[i];
+        json_array_append_new(list,
+                              json_pack("{s:s, s:i, s:s, s:s?, s:i, s:s?, s:s?}", "type", "qemu",
+                                        "vmid", v->vmid, "node", v->node, "name", v->name,
+                                        "template", v->template, "pool", v->pool, "tags", v->tags));
+    }
+    return list;
+}
+
 static long node_call(struct fake_pve *f, struct answer *a, const char *m, const char *node,
                       const char *rest, const json_t *form)
 {
@@ -576,6 +590,8 @@ static long route(struct fake_pve *f, struct answer *a, const char *m, const cha
                                "fake", "username", fstr(form, "username")));
     if (strcmp(path, "/cluster/nextid") == 0)
         return nextid(f, a, form);
+    if (strcmp(path, "/cluster/resources") == 0 && strcmp(m, "GET") == 0)
+        return ok(a, resources(f));
     if (node[0])
         return node_call(f, a, m, node, path + strlen("/nodes/") + strlen(node) + 1, form);
     return access_call(f, a, m, path, form);
