@@ -34,8 +34,9 @@ BUILD_PKGS=(gcc make libc6-dev cmake pkg-config
 # Test: valgrind (e2e *_valgrind tests), clang (scripts/fuzz.sh; its runtime is added below),
 # curl and jq (e2e shell tests talk to the simulator), tmux (the menu test), locales (the
 # Russian interface), chromium (the printable hand-out), groff-base and man-db (the man page
-# test renders the page).
-TEST_PKGS=(valgrind clang curl jq tmux locales chromium groff-base man-db)
+# test renders the page), debhelper, dpkg-dev and lintian (the Debian package test builds the .deb
+# with dpkg-buildpackage and checks it with lintian; no fakeroot: Rules-Requires-Root is no).
+TEST_PKGS=(valgrind clang curl jq tmux locales chromium groff-base man-db debhelper dpkg-dev lintian)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then

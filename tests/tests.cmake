@@ -1,7 +1,8 @@
 # Test registration. Every tests/{unit,sim,e2e}/test_*.c is a cmocka program; every tests/e2e/test_*.sh is a shell test run with the built binaries.
 # Labels: unit, sim, e2e (by directory) and slow (valgrind runs and tests of more than ~15 s), so
 # that `ctest -L unit` or `ctest -LE slow` picks a part of the suite.
-set(SLOW_TESTS test_signals test_menu_tmux test_handout_chromium test_sim_valgrind test_valgrind_demo)
+set(SLOW_TESTS test_signals test_menu_tmux test_handout_chromium test_sim_valgrind test_valgrind_demo test_deb
+  test_crash_deploy test_crash_destroy test_crash_reset test_faults_balanced)
 set(TEST_ENV
   "DS_BIN=${CMAKE_BINARY_DIR}/bin"
   "DS_SRC=${CMAKE_SOURCE_DIR}"
