@@ -6,6 +6,7 @@
 #include "pve/pve_client.h"
 #include "util/err.h"
 #include "util/i18n.h"
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,6 +268,8 @@ static void exec_init(struct exec *e, const struct plan *p)
     e->copy_waited = xcalloc(p->n_copies + 1, 1);
     e->copy_held = xcalloc(p->n_copies + 1, 1);
     e->copy_adopted = xcalloc(p->n_copies + 1, 1);
+    e->user_pw = xcalloc(p->n_students + 1, sizeof *e->user_pw);
+    e->user_cred = xcalloc(p->n_students + 1, sizeof *e->user_cred);
     e->next_vmid = maxid + 1;
     e->next_bridge = PLAN_BRIDGE_FIRST;
 }
@@ -284,6 +287,13 @@ static void exec_fini(struct exec *e)
     free(e->copy_waited);
     free(e->copy_held);
     free(e->copy_adopted);
+    for (size_t s = 0; s < e->p->n_students; s++)
+        if (e->user_pw[s]) {
+            sodium_memzero(e->user_pw[s], strlen(e->user_pw[s]));
+            free(e->user_pw[s]);
+        }
+    free(e->user_pw);
+    free(e->user_cred);
     pthread_mutex_destroy(&e->mu);
     pthread_cond_destroy(&e->cv);
 }

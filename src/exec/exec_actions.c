@@ -10,6 +10,7 @@
 #include "util/err.h"
 #include "util/i18n.h"
 #include "util/password.h"
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,30 +22,6 @@ static int next_candidate(struct exec *e)
     int id = e->next_vmid <= e->p->vmid_max ? e->next_vmid++ : -1;
     pthread_mutex_unlock(&e->mu);
     return id;
-}
-
-/* Clones src (on node) to *vmid, first checking the id is free and moving to the next candidate
- * when another client took it (before the check or in the race after it). */
-static int clone_free_id(struct exec *e, struct pve_client *c, const char *node, int src, int *vmid,
-                         const struct pve_clone_opts *co)
-{
-    for (int moves = 0; moves < 20; moves++) {
-        int freeid = pve_cluster_vmid_free(c, *vmid);
-        if (freeid < 0)
-            return -1;
-        if (freeid == 0) {
-            if ((*vmid = next_candidate(e)) < 0)
-                break;
-            continue;
-        }
-        if (pve_vm_clone_wait(c, node, src, *vmid, co, e->o->task_timeout_s) == 0)
-            return 0;
-        if (pve_err_last() != PVE_ERR_EXISTS) /* "config file already exists", "File exists" */
-            return -1;
-        if ((*vmid = next_candidate(e)) < 0) /* lost a race for the id: take the next one */
-            break;
-    }
-    return ds_err_set(_("could not find a free VMID in the stand's range (20 tries)"));
 }
 
 /* Waits until a VM an earlier (interrupted) run left locked is free again: its clone task keeps
@@ -68,6 +45,58 @@ static int wait_unlocked(struct exec *e, struct pve_client *c, const char *node,
         ds_clock_sleep_ns(pause);
         pause = pause * 2 > 2 * DS_NS_PER_S ? 2 * DS_NS_PER_S : pause * 2;
     }
+}
+
+/* The VM `vmid` on `node` was made by this very clone request, whose answer was lost (a client
+ * timeout, a dropped connection) before a retry: it carries the request's name and mark. 1 ours,
+ * 0 not ours or not there, -1 no answer. */
+static int clone_is_ours(struct pve_client *c, const char *node, int vmid,
+                         const struct pve_clone_opts *co)
+{
+    json_t *cfg = NULL;
+    if (pve_vm_config_get(c, node, vmid, &cfg) < 0) {
+        /* gone, elsewhere, or hidden from us (a VM we made is ours to read): not ours */
+        if (pve_err_last() != PVE_ERR_NOT_FOUND && pve_err_last() != PVE_ERR_PERMISSION)
+            return -1;
+        ds_err_clear();
+        return 0;
+    }
+    const char *name = json_string_value(json_object_get(cfg, "name"));
+    const char *desc = json_string_value(json_object_get(cfg, "description"));
+    int ours = co->description && desc && name && co->name && strcmp(name, co->name) == 0 &&
+               strncmp(desc, co->description, strlen(co->description)) == 0;
+    json_decref(cfg);
+    return ours;
+}
+
+/* Clones src (on node) to *vmid, first checking the id is free and moving to the next candidate
+ * when another client took it (before the check or in the race after it). An id taken by this
+ * request itself (an earlier attempt went through though its answer was lost) is kept. */
+static int clone_free_id(struct exec *e, struct pve_client *c, const char *node, int src, int *vmid,
+                         const struct pve_clone_opts *co)
+{
+    const char *where = co->target ? co->target : node;
+    for (int moves = 0; moves < 20; moves++) {
+        int freeid = pve_cluster_vmid_free(c, *vmid);
+        if (freeid < 0)
+            return -1;
+        if (freeid) {
+            if (pve_vm_clone_wait(c, node, src, *vmid, co, e->o->task_timeout_s) == 0)
+                return 0;
+            if (pve_err_last() != PVE_ERR_EXISTS) /* "config file already exists" */
+                return -1;
+            ds_err_clear();
+        }
+        /* the id is taken: by this request's own earlier attempt, or by another client */
+        int ours = clone_is_ours(c, where, *vmid, co);
+        if (ours < 0)
+            return -1;
+        if (ours)
+            return wait_unlocked(e, c, where, *vmid);
+        if ((*vmid = next_candidate(e)) < 0) /* lost a race for the id: take the next one */
+            break;
+    }
+    return ds_err_set(_("could not find a free VMID in the stand's range (20 tries)"));
 }
 
 int exec_action_vmid(const struct exec *e, const struct action *a)
@@ -282,6 +311,40 @@ static int do_role_ensure(struct pve_client *c, const struct action *a)
     return l ? pve_role_update(c, a->role, missing, 1) : 1;
 }
 
+/* "Already exists" for an object this action creates: when the object carries this action's own
+ * mark (stand and student), the action's earlier attempt made it and only its answer was lost, so
+ * it is done; otherwise the failure stands. `comment` is the object's comment (may be NULL). */
+static int exists_as_ours(const struct action *a, const char *comment)
+{
+    struct mark want, have;
+    if (comment && mark_parse(a->comment, &want) && mark_parse(comment, &have) &&
+        strcmp(want.stand, have.stand) == 0 && want.student && have.student &&
+        strcmp(want.student, have.student) == 0 &&
+        (!want.cred || (have.cred && strcmp(want.cred, have.cred) == 0)))
+        return 1;
+    return 0;
+}
+
+static int do_pool_create(struct pve_client *c, const struct action *a)
+{
+    if (pve_pool_create(c, a->target, a->comment) == 0)
+        return 0;
+    if (pve_err_last() != PVE_ERR_EXISTS)
+        return -1;
+    char why[1024];
+    snprintf(why, sizeof why, "%s", ds_err_last());
+    json_t *o = NULL;
+    if (pve_pool_get(c, a->target, &o) < 0)
+        return -1;
+    int ours = exists_as_ours(a, json_string_value(json_object_get(o, "comment")));
+    json_decref(o);
+    ds_err_clear();
+    if (ours)
+        return 0;
+    ds_err_set("%s", why);
+    return pve_err_set_class(PVE_ERR_EXISTS);
+}
+
 /* Forgets the password of a user about to go (or gone): the one kept under the credential id its
  * mark names on this cluster, so the same user on another cluster keeps its own. */
 static void forget_password(struct exec *e, const char *userid, const char *cred)
@@ -317,14 +380,49 @@ static int do_user_delete(struct exec *e, struct pve_client *c, const struct act
     return rc;
 }
 
+/* The user's password and credential id for this action, made once and kept for its retries:
+ * a retry after a lost answer must not name another password than the one the user got. */
+static int user_secret(struct exec *e, const struct action *a, char *pw, size_t pwlen, char *cred,
+                       size_t credlen)
+{
+    pthread_mutex_lock(&e->mu);
+    char **kept = &e->user_pw[a->student];
+    char *kept_cred = e->user_cred[a->student];
+    int rc = 0;
+    if (!*kept) {
+        if (password_generate(&e->p->password_policy, pw, pwlen) < 0 ||
+            mark_cred_new(kept_cred, MARK_CRED_LEN + 1) < 0 || !(*kept = strdup(pw)))
+            rc = -1;
+    }
+    if (rc == 0) {
+        snprintf(pw, pwlen, "%s", *kept);
+        snprintf(cred, credlen, "%s", kept_cred);
+    }
+    pthread_mutex_unlock(&e->mu);
+    return rc;
+}
+
+/* The user exists: made by this action's earlier attempt (its mark names our credential id)? */
+static int user_is_ours(struct pve_client *c, const char *userid, const struct action *a,
+                        const char *comment)
+{
+    json_t *u = NULL;
+    if (pve_user_get(c, userid, &u) < 0)
+        return -1;
+    struct action want = *a;
+    want.comment = (char *)comment;
+    int ours = exists_as_ours(&want, json_string_value(json_object_get(u, "comment")));
+    json_decref(u);
+    return ours;
+}
+
 /* Creates the user with a new password, kept first (under a new credential id that the user's
  * mark names) so that a run dying after the request still knows it. */
 static int do_user_create(struct exec *e, struct pve_client *c, const struct action *a)
 {
     const struct plan_student *ps = &e->p->students[a->student];
     char pw[80], cred[MARK_CRED_LEN + 1], comment[640];
-    if (password_generate(&e->p->password_policy, pw, sizeof pw) < 0 ||
-        mark_cred_new(cred, sizeof cred) < 0)
+    if (user_secret(e, a, pw, sizeof pw, cred, sizeof cred) < 0)
         return -1;
     mark_format_cred(comment, sizeof comment, a->comment ? a->comment : "", cred);
     if (e->o->state) {
@@ -332,12 +430,24 @@ static int do_user_create(struct exec *e, struct pve_client *c, const struct act
         int rc = state_cred_put(e->o->state, e->p->stand, ps->userid, cred, pw);
         pthread_mutex_unlock(&e->mu);
         if (rc < 0) {
-            memset(pw, 0, sizeof pw);
+            sodium_memzero(pw, sizeof pw);
             return ds_err_wrap(_("saving the password of %s"), ps->userid);
         }
     }
     int rc = a->expire > 0 ? pve_user_create_expiring(c, ps->userid, pw, comment, a->expire)
                            : pve_user_create(c, ps->userid, pw, comment);
+    if (rc < 0 && pve_err_last() == PVE_ERR_EXISTS) {
+        char why[1024];
+        snprintf(why, sizeof why, "%s", ds_err_last());
+        int ours = user_is_ours(c, ps->userid, a, comment);
+        if (ours > 0) {
+            ds_err_clear();
+            rc = 0;
+        } else if (ours == 0) {
+            ds_err_set("%s", why);
+            rc = pve_err_set_class(PVE_ERR_EXISTS);
+        }
+    }
     if (rc == 0) {
         pthread_mutex_lock(&e->mu);
         struct run_student *rs = &e->r->students[a->student];
@@ -345,7 +455,7 @@ static int do_user_create(struct exec *e, struct pve_client *c, const struct act
         rs->password = strdup(pw);
         pthread_mutex_unlock(&e->mu);
     }
-    memset(pw, 0, sizeof pw);
+    sodium_memzero(pw, sizeof pw);
     return rc;
 }
 
@@ -357,7 +467,7 @@ static int do_action_once(struct exec *e, struct pve_client *c, const struct act
     case ACT_USER_CREATE:
         return do_user_create(e, c, a);
     case ACT_POOL_CREATE:
-        return pve_pool_create(c, a->target, a->comment);
+        return do_pool_create(c, a);
     case ACT_ACL_GRANT:
     case ACT_ACL_REVOKE:
         return pve_acl_set(c, a->target, a->role, ps->userid, 1, a->kind == ACT_ACL_REVOKE);

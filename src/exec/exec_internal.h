@@ -28,6 +28,8 @@ struct exec {
     unsigned char *waited, *copy_waited; /* a locked VM / copy was seen unlocked (by its worker) */
     unsigned char *copy_held;    /* (mu) per copy: this run holds its copy lock (exec_copies.c) */
     unsigned char *copy_adopted; /* (mu) per copy: another run made it; its id is in r */
+    char **user_pw;              /* (mu) per student: the new user's password, kept for retries */
+    char (*user_cred)[16];       /* (mu) per student: its credential id (MARK_CRED_LEN + 1) */
     size_t shown_done, shown_total; /* undo: the progress numbers of the run it undoes */
 };
 

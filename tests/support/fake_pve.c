@@ -30,6 +30,7 @@ struct frule {
     char *glob, *message, *exitstatus; /* exitstatus set: a task failure */
     int nth, times, seen;
     long status;
+    int lose; /* carried out, the answer lost */
 };
 
 struct fload {
@@ -273,6 +274,14 @@ void fake_pve_fail_task(struct fake_pve *f, const char *method, const char *glob
     rule_add(f, method, glob, nth, times, 200, NULL, exitstatus);
 }
 
+void fake_pve_lose(struct fake_pve *f, const char *method, const char *glob, int nth, int times)
+{
+    rule_add(f, method, glob, nth, times, 0, NULL, NULL);
+    pthread_mutex_lock(&f->mu);
+    f->rules[f->n_rules - 1].lose = 1;
+    pthread_mutex_unlock(&f->mu);
+}
+
 /* ---- answers ------------------------------------------------------------------------------ */
 
 /* What a handler answers: the status, and either data (stolen) or a message (+ errors). */
@@ -438,6 +447,15 @@ static long access_call(struct fake_pve *f, struct answer *a, const char *m, con
             return fail(a, 500, "pool '%s' already exists", fstr(form, "poolid"));
         OBJ_ADD(f, pools, fstr(form, "poolid"), fstr(form, "comment"));
         return ok(a, json_null());
+    }
+    if ((sscanf(path, "/pools/%255s", id) == 1 || sscanf(path, "/access/users/%255s", id) == 1) &&
+        strcmp(m, "GET") == 0) { /* one pool or user: its comment */
+        int pool = strncmp(path, "/pools/", 7) == 0;
+        struct fobj *o =
+            pool ? obj_find(f->pools, f->n_pools, id) : obj_find(f->users, f->n_users, id);
+        if (!o)
+            return fail(a, 500, pool ? "pool '%s' does not exist" : "no such user ('%s')", id);
+        return ok(a, json_pack("{s:s?}", "comment", o->comment));
     }
     if (sscanf(path, "/pools/%255s", id) == 1 && strcmp(m, "DELETE") == 0) {
         struct fobj *o = obj_find(f->pools, f->n_pools, id);
@@ -635,9 +653,15 @@ static long fake_send(void *ud, const char *method, const char *path, const char
     struct answer a = {0};
     pthread_mutex_lock(&f->mu);
     const struct frule *r = rule_fires(f, method, path);
-    if (r && r->exitstatus)
+    int lost = r && r->lose;
+    if (r && r->exitstatus) {
         task_start(f, &a, node[0] ? node : "pve1", "failing", 0, r->exitstatus);
-    else if (r)
+    } else if (lost) {
+        route(f, &a, method, path, node, params);
+        json_decref(a.data);
+        json_decref(a.errors);
+        a = (struct answer){0};
+    } else if (r)
         fail(&a, r->status, "%s", r->message ? r->message : "scripted failure");
     else
         route(f, &a, method, path, node, params);
@@ -649,7 +673,8 @@ static long fake_send(void *ud, const char *method, const char *path, const char
     snprintf(q->node, sizeof q->node, "%s", node);
     pthread_mutex_unlock(&f->mu);
     json_decref(params);
-    *body = answer_body(&a);
+    *body = lost ? xstrdup("Operation timed out after 30000 milliseconds with 0 bytes received")
+                 : answer_body(&a);
     return a.status;
 }
 

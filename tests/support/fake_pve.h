@@ -46,6 +46,10 @@ void fake_pve_fail(struct fake_pve *f, const char *method, const char *glob, int
 void fake_pve_fail_task(struct fake_pve *f, const char *method, const char *glob, int nth,
                         int times, const char *exitstatus);
 
+/* Same matching, but the request is carried out and its answer lost: the client sees no answer
+ * (status 0, as when its timeout ends before the server answers). */
+void fake_pve_lose(struct fake_pve *f, const char *method, const char *glob, int nth, int times);
+
 /* The record: every request in arrival order. Read it only while no client is sending. */
 size_t fake_pve_count(const struct fake_pve *f);
 const struct fake_req *fake_pve_req(const struct fake_pve *f, size_t i);

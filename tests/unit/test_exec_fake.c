@@ -236,6 +236,38 @@ static void test_locked_is_retried(void **st)
     fx_free(&x);
 }
 
+/* Requests carried out whose answers were lost (a client timeout): the retries find the pool, the
+ * user and the VM this run made and take them as done; nothing is made twice, nothing undone. */
+static void test_lost_answers(void **st)
+{
+    (void)st;
+    struct fx x = {0};
+    fx_plan(&x, STAND_LAN, "users: [s1@pve]\n", "local", NULL, view_json(), NULL, 0);
+    fake_pve_lose(x.f, "POST", "/pools", 1, 1);
+    fake_pve_lose(x.f, "POST", "/access/users", 1, 1);
+    fake_pve_lose(x.f, "POST", "/nodes/pve1/qemu/100/clone", 1, 1);
+    assert_int_equal(fx_run(&x, 4), 0);
+    for (size_t i = 0; i < x.p->n_acts; i++)
+        assert_int_equal(x.r->acts[i].state, RUN_DONE);
+    assert_null(x.r->undo);
+    assert_int_equal(fake_pve_count_matching(x.f, "POST", "/nodes/pve1/qemu/100/clone"), 1);
+    assert_int_equal(fake_pve_count_matching(x.f, "POST", "/pools"), 2);
+    assert_int_equal(fake_pve_count_matching(x.f, "POST", "/access/users"), 2);
+    assert_true(fake_pve_has_pool(x.f, "s1"));
+    assert_true(fake_pve_has_user(x.f, "s1@pve"));
+    assert_true(fake_pve_has_vm(x.f, x.r->students[0].vmids[0]));
+    assert_true(fake_pve_has_vm(x.f, x.r->students[0].vmids[1]));
+    assert_int_equal(x.r->students[0].vmids[0], x.p->students[0].vms[0].vmid); /* no move */
+    assert_non_null(x.r->students[0].password);
+    /* the password the user got is the one reported: both requests sent the same */
+    long first = fake_pve_find(x.f, "POST", "/access/users", NULL, 0);
+    long second = fake_pve_find(x.f, "POST", "/access/users", NULL, (size_t)first + 1);
+    assert_true(first >= 0 && second > first);
+    assert_string_equal(fake_pve_req(x.f, (size_t)first)->form,
+                        fake_pve_req(x.f, (size_t)second)->form);
+    fx_free(&x);
+}
+
 /* The last index of a request of `method` matching the glob made from fmt and id, or -1. */
 static long last_req(const struct fake_pve *f, const char *method, const char *fmt, const char *id)
 {
@@ -488,6 +520,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dependency_order),
         cmocka_unit_test(test_locked_is_retried),
+        cmocka_unit_test(test_lost_answers),
         cmocka_unit_test(test_permission_rolls_back),
         cmocka_unit_test(test_shared_copy_failure),
         cmocka_unit_test(test_teardown_not_found_is_done),
