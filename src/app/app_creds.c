@@ -2,6 +2,7 @@
  * and what is known of its password (kept, never set by us, unknown, not deployed). */
 #include "app/app_creds.h"
 #include "plan/marks.h"
+#include "plan/plan.h"
 #include "store/secrets.h"
 #include "util/err.h"
 #include "util/i18n.h"
@@ -60,6 +61,10 @@ static void student_password(struct app_ctx *c, struct app_creds *out, size_t i)
     const struct inv_user *iu = inv_user_find(c->view, u->userid);
     if (!iu) {
         cs->pw_state = CRED_PW_NOT_DEPLOYED;
+        return;
+    }
+    if (plan_realm_external(c->view, u->userid)) {
+        cs->pw_state = CRED_PW_EXTERNAL;
         return;
     }
     struct mark m;

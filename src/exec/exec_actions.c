@@ -416,11 +416,35 @@ static int user_is_ours(struct pve_client *c, const char *userid, const struct a
     return ours;
 }
 
+/* A directory realm's user (LDAP, AD, OpenID): created with our mark and no password, the realm
+ * authenticates it. An earlier attempt's user (same mark) counts as done. */
+static int do_external_user_create(struct pve_client *c, const struct action *a, const char *userid)
+{
+    if ((a->expire > 0 ? pve_user_create_expiring(c, userid, NULL, a->comment, a->expire)
+                       : pve_user_create(c, userid, NULL, a->comment)) == 0)
+        return 0;
+    if (pve_err_last() != PVE_ERR_EXISTS)
+        return -1;
+    char why[1024];
+    snprintf(why, sizeof why, "%s", ds_err_last());
+    int ours = user_is_ours(c, userid, a, a->comment);
+    if (ours < 0)
+        return -1;
+    if (ours) {
+        ds_err_clear();
+        return 0;
+    }
+    ds_err_set("%s", why);
+    return pve_err_set_class(PVE_ERR_EXISTS);
+}
+
 /* Creates the user with a new password, kept first (under a new credential id that the user's
  * mark names) so that a run dying after the request still knows it. */
 static int do_user_create(struct exec *e, struct pve_client *c, const struct action *a)
 {
     const struct plan_student *ps = &e->p->students[a->student];
+    if (a->external)
+        return do_external_user_create(c, a, ps->userid);
     char pw[80], cred[MARK_CRED_LEN + 1], comment[640];
     if (user_secret(e, a, pw, sizeof pw, cred, sizeof cred) < 0)
         return -1;

@@ -80,7 +80,12 @@ enum cred_state {
     CRED_KNOWN,     /* the user is ours and the state file knows the password */
     CRED_UNCHANGED, /* the user existed without our mark: its password was not touched */
     CRED_UNKNOWN,   /* the user is ours but its password is not in the state file */
+    CRED_EXTERNAL,  /* the user's realm (LDAP, AD, OpenID) authenticates it: no password here */
 };
+
+/* 1 when the realm of `userid` is a directory the cluster asks (ldap, ad, openid): its users log in
+ * with their own account, deploy-stand sets no password. */
+int plan_realm_external(const struct cluster_view *v, const char *userid);
 
 struct plan_student {
     char *userid, *pool;
@@ -115,6 +120,7 @@ struct action {
     char *summary;    /* one readable line, e.g. "clone template 100 -> VM 5000 'web'" */
     int only_marked;  /* undo: acts only on a VM (template copy) that still carries the student's
                          (copy) mark: a clone may have completed though its call failed */
+    int external;     /* user create: a directory realm's user, created without a password */
     int if_missing;   /* snapshot: the plan could not tell whether the VM has it; the executor
                          looks first and does nothing when it is there */
     int start;        /* rollback: start the VM afterwards */

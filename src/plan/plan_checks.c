@@ -245,14 +245,35 @@ static void check_student_privileges(struct plan *p, const struct users_list *ul
                       e->userid, a->roleid, a->path);
 }
 
-/* The realm of the i-th student, when the cluster does not have it and no student before had it. */
+int plan_realm_external(const struct cluster_view *v, const char *userid)
+{
+    const char *at = strrchr(userid, '@');
+    const struct inv_realm *r = at ? inv_realm_find(v, at + 1) : NULL;
+    return r && r->type &&
+           (strcmp(r->type, "ldap") == 0 || strcmp(r->type, "ad") == 0 ||
+            strcmp(r->type, "openid") == 0);
+}
+
+/* The realm of the i-th student, when the cluster does not have it (or it is pam, whose users are
+ * the nodes' Linux accounts) and no student before had it. */
 static void check_student_realm(struct plan *p, const struct users_list *ul, size_t i,
                                 const struct cluster_view *v)
 {
     const struct user_entry *e = &ul->users[i];
     const char *realm = strrchr(e->userid, '@');
-    if (!v->realms_read || !realm || inv_realm_find(v, ++realm))
+    const struct inv_realm *r = realm ? inv_realm_find(v, realm + 1) : NULL;
+    if (r && r->type && strcmp(r->type, "pam") == 0 && strcmp(e->userid, "root@pam") != 0) {
+        input_problem(p, ul->path, e->line, e->col,
+                      _("put the students in the pve realm (user@pve), or in a directory realm "
+                        "(LDAP, AD, OpenID) of the cluster"),
+                      _("%s is in the pam realm: its users are Linux accounts that must exist "
+                        "on every node, which deploy-stand does not create"),
+                      e->userid);
         return;
+    }
+    if (!v->realms_read || !realm || r)
+        return;
+    realm++;
     for (size_t j = 0; j < i; j++) {
         const char *other = strrchr(ul->users[j].userid, '@');
         if (other && strcmp(other + 1, realm) == 0)

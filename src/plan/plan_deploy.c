@@ -101,19 +101,24 @@ static void plan_student_access(struct deploy_ctx *c, int s, int *user_act, int 
     const struct inv_user *u = inv_user_find(c->v, ps->userid);
     ps->user_exists = u != NULL;
     ps->user_ours = u && mark_is(u->comment, p->stand, ps->userid);
+    int external = plan_realm_external(c->v, ps->userid);
     if (!u) {
         struct action *a = pl_act_new(p, ACT_USER_CREATE, NULL, s, -1);
         a->target = strdup(ps->userid);
         a->comment = strdup(mark);
-        a->summary = c->rq->stand->expires
+        a->external = external;
+        a->summary = external ? xasprintf(_("create user %s of the directory realm %s (no "
+                                            "password: the student logs in with that account)"),
+                                          ps->userid, strrchr(ps->userid, '@') + 1)
+                     : c->rq->stand->expires
                          ? xasprintf(_("create user %s with a new password, expiring at the end "
                                        "of %s (UTC)"),
                                      ps->userid, c->rq->stand->expires_date)
                          : xasprintf(_("create user %s with a new password"), ps->userid);
         *user_act = a->id;
-        ps->cred = CRED_NEW;
+        ps->cred = external ? CRED_EXTERNAL : CRED_NEW;
     } else {
-        ps->cred = ps->user_ours ? CRED_UNKNOWN : CRED_UNCHANGED;
+        ps->cred = external ? CRED_EXTERNAL : ps->user_ours ? CRED_UNKNOWN : CRED_UNCHANGED;
     }
 
     const struct inv_pool *pool = inv_pool_find(c->v, ps->pool);

@@ -17,6 +17,8 @@ const char *cred_password_text(const struct cred_student *s)
         return _("(unchanged)");
     case CRED_PW_NOT_DEPLOYED:
         return _("(not deployed)");
+    case CRED_PW_EXTERNAL:
+        return _("log in with your campus account");
     case CRED_PW_UNKNOWN:
     default:
         return _("(unknown)");
@@ -32,6 +34,8 @@ const char *cred_password_state(const struct cred_student *s)
         return "unchanged";
     case CRED_PW_NOT_DEPLOYED:
         return "not-deployed";
+    case CRED_PW_EXTERNAL:
+        return "external";
     case CRED_PW_UNKNOWN:
     default:
         return "unknown";

@@ -19,6 +19,7 @@ enum cred_pw_state {
     CRED_PW_UNCHANGED,    /* the user existed without our mark: its password was never touched */
     CRED_PW_UNKNOWN,      /* the user is ours but the local state does not know the password */
     CRED_PW_NOT_DEPLOYED, /* there is no such user on the cluster (yet) */
+    CRED_PW_EXTERNAL,     /* a directory realm's user (LDAP, AD, OpenID): its own account */
 };
 
 struct cred_student {

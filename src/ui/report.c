@@ -252,6 +252,8 @@ static const char *password_text(const struct plan_student *ps)
         return _("(unchanged: the user existed)");
     case CRED_UNKNOWN:
         return _("(unknown: not in the local state)");
+    case CRED_EXTERNAL:
+        return _("(the student's own account of the directory realm)");
     default:
         return ps->failed ? _("(not created)") : _("(unknown)");
     }
@@ -266,6 +268,8 @@ static const char *password_state(const struct plan_student *ps)
         return "unchanged";
     case CRED_UNKNOWN:
         return "unknown";
+    case CRED_EXTERNAL:
+        return "external";
     default:
         return ps->failed ? "not-created" : "unknown";
     }

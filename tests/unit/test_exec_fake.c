@@ -268,6 +268,29 @@ static void test_lost_answers(void **st)
     fx_free(&x);
 }
 
+/* A student of a directory realm (LDAP here) gets a user without a password: the realm
+ * authenticates it (issue 10, point 17). */
+static void test_directory_realm_user(void **st)
+{
+    (void)st;
+    struct fx x = {0};
+    json_t *view = view_json();
+    json_object_set_new(view, "domains",
+                        json_pack("[{s:s, s:s}, {s:s, s:s}]", "realm", "pve", "type", "pve",
+                                  "realm", "campus", "type", "ldap"));
+    fx_plan(&x, STAND_LAN, "users: [ann@campus, s2@pve]\n", "local", NULL, view, NULL, 0);
+    assert_int_equal(fx_run(&x, 4), 0);
+    assert_true(fake_pve_has_user(x.f, "ann@campus"));
+    long ann = fake_pve_find(x.f, "POST", "/access/users", "userid=ann%40campus", 0);
+    long s2 = fake_pve_find(x.f, "POST", "/access/users", "userid=s2%40pve", 0);
+    assert_true(ann >= 0 && s2 >= 0);
+    assert_null(strstr(fake_pve_req(x.f, (size_t)ann)->form, "password="));
+    assert_non_null(strstr(fake_pve_req(x.f, (size_t)s2)->form, "password="));
+    assert_null(x.r->students[0].password);
+    assert_non_null(x.r->students[1].password);
+    fx_free(&x);
+}
+
 /* The last index of a request of `method` matching the glob made from fmt and id, or -1. */
 static long last_req(const struct fake_pve *f, const char *method, const char *fmt, const char *id)
 {
@@ -521,6 +544,7 @@ int main(void)
         cmocka_unit_test(test_dependency_order),
         cmocka_unit_test(test_locked_is_retried),
         cmocka_unit_test(test_lost_answers),
+        cmocka_unit_test(test_directory_realm_user),
         cmocka_unit_test(test_permission_rolls_back),
         cmocka_unit_test(test_shared_copy_failure),
         cmocka_unit_test(test_teardown_not_found_is_done),

@@ -52,7 +52,8 @@ static const char *VIEW =
     "\"roles\":[{\"roleid\":\"Looker\",\"privs\":\"VM.Audit,Sys.Audit,Pool.Audit\"},"
     "{\"roleid\":\"Operator\",\"privs\":\"VM.Audit,VM.PowerMgmt\"},"
     "{\"roleid\":\"PVEAuditor\",\"privs\":\"Datastore.Audit,Sys.Audit,VM.Audit\"}],"
-    "\"domains\":[{\"realm\":\"pam\",\"type\":\"pam\"},{\"realm\":\"pve\",\"type\":\"pve\"}],"
+    "\"domains\":[{\"realm\":\"pam\",\"type\":\"pam\"},{\"realm\":\"pve\",\"type\":\"pve\"},"
+    "{\"realm\":\"campus\",\"type\":\"ldap\"},{\"realm\":\"sso\",\"type\":\"openid\"}],"
     "\"configs\":{}}";
 
 static struct cluster_view *view_from(const char *text, const char *drop)
@@ -221,7 +222,7 @@ static void test_unknown_realm(void **st)
     struct plan *p = check(GOOD_MACHINE, users, NULL, NULL);
     const char *want[] = {
         "users.yml:3:5: realm 'corp' of ann@corp does not exist on the cluster; use one of the "
-        "cluster's realms (pam, pve)",
+        "cluster's realms (pam, pve, campus, sso)",
         "users.yml:5:5: realm 'lab' of eve@lab does not exist"};
     expect_problems(p, want, 2); /* bob@corp: reported at ann@corp already */
     /* realms not read: nothing is known, nothing is refused */
@@ -246,6 +247,44 @@ static void test_role_privileges(void **st)
     v = inventory_from_json(j);
     assert_true(plan_role_is_privileged(v, "Listed")); /* privileges as a list */
     cluster_view_free(v);
+}
+
+/* pam students are refused at their line; students of a directory realm (LDAP, AD, OpenID) get
+ * a user without a password (issue 10, point 17). */
+static void test_directory_realms(void **st)
+{
+    (void)st;
+    const char *users = "users:\n  - s1@pve\n  - ann@campus\n  - pat@pam\n  - kim@sso\n";
+    struct plan *p = check(GOOD_MACHINE, users, NULL, NULL);
+    const char *want[] = {"users.yml:4:5: pat@pam is in the pam realm"};
+    expect_problems(p, want, 1);
+
+    struct stand *s = NULL;
+    struct users_list *u = NULL;
+    stand_fx_load(GOOD_MACHINE, "users: [s1@pve, ann@campus, kim@sso]\n", &s, &u);
+    struct cluster_view *v = view_from(VIEW, NULL);
+    struct plan_request rq = {.stand = s, .users = u, .strategy = "local"};
+    assert_int_equal(plan_deploy(&rq, v, &p), 0);
+    for (size_t i = 0; i < p->n_problems; i++)
+        print_error("problem: %s\n", p->problems[i]);
+    assert_int_equal(p->n_problems, 0);
+    int external = 0;
+    for (size_t i = 0; i < p->n_acts; i++) {
+        const struct action *a = &p->acts[i];
+        if (a->kind != ACT_USER_CREATE)
+            continue;
+        assert_int_equal(a->external, a->student > 0);
+        external += a->external;
+    }
+    assert_int_equal(external, 2);
+    assert_int_equal(p->students[0].cred, CRED_UNCHANGED); /* s1@pve exists in VIEW */
+    assert_int_equal(p->students[1].cred, CRED_EXTERNAL);
+    assert_int_equal(p->students[2].cred, CRED_EXTERNAL);
+    assert_true(plan_realm_external(v, "ann@campus"));
+    assert_false(plan_realm_external(v, "s1@pve"));
+    plan_free(p);
+    cluster_view_free(v);
+    stand_fx_free(s, u);
 }
 
 /* In the deploy plan: input problems are counted, and an unknown node gets no second problem
@@ -301,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_privileged_students),
         cmocka_unit_test(test_root_as_student),
         cmocka_unit_test(test_unknown_realm),
+        cmocka_unit_test(test_directory_realms),
         cmocka_unit_test(test_role_privileges),
         cmocka_unit_test(test_in_deploy_plan),
         cmocka_unit_test(test_nic_names),
