@@ -30,13 +30,16 @@ done
 # msgfmt for the message catalogues, and the CA bundle libcurl reads.
 BUILD_PKGS=(gcc make libc6-dev cmake pkg-config
             libcurl4-openssl-dev libjansson-dev libyaml-dev libsodium-dev libsqlite3-dev
-            libmicrohttpd-dev libssl-dev libcmocka-dev libedit-dev gettext ca-certificates)
+            libmicrohttpd-dev libssl-dev libcmocka-dev libedit-dev zlib1g-dev gettext ca-certificates)
 # Test: valgrind (e2e *_valgrind tests), clang (scripts/fuzz.sh; its runtime is added below),
 # curl and jq (e2e shell tests talk to the simulator), tmux (the menu test), locales (the
 # Russian interface), chromium (the printable hand-out), groff-base and man-db (the man page
 # test renders the page), debhelper, dpkg-dev and lintian (the Debian package test builds the .deb
-# with dpkg-buildpackage and checks it with lintian; no fakeroot: Rules-Requires-Root is no).
-TEST_PKGS=(valgrind clang curl jq tmux locales chromium groff-base man-db debhelper dpkg-dev lintian)
+# with dpkg-buildpackage and checks it with lintian; no fakeroot: Rules-Requires-Root is no),
+# python3-proxmoxer and python3-requests (tests/sim/test_sim_proxmoxer: a real third-party
+# Proxmox VE client, Debian's proxmoxer on requests, drives the simulator).
+TEST_PKGS=(valgrind clang curl jq tmux locales chromium groff-base man-db debhelper dpkg-dev lintian
+           python3-proxmoxer python3-requests)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then

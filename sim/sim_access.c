@@ -119,33 +119,44 @@ static int h_users_list(struct sim_req *r)
     return sim_ok(r, a);
 }
 
-static int set_user_fields(struct sim_req *r, json_t *u)
+/* The groups= list as a new array (appended to the user's with append=1), or NULL with a 500
+ * "<op> failed: no such group 'G'" filled: PVE checks every group inside the user.cfg lock. */
+static json_t *user_groups(struct sim_req *r, json_t *u, const char *op)
+{
+    const char *groups = sim_p_str(r, "groups");
+    json_t *a =
+        sim_p_int(r, "append", 0) ? json_deep_copy(json_object_get(u, "groups")) : json_array();
+    if (!a)
+        a = json_array();
+    char *gl = strdup(groups), *save = NULL;
+    for (char *g = strtok_r(gl, ",; ", &save); g; g = strtok_r(NULL, ",; ", &save)) {
+        if (!json_object_get(r->model->groups, g)) {
+            sim_fail(r, 500, "%s failed: no such group '%s'", op, g); /* before gl is freed */
+            free(gl);
+            json_decref(a);
+            return NULL;
+        }
+        json_array_append_new(a, json_string(g));
+    }
+    free(gl);
+    return a;
+}
+
+/* Sets the user's fields from the request; nothing changes when a group does not exist. */
+static int set_user_fields(struct sim_req *r, json_t *u, const char *op)
 {
     static const char *const keys[] = {"comment", "email",  "firstname", "lastname",
                                        "enable",  "expire", "keys",      NULL};
+    json_t *groups = NULL;
+    if (sim_p_str(r, "groups") && !(groups = user_groups(r, u, op)))
+        return -1;
     for (int i = 0; keys[i]; i++) {
         json_t *v = json_object_get(r->params, keys[i]);
         if (v)
             json_object_set(u, keys[i], v);
     }
-    const char *groups = sim_p_str(r, "groups");
-    if (groups) {
-        json_t *a =
-            sim_p_int(r, "append", 0) ? json_deep_copy(json_object_get(u, "groups")) : json_array();
-        if (!a)
-            a = json_array();
-        char *gl = strdup(groups), *save = NULL;
-        for (char *g = strtok_r(gl, ",; ", &save); g; g = strtok_r(NULL, ",; ", &save)) {
-            if (!json_object_get(r->model->groups, g)) {
-                free(gl);
-                json_decref(a);
-                return sim_fail(r, 500, "no such group '%s'", g);
-            }
-            json_array_append_new(a, json_string(g));
-        }
-        free(gl);
-        json_object_set_new(u, "groups", a);
-    }
+    if (groups)
+        json_object_set_new(u, "groups", groups);
     return 0;
 }
 
@@ -158,7 +169,7 @@ static int h_user_create(struct sim_req *r)
     if (!at || (strcmp(at + 1, "pve") && strcmp(at + 1, "pam")))
         return sim_fail(r, 500, "create user failed: domain '%s' does not exist", at ? at + 1 : "");
     json_t *u = json_pack("{s:i, s:i, s:[], s:{}}", "enable", 1, "expire", 0, "groups", "tokens");
-    if (set_user_fields(r, u) != 0) {
+    if (set_user_fields(r, u, "create user") != 0) {
         json_decref(u);
         return -1;
     }
@@ -201,8 +212,11 @@ static int h_user_get(struct sim_req *r)
 
 static int h_user_update(struct sim_req *r)
 {
-    json_t *u = req_user(r);
-    if (!u || set_user_fields(r, u) != 0)
+    const char *userid = sim_p_str(r, "userid");
+    json_t *u = json_object_get(r->model->users, userid);
+    if (!u)
+        return sim_fail(r, 500, "update user failed: no such user ('%s')", userid);
+    if (set_user_fields(r, u, "update user") != 0)
         return -1;
     return sim_ok(r, NULL);
 }
@@ -429,13 +443,17 @@ static void acl_set(struct sim_model *m, const char *path, const char *type, con
 static int h_acl_put(struct sim_req *r)
 {
     const char *path = sim_p_str(r, "path");
+    const char *const lists[3] = {sim_p_str(r, "users"), sim_p_str(r, "groups"),
+                                  sim_p_str(r, "tokens")};
+    /* Perl truth: an empty list counts as none */
+    if (!(lists[0] && *lists[0]) && !(lists[1] && *lists[1]) && !(lists[2] && *lists[2])) {
+        sim_param_fail(r, "users", "either 'users', 'groups' or 'tokens' is required.");
+        sim_param_fail(r, "groups", "either 'users', 'groups' or 'tokens' is required.");
+        return sim_param_fail(r, "tokens", "either 'users', 'groups' or 'tokens' is required.");
+    }
     char msg[256];
     if (!pve_format_check("pve-acl-path", path, msg, sizeof msg))
         return sim_param_fail(r, "path", "invalid ACL path '%s'", path);
-    const char *const lists[3] = {sim_p_str(r, "users"), sim_p_str(r, "groups"),
-                                  sim_p_str(r, "tokens")};
-    if (!lists[0] && !lists[1] && !lists[2])
-        return sim_fail(r, 400, "either 'users', 'groups' or 'tokens' is required.");
     int del = (int)sim_p_int(r, "delete", 0);
     int propagate = (int)sim_p_int(r, "propagate", 1);
     const char *roles = sim_p_str(r, "roles");

@@ -22,10 +22,11 @@ struct sim_req {
     uint64_t *rng;  /* model RNG */
     /* response */
     int status;
-    char *message;  /* error message (owned), NULL on success */
-    json_t *data;   /* owned; NULL -> null */
-    json_t *errors; /* owned; parameter errors */
-    json_t *extra;  /* owned; extra top-level keys (total, changes) */
+    char *message;       /* error message (owned), NULL on success */
+    json_t *data;        /* owned; NULL -> null */
+    json_t *errors;      /* owned; parameter errors */
+    json_t *extra;       /* owned; extra top-level keys (total, changes) */
+    unsigned flock_wait; /* set by sim_req_flock: the VM whose config flock the handler waits for */
 };
 
 /* Parameter accessors (NULL / dflt when absent). */

@@ -4,6 +4,7 @@
 #include "sim_api.h"
 #include "sim_tasks.h"
 
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -329,12 +330,26 @@ static int h_storage_status(struct sim_req *r)
 
 /* ---- tasks -------------------------------------------------------------------------------- */
 
+/* PVE::Tools::upid_decode's pattern (pve-common). */
+static int upid_parses(const char *upid)
+{
+    static const char re[] =
+        "^UPID:[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?:[0-9A-Fa-f]{8}:[0-9A-Fa-f]{8,9}:"
+        "[0-9A-Fa-f]{8}:[^:[:space:]/]+:[^:[:space:]/]*:[^:[:space:]/]+:$";
+    regex_t rx;
+    if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0)
+        return 0;
+    int ok = regexec(&rx, upid, 0, NULL, 0) == 0;
+    regfree(&rx);
+    return ok;
+}
+
 static struct sim_task *req_task(struct sim_req *r)
 {
     struct sim_task *t = sim_task_find(r->model, sim_p_str(r, "upid"));
     if (!t) {
-        if (strncmp(sim_p_str(r, "upid"), "UPID:", 5) != 0)
-            sim_param_fail(r, "upid", "unable to parse worker upid '%s'", sim_p_str(r, "upid"));
+        if (!upid_parses(sim_p_str(r, "upid")))
+            sim_param_fail(r, "upid", "unable to parse worker upid");
         else
             sim_param_fail(r, "upid", "no such task");
         return NULL;
@@ -435,6 +450,9 @@ static int h_tasks(struct sim_req *r)
             continue;
         json_t *o = sim_task_json(m, t);
         json_object_del(o, "exitstatus");
+        if (t->done)
+            json_object_set_new(o, "endtime",
+                                json_integer((json_int_t)sim_model_wall_s(m, t->end)));
         json_object_set_new(o, "status",
                             json_string(!t->done ? "RUNNING"
                                         : t->ok  ? "OK"

@@ -328,7 +328,10 @@ static int notfound_answer(const struct sim_fault_req *q, struct sim_fault_answe
             return say(out, 500, "create user failed: domain '%s' does not exist",
                        at ? at + 1 : "");
         return say(out, 500, "%sno such user ('%s')",
-                   strcmp(m, "DELETE") == 0 ? "delete user failed: " : "", userid);
+                   strcmp(m, "DELETE") == 0 ? "delete user failed: "
+                   : strcmp(m, "PUT") == 0  ? "update user failed: "
+                                            : "",
+                   userid);
     }
     if (strncmp(p, "/access/acl", 11) == 0)
         return acl_missing(q, out);

@@ -573,7 +573,7 @@ json_t *sim_model_dump(struct sim_model *m)
     json_object_set(o, "roles", m->roles);
     json_t *tasks = json_array();
     for (size_t i = 0; i < m->n_tasks; i++)
-        json_array_append_new(tasks, sim_task_json(m, m->tasks[i]));
+        json_array_append_new(tasks, sim_task_json_sim(m, m->tasks[i]));
     json_object_set_new(o, "tasks", tasks);
     return o;
 }

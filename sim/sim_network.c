@@ -197,6 +197,41 @@ static int type_matches(const char *filter, const char *type)
     return strcmp(filter, type) == 0;
 }
 
+/* An interface as PVE reads it back from the interfaces file: each comment line written as
+ * "#line" and read with its trailing blanks dropped and a newline added ("a" -> "a\n"); trailing
+ * empty lines are lost (Perl's split), no comment lines leave no key (INotify.pm). */
+static json_t *iface_view(const json_t *o)
+{
+    json_t *v = json_deep_copy(o);
+    const char *c = json_string_value(json_object_get(v, "comments"));
+    if (!c)
+        return v;
+    size_t n = strlen(c), k = 0;
+    char *out = malloc(2 * n + 2);
+    for (const char *p = c; *p;) {
+        size_t l = strcspn(p, "\n");
+        while (l > 0 && strchr(" \t\r\f\v", p[l - 1]))
+            l--;
+        memcpy(out + k, p, l);
+        k += l;
+        out[k++] = '\n';
+        p += strcspn(p, "\n");
+        if (*p)
+            p++;
+    }
+    while (k >= 2 && out[k - 1] == '\n' && out[k - 2] == '\n')
+        k--;
+    if (k == 1 && out[0] == '\n')
+        k = 0;
+    out[k] = '\0';
+    if (k)
+        json_object_set_new(v, "comments", json_string(out));
+    else
+        json_object_del(v, "comments");
+    free(out);
+    return v;
+}
+
 static int h_list(struct sim_req *r)
 {
     struct sim_node *n = sim_req_node(r);
@@ -210,7 +245,7 @@ static int h_list(struct sim_req *r)
     for (size_t i = 0; i < count; i++) {
         json_t *o = json_object_get(set, names[i]);
         if (type_matches(filter, json_string_value(json_object_get(o, "type"))))
-            json_array_append_new(a, json_deep_copy(o));
+            json_array_append_new(a, iface_view(o));
     }
     free(names);
     if (n->net_pending && !json_equal(n->net_pending, n->net)) {
@@ -231,7 +266,7 @@ static int h_get(struct sim_req *r)
     json_t *o = json_object_get(current(n), sim_p_str(r, "iface"));
     if (!o)
         return sim_param_fail(r, "iface", "interface does not exist");
-    return sim_ok(r, json_deep_copy(o));
+    return sim_ok(r, iface_view(o));
 }
 
 static int list_has(const char *list, const char *item)
@@ -273,6 +308,31 @@ static int check_conflicts(struct sim_req *r, const json_t *set, const char *ifa
                                   k);
     }
     return 0;
+}
+
+/* Network.pm's bridge_vids rule: a list whose items are all empty ("," or " ") is a 400, an
+ * empty string leaves it unset, any other list is stored space-separated. 0 or -1. */
+static int bridge_vids_check(struct sim_req *r)
+{
+    const char *vids = sim_p_str(r, "bridge_vids");
+    if (!vids)
+        return 0;
+    if (!*vids) {
+        json_object_del(r->params, "bridge_vids");
+        return 0;
+    }
+    char *l = strdup(vids), *save = NULL, *out = calloc(1, strlen(vids) + 1);
+    for (char *p = strtok_r(l, ",; \t\n", &save); p; p = strtok_r(NULL, ",; \t\n", &save)) {
+        if (*out)
+            strcat(out, " ");
+        strcat(out, p);
+    }
+    int empty = !*out;
+    if (!empty)
+        json_object_set_new(r->params, "bridge_vids", json_string(out));
+    free(l);
+    free(out);
+    return empty ? sim_param_fail(r, "bridge_vids", "VLAN list items are empty") : 0;
 }
 
 static void apply_params(struct sim_req *r, json_t *o)
@@ -323,10 +383,7 @@ static int h_create(struct sim_req *r)
     const char *iface = sim_p_str(r, "iface");
     if (json_object_get(current(n), iface))
         return sim_param_fail(r, "iface", "interface already exists");
-    const char *vids = sim_p_str(r, "bridge_vids");
-    if (vids && !*vids)
-        return sim_param_fail(r, "bridge_vids", "VLAN list items are empty");
-    if (check_conflicts(r, current(n), iface) != 0)
+    if (bridge_vids_check(r) != 0 || check_conflicts(r, current(n), iface) != 0)
         return -1;
     json_t *o = json_pack("{s:s}", "iface", iface);
     apply_params(r, o);
@@ -342,7 +399,7 @@ static int h_update(struct sim_req *r)
     const char *iface = sim_p_str(r, "iface");
     if (!json_object_get(current(n), iface))
         return sim_param_fail(r, "iface", "interface does not exist");
-    if (check_conflicts(r, current(n), iface) != 0)
+    if (bridge_vids_check(r) != 0 || check_conflicts(r, current(n), iface) != 0)
         return -1;
     json_t *o = json_object_get(pending(n), iface);
     const char *del = sim_p_str(r, "delete");

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 static int hexval(char c)
 {
@@ -84,28 +83,56 @@ static int add_json_body(const char *body, size_t len, json_t *params)
     return 0;
 }
 
+/* The media type of a Content-Type header as pve-http-server's parse_content_type splits it
+ * (up to the first ';' or ',', blanks trimmed), into out. */
+static void media_type(const char *ct, char *out, size_t outlen)
+{
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    size_t n = strcspn(ct, ";,");
+    while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+        n--;
+    snprintf(out, outlen, "%.*s", (int)n, ct);
+}
+
+/* A body as pve-http-server reads it (after authentication): only with PUT or POST, at most
+ * 512 KiB, of type form (the default) or JSON; its parameters into p. 0 or the status. */
+static int read_body(struct MHD_Connection *c, const char *method, const char *body, size_t len,
+                     int too_big, json_t *p, char *msg, size_t msglen)
+{
+    if (strcmp(method, "PUT") != 0 && strcmp(method, "POST") != 0) {
+        snprintf(msg, msglen, "Unexpected content for method '%s'", method);
+        return 501;
+    }
+    if (too_big) {
+        snprintf(msg, msglen, "for data too large");
+        return 501;
+    }
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    char mt[128] = "";
+    if (ct && *ct)
+        media_type(ct, mt, sizeof mt);
+    if (!mt[0] || strcmp(mt, "application/x-www-form-urlencoded") == 0) {
+        parse_form(body, len, p);
+    } else if (strcmp(mt, "application/json") == 0) {
+        if (add_json_body(body, len, p) != 0) {
+            snprintf(msg, msglen, "unable to parse JSON body");
+            return 400;
+        }
+    } else {
+        snprintf(msg, msglen, "upload 'Content-Type '%s' not implemented", ct);
+        return 506;
+    }
+    return 0;
+}
+
 int sim_params_collect(struct MHD_Connection *c, const char *method, const char *body, size_t len,
                        int too_big, json_t **params, char *msg, size_t msglen)
 {
     json_t *p = json_object();
+    int status = len > 0 || too_big ? read_body(c, method, body, len, too_big, p, msg, msglen) : 0;
+    /* the query string's parameters win over the body's (extract_params) */
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, p);
-    int has_body = len > 0;
-    int status = 0;
-    if (has_body && (strcmp(method, "GET") == 0 || strcmp(method, "DELETE") == 0)) {
-        snprintf(msg, msglen, "Unexpected content for method '%s'", method);
-        status = 501;
-    } else if (too_big) {
-        snprintf(msg, msglen, "Request Entity Too Large");
-        status = 413;
-    } else if (has_body) {
-        const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-        if (!(ct && strncasecmp(ct, "application/json", 16) == 0))
-            parse_form(body, len, p);
-        else if (add_json_body(body, len, p) != 0) {
-            snprintf(msg, msglen, "unable to parse JSON body");
-            status = 400;
-        }
-    }
     if (status) {
         json_decref(p);
         p = NULL;

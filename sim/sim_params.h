@@ -12,8 +12,10 @@
 char *sim_url_decode(const char *s, size_t n, int plus_space);
 
 /* Collects the parameters of a request with this body (len bytes; too_big when it was cut) into a
- * new object in *params. Returns 0, or the HTTP status with the message in msg when the request
- * is refused (a body with GET or DELETE, a body too large, a JSON body that is not an object). */
+ * new object in *params (the query string's win over the body's). Returns 0, or the HTTP status
+ * with the message in msg when pve-http-server refuses the body (a body with a method other than
+ * PUT or POST, more than 512 KiB, a Content-Type other than form or JSON (506), a JSON body that
+ * is not an object); such answers have the message as a plain-text body. */
 int sim_params_collect(struct MHD_Connection *c, const char *method, const char *body, size_t len,
                        int too_big, json_t **params, char *msg, size_t msglen);
 

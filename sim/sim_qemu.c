@@ -187,24 +187,83 @@ static int config_perm_check(struct sim_req *r, const struct sim_vm *vm)
     return 0;
 }
 
-/* Applies PUT/POST config parameters. 0 or -1 (response filled). */
+/* qemu-server's option_exists: a VM config key (an indexed one within its range), the keys
+ * only the config file carries, or the cdrom alias. */
+static int option_exists(const struct sim_req *r, const char *key)
+{
+    static const char *const file_only[] = {"vmstate",    "parent", "snaptime", "runningmachine",
+                                            "runningcpu", "meta",   "cdrom",    NULL};
+    for (int i = 0; file_only[i]; i++)
+        if (strcmp(key, file_only[i]) == 0)
+            return 1;
+    if (is_control_param(key))
+        return 0;
+    json_t *probe = json_pack("{s:s, s:O, s:s}", "node", sim_p_str(r, "node"), "vmid",
+                              json_object_get(r->params, "vmid"), key, "");
+    json_t *errors = pve_schema_validate(r->ep, probe, NULL);
+    const char *e = json_string_value(json_object_get(errors, key));
+    int known = !e || !strstr(e, "property is not defined in schema");
+    json_decref(errors);
+    json_decref(probe);
+    return known;
+}
+
+/* update_vm_api's checks of delete= and revert= before it locks the VM (400s). 0 or -1. */
+static int config_list_check(struct sim_req *r)
+{
+    const char *lists[] = {sim_p_str(r, "revert"), sim_p_str(r, "delete")};
+    int rc = 0;
+    for (int l = 0; l < 2 && rc == 0; l++) {
+        char *dl = strdup(lists[l] ? lists[l] : ""), *save = NULL;
+        for (char *d = strtok_r(dl, ",; \t\n", &save); d && rc == 0;
+             d = strtok_r(NULL, ",; \t\n", &save)) {
+            const char *opt = l == 1 && strcmp(d, "cdrom") == 0 ? "ide2" : d;
+            if (l == 1 && sim_p_has(r, opt))
+                rc = sim_param_fail(
+                    r, "delete", "you can't use '-%s' and -delete %s' at the same time", opt, opt);
+            else if (!option_exists(r, opt))
+                rc = sim_param_fail(r, l ? "delete" : "revert", "unknown option '%s'", opt);
+        }
+        free(dl);
+    }
+    return rc;
+}
+
+/* 1 when the request names no option to set, delete or revert. */
+static int config_empty(const struct sim_req *r)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->params, k, v)
+    {
+        if (!is_control_param(k) || strcmp(k, "delete") == 0 || strcmp(k, "revert") == 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Applies PUT/POST config parameters: the checks PVE makes before the lock, the VM's flock
+ * (wait, see sim_req_flock), then digest, lock property and the change. 0 or -1. */
 static int config_apply(struct sim_req *r, struct sim_vm *vm)
 {
     static const char *const root_only[] = {"skiplock", NULL};
-    if (sim_req_root_params(r, root_only) != 0 || config_perm_check(r, vm) != 0)
+    if (sim_req_root_params(r, root_only) != 0)
         return -1;
-    const char *lock = sim_vm_lock(vm);
-    int skiplock = (int)sim_p_int(r, "skiplock", 0);
-    if (lock && !skiplock)
-        return sim_fail(r, 500, "VM is locked (%s)", lock);
+    if (config_empty(r))
+        return sim_fail(r, 500, "no options specified");
+    if (config_list_check(r) != 0 || config_perm_check(r, vm) != 0 ||
+        sim_req_flock(r, vm->vmid) != 0)
+        return -1;
     const char *digest = sim_p_str(r, "digest");
     if (digest) {
         char cur[41];
         sim_vm_digest(vm, cur);
         if (strcmp(cur, digest) != 0)
-            return sim_fail(
-                r, 500, "detected modified configuration - file changed by other user? Try again.");
+            return sim_fail(r, 500, "checksum mismatch (file change by other user?)");
     }
+    const char *lock = sim_vm_lock(vm);
+    if (lock && !sim_p_int(r, "skiplock", 0))
+        return sim_fail(r, 500, "VM is locked (%s)", lock);
     json_t *newconf = json_deep_copy(vm->config);
     const char *k;
     json_t *v;
@@ -240,13 +299,7 @@ static int config_apply(struct sim_req *r, struct sim_vm *vm)
     if (del) {
         char *dl = strdup(del), *save = NULL;
         for (char *d = strtok_r(dl, ",; ", &save); d; d = strtok_r(NULL, ",; ", &save)) {
-            if (json_object_get(r->params, d)) {
-                json_decref(newconf);
-                sim_param_fail(r, d, "unable to delete parameter that is set");
-                free(dl);
-                return -1;
-            }
-            json_object_del(newconf, d);
+            json_object_del(newconf, strcmp(d, "cdrom") == 0 ? "ide2" : d);
         }
         free(dl);
     }

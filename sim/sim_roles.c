@@ -1,121 +1,116 @@
-/* sim_roles: the built-in Proxmox VE 8 roles with their privilege lists, rebuilt from the
- * privilege groups (root/admin/user/audit) of PVE::AccessControl. */
+/* sim_roles: the built-in Proxmox VE 8.4 roles as a table of their exact privilege lists
+ * (PVE::AccessControl::create_roles, pve-access-control stable-bookworm), and all privileges. */
 #include "sim_roles.h"
+#include "pve_format.h"
 
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* Privilege groups as in PVE::AccessControl ($privgroups): root, admin, user, audit. */
-struct privgroup {
-    const char *name;
-    const char *root[5], *admin[16], *user[8], *audit[4];
+/* The privileges of no role but Administrator: the privilege groups' root ones and
+ * Permissions.Modify (in no group). Administrator has these and every other role's. */
+static const char *const root_privs[] = {"Permissions.Modify",
+                                         "Realm.Allocate",
+                                         "Sys.AccessNetwork",
+                                         "Sys.Incoming",
+                                         "Sys.Modify",
+                                         "Sys.PowerMgmt",
+                                         NULL};
+
+#define VM_USER                                                                                    \
+    "VM.Audit", "VM.Backup", "VM.Config.CDROM", "VM.Config.Cloudinit", "VM.Console", "VM.PowerMgmt"
+#define VM_ADMIN                                                                                   \
+    VM_USER, "VM.Allocate", "VM.Clone", "VM.Config.CPU", "VM.Config.Disk", "VM.Config.HWType",     \
+        "VM.Config.Memory", "VM.Config.Network", "VM.Config.Options", "VM.Migrate", "VM.Monitor",  \
+        "VM.Snapshot", "VM.Snapshot.Rollback"
+#define SYS_ADMIN "Sys.Audit", "Sys.Console", "Sys.Syslog"
+#define DATASTORE_USER "Datastore.AllocateSpace", "Datastore.Audit"
+#define DATASTORE_ADMIN DATASTORE_USER, "Datastore.Allocate", "Datastore.AllocateTemplate"
+#define SDN_USER "SDN.Audit", "SDN.Use"
+#define SDN_ADMIN SDN_USER, "SDN.Allocate"
+#define USER_ADMIN "Group.Allocate", "Realm.AllocateUser", "User.Modify"
+#define POOL_USER "Pool.Audit"
+#define POOL_ADMIN POOL_USER, "Pool.Allocate"
+#define MAPPING_USER "Mapping.Audit", "Mapping.Use"
+#define MAPPING_ADMIN MAPPING_USER, "Mapping.Modify"
+
+/* Built-in roles: PVE<cat>Admin = the category's admin, user and audit privileges; PVE<cat>User
+ * (categories with user privileges) = user and audit; PVEAdmin = every category's admin, user
+ * and audit privileges except Mapping.Modify; PVEAuditor = every audit privilege; Administrator
+ * = all (root_privs and the union of the others, filled in below); NoAccess = none. */
+static const struct builtin_role {
+    const char *id;
+    const char *privs[48];
+} builtin[] = {
+    {"Administrator", {NULL}},
+    {"NoAccess", {NULL}},
+    {"PVEAdmin",
+     {VM_ADMIN, SYS_ADMIN, DATASTORE_ADMIN, SDN_ADMIN, USER_ADMIN, POOL_ADMIN, MAPPING_USER, NULL}},
+    {"PVEAuditor",
+     {"Datastore.Audit", "Mapping.Audit", "Pool.Audit", "SDN.Audit", "Sys.Audit", "VM.Audit",
+      NULL}},
+    {"PVEDatastoreAdmin", {DATASTORE_ADMIN, NULL}},
+    {"PVEDatastoreUser", {DATASTORE_USER, NULL}},
+    {"PVEMappingAdmin", {MAPPING_ADMIN, NULL}},
+    {"PVEMappingUser", {MAPPING_USER, NULL}},
+    {"PVEPoolAdmin", {POOL_ADMIN, NULL}},
+    {"PVEPoolUser", {POOL_USER, NULL}},
+    {"PVESDNAdmin", {SDN_ADMIN, NULL}},
+    {"PVESDNUser", {SDN_USER, NULL}},
+    {"PVESysAdmin", {SYS_ADMIN, NULL}},
+    {"PVETemplateUser", {"VM.Audit", "VM.Clone", NULL}},
+    {"PVEUserAdmin", {USER_ADMIN, NULL}},
+    {"PVEVMAdmin", {VM_ADMIN, NULL}},
+    {"PVEVMUser", {VM_USER, NULL}},
 };
 
-static const struct privgroup groups[] = {
-    {"VM",
-     {NULL},
-     {"VM.Config.Disk", "VM.Config.CPU", "VM.Config.Memory", "VM.Config.Network",
-      "VM.Config.HWType", "VM.Config.Options", "VM.Allocate", "VM.Clone", "VM.Migrate",
-      "VM.Monitor", "VM.Snapshot", "VM.Snapshot.Rollback", NULL},
-     {"VM.Config.CDROM", "VM.Config.Cloudinit", "VM.Console", "VM.Backup", "VM.PowerMgmt", NULL},
-     {"VM.Audit", NULL}},
-    {"Sys",
-     {"Sys.PowerMgmt", "Sys.Modify", "Sys.Incoming", "Sys.AccessNetwork", NULL},
-     {"Sys.Console", "Sys.Syslog", NULL},
-     {NULL},
-     {"Sys.Audit", NULL}},
-    {"Datastore",
-     {NULL},
-     {"Datastore.Allocate", "Datastore.AllocateTemplate", NULL},
-     {"Datastore.AllocateSpace", NULL},
-     {"Datastore.Audit", NULL}},
-    {"SDN", {NULL}, {"SDN.Allocate", "SDN.Audit", NULL}, {"SDN.Use", NULL}, {"SDN.Audit", NULL}},
-    {"User",
-     {"Realm.Allocate", NULL},
-     {"User.Modify", "Group.Allocate", "Realm.AllocateUser", NULL},
-     {NULL},
-     {NULL}},
-    {"Pool", {NULL}, {"Pool.Allocate", NULL}, {"Pool.Audit", NULL}, {"Pool.Audit", NULL}},
-    {"Mapping", {NULL}, {"Mapping.Modify", NULL}, {"Mapping.Use", NULL}, {"Mapping.Audit", NULL}},
-};
-#define NGROUPS (sizeof groups / sizeof groups[0])
-
-static void add_unique(json_t *a, const char *p)
+static int cmp_str(const void *a, const void *b)
 {
-    size_t i;
-    json_t *v;
-    json_array_foreach(a, i, v)
-    {
-        if (strcmp(json_string_value(v), p) == 0)
-            return;
-    }
-    json_array_append_new(a, json_string(p));
+    return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
 }
 
-static void add_list(json_t *a, const char *const *l)
+/* Adds the list's privileges that a (a JSON array) lacks. */
+static void add_privs(json_t *a, const char *const *l)
 {
-    for (int i = 0; l[i]; i++)
-        add_unique(a, l[i]);
-}
-
-/* levels: bit 0 root, 1 admin, 2 user, 3 audit */
-static void add_group(json_t *a, const char *name, int levels)
-{
-    for (size_t g = 0; g < NGROUPS; g++) {
-        if (name && strcmp(groups[g].name, name) != 0)
-            continue;
-        if (levels & 1)
-            add_list(a, groups[g].root);
-        if (levels & 2)
-            add_list(a, groups[g].admin);
-        if (levels & 4)
-            add_list(a, groups[g].user);
-        if (levels & 8)
-            add_list(a, groups[g].audit);
+    for (; *l; l++) {
+        size_t i;
+        json_t *v;
+        int have = 0;
+        json_array_foreach(a, i, v)
+        {
+            have |= strcmp(json_string_value(v), *l) == 0;
+        }
+        if (!have)
+            json_array_append_new(a, json_string(*l));
     }
 }
 
-static void set_role(json_t *roles, const char *id, json_t *privs)
+/* The array sorted as PVE prints a role's privileges (sort keys). */
+static json_t *sorted(json_t *a)
 {
-    json_object_set_new(roles, id, json_pack("{s:o, s:i}", "privs", privs, "special", 1));
+    size_t n = json_array_size(a);
+    json_t **v = calloc(n ? n : 1, sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_incref(json_array_get(a, i));
+    qsort(v, n, sizeof *v, cmp_str);
+    json_array_clear(a);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, v[i]);
+    free(v);
+    return a;
 }
 
-/* PVE::AccessControl::create_roles: Administrator has every privilege, NoAccess none;
- * PVE<cat>Admin the admin, user and audit privileges of its category, PVE<cat>User (categories
- * with user privileges) the user and audit ones, PVEAdmin every category's admin, user and audit
- * privileges but Mapping.Modify, PVEAuditor every audit privilege; plus PVETemplateUser. */
 void sim_roles_builtin(json_t *roles)
 {
-    json_t *a = json_array();
-    add_group(a, NULL, 15);
-    add_unique(a, "Permissions.Modify");
-    set_role(roles, "Administrator", a);
-    set_role(roles, "NoAccess", json_array());
-    json_t *admin = json_array(), *auditor = json_array();
-    for (size_t g = 0; g < NGROUPS; g++) {
-        char id[64];
-        a = json_array();
-        add_group(a, groups[g].name, 14);
-        snprintf(id, sizeof id, "PVE%sAdmin", groups[g].name);
-        set_role(roles, id, a);
-        if (groups[g].user[0]) {
-            a = json_array();
-            add_group(a, groups[g].name, 12);
-            snprintf(id, sizeof id, "PVE%sUser", groups[g].name);
-            set_role(roles, id, a);
-        }
-        add_group(admin, groups[g].name, 14);
-        add_group(auditor, groups[g].name, 8);
+    json_t *all = json_array();
+    add_privs(all, root_privs);
+    for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++) {
+        json_t *a = json_array();
+        add_privs(a, builtin[i].privs);
+        add_privs(all, builtin[i].privs);
+        json_object_set_new(roles, builtin[i].id,
+                            json_pack("{s:o, s:i}", "privs", sorted(a), "special", 1));
     }
-    for (size_t i = json_array_size(admin); i-- > 0;)
-        if (strcmp(json_string_value(json_array_get(admin, i)), "Mapping.Modify") == 0)
-            json_array_remove(admin, i);
-    set_role(roles, "PVEAdmin", admin);
-    set_role(roles, "PVEAuditor", auditor);
-    a = json_array();
-    add_unique(a, "VM.Audit");
-    add_unique(a, "VM.Clone");
-    set_role(roles, "PVETemplateUser", a);
+    json_object_set_new(json_object_get(roles, "Administrator"), "privs", sorted(all));
 }
 
 int sim_roles_is_special(const json_t *roles, const char *roleid)
@@ -126,15 +121,6 @@ int sim_roles_is_special(const json_t *roles, const char *roleid)
 
 int sim_priv_known(const char *priv)
 {
-    if (strcmp(priv, "Permissions.Modify") == 0)
-        return 1;
-    for (size_t g = 0; g < NGROUPS; g++) {
-        const char *const *lists[] = {groups[g].root, groups[g].admin, groups[g].user,
-                                      groups[g].audit};
-        for (int l = 0; l < 4; l++)
-            for (int i = 0; lists[l][i]; i++)
-                if (strcmp(lists[l][i], priv) == 0)
-                    return 1;
-    }
-    return 0;
+    char msg[128];
+    return pve_format_check("pve-priv", priv, msg, sizeof msg);
 }

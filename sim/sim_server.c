@@ -1,14 +1,17 @@
 /* sim_server: the HTTP(S) front of the simulator (libmicrohttpd with GnuTLS) and the pve_sim
  * embedding API. One model mutex serialises all requests; tasks advance lazily at each request. */
 #include "sim_server.h"
+#include "sim_server_int.h"
 #include "pve_schema.h"
 #include "sim_api.h"
 #include "sim_cert.h"
 #include "sim_listen.h"
 #include "sim_params.h"
+#include "sim_respond.h"
 #include "sim_scenario.h"
 #include "sim_stats.h"
 #include "sim_tasks.h"
+#include "sim_vm_ops.h"
 
 #include "ds_clock.h"
 
@@ -23,26 +26,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define MAX_BODY (1024 * 1024)
-
-struct pve_sim {
-    struct pve_sim_options o;
-    char *scenario;
-    char *fail_match;             /* owned copy of o.fail_match */
-    struct sim_fault_rule *rules; /* the --fault rules (owned), set again by every reset */
-    size_t n_rules;
-    pthread_mutex_t mu;
-    struct sim_model *model;
-    struct sim_auth auth;
-    struct sim_stats stats;
-    pve_schema *schema;
-    struct sim_cert cert;
-    struct sim_listen *listen;
-    unsigned port;
-    char url[64];
-    json_t *passwords;   /* userid -> password from the scenario (for the demo) */
-    atomic_int stopping; /* set by pve_sim_stop: requests stop sleeping */
-};
+#define MAX_BODY (512 * 1024) /* pve-http-server $limit_max_post */
 
 struct conn {
     char *body;
@@ -82,147 +66,12 @@ static void sleep_unless_stopping(struct pve_sim *s, int64_t ns)
         ds_clock_sleep_ns(left < slice ? left : slice);
 }
 
-static void model_setup(struct pve_sim *s, struct sim_model *m)
-{
-    sim_faults_init(&m->faults, s->o.seed, s->o.fail_rate, s->o.task_fail_rate);
-    sim_faults_set_match(&m->faults, s->o.fail_match);
-    for (size_t i = 0; i < s->n_rules; i++)
-        sim_faults_add(&m->faults, &s->rules[i]);
-}
-
-/* ---- responses --------------------------------------------------------------------------- */
-
-static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *body)
-{
-    char *text = body ? json_dumps(body, JSON_COMPACT) : strdup("");
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-    if (body) {
-        MHD_add_response_header(resp, "Content-Type", "application/json;charset=UTF-8");
-    }
-    MHD_add_response_header(resp, "Cache-Control", "max-age=0");
-    MHD_add_response_header(resp, "Server", "pve-api-daemon/3.0 (pve-sim)");
-    enum MHD_Result r = MHD_queue_response(c, (unsigned)status, resp);
-    MHD_destroy_response(resp);
-    return r;
-}
-
-static json_t *error_body(const char *message, json_t *errors)
-{
-    json_t *o = json_pack("{s:n}", "data");
-    if (errors)
-        json_object_set(o, "errors", errors);
-    if (message) {
-        size_t n = strlen(message);
-        char *m = malloc(n + 2);
-        memcpy(m, message, n);
-        m[n] = '\n';
-        m[n + 1] = '\0';
-        json_object_set_new(o, "message", json_string(m));
-        free(m);
-    }
-    return o;
-}
-
-/* ---- /__sim --------------------------------------------------------------------------------- */
-
-/* POST /__sim/clock?hold=0|1&skip_ms=N: tests hold model time still, so that what they check
- * between two requests cannot change however busy the machine is, and move it on at will. */
-static json_t *sim_clock_control(struct sim_model *m, struct MHD_Connection *c, int *status)
-{
-    const char *hold = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "hold");
-    const char *skip = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "skip_ms");
-    char *end = NULL;
-    long long ms = skip ? strtoll(skip, &end, 10) : 0;
-    if ((hold && strcmp(hold, "0") != 0 && strcmp(hold, "1") != 0) ||
-        (skip && (!*skip || *end || ms < 0 || ms > 86400000LL * 366))) {
-        *status = 400;
-        return json_pack("{s:s}", "error", "use hold=0|1 and skip_ms=N (0..31622400000)");
-    }
-    if (hold)
-        sim_model_hold(m, hold[0] == '1');
-    sim_model_skip(m, ms * DS_NS_PER_MS);
-    sim_tasks_advance(m, sim_model_now(m));
-    return json_pack("{s:b, s:I}", "held", m->held, "now_ns", (json_int_t)sim_model_now(m));
-}
-
-/* /__sim/fault: GET lists the rules and how often each fired, POST ?kind=K&match=M&count=N adds
- * one (no count: every time), DELETE removes them all. */
-static json_t *sim_fault_control(struct pve_sim *s, struct MHD_Connection *c, const char *method,
-                                 int *status)
-{
-    struct sim_faults *f = &s->model->faults;
-    char err[300] = "";
-    if (strcmp(method, "POST") == 0) {
-        const char *kind = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "kind");
-        const char *match = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "match");
-        const char *count = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "count");
-        char *end = NULL;
-        long n = count ? strtol(count, &end, 10) : -1;
-        struct sim_fault_rule r;
-        if (count && (!*count || *end || n < 1))
-            snprintf(err, sizeof err, "count must be a whole number of at least 1");
-        else if (sim_fault_rule_make(&r, kind, match, n, err, sizeof err) == 0 &&
-                 sim_faults_add(f, &r) != 0)
-            snprintf(err, sizeof err, "at most %d fault rules", SIM_FAULT_MAX_RULES);
-    } else if (strcmp(method, "DELETE") == 0) {
-        sim_faults_clear(f);
-    } else if (strcmp(method, "GET") != 0) {
-        snprintf(err, sizeof err, "use GET, POST or DELETE");
-    }
-    if (err[0]) {
-        *status = 400;
-        return json_pack("{s:s}", "error", err);
-    }
-    return json_pack("{s:o, s:b}", "rules", sim_faults_report(f), "unreachable",
-                     sim_listen_paused(s->listen));
-}
-
-static enum MHD_Result handle_sim(struct pve_sim *s, struct MHD_Connection *c, const char *url,
-                                  const char *method)
-{
-    json_t *body = NULL;
-    int status = 200;
-    pthread_mutex_lock(&s->mu);
-    sim_tasks_advance(s->model, sim_model_now(s->model));
-    if (strcmp(url, "/__sim/state") == 0 && strcmp(method, "GET") == 0) {
-        body = sim_model_dump(s->model);
-    } else if (strcmp(url, "/__sim/stats") == 0 && strcmp(method, "GET") == 0) {
-        body = sim_stats_report(&s->stats, s->model);
-        json_object_set_new(body, "faults", sim_faults_report(&s->model->faults));
-    } else if (strcmp(url, "/__sim/clock") == 0 && strcmp(method, "POST") == 0) {
-        body = sim_clock_control(s->model, c, &status);
-    } else if (strcmp(url, "/__sim/fault") == 0) {
-        body = sim_fault_control(s, c, method, &status);
-    } else if (strcmp(url, "/__sim/reset") == 0 && strcmp(method, "POST") == 0) {
-        char err[512];
-        struct sim_model *m =
-            sim_scenario_load(s->scenario, s->o.time_scale, s->o.seed, err, sizeof err);
-        if (m) {
-            model_setup(s, m);
-            sim_model_free(s->model);
-            s->model = m;
-            sim_stats_clear(&s->stats);
-            body = json_pack("{s:b}", "reset", 1);
-        } else {
-            status = 500;
-            body = json_pack("{s:s}", "error", err);
-        }
-    } else {
-        status = 404;
-        body = json_pack("{s:s}", "error", "unknown /__sim endpoint");
-    }
-    pthread_mutex_unlock(&s->mu);
-    enum MHD_Result r = send_json(c, status, body);
-    json_decref(body);
-    return r;
-}
-
 /* ---- the /api2/json pipeline ------------------------------------------------------------- */
 
 struct outcome {
     int status;
-    json_t *body;   /* NULL = empty body */
+    json_t *body;   /* NULL = empty body, or the plain text */
+    char text[600]; /* plain-text body of an HTTP-layer error (no such uri, 506, ...) */
     int auth_stage; /* 1: delay like pveproxy */
     int no_answer;  /* 1: close the connection without an answer (status 0) */
     int pause;      /* 1: and refuse connections for --down-ms (an "unreachable" fault) */
@@ -273,7 +122,14 @@ static int authenticate(struct pve_sim *s, struct MHD_Connection *c, const char 
 static void fail_out(struct outcome *out, int status, const char *msg, json_t *errors)
 {
     out->status = status;
-    out->body = error_body(msg, errors);
+    out->body = sim_error_body(msg, errors);
+}
+
+/* An error of pveproxy's HTTP layer ($self->error): the message is the plain-text body. */
+static void fail_plain(struct outcome *out, int status, const char *msg)
+{
+    out->status = status;
+    snprintf(out->text, sizeof out->text, "%s", msg);
 }
 
 /* One /api2/json request on its way through the stages below (under the model mutex). */
@@ -281,6 +137,7 @@ struct api_call {
     struct pve_sim *s;
     struct MHD_Connection *c;
     const char *method;
+    const char *format; /* "json", "extjs", ... (/api2/<format>/...) */
     const char *path;
     const pve_endpoint *ep; /* NULL when the schema has no such path */
     json_t *params;         /* collected; the path parameters are added */
@@ -360,12 +217,33 @@ static int api_path_params(struct api_call *a, const json_t *pathp, struct outco
     return -1;
 }
 
+/* check_format's messages keep the validator's die text with its newline ("invalid format -
+ * value does not look like a valid VM ID\n"); the shared validator leaves it out. */
+static void format_newlines(json_t *errors)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(errors, k, v)
+    {
+        const char *m = json_string_value(v);
+        size_t n = m ? strlen(m) : 0;
+        if (n && strncmp(m, "invalid format - ", 17) == 0 && m[n - 1] != '\n') {
+            char *t = malloc(n + 2);
+            memcpy(t, m, n);
+            memcpy(t + n, "\n", 2);
+            json_object_set_new(errors, k, json_string(t));
+            free(t);
+        }
+    }
+}
+
 /* Schema validation (a 400, counted as a schema violation) into a->norm, then the schema's
  * permission check (a 403). 0 or -1. */
 static int api_validate_permit(struct api_call *a, struct outcome *out)
 {
     json_t *errors = pve_schema_validate(a->ep, a->params, &a->norm);
     if (errors) {
+        format_newlines(errors);
         fail_out(out, 400, "Parameter verification failed.", errors);
         sim_stats_violation(&a->s->stats, a->ep->key, errors);
         json_decref(errors);
@@ -414,11 +292,61 @@ static int api_fault(struct api_call *a, struct outcome *out)
     return 1;
 }
 
+/* Waits, the model mutex released, until no task holds the VM's config flock or the deadline
+ * (wall time) passes. 0 when the lock came free, -1 at the deadline. */
+static int api_flock_wait(struct api_call *a, unsigned vmid, int64_t deadline)
+{
+    struct pve_sim *s = a->s;
+    s->stats.lock_waiting++;
+    int held;
+    while ((held = sim_vm_flock_held(s->model, vmid)) && ds_clock_mono_ns() < deadline &&
+           !atomic_load(&s->stopping)) {
+        int64_t left = deadline - ds_clock_mono_ns();
+        pthread_mutex_unlock(&s->mu);
+        ds_clock_sleep_ns(left < 2 * DS_NS_PER_MS ? left : 2 * DS_NS_PER_MS);
+        pthread_mutex_lock(&s->mu);
+        sim_tasks_advance(s->model, sim_model_now(s->model));
+    }
+    s->stats.lock_waiting--;
+    return held ? -1 : 0;
+}
+
+/* Runs the handler on a fresh request record; again after a wait for a config flock
+ * (sim_req_flock), as long as the lock comes free within 10 s x --time-scale. */
+static void api_run(struct api_call *a, sim_handler_fn fn, struct sim_req *r)
+{
+    int64_t deadline = ds_clock_mono_ns() + llround(10.0 * a->s->o.time_scale * DS_NS_PER_S);
+    for (;;) {
+        struct sim_model *m = a->s->model; /* a reset during a wait may have replaced it */
+        *r = (struct sim_req){.model = m,
+                              .auth = &a->s->auth,
+                              .who = a->who,
+                              .method = a->method,
+                              .path = a->path,
+                              .ep = a->ep,
+                              .params = a->norm,
+                              .rng = &m->rng,
+                              .status = 200};
+        fn(r);
+        unsigned vmid = r->flock_wait;
+        if (!vmid)
+            return;
+        if (api_flock_wait(a, vmid, deadline) != 0) {
+            sim_fail(r, 500, "can't lock file '/var/lock/qemu-server/lock-%u.conf' - got timeout",
+                     vmid);
+            return;
+        }
+        free(r->message);
+        json_decref(r->data);
+        json_decref(r->errors);
+        json_decref(r->extra);
+    }
+}
+
 /* Runs the endpoint's handler (501 when the sim serves none; an injected fault first for
  * mutating calls) and turns its answer into the outcome. */
 static void api_dispatch(struct api_call *a, struct outcome *out)
 {
-    struct sim_model *m = a->s->model;
     sim_handler_fn fn = route_find(a->ep->key);
     if (!fn) {
         char msg[600];
@@ -428,17 +356,8 @@ static void api_dispatch(struct api_call *a, struct outcome *out)
     }
     if (api_fault(a, out))
         return;
-    struct sim_req r = {0};
-    r.model = m;
-    r.auth = &a->s->auth;
-    r.who = a->who;
-    r.method = a->method;
-    r.path = a->path;
-    r.ep = a->ep;
-    r.params = a->norm;
-    r.rng = &m->rng;
-    r.status = 200;
-    fn(&r);
+    struct sim_req r;
+    api_run(a, fn, &r);
     if (r.status == 200) {
         out->status = 200;
         out->body = json_pack("{s:o}", "data", r.data ? r.data : json_null());
@@ -457,27 +376,43 @@ static void api_dispatch(struct api_call *a, struct outcome *out)
     json_decref(r.extra);
 }
 
+/* What pveproxy checks after authentication and before the handler: the body (sim_params
+ * collected it: body_status, msg) and the formatter. Both answer plain text. 0 or -1. */
+static int api_http_checks(struct api_call *a, int body_status, const char *msg,
+                           struct outcome *out)
+{
+    if (body_status) {
+        fail_plain(out, body_status, msg);
+        return -1;
+    }
+    if (strcmp(a->format, "json") != 0 && strcmp(a->format, "extjs") != 0) {
+        char m[600];
+        snprintf(m, sizeof m, "no formatter for uri %s, %s", a->path, a->format);
+        fail_plain(out, 501, m);
+        return -1;
+    }
+    return 0;
+}
+
 static void api_request(struct pve_sim *s, struct MHD_Connection *c, const char *method,
-                        const char *path, struct conn *cc, struct outcome *out)
+                        const char *format, const char *path, struct conn *cc, struct outcome *out)
 {
     json_t *params;
-    char msg[64];
-    int status =
+    char msg[400];
+    int bst =
         sim_params_collect(c, method, cc->body, cc->len, cc->too_big, &params, msg, sizeof msg);
-    if (status) {
-        fail_out(out, status, msg, NULL);
-        return;
-    }
     pthread_mutex_lock(&s->mu);
     struct sim_model *m = s->model;
     sim_tasks_advance(m, sim_model_now(m));
-    struct api_call a = {.s = s, .c = c, .method = method, .path = path, .params = params};
+    struct api_call a = {
+        .s = s, .c = c, .method = method, .format = format, .path = path, .params = params};
     json_t *pathp = NULL;
     enum pve_match mr = pve_schema_match(s->schema, method, path, &a.ep, &pathp);
     a.pathp = pathp;
     snprintf(out->endpoint, sizeof out->endpoint, "%s", a.ep ? a.ep->key : "(unknown)");
-    if (api_authenticate(&a, out) == 0 && api_endpoint_check(&a, mr, out) == 0 &&
-        api_path_params(&a, pathp, out) == 0 && api_validate_permit(&a, out) == 0)
+    if (api_authenticate(&a, out) == 0 && api_http_checks(&a, bst, msg, out) == 0 &&
+        api_endpoint_check(&a, mr, out) == 0 && api_path_params(&a, pathp, out) == 0 &&
+        api_validate_permit(&a, out) == 0)
         api_dispatch(&a, out);
     json_decref(a.norm);
     sim_stats_request(&s->stats, out->endpoint, out->status);
@@ -497,6 +432,24 @@ static int is_loopback(struct MHD_Connection *c)
         return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
     }
     return 0;
+}
+
+/* pve-http-server's split_abs_uri: "/api2" "/"+ format ([a-z][a-z0-9]+) and the rest ("/"
+ * when none). The rest, with the format into fmt, or NULL ("no such uri"). */
+static const char *api_split_uri(const char *url, char *fmt, size_t fmtlen)
+{
+    if (strncmp(url, "/api2/", 6) != 0)
+        return NULL;
+    const char *f = url + 6;
+    while (*f == '/')
+        f++;
+    size_t n = 0;
+    while ((f[n] >= 'a' && f[n] <= 'z') || (n > 0 && f[n] >= '0' && f[n] <= '9'))
+        n++;
+    if (n < 2 || n >= fmtlen || (f[n] != '/' && f[n] != '\0'))
+        return NULL;
+    snprintf(fmt, fmtlen, "%.*s", (int)n, f);
+    return f[n] ? f + n : "/";
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -533,24 +486,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (!is_loopback(c)) {
-        json_t *b = error_body("forbidden", NULL);
-        enum MHD_Result r = send_json(c, 403, b);
+        json_t *b = sim_error_body("forbidden", NULL);
+        enum MHD_Result r = sim_respond(c, 403, b, NULL, SIM_FMT_JSON, NULL);
         json_decref(b);
         return r;
     }
     if (strncmp(url, "/__sim/", 7) == 0)
-        return handle_sim(s, c, url, method);
-    if (strncmp(url, "/api2/json", 10) != 0 || (url[10] != '/' && url[10] != '\0')) {
-        json_t *b = error_body("no such uri", NULL);
-        enum MHD_Result r = send_json(c, 501, b);
-        json_decref(b);
-        return r;
-    }
-    const char *path = url[10] ? url + 10 : "/";
+        return sim_control_handle(s, c, url, method);
+    char format[32];
+    const char *path = api_split_uri(url, format, sizeof format);
+    if (!path)
+        return sim_respond(c, 501, NULL, "no such uri", SIM_FMT_JSON, NULL);
     if (s->o.latency_ms > 0)
         sleep_unless_stopping(s, (int64_t)s->o.latency_ms * DS_NS_PER_MS);
     struct outcome out = {0};
-    api_request(s, c, method, path, cc, &out);
+    api_request(s, c, method, format, path, cc, &out);
     if (out.auth_stage && s->o.auth_delay)
         sleep_unless_stopping(s, llround(3.0 * s->o.time_scale * (double)DS_NS_PER_S));
     if (!s->o.quiet)
@@ -562,7 +512,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             sim_listen_pause(s->listen, (int64_t)s->o.down_ms * DS_NS_PER_MS);
         return MHD_NO;
     }
-    enum MHD_Result r = send_json(c, out.status, out.body);
+    enum MHD_Result r = sim_respond(c, out.status, out.body, out.body ? NULL : out.text,
+                                    strcmp(format, "extjs") == 0 ? SIM_FMT_EXTJS : SIM_FMT_JSON,
+                                    out.auth_stage ? out.endpoint + 7 /* after "(auth) " */ : NULL);
     json_decref(out.body);
     return r;
 }
@@ -676,7 +628,7 @@ int pve_sim_start(const struct pve_sim_options *o, struct pve_sim **out, char *e
         pve_sim_stop(s);
         return PVE_SIM_ESCENARIO;
     }
-    model_setup(s, s->model);
+    sim_control_model_setup(s, s->model);
     const char *uid;
     json_t *u;
     json_object_foreach(s->model->users, uid, u)

@@ -85,9 +85,10 @@ json_t *sim_stats_report(const struct sim_stats *s, const struct sim_model *m)
     {
         violations += (long)json_integer_value(json_object_get(v, "count"));
     }
-    return json_pack("{s:O, s:I, s:O, s:I, s:{s:o, s:o, s:I}, s:o, s:f}", "requests", s->requests,
-                     "total_requests", (json_int_t)s->total, "schema_violations", s->violations,
-                     "schema_violation_count", (json_int_t)violations, "tasks", "by_type", by_type,
-                     "by_status", by_status, "total", (json_int_t)m->n_tasks, "nodes", nodes,
-                     "time_scale", m->time_scale);
+    return json_pack("{s:O, s:I, s:O, s:I, s:{s:o, s:o, s:I}, s:o, s:f, s:I}", "requests",
+                     s->requests, "total_requests", (json_int_t)s->total, "schema_violations",
+                     s->violations, "schema_violation_count", (json_int_t)violations, "tasks",
+                     "by_type", by_type, "by_status", by_status, "total", (json_int_t)m->n_tasks,
+                     "nodes", nodes, "time_scale", m->time_scale, "lock_waiting",
+                     (json_int_t)s->lock_waiting);
 }

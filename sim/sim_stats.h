@@ -11,6 +11,7 @@ struct sim_stats {
     json_t *requests;   /* "GET /nodes/{node}" -> {"200": n, ...} */
     json_t *violations; /* endpoint -> {count, examples: [{params?, errors}] (at most 5)} */
     long total;
+    long lock_waiting; /* requests waiting for a VM's config flock now */
 };
 
 void sim_stats_init(struct sim_stats *s);

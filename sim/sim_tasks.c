@@ -258,22 +258,32 @@ json_t *sim_task_json(const struct sim_model *m, const struct sim_task *t)
                           t->node, "pid", (int)t->pid, "pstart", (int)t->pstart, "starttime",
                           (json_int_t)sim_model_wall_s(m, t->start), "type", t->type, "id", t->id,
                           "user", t->user, "status", t->done ? "stopped" : "running");
-    if (t->done) {
-        json_object_set_new(o, "exitstatus", json_string(t->ok ? "OK" : t->error));
-        json_object_set_new(o, "endtime", json_integer((json_int_t)sim_model_wall_s(m, t->end)));
+    /* $convert_token_task: a token's task names the user and the token apart */
+    const char *bang = strchr(t->user, '!');
+    if (bang) {
+        json_object_set_new(o, "user", json_stringn(t->user, (size_t)(bang - t->user)));
+        json_object_set_new(o, "tokenid", json_string(bang + 1));
     }
-    /* Simulator extension: exact durations in model seconds (unscaled), for benchmarks and tests.
-     */
+    if (t->done)
+        json_object_set_new(o, "exitstatus", json_string(t->ok ? "OK" : t->error));
+    return o;
+}
+
+json_t *sim_task_json_sim(const struct sim_model *m, const struct sim_task *t)
+{
+    json_t *o = sim_task_json(m, t);
+    json_object_set_new(o, "user", json_string(t->user));
+    json_object_del(o, "tokenid");
+    if (t->done)
+        json_object_set_new(o, "endtime", json_integer((json_int_t)sim_model_wall_s(m, t->end)));
+    /* exact durations in model seconds (unscaled), for benchmarks and tests: elapsed, the start
+     * since the simulator began, and the task's work at full speed (a node with K slots needs at
+     * least sum(sim_work) / K, which is what a benchmark's lower bound is made of) */
     int64_t end = t->done ? t->end : sim_model_now(m);
-    json_object_set_new(o, "sim_elapsed",
-                        json_real((double)(end - t->start) / (double)DS_NS_PER_S / m->time_scale));
-    /* and the task's work at full speed (model seconds): a node with K slots needs at least
-     * sum(sim_work) / K, which is what a benchmark's lower bound is made of */
-    /* and when it started, in model seconds since the simulator began (unscaled) */
-    json_object_set_new(o, "sim_start",
-                        json_real((double)t->start / (double)DS_NS_PER_S / m->time_scale));
-    json_object_set_new(o, "sim_work",
-                        json_real((double)t->work / (double)DS_NS_PER_S / m->time_scale));
+    double ns = (double)DS_NS_PER_S * m->time_scale;
+    json_object_set_new(o, "sim_elapsed", json_real((double)(end - t->start) / ns));
+    json_object_set_new(o, "sim_start", json_real((double)t->start / ns));
+    json_object_set_new(o, "sim_work", json_real((double)t->work / ns));
     return o;
 }
 

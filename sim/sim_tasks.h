@@ -52,8 +52,12 @@ size_t sim_tasks_advance(struct sim_model *m, int64_t now);
  * the node runs none. */
 int64_t sim_tasks_next_end(const struct sim_model *m, const struct sim_node *n);
 struct sim_task *sim_task_find(struct sim_model *m, const char *upid);
-/* Status object as GET /nodes/{node}/tasks/{upid}/status returns it (new ref). */
+/* Status object as GET /nodes/{node}/tasks/{upid}/status returns it (new ref): upid, node, pid,
+ * pstart, starttime, type, id, user (and tokenid for a token's task), status, exitstatus. */
 json_t *sim_task_json(const struct sim_model *m, const struct sim_task *t);
+/* The same for /__sim/state: user as in the UPID, endtime, and the simulator's sim_elapsed,
+ * sim_start and sim_work (model seconds, unscaled) (new ref). */
+json_t *sim_task_json_sim(const struct sim_model *m, const struct sim_task *t);
 /* Log lines as GET .../log returns them (new ref). */
 json_t *sim_task_log_json(const struct sim_task *t, long start, long limit, long *total);
 void sim_task_free(struct sim_task *t);

@@ -104,3 +104,33 @@ json_t *sim_vm_snapshot_find(const struct sim_vm *vm, const char *name, size_t *
     }
     return NULL;
 }
+
+/* A running task holds the VM's flock (/var/lock/qemu-server/lock-N.conf) for its whole run:
+ * a clone on its source (shared) and its new VM (exclusive), a template conversion and a
+ * destroy on their VM (qemu-server takes lock_config around the whole worker). */
+int sim_vm_flock_held(const struct sim_model *m, unsigned vmid)
+{
+    static const char *const holders[] = {"qmclone", "qmtemplate", "qmdestroy", NULL};
+    for (size_t i = 0; i < m->n_tasks; i++) {
+        const struct sim_task *t = m->tasks[i];
+        if (t->done)
+            continue;
+        for (int h = 0; holders[h]; h++) {
+            if (strcmp(t->type, holders[h]) != 0)
+                continue;
+            if ((unsigned)json_integer_value(json_object_get(t->ctx, "vmid")) == vmid ||
+                (h == 0 && strtoul(t->id, NULL, 10) == vmid))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+int sim_req_flock(struct sim_req *r, unsigned vmid)
+{
+    if (!sim_vm_flock_held(r->model, vmid))
+        return 0;
+    r->flock_wait = vmid;
+    r->status = 0;
+    return -1;
+}

@@ -33,6 +33,14 @@ struct sim_vm *sim_task_vm(struct sim_model *m, const struct sim_task *t);
 struct sim_vm *sim_task_vm_unlock(struct sim_model *m, const struct sim_task *t);
 /* The snapshot `name` of vm (borrowed) and its index into *idx (idx may be NULL), or NULL. */
 json_t *sim_vm_snapshot_find(const struct sim_vm *vm, const char *name, size_t *idx);
+/* 1 while a running task holds the VM's config flock (clone: source and new VM; template;
+ * destroy): a config change waits for it, as qemu-server's lock_config does. */
+int sim_vm_flock_held(const struct sim_model *m, unsigned vmid);
+/* qemu-server's lock_config in the API process: 0 when no task holds the VM's flock; else
+ * r->flock_wait = vmid and -1: the server waits for the lock (the model mutex released) and
+ * runs the handler again once it is free, or answers lock_file's timeout after 10 s (scaled).
+ * A handler calls it before it changes anything. */
+int sim_req_flock(struct sim_req *r, unsigned vmid);
 /* 1 when key is a network option key (net0, net1, ...). */
 int sim_config_is_net(const char *key);
 

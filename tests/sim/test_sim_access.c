@@ -62,6 +62,81 @@ static void test_users(void **state)
     rawresp_clear(&r);
 }
 
+/* groups= naming a missing group: the whole message, with the lock's prefix, and nothing is
+ * created or changed (issue 13: the message was read from freed memory). */
+static void test_user_missing_group(void **state)
+{
+    (void)state;
+    tu_expect(&C, "POST", "userid=gina%40pve&groups=teachers%2Cnosuchgroup", "/access/users", 500,
+              "create user failed: no such group 'nosuchgroup'\n");
+    tu_expect(&C, "GET", NULL, "/access/users/gina@pve", 500, NULL);
+    tu_expect(&C, "POST", "userid=gina%40pve&comment=before", "/access/users", 200, NULL);
+    tu_expect(&C, "PUT", "comment=after&groups=ghost-group-with-a-long-name",
+              "/access/users/gina@pve", 500,
+              "update user failed: no such group 'ghost-group-with-a-long-name'\n");
+    tu_expect(&C, "PUT", "comment=x", "/access/users/nobody@pve", 500,
+              "update user failed: no such user ('nobody@pve')\n");
+    struct rawresp r;
+    assert_int_equal(tu_req(&C, "GET", NULL, &r, "/access/users/gina@pve"), 200);
+    assert_string_equal(json_string_value(json_object_get(tu_data(&r), "comment")), "before");
+    rawresp_clear(&r);
+    tu_expect(&C, "DELETE", NULL, "/access/users/gina@pve", 200, NULL);
+}
+
+/* The privilege list of a role from GET /access/roles (malloc'd), or NULL. */
+static char *role_privs(json_t *list, const char *roleid)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        if (strcmp(json_string_value(json_object_get(v, "roleid")), roleid) == 0)
+            return strdup(json_string_value(json_object_get(v, "privs")));
+    }
+    return NULL;
+}
+
+/* Known facts of PVE 8.4's built-in roles (pve-access-control create_roles). */
+static void test_builtin_roles(void **state)
+{
+    (void)state;
+    static const char *const exact[][2] = {
+        {"PVEUserAdmin", "Group.Allocate,Realm.AllocateUser,User.Modify"},
+        {"PVESysAdmin", "Sys.Audit,Sys.Console,Sys.Syslog"},
+        {"PVETemplateUser", "VM.Audit,VM.Clone"},
+        {"PVEVMUser",
+         "VM.Audit,VM.Backup,VM.Config.CDROM,VM.Config.Cloudinit,VM.Console,VM.PowerMgmt"},
+        {"PVEVMAdmin", "VM.Allocate,VM.Audit,VM.Backup,VM.Clone,VM.Config.CDROM,VM.Config.CPU,"
+                       "VM.Config.Cloudinit,VM.Config.Disk,VM.Config.HWType,VM.Config.Memory,"
+                       "VM.Config.Network,VM.Config.Options,VM.Console,VM.Migrate,VM.Monitor,"
+                       "VM.PowerMgmt,VM.Snapshot,VM.Snapshot.Rollback"},
+        {"PVEAuditor", "Datastore.Audit,Mapping.Audit,Pool.Audit,SDN.Audit,Sys.Audit,VM.Audit"},
+        {"PVEPoolUser", "Pool.Audit"},
+        {"NoAccess", ""}};
+    struct rawresp r;
+    assert_int_equal(tu_req(&C, "GET", NULL, &r, "/access/roles"), 200);
+    for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++) {
+        char *p = role_privs(tu_data(&r), exact[i][0]);
+        assert_non_null(p);
+        assert_string_equal(p, exact[i][1]);
+        free(p);
+    }
+    char *admin = role_privs(tu_data(&r), "PVEAdmin");
+    assert_non_null(admin);
+    assert_null(strstr(admin, "Permissions.Modify"));
+    assert_null(strstr(admin, "Sys.Modify"));
+    assert_null(strstr(admin, "Mapping.Modify"));
+    assert_null(strstr(admin, "Realm.Allocate,"));
+    assert_non_null(strstr(admin, "VM.Migrate"));
+    assert_non_null(strstr(admin, "Realm.AllocateUser"));
+    free(admin);
+    char *all = role_privs(tu_data(&r), "Administrator");
+    assert_non_null(strstr(all, "Permissions.Modify"));
+    assert_non_null(strstr(all, "Sys.AccessNetwork"));
+    free(all);
+    rawresp_clear(&r);
+}
+
 static void test_acl_roles(void **state)
 {
     (void)state;
@@ -259,10 +334,9 @@ static void test_student_visibility(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_users),
-        cmocka_unit_test(test_acl_roles),
-        cmocka_unit_test(test_pools),
-        cmocka_unit_test(test_student_visibility),
+        cmocka_unit_test(test_users),         cmocka_unit_test(test_user_missing_group),
+        cmocka_unit_test(test_builtin_roles), cmocka_unit_test(test_acl_roles),
+        cmocka_unit_test(test_pools),         cmocka_unit_test(test_student_visibility),
     };
     return cmocka_run_group_tests(tests, setup, tu_group_teardown);
 }

@@ -70,7 +70,7 @@ static void test_pending_apply(void **state)
     json_t *o = iface("pve2", "vmbr2001", &st);
     assert_int_equal(st, 200);
     assert_int_equal(json_integer_value(json_object_get(o, "active")), 1);
-    assert_string_equal(json_string_value(json_object_get(o, "comments")), "ds:stand-1");
+    assert_string_equal(json_string_value(json_object_get(o, "comments")), "ds:stand-1\n");
     json_decref(o);
     /* the srvreload UPID */
     assert_int_equal(tu_req(&C, "PUT", NULL, &r, "/nodes/pve2/network"), 200);
@@ -103,7 +103,7 @@ static void test_revert_update_delete(void **state)
         200);
     rawresp_clear(&r);
     o = iface("pve3", "vmbr0", &st);
-    assert_string_equal(json_string_value(json_object_get(o, "comments")), "edited");
+    assert_string_equal(json_string_value(json_object_get(o, "comments")), "edited\n");
     assert_int_equal(json_integer_value(json_object_get(o, "mtu")), 9000);
     assert_string_equal(json_string_value(json_object_get(o, "bridge_ports")), "eno1");
     json_decref(o);
@@ -136,7 +136,7 @@ static void test_revert_update_delete(void **state)
     assert_int_equal(tu_req(&C, "DELETE", NULL, &r, "/nodes/pve1/network"), 200);
     rawresp_clear(&r);
     o = iface("pve1", "vmbr1000", &st);
-    assert_string_equal(json_string_value(json_object_get(o, "comments")), "manual uplink");
+    assert_string_equal(json_string_value(json_object_get(o, "comments")), "manual uplink\n");
     json_decref(o);
 }
 

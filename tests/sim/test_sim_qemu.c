@@ -44,7 +44,7 @@ static void test_schema_violations(void **state)
     rawresp_clear(&r);
     assert_int_equal(tu_req(&C, "POST", "newid=99", &r, "/nodes/pve1/qemu/100/clone"), 400);
     assert_string_equal(tu_err(&r, "newid"),
-                        "invalid format - value does not look like a valid VM ID");
+                        "invalid format - value does not look like a valid VM ID\n");
     rawresp_clear(&r);
     assert_int_equal(tu_req(&C, "PUT", "cores=0", &r, "/nodes/pve1/qemu/200/config"), 400);
     assert_string_equal(tu_err(&r, "cores"), "value must have a minimum value of 1");
@@ -110,9 +110,10 @@ static void test_linked_clone(void **state)
     assert_non_null(c);
     assert_string_equal(json_string_value(json_object_get(c, "lock")), "clone");
     json_decref(c);
-    /* config changes fail while it is locked */
+    /* config changes wait for the clone's flock (10 s x 0.01 here) and then fail */
     assert_int_equal(tu_req(&C, "PUT", "description=x", &r, "/nodes/pve1/qemu/5000/config"), 500);
-    assert_string_equal(tu_msg(&r), "VM is locked (clone)\n");
+    assert_string_equal(tu_msg(&r),
+                        "can't lock file '/var/lock/qemu-server/lock-5000.conf' - got timeout\n");
     rawresp_clear(&r);
     /* the same newid again: config file exists */
     assert_int_equal(tu_req(&C, "POST", "newid=5000", &r, "/nodes/pve1/qemu/101/clone"), 500);
@@ -322,8 +323,7 @@ static void test_migrate_and_config(void **state)
     assert_string_equal(json_string_value(json_object_get(c, "tags")), "a;b");
     json_decref(c);
     assert_int_equal(tu_req(&C, "PUT", body, &r, "/nodes/pve2/qemu/5300/config"), 500);
-    assert_string_equal(
-        tu_msg(&r), "detected modified configuration - file changed by other user? Try again.\n");
+    assert_string_equal(tu_msg(&r), "checksum mismatch (file change by other user?)\n");
     rawresp_clear(&r);
     es = tu_run_task(&C, "pve2", "POST", "delete=net1&cores=4", "/nodes/pve2/qemu/5300/config");
     assert_string_equal(es, "OK");
