@@ -74,7 +74,9 @@ static struct req_counts requests(const struct simproc *sp)
         json_object_foreach(by, code, n) sum += (long)json_integer_value(n);
         c.total += sum;
         json_object_set_new(c.by_ep, ep, json_integer(sum));
-        if (strcmp(ep, "GET /nodes/{node}/tasks/{upid}/status") == 0)
+        /* task polls: a task's own status and the nodes' lists of active tasks (the task board) */
+        if (strcmp(ep, "GET /nodes/{node}/tasks/{upid}/status") == 0 ||
+            strcmp(ep, "GET /nodes/{node}/tasks") == 0)
             c.polls += sum;
     }
     json_decref(st);
@@ -273,7 +275,7 @@ static int bench_case(const struct bench_def *d)
     printf("\n%s: %s, %d students x %d machines = %d VMs, strategy %s, time scale %s\n", d->label,
            d->scenario, d->students, d->machines, b.vms, d->strategy, d->scale);
     const char *strategy[] = {"--strategy", d->strategy, NULL};
-    int rc = bench_step(&b, "deploy", "deploy", 0, strategy) != 0;
+    int rc = bench_step(&b, "deploy", "deploy", 1, strategy) != 0;
     if (d->lifecycle) {
         rc |= bench_step(&b, "reset", "reset", 1, NULL) != 0;
         rc |= bench_step(&b, "start", "start", 1, NULL) != 0;

@@ -124,17 +124,19 @@ static int do_copy_action(struct exec *e, struct pve_client *c, const struct act
     const struct plan_copy *pc = &e->p->copies[a->copy];
     int *vmid = &e->r->copy_vmids[a->copy];
     int to = e->o->task_timeout_s;
-    if (a->kind != ACT_TPL_COPY && exec_copy_adopted(e, a->copy))
+    if (exec_copy_adopted(e, a->copy))
         return 1; /* another run's finished copy */
+    /* the copy lock first, for every step: a copy the plan saw half-made may be another live
+     * run's, which then finishes it while this run waits */
+    int begun = exec_copy_begin(e, c, a);
+    if (begun != 0)
+        return begun;
     if (pc->locked && a->kind != ACT_TPL_COPY && !e->copy_waited[a->copy]) {
         if (wait_unlocked(e, c, pc->orig_node, *vmid) < 0)
             return -1;
         e->copy_waited[a->copy] = 1;
     }
     if (a->kind == ACT_TPL_COPY) {
-        int rc = exec_copy_begin(e, c, a);
-        if (rc != 0)
-            return rc;
         struct pve_clone_opts co = {.name = pc->name, .description = pc->description, .full = 1};
         return clone_free_id(e, c, pc->orig_node, pc->orig, vmid, &co);
     }

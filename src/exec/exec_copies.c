@@ -97,18 +97,25 @@ static int lock_take(struct exec *e, struct pve_client *c, const struct plan_cop
     char text[512];
     mark_lock_format(text, sizeof text, &me);
     int64_t deadline = ds_clock_mono_ns() + 2LL * e->o->task_timeout_s * DS_NS_PER_S;
-    while (pve_pool_create(c, pool, text) < 0) {
+    while (retry_pool_create(c, pool, text) < 0) {
         if (pve_err_last() != PVE_ERR_EXISTS)
             return -1;
         ds_err_clear();
         json_t *o = NULL;
         const char *comment = NULL;
-        if (pve_pool_get(c, pool, &o) == 0)
+        if (retry_pool_get(c, pool, &o) == 0)
             comment = json_string_value(json_object_get(o, "comment"));
+        struct mark_lock h;
+        if (comment && mark_lock_parse(comment, &h) && strcmp(h.host, me.host) == 0 &&
+            h.pid == me.pid) { /* our own request, whose answer was lost */
+            json_decref(o);
+            ds_err_clear();
+            return 0;
+        }
         int gone = comment && holder_gone(e, &me, comment);
         json_decref(o);
         ds_err_clear();
-        if (gone && pve_pool_delete(c, pool) < 0 && pve_err_last() != PVE_ERR_NOT_FOUND)
+        if (gone && retry_pool_delete(c, pool) < 0 && pve_err_last() != PVE_ERR_NOT_FOUND)
             return -1;
         ds_err_clear();
         if (gone)
@@ -168,6 +175,6 @@ void exec_copy_end(struct exec *e, struct pve_client *c, int copy)
         return;
     char pool[128];
     lock_name(&e->p->copies[copy], pool, sizeof pool);
-    pve_pool_delete(c, pool); /* a lock left behind is taken over once its holder is gone */
+    retry_pool_delete(c, pool); /* one left behind is taken over once its holder is gone */
     ds_err_clear();
 }

@@ -43,9 +43,10 @@ int exec_plan_run(const struct plan *p, struct pve_client *c, const struct exec_
  * ds_err); called without mu. */
 int exec_action_run(struct exec *e, struct pve_client *c, const struct action *a,
                     struct node_slot *sl);
-/* exec_copies.c: before a template copy's clone: takes the copy lock of (template, node), waiting
- * while another run holds it; when that run left a finished copy, uses it (1: the id is in
- * r->copy_vmids, the copy's later steps do nothing). 0 go on and copy, -1 with ds_err. */
+/* exec_copies.c: before each step of a template copy: takes the copy lock of (template, node)
+ * unless this run holds it, waiting while another run holds it; when that run left a finished
+ * copy, uses it (1: the id is in r->copy_vmids, the copy's other steps do nothing). 0 go on,
+ * -1 with ds_err. */
 int exec_copy_begin(struct exec *e, struct pve_client *c, const struct action *a);
 /* 1 when the copy is another run's (exec_copy_begin adopted it). */
 int exec_copy_adopted(struct exec *e, int copy);

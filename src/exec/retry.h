@@ -3,6 +3,7 @@
 #ifndef DS_EXEC_RETRY_H
 #define DS_EXEC_RETRY_H
 
+#include "pve/pve_client.h"
 #include "pve/pve_error.h"
 
 #include <stdbool.h>
@@ -42,5 +43,16 @@ void retry_slot_failure(struct node_slot *sl, enum pve_err_class cls);
 /* The pause before attempt `attempt` + 2, in ms: 200 ms doubling up to 5 s, plus up to half of it
  * again drawn from *rng (a linear congruential state the caller keeps, under its lock). */
 int64_t retry_backoff_ms(int attempt, unsigned *rng);
+
+/* Calls fn(ud) up to `tries` times while it fails (< 0) with a class worth a retry (retry_worth),
+ * pausing retry_backoff_ms between the calls: for the single requests outside a plan's actions
+ * (the cluster locks). fn's last result, with its ds_err. */
+int retry_call(int (*fn)(void *ud), void *ud, int tries);
+
+/* The pool requests of the cluster locks (app_lock, exec_copies), each retried by retry_call:
+ * POST /pools, GET /pools/{id} (*out: new reference) and DELETE /pools/{id}. */
+int retry_pool_create(pve_client *c, const char *pool, const char *comment);
+int retry_pool_get(pve_client *c, const char *pool, json_t **out);
+int retry_pool_delete(pve_client *c, const char *pool);
 
 #endif

@@ -3,6 +3,7 @@
 #include "pve/pve_task.h"
 
 #include "ds_clock.h"
+#include "pve/pve_taskboard.h"
 #include "util/err.h"
 #include "util/i18n.h"
 
@@ -205,6 +206,80 @@ static int64_t poll_pause(int64_t age, struct task_end e)
     return pause;
 }
 
+/* One read of the task's status: 1 stopped (*rc 0 for success, else -1 with ds_err and its
+ * class), 0 still running or no answer worth a failure (retried later), -1 the status cannot be
+ * read (ds_err). */
+static int status_read(pve_client *c, const char *path, const char *upid, const char *what, int *rc)
+{
+    struct pve_response r = {0};
+    int st = 0;
+    if (pve_call(c, "GET", path, NULL, &r) < 0) {
+        /* no answer at all (r.status 0) is retried too: the node may be restarting */
+        if (!pve_err_is_transient(r.err_class) && r.status != 0) {
+            ds_err_wrap(_("%s: cannot read the status of task %s"), what, upid);
+            *rc = -1;
+            st = -1;
+        }
+    } else {
+        const char *status = json_string_value(json_object_get(r.data, "status"));
+        if (status && strcmp(status, "stopped") == 0) {
+            const char *ex = json_string_value(json_object_get(r.data, "exitstatus"));
+            *rc = pve_task_exit_ok(ex) ? 0 : -1;
+            if (*rc < 0) {
+                ds_err_set(_("%s failed: %s"), what, ex ? ex : _("unexpected status"));
+                pve_err_set_class(pve_err_classify_task(ex));
+            }
+            st = 1;
+        }
+    }
+    pve_response_clear(&r);
+    return st;
+}
+
+static int timed_out(const char *what, const char *upid, int timeout_s)
+{
+    return ds_err_set(_("%s: task %s still running after %d s"), what, upid,
+                      timeout_s > 0 ? timeout_s : 0);
+}
+
+/* Polls the task's own status, paced by poll_pause (nodes that do not list their tasks). */
+static int poll_until_stopped(pve_client *c, const struct pve_upid *u, const char *path,
+                              const char *upid, const char *what, int64_t deadline, int timeout_s)
+{
+    int64_t start = ds_clock_mono_ns(), running = -1;
+    struct task_end expect = learnt_get(u);
+    for (;;) {
+        int64_t asked = ds_clock_mono_ns();
+        int rc = -1, st = status_read(c, path, upid, what, &rc);
+        if (st < 0)
+            return -1;
+        if (st > 0) {
+            if (rc == 0 && running >= 0) /* it ended after `running` and by `asked` */
+                learnt_put(u, (struct task_end){running, asked - start});
+            return rc;
+        }
+        running = asked - start;
+        int64_t now = ds_clock_mono_ns();
+        int64_t left = deadline - now;
+        if (left <= 0)
+            return timed_out(what, upid, timeout_s);
+        int64_t pause = poll_pause(now - start, expect);
+        ds_clock_sleep_ns(pause < left ? pause : left);
+    }
+}
+
+/* The pace of a board wait: poll_pause of the task's age, around when its kind ended last. */
+struct pace {
+    int64_t start;
+    struct task_end expect;
+};
+
+static int64_t board_pace(void *ud)
+{
+    const struct pace *p = ud;
+    return poll_pause(ds_clock_mono_ns() - p->start, p->expect);
+}
+
 int pve_task_wait(pve_client *c, const char *upid, int timeout_s, const char *what)
 {
     if (!what)
@@ -217,48 +292,30 @@ int pve_task_wait(pve_client *c, const char *upid, int timeout_s, const char *wh
     if (!path)
         return ds_err_set(_("out of memory"));
     snprintf(path, plen, "/nodes/%s/tasks/%s/status", u.node, upid);
-
-    int64_t start = ds_clock_mono_ns(), running = -1;
-    struct task_end expect = learnt_get(&u);
-    int64_t deadline = start + (timeout_s > 0 ? timeout_s : 0) * DS_NS_PER_S;
+    int64_t since = ds_clock_mono_ns();
+    int64_t deadline = since + (timeout_s > 0 ? timeout_s : 0) * DS_NS_PER_S;
+    struct pace pace = {since, learnt_get(&u)};
     int rc = -1;
     for (;;) {
-        struct pve_response r = {0};
-        int64_t asked = ds_clock_mono_ns();
-        if (pve_call(c, "GET", path, NULL, &r) < 0) {
-            /* no answer at all (r.status 0) is retried too: the node may be restarting */
-            if (!pve_err_is_transient(r.err_class) && r.status != 0) {
-                ds_err_wrap(_("%s: cannot read the status of task %s"), what, upid);
-                pve_response_clear(&r);
-                break;
-            }
-        } else {
-            const char *status = json_string_value(json_object_get(r.data, "status"));
-            if (status && strcmp(status, "stopped") == 0) {
-                const char *ex = json_string_value(json_object_get(r.data, "exitstatus"));
-                if (pve_task_exit_ok(ex))
-                    rc = 0;
-                else
-                    ds_err_set(_("%s failed: %s"), what, ex ? ex : _("unexpected status"));
-                if (rc < 0)
-                    pve_err_set_class(pve_err_classify_task(ex));
-                else if (running >= 0) /* it ended after `running` and by `asked` */
-                    learnt_put(&u, (struct task_end){running, asked - start});
-                pve_response_clear(&r);
-                break;
-            }
-            running = asked - start;
-        }
-        pve_response_clear(&r);
-        int64_t now = ds_clock_mono_ns();
-        int64_t left = deadline - now;
-        if (left <= 0) {
-            ds_err_set(_("%s: task %s still running after %d s"), what, upid,
-                       timeout_s > 0 ? timeout_s : 0);
+        /* the node's list of active tasks, shared with every other waiter there */
+        int gone = pve_taskboard_wait_gone(c, u.node, upid, since, deadline, board_pace, &pace);
+        if (gone < 0) {
+            rc = poll_until_stopped(c, &u, path, upid, what, deadline, timeout_s);
             break;
         }
-        int64_t pause = poll_pause(now - start, expect);
-        ds_clock_sleep_ns(pause < left ? pause : left);
+        if (gone == 0) {
+            timed_out(what, upid, timeout_s);
+            break;
+        }
+        int64_t asked = ds_clock_mono_ns();
+        int st = status_read(c, path, upid, what, &rc);
+        if (st > 0 && rc == 0) { /* it ended since the list before the last one, about */
+            int64_t hi = asked - pace.start, lo = hi - board_pace(&pace);
+            learnt_put(&u, (struct task_end){lo > 0 ? lo : 0, hi});
+        }
+        if (st != 0)
+            break;
+        since = asked; /* listed late, or no answer: wait for a newer list */
     }
     free(path);
     return rc;
