@@ -44,8 +44,8 @@ static int load_files(struct app_ctx *c, const char *config_path, const char *us
     app_diags(&c->ev, &d);
     diag_list_clear(&d);
     if (bad) {
-        app_note(&c->ev, APP_ERR,
-                 _("error: the input files have problems (above); nothing was changed\n"));
+        app_error(&c->ev, NULL, "%s",
+                  _("the input files have problems (above); nothing was changed"));
         return APP_USAGE;
     }
     return APP_OK;
@@ -114,6 +114,23 @@ void app_ctx_use_connection(struct app_ctx *c, const struct connection *conn)
     c->conn = &c->conn_override;
 }
 
+/* One warning per file: it names the file and the fix, never a value. */
+static void plaintext_warn(struct app_ctx *c, const char *path)
+{
+    size_t n = c->conns->n_plaintext;
+    char hint[1024];
+    snprintf(hint, sizeof hint,
+             ngettext("encrypt it in place with `deploy-stand connection encrypt --connections %s`",
+                      "encrypt them in place with `deploy-stand connection encrypt --connections "
+                      "%s`",
+                      n),
+             path);
+    app_say(&c->ev, APP_ERR, APP_LV_WARNING, hint,
+            ngettext("%s holds %zu secret in plaintext (password/token_value)",
+                     "%s holds %zu secrets in plaintext (password/token_value)", n),
+            path, n);
+}
+
 int app_ctx_load_connection(struct app_ctx *c)
 {
     if (c->conn)
@@ -129,8 +146,10 @@ int app_ctx_load_connection(struct app_ctx *c)
         return APP_USAGE;
     }
     struct diag_list d = {0};
-    int rc = connections_load(path, &c->conns, &d);
+    int rc = connections_load_ex(path, CONN_LOAD_QUIET, &c->conns, &d);
     app_diags(&c->ev, &d);
+    if (rc == 0 && c->conns->n_plaintext)
+        plaintext_warn(c, path);
     diag_list_clear(&d);
     free(path);
     if (rc < 0)
@@ -148,11 +167,12 @@ int app_ctx_connect(struct app_ctx *c)
 {
     const struct connection *cn = c->conn;
     if (!cn->verify_ssl && !cn->fingerprint)
-        app_note(&c->ev, APP_ERR,
-                 _("warning: TLS verification is off for connection '%s': anyone on the network "
-                   "path could read the credentials.\nhint: pin the certificate instead with "
-                   "`fingerprint: AA:BB:...` (Datacenter > node > Certificates in the web UI)\n"),
-                 cn->name);
+        app_say(&c->ev, APP_ERR, APP_LV_WARNING,
+                _("pin the certificate instead with `fingerprint: AA:BB:...` (Datacenter > node "
+                  "> Certificates in the web UI)"),
+                _("TLS verification is off for connection '%s': anyone on the network path could "
+                  "read the credentials."),
+                cn->name);
     c->client = app_conn_client_new(cn);
     if (!c->client || pve_client_login(c->client) < 0) {
         char hint[1024];
@@ -309,17 +329,15 @@ void app_ctx_warn_unreadable(struct app_ctx *c, size_t n, const char *why)
 {
     if (!n)
         return;
-    app_note(&c->ev, APP_ERR,
-             ngettext("warning: %zu stored password of stand '%s' cannot be read: %s\n"
-                      "hint: restore the key file (or set DEPLOY_STAND_PASSPHRASE) from a "
-                      "backup to show it again; the student's account still works. If the key "
-                      "is lost, `destroy --user ID` and a new deploy give that student a new "
-                      "password\n",
-                      "warning: %zu stored passwords of stand '%s' cannot be read: %s\n"
-                      "hint: restore the key file (or set DEPLOY_STAND_PASSPHRASE) from a "
-                      "backup to show them again; the students' accounts still work. If the "
-                      "key is lost, `destroy --user ID` and a new deploy give a student a new "
-                      "password\n",
-                      n),
-             n, c->stand->name, why);
+    app_say(&c->ev, APP_ERR, APP_LV_WARNING,
+            ngettext("restore the key file (or set DEPLOY_STAND_PASSPHRASE) from a backup to show "
+                     "it again; the student's account still works. If the key is lost, `destroy "
+                     "--user ID` and a new deploy give that student a new password",
+                     "restore the key file (or set DEPLOY_STAND_PASSPHRASE) from a backup to show "
+                     "them again; the students' accounts still work. If the key is lost, "
+                     "`destroy --user ID` and a new deploy give a student a new password",
+                     n),
+            ngettext("%zu stored password of stand '%s' cannot be read: %s",
+                     "%zu stored passwords of stand '%s' cannot be read: %s", n),
+            n, c->stand->name, why);
 }

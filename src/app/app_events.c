@@ -25,6 +25,21 @@ void app_note(const struct app_events *ev, enum app_stream s, const char *fmt, .
     free(text);
 }
 
+void app_say(const struct app_events *ev, enum app_stream s, enum app_level level, const char *hint,
+             const char *fmt, ...)
+{
+    if (!ev || !ev->emit)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    char *text = xvasprintf(fmt, ap);
+    va_end(ap);
+    struct app_event e = {
+        .kind = APP_EV_NOTE, .stream = s, .level = level, .text = text, .hint = hint};
+    ev->emit(&e, ev->ud);
+    free(text);
+}
+
 int app_error(const struct app_events *ev, const char *hint, const char *fmt, ...)
 {
     if (!ev || !ev->emit)

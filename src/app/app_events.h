@@ -17,8 +17,18 @@ enum { APP_OK = 0, APP_FAILED = 1, APP_USAGE = 2 };
  * stdout is JSON), ERR the error stream, DATA the command's result (stdout). */
 enum app_stream { APP_TEXT, APP_ERR, APP_DATA };
 
+/* How much a note matters; the front-end marks it ("warning: ...", or "level" in JSON lines). */
+enum app_level {
+    APP_LV_INFO,    /* commentary: the text as it is */
+    APP_LV_NOTE,    /* worth reading: "note: " */
+    APP_LV_WARNING, /* something went wrong that does not stop the run: "warning: " */
+    APP_LV_ERROR,   /* "error: " */
+};
+
 enum app_event_kind {
-    APP_EV_NOTE,        /* text (already translated, ends with its own newline) on stream */
+    APP_EV_NOTE,        /* text (already translated) on stream at level; an INFO text ends with its
+                           own newline, the others are one message without the prefix (hint may
+                           be set) */
     APP_EV_ERROR,       /* text = the error, hint may be NULL */
     APP_EV_DIAG,        /* diags: file problems (file:line:col) */
     APP_EV_PLAN,        /* plan (strategy may be NULL) on stream, as JSON when json */
@@ -34,6 +44,7 @@ enum app_event_kind {
 struct app_event {
     enum app_event_kind kind;
     enum app_stream stream;
+    enum app_level level; /* APP_EV_NOTE */
     const char *text, *hint;
     const struct diag_list *diags;
     const struct plan *plan;
@@ -69,6 +80,10 @@ void app_emit(const struct app_events *ev, const struct app_event *e);
 /* A note (printf-style) on a stream. */
 void app_note(const struct app_events *ev, enum app_stream s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A note, warning or error message (printf-style, no prefix, no final newline) with an optional
+ * hint, on a stream. */
+void app_say(const struct app_events *ev, enum app_stream s, enum app_level level, const char *hint,
+             const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* An error (printf-style) with an optional hint. Returns APP_FAILED. */
 int app_error(const struct app_events *ev, const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

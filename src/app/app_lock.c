@@ -2,6 +2,7 @@
  * machines or two state folders never change one stand at once; renewed while the run lasts. */
 #include "app/app_lock.h"
 #include "ds_clock.h"
+#include "exec/retry.h"
 #include "plan/marks.h"
 #include "pve/pve_api.h"
 #include "util/err.h"
@@ -50,7 +51,7 @@ static void *beat_main(void *arg)
 static int holder_read(struct app_ctx *c, const char *pool, struct mark_lock *h)
 {
     json_t *o = NULL;
-    if (pve_pool_get(c->client, pool, &o) < 0) {
+    if (retry_pool_get(c->client, pool, &o) < 0) {
         if (pve_err_last() != PVE_ERR_NOT_FOUND)
             return -1;
         ds_err_clear();
@@ -122,7 +123,7 @@ static int create_lock(struct app_ctx *c, struct app_lock *l, int break_lock)
     char text[512];
     mark_lock_format(text, sizeof text, &l->me);
     for (int tries = 0; tries < 5; tries++) {
-        if (pve_pool_create(c->client, l->pool, text) == 0)
+        if (retry_pool_create(c->client, l->pool, text) == 0)
             return 0;
         if (pve_err_last() != PVE_ERR_EXISTS)
             return -1;
@@ -133,14 +134,16 @@ static int create_lock(struct app_ctx *c, struct app_lock *l, int break_lock)
             return -1;
         if (rc == 0) /* released meanwhile */
             continue;
+        if (strcmp(h.run, l->me.run) == 0) /* our own request, whose answer was lost */
+            return 0;
         if (!may_take_over(&l->me, &h, break_lock)) {
             refuse(c, c->stand->name, &h);
             return 1;
         }
-        app_note(&c->ev, APP_ERR,
-                 _("note: taking over the lock of stand '%s' left by `%s` (pid %ld on %s)\n"),
-                 c->stand->name, h.command, h.pid, h.host);
-        if (pve_pool_delete(c->client, l->pool) < 0 && pve_err_last() != PVE_ERR_NOT_FOUND)
+        app_say(&c->ev, APP_ERR, APP_LV_NOTE, NULL,
+                _("taking over the lock of stand '%s' left by `%s` (pid %ld on %s)"),
+                c->stand->name, h.command, h.pid, h.host);
+        if (retry_pool_delete(c->client, l->pool) < 0 && pve_err_last() != PVE_ERR_NOT_FOUND)
             return -1;
         ds_err_clear();
     }
@@ -183,11 +186,55 @@ void app_lock_release(struct app_ctx *c)
     /* only our own lock goes: another run may have taken it over meanwhile (--break-lock) */
     struct mark_lock h;
     if (holder_read(c, l->pool, &h) == 1 && strcmp(h.run, l->me.run) == 0 &&
-        pve_pool_delete(c->client, l->pool) < 0 && pve_err_last() != PVE_ERR_NOT_FOUND)
-        app_note(&c->ev, APP_ERR,
-                 _("warning: the lock %s of the stand could not be removed (%s); the next run "
-                   "on this machine takes it over\n"),
-                 l->pool, ds_err_last());
+        retry_pool_delete(c->client, l->pool) < 0 && pve_err_last() != PVE_ERR_NOT_FOUND)
+        app_say(&c->ev, APP_ERR, APP_LV_WARNING, NULL,
+                _("the lock %s of the stand could not be removed (%s); the next run on this "
+                  "machine takes it over"),
+                l->pool, ds_err_last());
     ds_err_clear();
     free(l);
+}
+
+/* A lock comment whose holder is a process of this host that no longer exists. */
+static int dead_here(const char *comment, const struct mark_lock *me)
+{
+    struct mark_lock h;
+    return comment && mark_lock_parse(comment, &h) && strcmp(h.host, me->host) == 0 && h.pid > 0 &&
+           kill((pid_t)h.pid, 0) < 0 && errno == ESRCH;
+}
+
+/* Still held by a dead process of this host now (read again: the view may be older than a live
+ * run's new lock)? */
+static int still_dead(struct app_ctx *c, const char *pool, const struct mark_lock *me)
+{
+    json_t *o = NULL;
+    int dead = retry_pool_get(c->client, pool, &o) == 0 &&
+               dead_here(json_string_value(json_object_get(o, "comment")), me);
+    json_decref(o);
+    return dead;
+}
+
+void app_lock_clear_dead(struct app_ctx *c)
+{
+    if (!c->view)
+        return;
+    struct app_lock me;
+    memset(&me, 0, sizeof me);
+    me_init(&me, NULL);
+    char stand_pool[64] = "";
+    if (c->stand)
+        mark_lock_pool(stand_pool, sizeof stand_pool, c->stand->name);
+    for (size_t i = 0; i < c->view->n_pools; i++) {
+        const struct inv_pool *pool = &c->view->pools[i];
+        int ours = pool->poolid && (strcmp(pool->poolid, stand_pool) == 0 ||
+                                    strncmp(pool->poolid, "ds-copy-", 8) == 0);
+        if (!ours || !dead_here(pool->comment, &me.me) || !still_dead(c, pool->poolid, &me.me))
+            continue;
+        if (retry_pool_delete(c->client, pool->poolid) == 0)
+            app_note(&c->ev, APP_ERR,
+                     _("note: removed the lock %s left by a run that died (pid %s)\n"),
+                     pool->poolid,
+                     strstr(pool->comment, "pid=") ? strstr(pool->comment, "pid=") + 4 : "?");
+        ds_err_clear();
+    }
 }

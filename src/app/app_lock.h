@@ -19,4 +19,8 @@ int app_lock_take(struct app_ctx *c, const char *command, int break_lock);
 /* Stops the renewal and removes the lock when it is still ours; no-op when none is held. */
 void app_lock_release(struct app_ctx *c);
 
+/* Removes the stand's lock and the template copies' locks (ds-copy-*) of c's view that a process
+ * of this host left when it died: a run with nothing to do takes no lock, so it clears these. */
+void app_lock_clear_dead(struct app_ctx *c);
+
 #endif

@@ -20,20 +20,19 @@ static int refuse_problems(struct app_ctx *c, const struct plan *p)
     struct app_event e = {.kind = APP_EV_PROBLEMS, .stream = APP_ERR, .plan = p};
     app_emit(&c->ev, &e);
     if (p->n_input_problems) {
-        app_note(&c->ev, APP_ERR,
-                 ngettext("error: the cluster check found %zu problem(s), %zu of them in the "
-                          "input files; nothing was changed\n",
-                          "error: the cluster check found %zu problem(s), %zu of them in the "
-                          "input files; nothing was changed\n",
-                          p->n_problems),
-                 p->n_problems, p->n_input_problems);
+        app_error(&c->ev, NULL,
+                  ngettext("the cluster check found %zu problem, %zu of them in the input files; "
+                           "nothing was changed",
+                           "the cluster check found %zu problems, %zu of them in the input files; "
+                           "nothing was changed",
+                           p->n_problems),
+                  p->n_problems, p->n_input_problems);
         return APP_USAGE;
     }
-    app_note(&c->ev, APP_ERR,
-             ngettext("error: the cluster check found %zu problem(s); nothing was changed\n",
-                      "error: the cluster check found %zu problem(s); nothing was changed\n",
-                      p->n_problems),
-             p->n_problems);
+    app_error(&c->ev, NULL,
+              ngettext("the cluster check found %zu problem; nothing was changed",
+                       "the cluster check found %zu problems; nothing was changed", p->n_problems),
+              p->n_problems);
     return APP_FAILED;
 }
 
@@ -84,7 +83,7 @@ static void run_event(const struct exec_event *ev, void *ud)
     if (c->journal && status &&
         journal_action(c->journal, c->run_id, ev->plan->id_base + ev->action->id, status, ev->vmid,
                        ev->message) < 0)
-        app_note(&c->ev, APP_ERR, _("warning: %s\n"), ds_err_last());
+        app_say(&c->ev, APP_ERR, APP_LV_WARNING, NULL, "%s", ds_err_last());
     enum exec_event_type t = undo_step ? ev->step : ev->type;
     if (!rs->audit || !ev->action || (t != EXEC_DONE && t != EXEC_FAILED) ||
         (ev->type == EXEC_ROLLBACK && !undo_step))
@@ -112,7 +111,7 @@ static void journal_the_plan(struct app_ctx *c, const struct plan *p)
         return;
     struct journal_entry *e = p->n_acts ? calloc(p->n_acts, sizeof *e) : NULL;
     if (p->n_acts && !e) {
-        app_note(&c->ev, APP_ERR, _("warning: %s\n"), strerror(ENOMEM));
+        app_say(&c->ev, APP_ERR, APP_LV_WARNING, NULL, "%s", strerror(ENOMEM));
         return;
     }
     for (size_t i = 0; i < p->n_acts; i++) {
@@ -128,7 +127,7 @@ static void journal_the_plan(struct app_ctx *c, const struct plan *p)
             e[i].vmid = p->copies[a->copy].vmid;
     }
     if (journal_plan(c->journal, c->run_id, e, p->n_acts) < 0)
-        app_note(&c->ev, APP_ERR, _("warning: %s\n"), ds_err_last());
+        app_say(&c->ev, APP_ERR, APP_LV_WARNING, NULL, "%s", ds_err_last());
     free(e);
 }
 
@@ -168,7 +167,8 @@ int app_run_plan(struct app_ctx *c, const struct app_opts *o, struct plan *p, in
                            .on_plan = run_plan_made};
     struct run_sink rs = {.c = c, .p = p};
     if (c->state && audit_open(NULL, 0, &rs.audit) < 0)
-        app_note(&c->ev, APP_ERR, _("warning: no audit log this run: %s\n"), ds_err_last());
+        app_say(&c->ev, APP_ERR, APP_LV_WARNING, NULL, _("no audit log this run: %s"),
+                ds_err_last());
     eo.ud = &rs;
     struct app_event e = {.kind = APP_EV_RUN_START, .plan = p};
     app_emit(&c->ev, &e);
@@ -203,8 +203,10 @@ static int lock_and_replan(struct app_ctx *c, const struct app_opts *o, struct p
         return APP_OK;
     if (app_lock_take(c, c->command, o->break_lock))
         return APP_DECLINED; /* nothing ran: the callers show no outcome */
-    if (!a->rebuild)
+    if (!a->rebuild) {
+        app_lock_clear_dead(c);
         return APP_OK;
+    }
     struct plan *q = NULL;
     int rc = a->rebuild(c, o, &q);
     if (rc != APP_OK) {
@@ -212,15 +214,17 @@ static int lock_and_replan(struct app_ctx *c, const struct app_opts *o, struct p
         return rc;
     }
     if (q->n_acts != p->n_acts)
-        app_note(&c->ev, APP_TEXT,
-                 _("note: the cluster changed since the plan was made; %zu change(s) now\n"),
-                 q->n_acts);
+        app_say(&c->ev, APP_TEXT, APP_LV_NOTE, NULL,
+                ngettext("the cluster changed since the plan was made; %zu change now",
+                         "the cluster changed since the plan was made; %zu changes now", q->n_acts),
+                q->n_acts);
     q->t_inventory_ns = p->t_inventory_ns;
     q->t_plan_ns = p->t_plan_ns;
     struct plan tmp = *p;
     *p = *q;
     *q = tmp;
     plan_free(q);
+    app_lock_clear_dead(c); /* copy locks a dead run of this host left (the view is fresh) */
     return p->n_acts ? APP_OK : APP_NOTHING;
 }
 
@@ -235,8 +239,10 @@ int app_apply(struct app_ctx *c, const struct app_opts *o, struct plan *p,
     app_emit(&c->ev, &e);
     e = (struct app_event){.kind = APP_EV_PROBLEMS, .stream = APP_TEXT, .plan = p};
     app_emit(&c->ev, &e);
-    if (p->n_acts == 0)
+    if (p->n_acts == 0) {
+        app_lock_clear_dead(c);
         return APP_NOTHING;
+    }
     if (c->ev.confirm) {
         struct app_ask q = {.kind = a->ask, .plan = p, .view = c->view, .expect = a->expect};
         if (c->ev.confirm(&q, c->ev.ud) != 1)
@@ -258,7 +264,7 @@ int app_apply(struct app_ctx *c, const struct app_opts *o, struct plan *p,
 void app_next_run(struct app_ctx *c, const char *command)
 {
     if (c->journal && journal_run_begin(c->journal, command, c->stand->name, &c->run_id) < 0)
-        app_note(&c->ev, APP_ERR, _("warning: %s\n"), ds_err_last());
+        app_say(&c->ev, APP_ERR, APP_LV_WARNING, NULL, "%s", ds_err_last());
 }
 
 /* What became of action i ("none" without one or without a run). */

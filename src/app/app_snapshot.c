@@ -185,7 +185,7 @@ static json_t *student_snapshots(struct app_ctx *c, const struct app_opts *o,
             json_pack("{s:s, s:i, s:s}", "name", vm->name, "vmid", vm->vmid, "node", vm->node);
         json_t *list = NULL;
         if (pve_vm_snapshot_list(c->client, vm->node, vm->vmid, &list) < 0) {
-            app_note(&c->ev, APP_ERR, _("error: %s\n"), ds_err_last());
+            app_say(&c->ev, APP_ERR, APP_LV_ERROR, NULL, "%s", ds_err_last());
             json_object_set_new(o_vm, "error", json_string(ds_err_last()));
             json_object_set_new(o_vm, "snapshots", json_array());
             *failed = 1;

@@ -108,10 +108,10 @@ static json_t *student_status(const struct app_ctx *c, const struct user_entry *
     json_t *vms = student_vms(v, tag, u, up, &run, &node);
     const char *ustate = !iu                                      ? "missing"
                          : mark_is(iu->comment, stand, u->userid) ? "ok"
-                                                                  : "exists (not ours)";
+                                                                  : "exists_foreign";
     const char *pstate = !ip                                      ? "missing"
                          : mark_is(ip->comment, stand, u->userid) ? "ok"
-                                                                  : "exists (not ours)";
+                                                                  : "exists_foreign";
     size_t nvms = json_array_size(vms);
     const char *state = nvms == c->stand->n_machines && iu && ip ? N_("deployed")
                         : nvms || iu || ip                       ? N_("partial")
@@ -189,4 +189,18 @@ int app_status(struct app_ctx *c, json_t **out)
     expiry(c, *out);
     json_object_set_new(*out, "template_copies", template_copies(c));
     return APP_OK;
+}
+
+int app_status_pending(const json_t *st)
+{
+    size_t i;
+    const json_t *s;
+    json_array_foreach(json_object_get(st, "students"), i, s)
+    {
+        const char *state = json_string_value(json_object_get(s, "state"));
+        const char *pool = json_string_value(json_object_get(s, "pool_state"));
+        if (!state || strcmp(state, "deployed") != 0 || !pool || strcmp(pool, "ok") != 0)
+            return 1;
+    }
+    return 0;
 }

@@ -2,6 +2,7 @@
  * links to) and, when asked to, removes them through the shared sequence and checks they are gone.
  */
 #include "app/app_sweep.h"
+#include "app/app_lock.h"
 #include "app/app_request.h"
 #include "app/app_run.h"
 #include "plan/plan_sweep_copies.h"
@@ -67,6 +68,8 @@ static int sweep_run(struct app_ctx *c, const struct app_opts *o, int remove,
     struct app_event e = {.kind = APP_EV_PROBLEMS, .stream = APP_TEXT, .plan = p};
     int rc = APP_OK;
     if (p->n_acts == 0) {
+        if (remove)
+            app_lock_clear_dead(c);
         app_note(&c->ev, APP_TEXT, k->none, p->stand);
         app_emit(&c->ev, &e);
     } else {

@@ -307,8 +307,20 @@ static int run_subs(const struct cmd_entry *e, struct cli_globals *g, int argc, 
     return run_leaf(sub, named ? name : e->name, g, argc, argv);
 }
 
+/* Whether the words ask for --output json anywhere, so that even a usage error before that
+ * option is parsed is a JSON line. */
+static int wants_json(const struct cli_globals *g, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--output=json") == 0 ||
+            (strcmp(argv[i], "--output") == 0 && i + 1 < argc && strcmp(argv[i + 1], "json") == 0))
+            return 1;
+    return g->json;
+}
+
 int cli_dispatch(struct cli_globals *g, int argc, char **argv)
 {
+    app_view_set_json(wants_json(g, argc, argv));
     const struct cmd_entry *e = cmd_find(argv[0]);
     if (!e) {
         cli_error(_("run `deploy-stand --help` for the list of commands"),

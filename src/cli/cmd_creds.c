@@ -38,15 +38,26 @@ static enum creds_format format_of(const struct creds_opts *o, int json)
     return json ? CREDS_JSON : CREDS_TABLE;
 }
 
-/* The sheet to stdout, or to --out FILE with a line saying so. The exit code. */
+/* The sheet to stdout, or to --out FILE with a line saying so (with --output json the document
+ * {"stand", "file", "format", "students"}). The exit code. */
 static int creds_render(const struct cred_sheet *sh, const struct creds_opts *o,
-                        enum creds_format fmt)
+                        enum creds_format fmt, int json)
 {
     if (!o->out) {
         if (creds_view_write(sh, fmt, stdout) == 0)
             return EXIT_OK;
     } else if (creds_view_file(sh, fmt, o->out) == 0) {
-        printf(_("Wrote the credentials of %zu student(s) to %s (mode 0600).\n"), sh->n, o->out);
+        if (json) {
+            json_t *doc = json_pack("{s:s, s:s, s:s, s:I}", "stand", sh->stand, "file", o->out,
+                                    "format", creds_formats[fmt], "students", (json_int_t)sh->n);
+            json_dumpf(doc, stdout, JSON_INDENT(2));
+            fputc('\n', stdout);
+            json_decref(doc);
+        } else {
+            printf(ngettext("Wrote the credentials of %zu student to %s (mode 0600).\n",
+                            "Wrote the credentials of %zu students to %s (mode 0600).\n", sh->n),
+                   sh->n, o->out);
+        }
         return EXIT_OK;
     }
     cli_error(NULL, "%s", ds_err_last());
@@ -63,7 +74,7 @@ static int cmd_creds_exec(struct cli_call *call)
     if (!rc)
         rc = app_creds(&c, &cr);
     if (!rc)
-        rc = creds_render(&cr.sheet, o, format_of(o, call->g->json));
+        rc = creds_render(&cr.sheet, o, format_of(o, call->g->json), call->g->json);
     app_creds_free(&cr);
     app_ctx_free(&c);
     return rc;

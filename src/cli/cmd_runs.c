@@ -14,6 +14,7 @@
 struct runs_out {
     struct cli_globals *g;
     struct table *t;
+    json_t *rows; /* --output json: the runs or the actions */
 };
 
 static void fmt_time(long long t, char *out, size_t len)
@@ -32,21 +33,22 @@ static int run_row(const struct journal_run_row *r, void *ud)
     char started[32], finished[32], counts[64], id[24];
     fmt_time(r->started, started, sizeof started);
     fmt_time(r->finished, finished, sizeof finished);
-    const char *result = r->result ? r->result : r->finished ? "?" : "interrupted or running";
+    /* JSON: the journal's word ("ok", "failed"), "interrupted" for a run that never ended (killed,
+     * or still going), "unknown" for one that ended without a result */
+    const char *result = r->result ? r->result : r->finished ? "unknown" : "interrupted";
     if (o->g->json) {
-        json_t *j = json_pack(
-            "{s:I, s:s, s:s?, s:I, s:I, s:s, s:s?, s:s?, s:i, s:i, s:i}", "id", (json_int_t)r->id,
-            "command", r->command, "stand", r->stand, "started", (json_int_t)r->started, "finished",
-            (json_int_t)r->finished, "result", result, "user", r->user, "host", r->host, "actions",
-            (int)r->planned, "done", (int)r->done, "failed", (int)r->failed);
-        json_dumpf(j, stdout, JSON_COMPACT);
-        fputc('\n', stdout);
-        json_decref(j);
+        json_array_append_new(
+            o->rows,
+            json_pack("{s:I, s:s, s:s?, s:I, s:I, s:s, s:s?, s:s?, s:i, s:i, s:i}", "id",
+                      (json_int_t)r->id, "command", r->command, "stand", r->stand, "started",
+                      (json_int_t)r->started, "finished", (json_int_t)r->finished, "result", result,
+                      "user", r->user, "host", r->host, "actions", (int)r->planned, "done",
+                      (int)r->done, "failed", (int)r->failed));
         return 0;
     }
     snprintf(id, sizeof id, "%lld", r->id);
     snprintf(counts, sizeof counts, _("%ld/%ld done, %ld failed"), r->done, r->planned, r->failed);
-    const char *shown = r->result || r->finished ? result : _("interrupted or running");
+    const char *shown = r->result ? r->result : r->finished ? "?" : _("interrupted or running");
     const char *row[] = {id,    r->command, r->stand ? r->stand : "-", started, finished,
                          shown, counts,     r->user ? r->user : "?"};
     table_add(o->t, row);
@@ -62,9 +64,7 @@ static int action_row(const struct journal_action_row *r, void *ud)
                               "student", r->student, "node", r->node, "message", r->message);
         if (r->vmid)
             json_object_set_new(j, "vmid", json_integer(r->vmid));
-        json_dumpf(j, stdout, JSON_COMPACT);
-        fputc('\n', stdout);
-        json_decref(j);
+        json_array_append_new(o->rows, j);
         return 0;
     }
     char id[16], vmid[16];
@@ -76,6 +76,16 @@ static int action_row(const struct journal_action_row *r, void *ud)
     return 0;
 }
 
+/* The one document of --output json: {"runs": [...]}, or {"run": ID, "actions": [...]}. */
+static void runs_json(long long show, json_t *rows)
+{
+    json_t *doc = show ? json_pack("{s:I, s:O}", "run", (json_int_t)show, "actions", rows)
+                       : json_pack("{s:O}", "runs", rows);
+    json_dumpf(doc, stdout, JSON_INDENT(2));
+    fputc('\n', stdout);
+    json_decref(doc);
+}
+
 /* The journal, the table's header and one run (show > 0) or every run (of stand) printed. */
 static int runs_print(struct cli_globals *g, long long show, const char *stand)
 {
@@ -84,7 +94,7 @@ static int runs_print(struct cli_globals *g, long long show, const char *stand)
         cli_error(NULL, "%s", ds_err_last());
         return EXIT_FAILED;
     }
-    struct runs_out o = {.g = g};
+    struct runs_out o = {.g = g, .rows = json_array()};
     int rc;
     if (show) {
         const char *const hdr[] = {"#", _("status"), _("VM"), _("action"), _("message")};
@@ -102,6 +112,9 @@ static int runs_print(struct cli_globals *g, long long show, const char *stand)
         cli_error(NULL, "%s", ds_err_last());
     else if (rc == 0 && !g->json)
         table_print(o.t, stdout);
+    else if (rc == 0)
+        runs_json(show, o.rows);
+    json_decref(o.rows);
     table_free(o.t);
     journal_close(j);
     return rc < 0 ? EXIT_FAILED : rc == 1 ? EXIT_USAGE : EXIT_OK;

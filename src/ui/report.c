@@ -243,6 +243,27 @@ void report_result(const struct plan *p, int64_t elapsed_ns, FILE *out)
                     p->students[s].error ? p->students[s].error : _("failed"));
 }
 
+void report_result_json(const struct plan *p, int64_t elapsed_ns, FILE *out)
+{
+    size_t ok = 0, vms = 0;
+    json_t *failed = json_array();
+    for (size_t s = 0; s < p->n_students; s++) {
+        const struct plan_student *ps = &p->students[s];
+        ok += !ps->failed;
+        vms += ps->failed ? 0 : ps->n_vms;
+        if (ps->failed)
+            json_array_append_new(failed,
+                                  json_pack("{s:s, s:s?}", "user", ps->userid, "error", ps->error));
+    }
+    json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:f, s:o}", "event", "result", "stand",
+                          p->stand, "students", (json_int_t)p->n_students, "ok", (json_int_t)ok,
+                          "vms", (json_int_t)vms, "seconds",
+                          (double)elapsed_ns / (double)DS_NS_PER_S, "failed", failed);
+    json_dumpf(o, out, JSON_COMPACT);
+    fputc('\n', out);
+    json_decref(o);
+}
+
 static const char *password_text(const struct plan_student *ps)
 {
     if (ps->password)

@@ -15,6 +15,9 @@ void report_problems(const struct plan *p, FILE *out);
 
 /* The per-student result after a run: OK/failed with the error, VMs, time taken. */
 void report_result(const struct plan *p, int64_t elapsed_ns, FILE *out);
+/* The same as one JSON line: {"event": "result", "stand", "students", "ok", "vms", "seconds",
+ * "failed": [{"user", "error"}]}. */
+void report_result_json(const struct plan *p, int64_t elapsed_ns, FILE *out);
 
 /* Credentials: a table (user, password, pool, node, VMs) or a JSON document
  * {"stand":..,"students":[{user,password,password_state,pool,node,vms:[{name,vmid,node}],ok,error}]}.

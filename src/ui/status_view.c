@@ -121,6 +121,15 @@ static void print_copies(const json_t *copies, FILE *out)
     table_free(t);
 }
 
+/* What follows the pool's name: nothing when it is ours, " (missing)", or " (not ours)" when a
+ * pool of that name exists without this stand's mark. */
+static const char *pool_state(const char *state)
+{
+    return strcmp(state, "ok") == 0               ? ""
+           : strcmp(state, "exists_foreign") == 0 ? _(" (not ours)")
+                                                  : _(" (missing)");
+}
+
 void status_view_print(const json_t *st, FILE *out, int json)
 {
     if (json) {
@@ -147,8 +156,7 @@ void status_view_print(const json_t *st, FILE *out, int json)
         char vms[1024], brs[512], pool[128], run[48];
         vms_cell(json_object_get(sx, "vms"), vms, sizeof vms);
         bridges_cell(json_object_get(sx, "bridges"), brs, sizeof brs);
-        snprintf(pool, sizeof pool, "%s%s", str(sx, "pool"),
-                 strcmp(str(sx, "pool_state"), "ok") == 0 ? "" : _(" (missing)"));
+        snprintf(pool, sizeof pool, "%s%s", str(sx, "pool"), pool_state(str(sx, "pool_state")));
         snprintf(run, sizeof run, _("%lld of %lld"), num(sx, "running"), num(sx, "vm_count"));
         const char *node = json_string_value(json_object_get(sx, "node"));
         const char *row[] = {str(sx, "user"),    _(str(sx, "state")), run, pool, node ? node : "-",

@@ -100,8 +100,8 @@ static void test_bad_inputs(void **st)
             conn = path;
         else
             continue;
-        const char *args[] = {"--connections", conn,      "deploy", "--config",
-                              config,          "--users", users,    NULL};
+        const char *args[] = {"--connections", conn,      "--yes", "deploy", "--config",
+                              config,          "--users", users,   NULL};
         char *err = NULL;
         int rc = ds_run(NULL, &err, args);
         char where[1100];
@@ -131,7 +131,7 @@ static void test_bad_inputs(void **st)
 
 static int expect_failure(struct ctx *c, const char *conn, const char *config, const char *frag)
 {
-    const char *args[] = {"--connections", conn,      "deploy",     "--config",
+    const char *args[] = {"--connections", conn,      "--yes",      "deploy", "--config",
                           config,          "--users", c->env.users, NULL};
     char *err = NULL;
     int rc = ds_run(NULL, &err, args);
@@ -185,7 +185,7 @@ static void test_connection_failures(void **st)
     char cfg[400];
     snprintf(cfg, sizeof cfg, "%s", ds_write_file(&c->env, "missing.yml", stand));
     /* a template the cluster lacks is an input error pointing at the stand file's line */
-    const char *args[] = {"--connections", c->env.connections, "deploy", "--config", cfg,
+    const char *args[] = {"--connections", c->env.connections, "--yes", "deploy", "--config", cfg,
                           "--users",       c->env.users,       NULL};
     char *err = NULL, where[480];
     snprintf(where, sizeof where, "%s:3:53: machine 'web': template 999 does not exist", cfg);
@@ -200,8 +200,9 @@ static void test_connection_failures(void **st)
 static void test_task_failure_rolls_back(void **st)
 {
     struct ctx *c = *st;
-    const char *args[] = {"--connections", c->env.connections, "--output", "json",       "deploy",
-                          "--config",      c->env.config,      "--users",  c->env.users, NULL};
+    const char *args[] = {"--connections", c->env.connections, "--output", "json",
+                          "--yes",         "deploy",           "--config", c->env.config,
+                          "--users",       c->env.users,       NULL};
     char *out = NULL, *err = NULL;
     int rc = ds_run(&out, &err, args);
     if (rc != 1)

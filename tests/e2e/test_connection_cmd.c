@@ -294,8 +294,9 @@ static void test_encrypt_in_place(void **st)
     free(out);
     free(err);
     ds_write_users(&c->env, 2);
-    const char *deploy[] = {"--connections", file,          "--output", "json",       "deploy",
-                            "--config",      c->env.config, "--users",  c->env.users, NULL};
+    const char *deploy[] = {"--connections", file,         "--output", "json",
+                            "--yes",         "deploy",     "--config", c->env.config,
+                            "--users",       c->env.users, NULL};
     int rc = run_in(NULL, &out, &err, deploy);
     if (rc != 0)
         fail_msg("deploy exit %d:\n%s", rc, err);
@@ -412,7 +413,7 @@ static void test_changed_certificate(void **st)
     e2e_expect_in(err, "deploy-stand connection add lab", "stderr");
     free(out);
     free(err);
-    const char *deploy[] = {"--connections", file,      "deploy",     "--config",
+    const char *deploy[] = {"--connections", file,      "--yes",      "deploy", "--config",
                             c->env.config,   "--users", c->env.users, NULL};
     assert_int_equal(run_in(NULL, &out, &err, deploy), 1);
     e2e_expect_in(err, want, "stderr");

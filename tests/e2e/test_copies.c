@@ -63,7 +63,7 @@ static int count_copies(struct e2e *c, int orig)
 static void deploy(struct e2e *c, const char *const *extra)
 {
     char *err = NULL;
-    int rc = e2e_cmdv(c, E2E_JSON, "deploy", stand_file(c), NULL, NULL, &err, extra);
+    int rc = e2e_cmdv(c, E2E_JSON | E2E_YES, "deploy", stand_file(c), NULL, NULL, &err, extra);
     if (rc != 0)
         fail_msg("deploy exit %d:\n%s", rc, err);
     free(err);

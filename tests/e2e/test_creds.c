@@ -44,7 +44,8 @@ static int teardown(void **st)
 
 static void deploy(struct ctx *c)
 {
-    assert_int_equal(e2e_cmd(&c->f, E2E_JSON, "deploy", NULL, NULL, &c->deployed, NULL, NULL), 0);
+    assert_int_equal(
+        e2e_cmd(&c->f, E2E_JSON | E2E_YES, "deploy", NULL, NULL, &c->deployed, NULL, NULL), 0);
     assert_non_null(c->deployed);
 }
 

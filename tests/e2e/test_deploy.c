@@ -22,7 +22,7 @@ static int setup(void **st)
 
 static int deploy(struct e2e *c, json_t **result)
 {
-    int rc = e2e_cmd(c, E2E_JSON, "deploy", NULL, NULL, result, NULL, NULL);
+    int rc = e2e_cmd(c, E2E_JSON | E2E_YES, "deploy", NULL, NULL, result, NULL, NULL);
     if (result && !*result)
         fprintf(stderr, "deploy printed no JSON\n");
     return rc;

@@ -64,7 +64,7 @@ static int setup(void **st)
 
 static int deploy(struct ctx *c)
 {
-    return e2e_cmd(&c->f, 0, "deploy", c->config, NULL, NULL, NULL, NULL);
+    return e2e_cmd(&c->f, E2E_YES, "deploy", c->config, NULL, NULL, NULL, NULL);
 }
 
 static const char *net_of(json_t *vm, const char *key)
@@ -151,7 +151,7 @@ static void test_unknown_profile_rejected(void **st)
     snprintf(path, sizeof path, "%s", bad);
     char *err = NULL;
     long before = ds_mutating_requests(&c->f.sp);
-    assert_int_equal(e2e_cmd(&c->f, 0, "deploy", path, NULL, NULL, &err, NULL), 2);
+    assert_int_equal(e2e_cmd(&c->f, E2E_YES, "deploy", path, NULL, NULL, &err, NULL), 2);
     assert_non_null(strstr(err, ":4:19: unknown device_type 'vyoss'; use one of: linux, "
                                 "ecorouter, vyos"));
     free(err);

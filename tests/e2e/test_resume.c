@@ -45,7 +45,7 @@ static int teardown(void **st)
 /* Starts "deploy-stand deploy" in the background (stdin /dev/null, output kept aside). */
 static void spawn_deploy(struct e2e *c, struct ds_proc *p)
 {
-    const char *args[] = {"--connections", c->env.connections, "deploy",     "--config",
+    const char *args[] = {"--connections", c->env.connections, "--yes",      "deploy", "--config",
                           c->env.config,   "--users",          c->env.users, NULL};
     ds_proc_start(p, 0, args);
 }
@@ -85,7 +85,7 @@ static int db_wait(const char *sql, long at_least, int tries)
 
 static int run_deploy(struct e2e *c, json_t **doc)
 {
-    return e2e_cmd(c, E2E_JSON, "deploy", NULL, NULL, doc, NULL, NULL);
+    return e2e_cmd(c, E2E_JSON | E2E_YES, "deploy", NULL, NULL, doc, NULL, NULL);
 }
 
 static int run_simple(struct e2e *c, const char *cmd, int yes, char **out_text)
@@ -204,7 +204,7 @@ static void test_stand_lock(void **st)
     /* the lock row is there (stand is the key: at most one); bounded: 20 s */
     assert_true(db_wait("SELECT COUNT(*) FROM stand_locks WHERE stand = 'demo-lab'", 1, 2000));
     char *err = NULL;
-    assert_int_equal(e2e_cmd(c, 0, "deploy", NULL, NULL, NULL, &err, NULL), 1);
+    assert_int_equal(e2e_cmd(c, E2E_YES, "deploy", NULL, NULL, NULL, &err, NULL), 1);
     char want[64];
     snprintf(want, sizeof want, "pid %ld", (long)p.pid);
     if (!strstr(err, "is being changed by another run") || !strstr(err, want) ||

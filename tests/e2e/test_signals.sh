@@ -116,7 +116,7 @@ part_a() {
   done
   printf 'users:\n' >"$top/users-a.yml"
   for i in 1 2 3 4 5 6; do printf '  - loaduser%d@pve\n' "$i" >>"$top/users-a.yml"; done
-  "$DS_BIN/deploy-stand" --connections "$top/conn.yml" deploy --config "$DS_SRC/examples/deployment_config.yml" \
+  "$DS_BIN/deploy-stand" --connections "$top/conn.yml" --yes deploy --config "$DS_SRC/examples/deployment_config.yml" \
     --users "$top/users-a.yml" >"$top/deploy-a.out" 2>&1 &
   local dpid=$!
   pids+=("$dpid")
@@ -187,7 +187,7 @@ part_b() {
   write_stand
   # env --default-signal: a background job of a script starts with SIGINT ignored; undo that,
   # as on a terminal where Ctrl-C reaches the program.
-  env --default-signal=INT,TERM "$DS_BIN/deploy-stand" --connections "$top/conn.yml" deploy \
+  env --default-signal=INT,TERM "$DS_BIN/deploy-stand" --connections "$top/conn.yml" --yes deploy \
     --config "$top/stand.yml" --users "$top/users.yml" >"$top/deploy-$sig.out" 2>&1 &
   local dpid=$!
   pids+=("$dpid")
@@ -217,7 +217,7 @@ part_b() {
 
   # the same deploy again converges
   rc=0
-  timeout 90 "$DS_BIN/deploy-stand" --connections "$top/conn.yml" deploy --config "$top/stand.yml" \
+  timeout 90 "$DS_BIN/deploy-stand" --connections "$top/conn.yml" --yes deploy --config "$top/stand.yml" \
     --users "$top/users.yml" >"$top/redeploy-$sig.out" 2>&1 || rc=$?
   if [ "$rc" -ne 0 ]; then
     grep -v '^student' "$top/redeploy-$sig.out" | tail -30

@@ -37,7 +37,7 @@ static int setup_single(void **st)
 static int run_cmd(struct e2e *c, const char *cmd, const char *config, const char *const *extra,
                    json_t **doc, char **err_out)
 {
-    return e2e_cmdv(c, E2E_JSON, cmd, config, NULL, doc, err_out, extra);
+    return e2e_cmdv(c, E2E_JSON | E2E_YES, cmd, config, NULL, doc, err_out, extra);
 }
 
 static int count_copies(json_t *state, int orig, const char *node)

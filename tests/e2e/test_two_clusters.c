@@ -52,7 +52,7 @@ static int teardown(void **st)
 static json_t *deploy(struct e2e *f)
 {
     json_t *doc = NULL;
-    assert_int_equal(e2e_cmd(f, E2E_JSON, "deploy", NULL, NULL, &doc, NULL, NULL), 0);
+    assert_int_equal(e2e_cmd(f, E2E_JSON | E2E_YES, "deploy", NULL, NULL, &doc, NULL, NULL), 0);
     assert_non_null(doc);
     return doc;
 }

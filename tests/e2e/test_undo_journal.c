@@ -77,7 +77,10 @@ static long long last_run(void)
     const char *args[] = {"--output", "json", "runs", NULL};
     char *out = NULL;
     assert_int_equal(ds_run(&out, NULL, args), 0);
-    json_t *runs = json_lines(out);
+    json_t *doc = json_loads(out, 0, NULL);
+    free(out);
+    assert_non_null(doc);
+    json_t *runs = json_object_get(doc, "runs");
     long long id = 0;
     size_t i;
     json_t *r;
@@ -86,7 +89,7 @@ static long long last_run(void)
         long long v = json_integer_value(json_object_get(r, "id"));
         id = v > id ? v : id;
     }
-    json_decref(runs);
+    json_decref(doc);
     assert_true(id > 0);
     return id;
 }
@@ -113,7 +116,11 @@ static void test_undo_is_journaled_and_audited(void **st)
     const char *show[] = {"--output", "json", "runs", "show", id, NULL};
     out = NULL;
     assert_int_equal(ds_run(&out, NULL, show), 0);
-    json_t *acts = json_lines(out);
+    json_t *shown = json_loads(out, 0, NULL);
+    free(out);
+    assert_non_null(shown);
+    json_t *acts = json_incref(json_object_get(shown, "actions"));
+    json_decref(shown);
     int destroyed = 0, pool = 0, user = 0, bridges = 0, failed_cfg = 0;
     size_t i;
     json_t *a;
