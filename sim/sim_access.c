@@ -160,13 +160,27 @@ static int set_user_fields(struct sim_req *r, json_t *u, const char *op)
     return 0;
 }
 
+/* 1 when the realm exists (pam, pve or one of the scenario's). */
+static int realm_exists(const struct sim_model *m, const char *realm)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(m->realms, i, v)
+    {
+        const char *id = json_string_value(json_object_get(v, "realm"));
+        if (id && strcmp(id, realm) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static int h_user_create(struct sim_req *r)
 {
     const char *userid = sim_p_str(r, "userid");
     if (json_object_get(r->model->users, userid))
         return sim_fail(r, 500, "create user failed: user '%s' already exists", userid);
     const char *at = strchr(userid, '@');
-    if (!at || (strcmp(at + 1, "pve") && strcmp(at + 1, "pam")))
+    if (!at || !realm_exists(r->model, at + 1))
         return sim_fail(r, 500, "create user failed: domain '%s' does not exist", at ? at + 1 : "");
     json_t *u = json_pack("{s:i, s:i, s:[], s:{}}", "enable", 1, "expire", 0, "groups", "tokens");
     if (set_user_fields(r, u, "create user") != 0) {
@@ -656,9 +670,7 @@ static int h_permissions(struct sim_req *r)
 
 static int h_domains(struct sim_req *r)
 {
-    return sim_ok(r, json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s}]", "realm", "pam", "type", "pam",
-                               "comment", "Linux PAM standard authentication", "realm", "pve",
-                               "type", "pve", "comment", "Proxmox VE authentication server"));
+    return sim_ok(r, json_deep_copy(r->model->realms));
 }
 
 static int h_index(struct sim_req *r)

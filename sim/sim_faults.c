@@ -24,6 +24,7 @@ static const char *const kind_names[SIM_FAULT_KINDS] = {
     [SIM_FAULT_INPUT] = "input",
     [SIM_FAULT_PERMISSION] = "permission",
     [SIM_FAULT_AUTH] = "auth",
+    [SIM_FAULT_LOST] = "lost",
 };
 
 void sim_faults_init(struct sim_faults *f, unsigned long seed, double fail_rate,
@@ -57,7 +58,7 @@ int sim_fault_rule_make(struct sim_fault_rule *r, const char *kind, const char *
     if (k == SIM_FAULT_KINDS) {
         snprintf(err, errlen,
                  "unknown fault kind '%s' (lock, transient, refused, noworker, drop, unreachable, "
-                 "notfound, vanish, exists, input, permission, auth)",
+                 "notfound, vanish, exists, input, permission, auth, lost)",
                  kind ? kind : "");
         return -1;
     }
@@ -464,6 +465,9 @@ static int rule_answer(enum sim_fault_kind kind, struct sim_model *m, const stru
     case SIM_FAULT_AUTH:
         out->status = 401;
         return 1;
+    case SIM_FAULT_LOST:
+        out->lost = 1;
+        return 0;
     case SIM_FAULT_KINDS:
         break;
     }

@@ -24,6 +24,7 @@ enum sim_fault_kind {
     SIM_FAULT_INPUT,       /* 400 Parameter verification failed. naming one parameter */
     SIM_FAULT_PERMISSION,  /* 403 Permission check failed (<path>, <privs>) */
     SIM_FAULT_AUTH,        /* 401 with an empty body (the ticket is no longer accepted) */
+    SIM_FAULT_LOST,        /* the request is carried out, then closed without an answer */
     SIM_FAULT_KINDS
 };
 
@@ -59,6 +60,7 @@ struct sim_fault_answer {
     int status;        /* 0: no answer at all (drop, unreachable) */
     char message[600]; /* Proxmox's message; "" for the 401 (its body is empty) */
     json_t *errors;    /* the 400 "errors" object, or NULL */
+    int lost;          /* "lost": the request runs (0 returned) and its answer is dropped */
 };
 
 void sim_faults_init(struct sim_faults *f, unsigned long seed, double fail_rate,

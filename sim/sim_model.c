@@ -68,6 +68,9 @@ struct sim_model *sim_model_new(double time_scale)
     sim_model_set_clock(m, NULL, NULL);
     m->time_scale = time_scale > 0 ? time_scale : 1.0;
     m->users = json_object();
+    m->realms = json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s}]", "realm", "pam", "type", "pam",
+                          "comment", "Linux PAM standard authentication", "realm", "pve", "type",
+                          "pve", "comment", "Proxmox VE authentication server");
     m->groups = json_object();
     m->pools = json_object();
     m->acls = json_array();
@@ -99,6 +102,7 @@ void sim_model_free(struct sim_model *m)
         sim_task_free(m->tasks[i]);
     free(m->tasks);
     json_decref(m->users);
+    json_decref(m->realms);
     json_decref(m->groups);
     json_decref(m->pools);
     json_decref(m->acls);

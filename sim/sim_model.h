@@ -65,6 +65,7 @@ struct sim_model {
     json_t *users;  /* userid -> {comment,enable,expire,email,firstname,lastname,groups[],password,
                        tokens:{tokenid -> {comment,expire,privsep,secret}}} */
     json_t *groups; /* groupid -> {comment} (members are in users[].groups) */
+    json_t *realms; /* array of {realm, type, comment?}: pam and pve, then the scenario's */
     json_t *pools;  /* poolid -> {comment, storage: [ids]} (VM members are sim_vm.pool) */
     json_t *acls;   /* array of {path, type: user|group|token, ugid, roleid, propagate} */
     json_t *roles;  /* roleid -> {privs: [..], special: 0|1} */

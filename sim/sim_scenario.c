@@ -477,9 +477,9 @@ static int load_roles(struct sim_model *m, const json_t *roles, char *err, size_
 
 static int load(struct sim_model *m, const json_t *doc, char *err, size_t errlen)
 {
-    static const char *const keys[] = {"cluster", "durations",     "nodes", "storages",
-                                       "vms",     "generated_vms", "users", "groups",
-                                       "pools",   "acls",          "roles", NULL};
+    static const char *const keys[] = {"cluster",       "durations", "nodes",  "storages", "vms",
+                                       "generated_vms", "users",     "groups", "pools",    "acls",
+                                       "roles",         "realms",    NULL};
     if (check_keys(doc, keys, "scenario", err, errlen))
         return -1;
     json_t *cluster = json_object_get(doc, "cluster");
@@ -506,6 +506,15 @@ static int load(struct sim_model *m, const json_t *doc, char *err, size_t errlen
     if (load_nodes(m, json_object_get(doc, "nodes"), err, errlen) ||
         load_storages(m, json_object_get(doc, "storages"), err, errlen))
         return -1;
+    json_array_foreach(json_object_get(doc, "realms"), i, v)
+    { /* directory realms (ldap, ad, openid) besides pam and pve */
+        const char *id = json_string_value(json_object_get(v, "realm"));
+        const char *type = json_string_value(json_object_get(v, "type"));
+        if (!id || !type || (strcmp(type, "ldap") && strcmp(type, "ad") && strcmp(type, "openid")))
+            return fail(err, errlen,
+                        "realm %zu: 'realm' and 'type' (ldap, ad, openid) are required", i);
+        json_array_append(m->realms, v);
+    }
     json_array_foreach(json_object_get(doc, "groups"), i, v)
     {
         const char *id = json_string_value(json_object_get(v, "groupid"));

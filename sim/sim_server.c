@@ -145,6 +145,7 @@ struct api_call {
     json_t *norm;           /* validated and normalized (owned), NULL before */
     struct sim_identity who;
     int need_auth; /* 0 for endpoints open to the world (the ticket call) */
+    int lose;      /* a "lost" fault: the handler runs, the answer is dropped */
 };
 
 /* Authentication: a 401 with an empty body (the reason goes to the statistics). 0 or -1. */
@@ -275,8 +276,10 @@ static int api_fault(struct api_call *a, struct outcome *out)
                               .path_params = a->pathp,
                               .permissions = a->ep->permissions};
     struct sim_fault_answer f;
-    if (!sim_faults_request(&a->s->model->faults, a->s->model, &q, &f))
+    if (!sim_faults_request(&a->s->model->faults, a->s->model, &q, &f)) {
+        a->lose = f.lost;
         return 0;
+    }
     if (f.status == 0) { /* drop, unreachable: no answer at all */
         out->status = 0;
         out->no_answer = 1;
@@ -358,7 +361,10 @@ static void api_dispatch(struct api_call *a, struct outcome *out)
         return;
     struct sim_req r;
     api_run(a, fn, &r);
-    if (r.status == 200) {
+    if (a->lose) { /* carried out; the client hears nothing (a timeout, a reset) */
+        out->status = 0;
+        out->no_answer = 1;
+    } else if (r.status == 200) {
         out->status = 200;
         out->body = json_pack("{s:o}", "data", r.data ? r.data : json_null());
         r.data = NULL;
