@@ -268,6 +268,30 @@ static void test_lost_answers(void **st)
     fx_free(&x);
 }
 
+/* Undo steps are retried like any step: a lock timeout on the pool's and the user's deletion
+ * during a rollback still removes them (issue 10, point 11). */
+static void test_undo_retried_on_locks(void **st)
+{
+    (void)st;
+    struct fx x = {0};
+    fx_plan(&x, STAND_LAN, "users: [s1@pve]\n", "local", NULL, view_json(), NULL, 0);
+    fake_pve_fail(x.f, "PUT", "/nodes/pve1/qemu/*/config", 1, 1, 403,
+                  "Permission check failed (/vms/5000, VM.Config.Network)");
+    fake_pve_fail(x.f, "DELETE", "/pools/s1", 1, 1, 500,
+                  "delete pool failed: cfs-lock 'file-user_cfg' error: got lock request timeout");
+    fake_pve_fail(x.f, "DELETE", "/access/users/s1@pve", 1, 2, 500,
+                  "delete user failed: cfs-lock 'file-user_cfg' error: got lock request timeout");
+    assert_int_equal(fx_run(&x, 4), 1);
+    assert_non_null(x.r->undo);
+    assert_int_equal(fake_pve_count_matching(x.f, "DELETE", "/pools/s1"), 2);
+    assert_int_equal(fake_pve_count_matching(x.f, "DELETE", "/access/users/s1@pve"), 3);
+    assert_false(fake_pve_has_pool(x.f, "s1"));
+    assert_false(fake_pve_has_user(x.f, "s1@pve"));
+    for (size_t i = 0; i < x.r->undo->n_acts; i++)
+        assert_int_equal(x.r->undo_result->acts[i].state, RUN_DONE);
+    fx_free(&x);
+}
+
 /* A student of a directory realm (LDAP here) gets a user without a password: the realm
  * authenticates it (issue 10, point 17). */
 static void test_directory_realm_user(void **st)
@@ -545,6 +569,7 @@ int main(void)
         cmocka_unit_test(test_locked_is_retried),
         cmocka_unit_test(test_lost_answers),
         cmocka_unit_test(test_directory_realm_user),
+        cmocka_unit_test(test_undo_retried_on_locks),
         cmocka_unit_test(test_permission_rolls_back),
         cmocka_unit_test(test_shared_copy_failure),
         cmocka_unit_test(test_teardown_not_found_is_done),
