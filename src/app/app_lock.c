@@ -2,15 +2,12 @@
  * machines or two state folders never change one stand at once; renewed while the run lasts. */
 #include "app/app_lock.h"
 #include "ds_clock.h"
-#include "exec/retry.h"
+#include "exec/cluster_lock.h"
 #include "plan/marks.h"
 #include "pve/pve_api.h"
 #include "util/err.h"
 #include "util/i18n.h"
-#include <errno.h>
 #include <pthread.h>
-#include <pwd.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +48,7 @@ static void *beat_main(void *arg)
 static int holder_read(struct app_ctx *c, const char *pool, struct mark_lock *h)
 {
     json_t *o = NULL;
-    if (retry_pool_get(c->client, pool, &o) < 0) {
+    if (lock_pool_get(c->client, pool, &o) < 0) {
         if (pve_err_last() != PVE_ERR_NOT_FOUND)
             return -1;
         ds_err_clear();
@@ -71,8 +68,7 @@ static int holder_read(struct app_ctx *c, const char *pool, struct mark_lock *h)
  * APP_LOCK_STALE_S seconds: its lock may be taken over. */
 static int may_take_over(const struct mark_lock *me, const struct mark_lock *h, int break_lock)
 {
-    if (strcmp(h->host, me->host) == 0 && h->pid > 0 && kill((pid_t)h->pid, 0) < 0 &&
-        errno == ESRCH)
+    if (lock_holder_dead_here(me, h))
         return 1;
     return break_lock && ds_clock_wall_s() - h->seen > APP_LOCK_STALE_S;
 }
@@ -103,18 +99,10 @@ static int refuse(struct app_ctx *c, const char *stand, const struct mark_lock *
 
 static void me_init(struct app_lock *l, const char *command)
 {
-    struct passwd *pw = getpwuid(geteuid());
-    snprintf(l->me.command, sizeof l->me.command, "%s", command ? command : "change");
-    snprintf(l->me.user, sizeof l->me.user, "%s", pw ? pw->pw_name : "?");
-    if (gethostname(l->me.host, sizeof l->me.host - 1) < 0 || !l->me.host[0])
-        snprintf(l->me.host, sizeof l->me.host, "?");
-    for (char *p = l->me.host; *p; p++)
-        if (*p == ' ' || *p == '=')
-            *p = '_';
-    l->me.pid = (long)getpid();
-    if (mark_cred_new(l->me.run, sizeof l->me.run) < 0)
-        snprintf(l->me.run, sizeof l->me.run, "%ld", l->me.pid);
-    l->me.since = l->me.seen = ds_clock_wall_s();
+    char run[32];
+    if (mark_cred_new(run, sizeof run) < 0)
+        snprintf(run, sizeof run, "%ld", (long)getpid());
+    lock_holder_me(&l->me, command, run);
 }
 
 /* Creates the lock pool, taking over a dead holder's; 0 held, 1 refused (reported), -1 error. */
@@ -123,7 +111,7 @@ static int create_lock(struct app_ctx *c, struct app_lock *l, int break_lock)
     char text[512];
     mark_lock_format(text, sizeof text, &l->me);
     for (int tries = 0; tries < 5; tries++) {
-        if (retry_pool_create(c->client, l->pool, text) == 0)
+        if (lock_pool_create(c->client, l->pool, text) == 0)
             return 0;
         if (pve_err_last() != PVE_ERR_EXISTS)
             return -1;
@@ -143,7 +131,7 @@ static int create_lock(struct app_ctx *c, struct app_lock *l, int break_lock)
         app_say(&c->ev, APP_ERR, APP_LV_NOTE, NULL,
                 _("taking over the lock of stand '%s' left by `%s` (pid %ld on %s)"),
                 c->stand->name, h.command, h.pid, h.host);
-        if (retry_pool_delete(c->client, l->pool) < 0 && pve_err_last() != PVE_ERR_NOT_FOUND)
+        if (lock_pool_delete(c->client, l->pool) < 0 && pve_err_last() != PVE_ERR_NOT_FOUND)
             return -1;
         ds_err_clear();
     }
@@ -186,7 +174,7 @@ void app_lock_release(struct app_ctx *c)
     /* only our own lock goes: another run may have taken it over meanwhile (--break-lock) */
     struct mark_lock h;
     if (holder_read(c, l->pool, &h) == 1 && strcmp(h.run, l->me.run) == 0 &&
-        retry_pool_delete(c->client, l->pool) < 0 && pve_err_last() != PVE_ERR_NOT_FOUND)
+        lock_pool_delete(c->client, l->pool) < 0 && pve_err_last() != PVE_ERR_NOT_FOUND)
         app_say(&c->ev, APP_ERR, APP_LV_WARNING, NULL,
                 _("the lock %s of the stand could not be removed (%s); the next run on this "
                   "machine takes it over"),
@@ -199,8 +187,7 @@ void app_lock_release(struct app_ctx *c)
 static int dead_here(const char *comment, const struct mark_lock *me)
 {
     struct mark_lock h;
-    return comment && mark_lock_parse(comment, &h) && strcmp(h.host, me->host) == 0 && h.pid > 0 &&
-           kill((pid_t)h.pid, 0) < 0 && errno == ESRCH;
+    return comment && mark_lock_parse(comment, &h) && lock_holder_dead_here(me, &h);
 }
 
 /* Still held by a dead process of this host now (read again: the view may be older than a live
@@ -208,7 +195,7 @@ static int dead_here(const char *comment, const struct mark_lock *me)
 static int still_dead(struct app_ctx *c, const char *pool, const struct mark_lock *me)
 {
     json_t *o = NULL;
-    int dead = retry_pool_get(c->client, pool, &o) == 0 &&
+    int dead = lock_pool_get(c->client, pool, &o) == 0 &&
                dead_here(json_string_value(json_object_get(o, "comment")), me);
     json_decref(o);
     return dead;
@@ -230,7 +217,7 @@ void app_lock_clear_dead(struct app_ctx *c)
                                     strncmp(pool->poolid, "ds-copy-", 8) == 0);
         if (!ours || !dead_here(pool->comment, &me.me) || !still_dead(c, pool->poolid, &me.me))
             continue;
-        if (retry_pool_delete(c->client, pool->poolid) == 0)
+        if (lock_pool_delete(c->client, pool->poolid) == 0)
             app_note(&c->ev, APP_ERR,
                      _("note: removed the lock %s left by a run that died (pid %s)\n"),
                      pool->poolid,

@@ -1,40 +1,21 @@
 /* exec_copies: one template copy per (template, node) even when two runs prepare it at once: a copy
  * lock on the cluster (a pool, made atomically) held from the clone to the migration. */
 #include "ds_clock.h"
+#include "exec/cluster_lock.h"
 #include "exec/exec_internal.h"
 #include "plan/marks.h"
 #include "pve/pve_api.h"
 #include "pve/pve_client.h"
 #include "util/err.h"
 #include "util/i18n.h"
-#include <errno.h>
-#include <pwd.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* "ds-copy-<orig>-<node>": the pool that says a run is making this copy. */
 static void lock_name(const struct plan_copy *pc, char *out, size_t len)
 {
     snprintf(out, len, "ds-copy-%d-%s", pc->orig, pc->node);
-}
-
-static void holder_me(struct mark_lock *me)
-{
-    struct passwd *pw = getpwuid(geteuid());
-    memset(me, 0, sizeof *me);
-    snprintf(me->command, sizeof me->command, "copy");
-    snprintf(me->user, sizeof me->user, "%s", pw ? pw->pw_name : "?");
-    if (gethostname(me->host, sizeof me->host - 1) < 0 || !me->host[0])
-        snprintf(me->host, sizeof me->host, "?");
-    for (char *p = me->host; *p; p++)
-        if (*p == ' ' || *p == '=')
-            *p = '_';
-    me->pid = (long)getpid();
-    snprintf(me->run, sizeof me->run, "%ld", me->pid);
-    me->since = me->seen = ds_clock_wall_s();
 }
 
 /* A holder that is gone: a process of this host that no longer exists, or a lock older than twice
@@ -44,7 +25,7 @@ static int holder_gone(const struct exec *e, const struct mark_lock *me, const c
     struct mark_lock h;
     if (!mark_lock_parse(comment, &h))
         return 0;
-    if (strcmp(h.host, me->host) == 0 && h.pid > 0 && kill((pid_t)h.pid, 0) < 0 && errno == ESRCH)
+    if (lock_holder_dead_here(me, &h))
         return 1;
     return ds_clock_wall_s() - h.since > 2LL * e->o->task_timeout_s;
 }
@@ -93,17 +74,17 @@ static int lock_take(struct exec *e, struct pve_client *c, const struct plan_cop
                      const char *pool)
 {
     struct mark_lock me;
-    holder_me(&me);
+    lock_holder_me(&me, "copy", NULL);
     char text[512];
     mark_lock_format(text, sizeof text, &me);
     int64_t deadline = ds_clock_mono_ns() + 2LL * e->o->task_timeout_s * DS_NS_PER_S;
-    while (retry_pool_create(c, pool, text) < 0) {
+    while (lock_pool_create(c, pool, text) < 0) {
         if (pve_err_last() != PVE_ERR_EXISTS)
             return -1;
         ds_err_clear();
         json_t *o = NULL;
         const char *comment = NULL;
-        if (retry_pool_get(c, pool, &o) == 0)
+        if (lock_pool_get(c, pool, &o) == 0)
             comment = json_string_value(json_object_get(o, "comment"));
         struct mark_lock h;
         if (comment && mark_lock_parse(comment, &h) && strcmp(h.host, me.host) == 0 &&
@@ -115,7 +96,7 @@ static int lock_take(struct exec *e, struct pve_client *c, const struct plan_cop
         int gone = comment && holder_gone(e, &me, comment);
         json_decref(o);
         ds_err_clear();
-        if (gone && retry_pool_delete(c, pool) < 0 && pve_err_last() != PVE_ERR_NOT_FOUND)
+        if (gone && lock_pool_delete(c, pool) < 0 && pve_err_last() != PVE_ERR_NOT_FOUND)
             return -1;
         ds_err_clear();
         if (gone)
@@ -175,6 +156,6 @@ void exec_copy_end(struct exec *e, struct pve_client *c, int copy)
         return;
     char pool[128];
     lock_name(&e->p->copies[copy], pool, sizeof pool);
-    retry_pool_delete(c, pool); /* one left behind is taken over once its holder is gone */
+    lock_pool_delete(c, pool); /* one left behind is taken over once its holder is gone */
     ds_err_clear();
 }

@@ -3,7 +3,6 @@
 #include "exec/retry.h"
 
 #include "ds_clock.h"
-#include "pve/pve_api.h"
 #include "util/err.h"
 
 bool retry_worth(enum pve_err_class cls)
@@ -53,41 +52,4 @@ int retry_call(int (*fn)(void *ud), void *ud, int tries)
             return rc;
         ds_clock_sleep_ns(retry_backoff_ms(attempt, &rng) * DS_NS_PER_MS);
     }
-}
-
-/* A pool request for retry_call: create (comment set), read (*out) or delete. */
-struct pool_req {
-    pve_client *c;
-    const char *pool, *comment;
-    json_t **out;
-    int del;
-};
-
-static int pool_req_run(void *ud)
-{
-    struct pool_req *q = ud;
-    if (q->comment)
-        return pve_pool_create(q->c, q->pool, q->comment);
-    if (q->del)
-        return pve_pool_delete(q->c, q->pool);
-    return pve_pool_get(q->c, q->pool, q->out);
-}
-
-#define LOCK_TRIES 5
-int retry_pool_create(pve_client *c, const char *pool, const char *comment)
-{
-    struct pool_req q = {c, pool, comment, NULL, 0};
-    return retry_call(pool_req_run, &q, LOCK_TRIES);
-}
-
-int retry_pool_get(pve_client *c, const char *pool, json_t **out)
-{
-    struct pool_req q = {c, pool, NULL, out, 0};
-    return retry_call(pool_req_run, &q, LOCK_TRIES);
-}
-
-int retry_pool_delete(pve_client *c, const char *pool)
-{
-    struct pool_req q = {c, pool, NULL, NULL, 1};
-    return retry_call(pool_req_run, &q, LOCK_TRIES);
 }

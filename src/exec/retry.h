@@ -3,7 +3,6 @@
 #ifndef DS_EXEC_RETRY_H
 #define DS_EXEC_RETRY_H
 
-#include "pve/pve_client.h"
 #include "pve/pve_error.h"
 
 #include <stdbool.h>
@@ -48,11 +47,5 @@ int64_t retry_backoff_ms(int attempt, unsigned *rng);
  * pausing retry_backoff_ms between the calls: for the single requests outside a plan's actions
  * (the cluster locks). fn's last result, with its ds_err. */
 int retry_call(int (*fn)(void *ud), void *ud, int tries);
-
-/* The pool requests of the cluster locks (app_lock, exec_copies), each retried by retry_call:
- * POST /pools, GET /pools/{id} (*out: new reference) and DELETE /pools/{id}. */
-int retry_pool_create(pve_client *c, const char *pool, const char *comment);
-int retry_pool_get(pve_client *c, const char *pool, json_t **out);
-int retry_pool_delete(pve_client *c, const char *pool);
 
 #endif
