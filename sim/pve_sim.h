@@ -25,6 +25,8 @@ struct pve_sim_options {
     int auth_delay; /* 1 = delay auth-stage failures by 3 s * time_scale, as pveproxy does */
     const char *cert_file, *key_file; /* PEM; NULL = generate a self-signed cert at start */
     int quiet;                        /* 1 = no request log on stderr */
+    const char *pve_version; /* the PVE release answered as: "8.4" (NULL, the default) or "7.4"
+                                (its schema, /version, error bodies without "message") */
 };
 void pve_sim_options_init(struct pve_sim_options *o); /* fills the defaults */
 /* Loads the scenario and starts serving on 127.0.0.1 (MHD internal threads). 0, PVE_SIM_ESCENARIO

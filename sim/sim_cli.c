@@ -2,6 +2,7 @@
  * JSON line on stdout, and serving until SIGINT/SIGTERM. */
 #include "pve_sim.h"
 #include "sim_faults.h"
+#include "sim_version.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -16,7 +17,7 @@ static void usage(FILE *f)
     fprintf(
         f,
         "usage: pve-sim [options]\n"
-        "Simulated Proxmox VE 8.4 cluster on 127.0.0.1 (HTTPS by default).\n"
+        "Simulated Proxmox VE 8.4 (or 7.4) cluster on 127.0.0.1 (HTTPS by default).\n"
         "  --scenario NAME|FILE   single, classroom (default), campus, or a YAML file\n"
         "  --port N               TCP port (0 = pick a free one; default 0)\n"
         "  --http                 plain HTTP instead of HTTPS\n"
@@ -38,6 +39,8 @@ static void usage(FILE *f)
         "  --down-ms N            how long \"unreachable\" refuses connections (default 1000)\n"
         "  --latency-ms N         added to every /api2 response\n"
         "  --auth-delay           delay auth failures by 3 s * time-scale, like pveproxy\n"
+        "  --pve-version V        answer as Proxmox VE V: 8.4 (default) or 7.4 (its API\n"
+        "                         schema and /version; error messages only in the status line)\n"
         "  --cert FILE --key FILE PEM certificate and key (default: self-signed, generated)\n"
         "  --quiet                no request log on stderr\n"
         "  --help                 this text\n"
@@ -119,6 +122,8 @@ static int take_value(struct pve_sim_options *o, struct fault_args *fa, const ch
         bad = parse_ulong(val, 3600000, &ul) || ((o->down_ms = (int)ul), 0);
     else if (strcmp(a, "--latency-ms") == 0)
         bad = parse_double(val, 0, 600000, &d) || ((o->latency_ms = (int)d), 0);
+    else if (strcmp(a, "--pve-version") == 0)
+        bad = !*val || !sim_version_find(val) || ((o->pve_version = val), 0);
     else if (strcmp(a, "--cert") == 0)
         o->cert_file = val;
     else if (strcmp(a, "--key") == 0)

@@ -3,6 +3,7 @@
  */
 #include "sim_api.h"
 #include "sim_tasks.h"
+#include "sim_version.h"
 
 #include <regex.h>
 #include <stdio.h>
@@ -230,6 +231,10 @@ static int h_node_status(struct sim_req *r)
     char load[3][16];
     for (int i = 0; i < 3; i++)
         snprintf(load[i], sizeof load[i], "%.2f", cpu * n->maxcpu * (1.0 - 0.1 * i));
+    const struct sim_version *v = r->model->version;
+    char pvever[96], kver[160];
+    snprintf(pvever, sizeof pvever, "pve-manager/%s/%s", v->version, v->repoid);
+    snprintf(kver, sizeof kver, "Linux %s %s", v->kernel, v->kbuild);
     json_t *o = json_pack(
         "{s:f, s:{s:s, s:i, s:i, s:i, s:s, s:s}, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I}, "
         "s:[s,s,s], s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:{s:s, s:i}, s:i, s:f, s:f}",
@@ -238,18 +243,21 @@ static int h_node_status(struct sim_req *r)
         (json_int_t)n->maxmem, "used", (json_int_t)used, "free", (json_int_t)(n->maxmem - used),
         "rootfs", "total", (json_int_t)(100LL << 30), "used", (json_int_t)(8LL << 30), "free",
         (json_int_t)(92LL << 30), "avail", (json_int_t)(87LL << 30), "loadavg", load[0], load[1],
-        load[2], "pveversion", "pve-manager/8.4.1/2a5fa54a8503f96d", "kversion",
-        "Linux 6.8.12-9-pve #1 SMP PREEMPT_DYNAMIC PMX 6.8.12-9", "current-kernel", "sysname",
-        "Linux", "release", "6.8.12-9-pve", "version", "#1 SMP PREEMPT_DYNAMIC PMX 6.8.12-9",
-        "machine", "x86_64", "boot-info", "mode", "efi", "secureboot", 0, "uptime", 86400 * 12,
-        "idle", 0.0, "wait", 0.0);
+        load[2], "pveversion", pvever, "kversion", kver, "current-kernel", "sysname", "Linux",
+        "release", v->kernel, "version", v->kbuild, "machine", "x86_64", "boot-info", "mode", "efi",
+        "secureboot", 0, "uptime", 86400 * 12, "idle", 0.0, "wait", 0.0);
+    if (!v->node_boot_info) { /* PVE 7 reports the kernel in kversion only */
+        json_object_del(o, "current-kernel");
+        json_object_del(o, "boot-info");
+    }
     return sim_ok(r, o);
 }
 
 static int h_version(struct sim_req *r)
 {
-    return sim_ok(r, json_pack("{s:s, s:s, s:s}", "version", "8.4.1", "release", "8.4", "repoid",
-                               "2a5fa54a8503f96d"));
+    const struct sim_version *v = r->model->version;
+    return sim_ok(r, json_pack("{s:s, s:s, s:s}", "version", v->version, "release", v->release,
+                               "repoid", v->repoid));
 }
 
 static int h_storage_config(struct sim_req *r)

@@ -14,6 +14,7 @@
 
 void sim_control_model_setup(struct pve_sim *s, struct sim_model *m)
 {
+    m->version = s->version;
     sim_faults_init(&m->faults, s->o.seed, s->o.fail_rate, s->o.task_fail_rate);
     sim_faults_set_match(&m->faults, s->o.fail_match);
     for (size_t i = 0; i < s->n_rules; i++)
@@ -84,6 +85,11 @@ enum MHD_Result sim_control_handle(struct pve_sim *s, struct MHD_Connection *c, 
     } else if (strcmp(url, "/__sim/stats") == 0 && strcmp(method, "GET") == 0) {
         body = sim_stats_report(&s->stats, s->model);
         json_object_set_new(body, "faults", sim_faults_report(&s->model->faults));
+    } else if (strcmp(url, "/__sim/requests") == 0 && strcmp(method, "GET") == 0) {
+        body = sim_reqlog_report(&s->reqlog);
+    } else if (strcmp(url, "/__sim/requests") == 0 && strcmp(method, "DELETE") == 0) {
+        sim_reqlog_clear(&s->reqlog);
+        body = sim_reqlog_report(&s->reqlog);
     } else if (strcmp(url, "/__sim/clock") == 0 && strcmp(method, "POST") == 0) {
         body = sim_clock_control(s->model, c, &status);
     } else if (strcmp(url, "/__sim/fault") == 0) {
@@ -97,6 +103,7 @@ enum MHD_Result sim_control_handle(struct pve_sim *s, struct MHD_Connection *c, 
             sim_model_free(s->model);
             s->model = m;
             sim_stats_clear(&s->stats);
+            sim_reqlog_clear(&s->reqlog);
             body = json_pack("{s:b}", "reset", 1);
         } else {
             status = 500;

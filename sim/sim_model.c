@@ -2,6 +2,7 @@
  * Everything here is called with the model mutex held (see sim_server). */
 #include "sim_model.h"
 #include "sim_tasks.h"
+#include "sim_version.h"
 
 #include "ds_clock.h"
 
@@ -67,6 +68,7 @@ struct sim_model *sim_model_new(double time_scale)
     m->wall0_ns = ds_clock_wall_ns();
     sim_model_set_clock(m, NULL, NULL);
     m->time_scale = time_scale > 0 ? time_scale : 1.0;
+    m->version = sim_version_find(NULL);
     m->users = json_object();
     m->realms = json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s}]", "realm", "pam", "type", "pam",
                           "comment", "Linux PAM standard authentication", "realm", "pve", "type",

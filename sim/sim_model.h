@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct sim_task;
+struct sim_version;
 
 struct sim_node {
     char name[64];
@@ -75,8 +76,10 @@ struct sim_model {
     struct sim_task **tasks;
     size_t n_tasks, cap_tasks;
     unsigned next_pid;
-    uint64_t rng;             /* MACs, UUIDs (seeded from --seed) */
-    struct sim_faults faults; /* fault injection (set by the server) */
+    uint64_t rng;                      /* MACs, UUIDs (seeded from --seed) */
+    struct sim_faults faults;          /* fault injection (set by the server) */
+    const struct sim_version *version; /* the PVE release answered as (8.4 unless the server
+                                          sets another) */
     /* Model time is int64 ns since the model was made: now = mono() - mono0. Wall times (UPIDs,
      * task start/end, snapshot times) are wall0_ns + model time. */
     int64_t (*mono)(void *ctx); /* monotonic ns source (default: ds_clock_mono_ns) */

@@ -73,6 +73,12 @@ enum MHD_Result sim_respond(struct MHD_Connection *c, int status, const json_t *
     char *out;
     if (body) {
         json_t *b = fmt == SIM_FMT_EXTJS ? extjs_body(body, &status) : json_incref((json_t *)body);
+        if (fmt == SIM_FMT_JSON_NOMSG && json_object_get(b, "message")) {
+            json_t *copy = json_copy(b);
+            json_object_del(copy, "message");
+            json_decref(b);
+            b = copy;
+        }
         out = json_dumps(b, JSON_COMPACT);
         json_decref(b);
     } else {

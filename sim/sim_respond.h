@@ -6,8 +6,9 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
-/* The formats pveproxy's formatters know that the sim serves. */
-enum sim_format { SIM_FMT_JSON, SIM_FMT_EXTJS };
+/* The formats pveproxy's formatters know that the sim serves. SIM_FMT_JSON_NOMSG is json as
+ * PVE 7.x and 8.0-8.2 write it: an error's message only in the status line, not in the body. */
+enum sim_format { SIM_FMT_JSON, SIM_FMT_EXTJS, SIM_FMT_JSON_NOMSG };
 
 /* The json formatter's error body: {"data":null, "errors"?:..., "message":"<message>\n"} (new). */
 json_t *sim_error_body(const char *message, json_t *errors);

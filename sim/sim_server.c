@@ -410,6 +410,7 @@ static void api_request(struct pve_sim *s, struct MHD_Connection *c, const char 
     pthread_mutex_lock(&s->mu);
     struct sim_model *m = s->model;
     sim_tasks_advance(m, sim_model_now(m));
+    json_t *logged = sim_reqlog_add(&s->reqlog, method, path, params);
     struct api_call a = {
         .s = s, .c = c, .method = method, .format = format, .path = path, .params = params};
     json_t *pathp = NULL;
@@ -422,6 +423,7 @@ static void api_request(struct pve_sim *s, struct MHD_Connection *c, const char 
         api_dispatch(&a, out);
     json_decref(a.norm);
     sim_stats_request(&s->stats, out->endpoint, out->status);
+    sim_reqlog_status(logged, out->status);
     pthread_mutex_unlock(&s->mu);
     json_decref(pathp);
     json_decref(params);
@@ -518,8 +520,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             sim_listen_pause(s->listen, (int64_t)s->o.down_ms * DS_NS_PER_MS);
         return MHD_NO;
     }
-    enum MHD_Result r = sim_respond(c, out.status, out.body, out.body ? NULL : out.text,
-                                    strcmp(format, "extjs") == 0 ? SIM_FMT_EXTJS : SIM_FMT_JSON,
+    enum sim_format fmt = strcmp(format, "extjs") == 0  ? SIM_FMT_EXTJS
+                          : s->version->message_in_body ? SIM_FMT_JSON
+                                                        : SIM_FMT_JSON_NOMSG;
+    enum MHD_Result r = sim_respond(c, out.status, out.body, out.body ? NULL : out.text, fmt,
                                     out.auth_stage ? out.endpoint + 7 /* after "(auth) " */ : NULL);
     json_decref(out.body);
     return r;
@@ -617,11 +621,20 @@ int pve_sim_start(const struct pve_sim_options *o, struct pve_sim **out, char *e
     s->o.faults = NULL; /* parsed into s->rules */
     pthread_mutex_init(&s->mu, NULL);
     sim_stats_init(&s->stats);
+    sim_reqlog_init(&s->reqlog);
     sim_auth_init(&s->auth);
     s->passwords = json_object();
-    s->schema = pve_schema_load_embedded();
+    s->version = sim_version_find(o->pve_version);
+    if (!s->version) {
+        snprintf(err, errlen, "unknown PVE version '%s' (known: %s)", o->pve_version,
+                 sim_version_list());
+        pve_sim_stop(s);
+        return -1;
+    }
+    s->o.pve_version = s->version->release;
+    s->schema = sim_version_schema(s->version);
     if (!s->schema) {
-        snprintf(err, errlen, "cannot load the embedded PVE API schema");
+        snprintf(err, errlen, "cannot load the embedded PVE %s API schema", s->version->release);
         pve_sim_stop(s);
         return -1;
     }
@@ -679,6 +692,7 @@ void pve_sim_stop(struct pve_sim *s)
     sim_listen_stop(s->listen);
     sim_model_free(s->model);
     sim_stats_free(&s->stats);
+    sim_reqlog_free(&s->reqlog);
     pve_schema_free(s->schema);
     sim_cert_free(&s->cert);
     json_decref(s->passwords);

@@ -9,7 +9,9 @@
 #include "sim_cert.h"
 #include "sim_listen.h"
 #include "sim_model.h"
+#include "sim_reqlog.h"
 #include "sim_stats.h"
+#include "sim_version.h"
 
 #include <microhttpd.h>
 #include <pthread.h>
@@ -25,7 +27,9 @@ struct pve_sim {
     struct sim_model *model;
     struct sim_auth auth;
     struct sim_stats stats;
-    pve_schema *schema;
+    struct sim_reqlog reqlog;          /* GET /__sim/requests */
+    const struct sim_version *version; /* the PVE release answered as (--pve-version) */
+    pve_schema *schema;                /* that release's */
     struct sim_cert cert;
     struct sim_listen *listen;
     unsigned port;
