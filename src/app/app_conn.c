@@ -18,6 +18,7 @@
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/i18n.h"
+#include "util/xalloc.h"
 #include "util/xdg.h"
 
 #define SECRET_MAX 4096
@@ -535,8 +536,25 @@ static int add_probe(const struct app_events *ev, struct add_run *x)
                  a->host, a->user, a->token_name ? "  token_name: \"" : "",
                  a->token_name ? a->token_name : "", a->token_name ? "\"\n" : "") < 0)
         abort();
-    int rc = cf_parse(ev, "connection add", probe, strlen(probe), CONN_LOAD_QUIET, &x->one);
+    struct diag_list d = {0};
+    int rc = connections_load_text_ex("connection add", probe, strlen(probe), CONN_LOAD_QUIET,
+                                      &x->one, &d) < 0
+                 ? APP_USAGE
+                 : 0;
     free(probe);
+    /* the probe's lines are no place the teacher wrote: name the option each problem came from */
+    static const char *const opts[] = {NULL, "NAME", "--host", "--user", NULL, "--token-name"};
+    for (size_t i = 0; i < d.n; i++) {
+        struct diag *di = &d.items[i];
+        const char *opt = di->line > 0 && di->line <= 5 ? opts[di->line] : NULL;
+        if (opt) {
+            free(di->file);
+            di->file = xasprintf("connection add %s", opt);
+        }
+        di->line = di->col = 0;
+    }
+    app_diags(ev, &d);
+    diag_list_clear(&d);
     return rc;
 }
 

@@ -8,7 +8,9 @@
 #include "pve/pve_api.h"
 #include "util/err.h"
 #include "util/i18n.h"
+#include "util/xalloc.h"
 #include "util/xdg.h"
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,11 +38,37 @@ static char *lib_input_path(enum lib_kind k, const char *value)
     return strdup(value);
 }
 
+/* A --config/--users value that is neither a file nor a saved entry and names no folder reads as
+ * a saved name with a typo: one diagnostic offering the closest saved names. 1 when it is one. */
+static int missing_name(enum lib_kind k, const char *value, struct diag_list *d)
+{
+    if (strchr(value, '/') || access(value, F_OK) == 0 || errno != ENOENT)
+        return 0;
+    char *near = lib_suggest(k, value), *hint;
+    const char *list = k == LIB_CONFIG ? "config list" : "users list";
+    if (near)
+        hint =
+            xasprintf(_("did you mean %s? (`deploy-stand %s` shows the saved names)"), near, list);
+    else
+        hint = xasprintf(_("check the path; `deploy-stand %s` shows the saved names"), list);
+    diag_add(d, value, 0, 0, hint,
+             k == LIB_CONFIG ? _("there is no file or saved config named '%s'")
+                             : _("there is no file or saved user list named '%s'"),
+             value);
+    free(hint);
+    free(near);
+    return 1;
+}
+
 static int load_files(struct app_ctx *c, const char *config_path, const char *users_path)
 {
     struct diag_list d = {0};
-    int bad = stand_load(config_path, &c->stand, &d) < 0;
-    bad |= users_load(users_path, &c->users, &d) < 0;
+    int bad = missing_name(LIB_CONFIG, config_path, &d);
+    bad = bad || stand_load(config_path, &c->stand, &d) < 0;
+    if (missing_name(LIB_LIST, users_path, &d))
+        bad = 1;
+    else
+        bad |= users_load(users_path, &c->users, &d) < 0;
     app_diags(&c->ev, &d);
     diag_list_clear(&d);
     if (bad) {

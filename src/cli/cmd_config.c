@@ -156,7 +156,9 @@ static int config_show(struct cli_call *c)
         json_decref(doc);
     } else {
         printf(_("Config %s (%s)\n"), name, path);
-        printf(_("Stand %s, %zu machine(s), passwords: %s\n\n"), s->name, s->n_machines,
+        printf(ngettext("Stand %s, %zu machine, passwords: %s\n\n",
+                        "Stand %s, %zu machines, passwords: %s\n\n", s->n_machines),
+               s->name, s->n_machines,
                s->password_policy.style == PASSWORD_DIGITS ? _("digits") : _("unambiguous"));
         const char *hdr[] = {_("MACHINE"), _("TYPE"), _("TEMPLATE"), _("CLONE"), _("NETWORKS")};
         struct table *t = table_new(5, hdr);
@@ -279,8 +281,11 @@ static int config_validate(struct cli_call *c)
     if (rc || (rc = load_saved(name, &s)))
         return rc;
     if (!v->live) {
-        printf(_("Config %s is valid: stand %s, %zu machine(s). Add --live to check it against "
-                 "the cluster.\n"),
+        printf(ngettext("Config %s is valid: stand %s, %zu machine. Add --live to check it "
+                        "against the cluster.\n",
+                        "Config %s is valid: stand %s, %zu machines. Add --live to check it "
+                        "against the cluster.\n",
+                        s->n_machines),
                name, s->name, s->n_machines);
         stand_free(s);
         return EXIT_OK;

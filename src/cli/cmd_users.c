@@ -181,7 +181,7 @@ static int users_show(struct cli_call *c)
         free(txt);
         json_decref(doc);
     } else {
-        printf(_("User list %s: %zu user(s)\n"), name, n);
+        printf(ngettext("User list %s: %zu user\n", "User list %s: %zu users\n", n), name, n);
         if (n == 0)
             printf("  %s\n", _("(empty list)"));
         for (size_t i = 0; i < n; i++)
@@ -208,7 +208,9 @@ static int users_create(struct cli_call *c)
     if (bad)
         fprintf(stderr, "%s\n", _("error: nothing was saved"));
     else if (!rc)
-        printf(_("Created user list %s with %zu user(s).\n"), name, n);
+        printf(ngettext("Created user list %s with %zu user.\n",
+                        "Created user list %s with %zu users.\n", n),
+               name, n);
     users_ids_free(ids, n);
     return rc;
 }
@@ -227,7 +229,9 @@ static int users_add(struct cli_call *c)
     if (bad)
         fprintf(stderr, "%s\n", _("error: nothing was saved"));
     else if (!rc)
-        printf(_("Added %zu user(s) to %s; it now has %zu.\n"), n - before, name, n);
+        printf(ngettext("Added %zu user to %s; it now has %zu.\n",
+                        "Added %zu users to %s; it now has %zu.\n", n - before),
+               n - before, name, n);
     users_ids_free(ids, n);
     return rc;
 }
@@ -278,7 +282,9 @@ static int users_remove(struct cli_call *c)
         n = kept;
         rc = list_write(name, ids, n);
         if (!rc)
-            printf(_("Removed %zu user(s) from %s; %zu left.\n"), removed, name, n);
+            printf(ngettext("Removed %zu user from %s; %zu left.\n",
+                            "Removed %zu users from %s; %zu left.\n", removed),
+                   removed, name, n);
     } else {
         fprintf(stderr, "%s\n", _("error: nothing was saved"));
         rc = EXIT_USAGE;
@@ -299,7 +305,8 @@ static int users_clear(struct cli_call *c)
     users_ids_free(ids, n);
     rc = list_write(name, NULL, 0);
     if (!rc)
-        printf(_("Removed all %zu user(s) from %s.\n"), n, name);
+        printf(ngettext("Removed the %zu user from %s.\n", "Removed all %zu users from %s.\n", n),
+               n, name);
     return rc;
 }
 
@@ -342,14 +349,19 @@ static int users_import(struct cli_call *c)
     int rc = users_import_file(file, &ids, &n, &d);
     diag_print(&d, stderr);
     if (rc < 0) {
-        fprintf(stderr, _("error: %zu problem(s) in %s (above); nothing was saved\n"), d.n, file);
+        fprintf(stderr,
+                ngettext("error: %zu problem in %s (above); nothing was saved\n",
+                         "error: %zu problems in %s (above); nothing was saved\n", d.n),
+                d.n, file);
         diag_list_clear(&d);
         return EXIT_USAGE;
     }
     diag_list_clear(&d);
     rc = list_write(name, ids, n);
     if (!rc)
-        printf(_("Imported %zu user(s) from %s into user list %s.\n"), n, file, name);
+        printf(ngettext("Imported %zu user from %s into user list %s.\n",
+                        "Imported %zu users from %s into user list %s.\n", n),
+               n, file, name);
     users_ids_free(ids, n);
     return rc;
 }

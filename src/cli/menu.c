@@ -231,8 +231,11 @@ static void config_validate(struct menu *m, const char *name)
     }
     if (!problems) {
         snprintf(msg, sizeof msg,
-                 _("Config '%s' is valid: its %zu machine(s) use templates that exist on their "
-                   "nodes."),
+                 ngettext("Config '%s' is valid: its %zu machine uses a template that exists on "
+                          "its node.",
+                          "Config '%s' is valid: its %zu machines use templates that exist on "
+                          "their nodes.",
+                          st->n_machines),
                  name, st->n_machines);
         prompt_ok(msg);
     }
@@ -258,7 +261,7 @@ static void configs_manage(struct menu *m)
                 prompt_error(ds_err_last());
                 continue;
             }
-            printf(_("%zu saved config(s):\n"), n);
+            printf(ngettext("%zu saved config:\n", "%zu saved configs:\n", n), n);
             for (size_t i = 0; i < n; i++)
                 printf("  %s\n", names[i]);
             lib_names_free(names, n);
@@ -374,13 +377,20 @@ static int list_add_users(char ***ids, size_t *n)
     }
 }
 
+/* "Saved the user list '%s' with %zu user(s)." in the form for n. */
+static const char *saved_list_fmt(size_t n)
+{
+    return ngettext("Saved the user list '%s' with %zu user.",
+                    "Saved the user list '%s' with %zu users.", n);
+}
+
 static void list_show(const char *name)
 {
     char **ids = NULL;
     size_t n = 0;
     if (menu_list_read(name, &ids, &n) < 0)
         return;
-    printf(_("User list '%s': %zu user(s)\n"), name, n);
+    printf(ngettext("User list '%s': %zu user\n", "User list '%s': %zu users\n", n), name, n);
     for (size_t i = 0; i < n; i++)
         printf("  %2zu. %s\n", i + 1, ids[i]);
     users_ids_free(ids, n);
@@ -406,7 +416,8 @@ static void list_edit(const char *name)
             int r = list_add_users(&ids, &n);
             if (n > before && list_write(name, ids, n) == 0) {
                 char msg[300];
-                snprintf(msg, sizeof msg, _("Added %zu user(s)."), n - before);
+                snprintf(msg, sizeof msg,
+                         ngettext("Added %zu user.", "Added %zu users.", n - before), n - before);
                 prompt_ok(msg);
             }
             if (r < 0) {
@@ -427,7 +438,10 @@ static void list_edit(const char *name)
             printf(_("The list is empty.\n"));
         } else if (c == 2) {
             char q[300];
-            snprintf(q, sizeof q, _("Remove all %zu user(s) from '%s'?"), n, name);
+            snprintf(
+                q, sizeof q,
+                ngettext("Remove the %zu user from '%s'?", "Remove all %zu users from '%s'?", n), n,
+                name);
             if (prompt_yesno(q, 0) == 1 && list_write(name, NULL, 0) == 0)
                 prompt_ok(_("The list is empty now."));
         }
@@ -451,7 +465,7 @@ static void list_import(void)
         free(file);
         return;
     }
-    printf(_("%zu user(s) read from %s.\n"), n, file);
+    printf(ngettext("%zu user read from %s.\n", "%zu users read from %s.\n", n), n, file);
     /* the default name: the file's base name without its extension */
     const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
     char dflt[65];
@@ -463,7 +477,7 @@ static void list_import(void)
         entry_name_ask(LIB_LIST, _("Save the list as"), lib_name_valid(dflt) ? dflt : NULL, 1);
     if (name && list_write(name, ids, n) == 0) {
         char msg[300];
-        snprintf(msg, sizeof msg, _("Saved the user list '%s' with %zu user(s)."), name, n);
+        snprintf(msg, sizeof msg, saved_list_fmt(n), name, n);
         prompt_ok(msg);
     }
     free(name);
@@ -487,7 +501,7 @@ static void lists_manage(void)
             size_t n = 0;
             if (name && list_add_users(&ids, &n) == 0 && list_write(name, ids, n) == 0) {
                 char msg[300];
-                snprintf(msg, sizeof msg, _("Saved the user list '%s' with %zu user(s)."), name, n);
+                snprintf(msg, sizeof msg, saved_list_fmt(n), name, n);
                 prompt_ok(msg);
             }
             users_ids_free(ids, n);

@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "cli/menu.h"
 #include "ui/prompt.h"
+#include "ui/report.h"
 #include "util/i18n.h"
 
 /* The totals of a deploy plan; its memory per node is in the plan shown above it. */
@@ -31,8 +32,12 @@ static void deploy_summary(const struct plan *p)
     }
     for (size_t i = 0; i < p->n_shared_bridges; i++)
         bridges += !p->shared_bridges[i].exists;
-    printf(_("  %zu student(s), %zu VM(s) (%zu new), %zu new bridge(s), %zu change(s) in all\n"),
-           p->n_students, vms, new_vms, bridges, p->n_acts);
+    char st[64], vm[64], br[64], ch[64];
+    snprintf(br, sizeof br, ngettext("%zu new bridge", "%zu new bridges", bridges), bridges);
+    snprintf(ch, sizeof ch, ngettext("%zu change", "%zu changes", p->n_acts), p->n_acts);
+    printf(_("  %s, %s (%zu new), %s, %s in all\n"),
+           report_n_students(p->n_students, st, sizeof st), report_n_vms(vms, vm, sizeof vm),
+           new_vms, br, ch);
 }
 
 static char *node_pick(const struct cluster_view *v)

@@ -2,6 +2,7 @@
  * name checks, sorted listing, and atomic private writes that never clobber on copy or rename. */
 #include "config/library.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -169,11 +170,69 @@ int lib_exists(enum lib_kind k, const char *name)
     return ok;
 }
 
+/* The edit distance of a and b (insertions, deletions, substitutions and swaps of neighbours
+ * cost 1; case is ignored), or a value above `max` once it is sure to exceed it. */
+static size_t edit_distance(const char *a, const char *b, size_t max)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > LIB_NAME_MAX || lb > LIB_NAME_MAX || (la > lb ? la - lb : lb - la) > max)
+        return max + 1;
+    size_t d[LIB_NAME_MAX + 1][LIB_NAME_MAX + 1];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
+            size_t v = d[i - 1][j - 1] + !same;
+            v = d[i - 1][j] + 1 < v ? d[i - 1][j] + 1 : v;
+            v = d[i][j - 1] + 1 < v ? d[i][j - 1] + 1 : v;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[la][lb];
+}
+
+char *lib_suggest(enum lib_kind k, const char *name)
+{
+    char **names = NULL;
+    size_t n = 0;
+    if (!name || lib_list(k, &names, &n) < 0)
+        return NULL;
+    size_t len = strlen(name), max = len < 4 ? 1 : len < 8 ? 2 : 3, best = max + 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t dist = edit_distance(name, names[i], max);
+        best = dist < best ? dist : best;
+    }
+    char *out = NULL;
+    for (size_t i = 0, shown = 0; best <= max && i < n && shown < 3; i++) {
+        if (edit_distance(name, names[i], max) != best)
+            continue;
+        char *more = xasprintf("%s%s%s", out ? out : "", out ? ", " : "", names[i]);
+        free(out);
+        out = more;
+        shown++;
+    }
+    lib_names_free(names, n);
+    return out;
+}
+
 static int not_found(enum lib_kind k, const char *name)
 {
-    return ds_err_set(k == LIB_CONFIG ? _("there is no config named '%s'")
-                                      : _("there is no user list named '%s'"),
-                      name);
+    char *near = lib_suggest(k, name);
+    if (near)
+        ds_err_set(k == LIB_CONFIG ? _("there is no config named '%s'; did you mean %s?")
+                                   : _("there is no user list named '%s'; did you mean %s?"),
+                   name, near);
+    else
+        ds_err_set(k == LIB_CONFIG ? _("there is no config named '%s'")
+                                   : _("there is no user list named '%s'"),
+                   name);
+    free(near);
+    return -1;
 }
 
 static int exists_error(enum lib_kind k, const char *name)

@@ -12,6 +12,11 @@ enum lib_kind { LIB_CONFIG, LIB_LIST };
 int lib_list(enum lib_kind k, char ***names, size_t *n);
 void lib_names_free(char **names, size_t n);
 
+/* The saved names closest to `name` (a typo: at most 1 edit for names under 4 characters, 2 under
+ * 8, 3 from there; case ignored), as "lab1" or "lab1, lab2" (up to 3), malloc'd; NULL when none
+ * is that close. */
+char *lib_suggest(enum lib_kind k, const char *name);
+
 /* malloc'd full path of <name>.yml (the file need not exist); NULL + ds_err for a bad name. */
 char *lib_path(enum lib_kind k, const char *name);
 

@@ -121,6 +121,21 @@ static void offset_position(const char *text, size_t len, size_t off, int *line,
     *col = cl > INT_MAX ? INT_MAX : (int)cl;
 }
 
+/* Whether the error at `m` is a tab: the character there, or one in its line's indentation
+ * (libyaml's scanner stops at a tab with an English text the teacher may not read). */
+static int tab_at(const struct composer *c, yaml_mark_t m)
+{
+    if (m.index < c->len && c->text[m.index] == '\t')
+        return 1;
+    size_t start = m.index < c->len ? m.index : c->len;
+    while (start > 0 && c->text[start - 1] != '\n')
+        start--;
+    for (size_t i = start; i < c->len && (c->text[i] == ' ' || c->text[i] == '\t'); i++)
+        if (c->text[i] == '\t')
+            return 1;
+    return 0;
+}
+
 static void report_parser_error(struct composer *c)
 {
     const yaml_parser_t *p = &c->parser;
@@ -138,6 +153,12 @@ static void report_parser_error(struct composer *c)
             diag_add(c->diags, c->file, line, col,
                      _("save the file as UTF-8 text without control characters"),
                      _("YAML syntax error: %s"), problem);
+        return;
+    }
+    if (p->error == YAML_SCANNER_ERROR && tab_at(c, m)) {
+        diag_add(c->diags, c->file, (int)m.line + 1, (int)m.column + 1,
+                 _("replace the tabs at the start of the line with spaces"),
+                 _("YAML does not allow tabs for indentation; use spaces (%s)"), problem);
         return;
     }
     if (!p->context) {

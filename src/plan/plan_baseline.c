@@ -302,8 +302,14 @@ void pl_user_expiry(struct deploy_ctx *c, int s, int user_act)
     if (!st->expires || !ps->user_exists)
         return;
     if (!ps->user_ours) {
-        pl_note(c->p, _("user %s was not created by deploy-stand: its expiry is left alone"),
-                ps->userid);
+        const struct inv_user *u = inv_user_find(c->v, ps->userid);
+        struct mark m;
+        if (u && mark_parse(u->comment, &m) && strcmp(m.stand, c->p->stand) != 0)
+            pl_note(c->p, _("user %s belongs to stand '%s': its expiry is left alone"), ps->userid,
+                    m.stand);
+        else
+            pl_note(c->p, _("user %s was not created by deploy-stand: its expiry is left alone"),
+                    ps->userid);
         return;
     }
     if (user_expire(c->v, ps->userid) == st->expires)

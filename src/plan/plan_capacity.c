@@ -128,6 +128,7 @@ static void append(char **s, const char *fmt, ...)
 static char *capacity_table(const struct plan *p)
 {
     char *t = NULL;
+    append(&t, "%s\n", _("  memory per node in GiB:"));
     append(&t, "  %-12s %10s %10s %10s %10s %10s", _("node"), _("VMs now"), _("new VMs"),
            _("together"), _("memory"), _("over by"));
     for (size_t i = 0; i < p->n_node_mem; i++) {
@@ -137,8 +138,8 @@ static char *capacity_table(const struct plan *p)
         long long sum = nm->configured + nm->added;
         char over[32] = "-";
         if (nm->over)
-            snprintf(over, sizeof over, "%.1fG", (double)(sum - nm->total) / GIB);
-        append(&t, "\n  %-12s %9.1fG %9.1fG %9.1fG %9.1fG %10s", nm->node,
+            snprintf(over, sizeof over, "%.1f", (double)(sum - nm->total) / GIB);
+        append(&t, "\n  %-12s %10.1f %10.1f %10.1f %10.1f %10s", nm->node,
                (double)nm->configured / GIB, (double)nm->added / GIB, (double)sum / GIB,
                (double)nm->total / GIB, over);
     }

@@ -128,9 +128,11 @@ static void plan_student_access(struct deploy_ctx *c, int s, int *user_act, int 
         struct mark m;
         if (mark_parse(pool->comment, &m))
             pl_problem(p,
-                       _("pool '%s' for %s belongs to stand '%s'; choose another stand name or "
-                         "remove that stand first"),
-                       ps->pool, ps->userid, m.stand);
+                       _("pool '%s' for %s belongs to stand '%s': a student's pool and user are "
+                         "named after the student, whatever the stand, so a student is in one "
+                         "stand at a time; remove %s from stand '%s' first (`deploy-stand destroy "
+                         "--user %s` with that stand's config), or leave %s out of the list"),
+                       ps->pool, ps->userid, m.stand, ps->userid, m.stand, ps->userid, ps->userid);
         else
             pl_problem(p,
                        _("pool '%s' for %s exists and was not created by deploy-stand; rename or "
@@ -149,7 +151,8 @@ static void plan_student_access(struct deploy_ctx *c, int s, int *user_act, int 
     pl_user_expiry(c, s, *user_act);
 }
 
-/* "net0 on vmbr1001, net1 on vmbr100 (tag 10), remove net2, tags" for the plan listing. */
+/* "net0 on vmbr1001, net1 on vmbr100 (tag 10), remove net2, tags deploy-stand;ds-lab" for the
+ * plan listing. */
 static void describe_config(const json_t *params, char *out, size_t len)
 {
     const char *k;
@@ -171,6 +174,8 @@ static void describe_config(const json_t *params, char *out, size_t len)
                                   nv.bridge);
         else if (strcmp(k, "delete") == 0)
             n = snprintf(out + l, len - l, _("%sremove %s"), l ? ", " : "", sv);
+        else if (strcmp(k, "tags") == 0 && sv)
+            n = snprintf(out + l, len - l, _("%stags %s"), l ? ", " : "", sv);
         else
             n = snprintf(out + l, len - l, "%s%s", l ? ", " : "", k);
         if (n < 0 || (size_t)n >= len - l)

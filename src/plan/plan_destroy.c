@@ -184,7 +184,11 @@ static void plan_access_teardown(struct destroy_ctx *d, int s)
         for (size_t k = 0; k < ps->n_vms; k++)
             pl_act_dep(p, a->id, d->acts_of[s][k]);
     } else if (u) {
-        pl_note(p, _("user %s was not created by deploy-stand: left alone"), ps->userid);
+        struct mark m;
+        if (mark_parse(u->comment, &m) && strcmp(m.stand, p->stand) != 0)
+            pl_note(p, _("user %s belongs to stand '%s': left alone"), ps->userid, m.stand);
+        else
+            pl_note(p, _("user %s was not created by deploy-stand: left alone"), ps->userid);
     }
 }
 

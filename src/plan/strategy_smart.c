@@ -78,10 +78,15 @@ static void capacity_table(const struct placement_input *in, const struct node_l
     double left = need * (double)(total - placed), free_total = 0,
            class_need = need * (double)total;
     ml += (size_t)snprintf(msg + ml, sizeof msg - ml,
-                           _("the class does not fit: each student needs %.1f GiB; %zu of %zu "
-                             "student(s) placed, %zu left (%.1f GiB).\n"
-                             "  capacity per node (memory minus a %.0f%% reserve):\n"
-                             "  %-12s %10s %10s %10s\n"),
+                           ngettext("the class does not fit: each student needs %.1f GiB; %zu of "
+                                    "%zu student placed, %zu left (%.1f GiB).\n"
+                                    "  capacity per node in GiB (memory minus a %.0f%% reserve):\n"
+                                    "  %-12s %10s %10s %10s\n",
+                                    "the class does not fit: each student needs %.1f GiB; %zu of "
+                                    "%zu students placed, %zu left (%.1f GiB).\n"
+                                    "  capacity per node in GiB (memory minus a %.0f%% reserve):\n"
+                                    "  %-12s %10s %10s %10s\n",
+                                    total),
                            need / GIB, placed, total, total - placed, left / GIB,
                            in->mem_reserve * 100, _("node"), _("needed"), _("free"), _("short by"));
     for (size_t i = 0; i < nn && ml < sizeof msg; i++) {
@@ -92,13 +97,13 @@ static void capacity_table(const struct placement_input *in, const struct node_l
         double share = class_need / (double)nn;
         double placed_here = l[i].mem - l[i].start_mem;
         double needed = share > placed_here ? share : placed_here;
-        ml += (size_t)snprintf(msg + ml, sizeof msg - ml, "  %-12s %9.1fG %9.1fG %9.1fG\n",
+        ml += (size_t)snprintf(msg + ml, sizeof msg - ml, "  %-12s %10.1f %10.1f %10.1f\n",
                                l[i].n->name, needed / GIB, fr / GIB,
                                needed > fr ? (needed - fr) / GIB : 0.0);
     }
     if (ml < sizeof msg)
         snprintf(msg + ml, sizeof msg - ml,
-                 _("  %-12s %9.1fG %9.1fG %9.1fG\n"
+                 _("  %-12s %10.1f %10.1f %10.1f\n"
                    "  hint: fewer students, smaller templates, more nodes, or --mem-reserve lower"),
                  _("total"), class_need / GIB, free_total / GIB,
                  class_need > free_total ? (class_need - free_total) / GIB : 0.0);

@@ -28,7 +28,7 @@ struct progress {
 
 static struct node_count *node_of(struct progress *pg, const char *node)
 {
-    const char *name = node ? node : "cluster";
+    const char *name = node ? node : _("cluster");
     for (size_t i = 0; i < pg->n_nodes; i++)
         if (strcmp(pg->nodes[i].node, name) == 0)
             return &pg->nodes[i];

@@ -45,6 +45,18 @@ static char plan_mark(const struct plan *p)
     return p->kind == PLAN_DEPLOY ? '+' : p->kind == PLAN_DESTROY ? '-' : '~';
 }
 
+const char *report_n_students(size_t n, char *buf, size_t len)
+{
+    snprintf(buf, len, ngettext("%zu student", "%zu students", n), n);
+    return buf;
+}
+
+const char *report_n_vms(size_t n, char *buf, size_t len)
+{
+    snprintf(buf, len, ngettext("%zu VM", "%zu VMs", n), n);
+    return buf;
+}
+
 /* Whether a node belongs in the memory lines: it is online or the plan has VMs there. */
 static int node_mem_shown(const struct plan_node_mem *nm)
 {
@@ -85,17 +97,20 @@ static void node_mem_lines(const struct plan *p, FILE *out)
         const char *state = nm->online ? _("online") : _("offline");
         double now = (double)nm->configured / gib, total = (double)nm->total / gib,
                add = (double)nm->added / gib;
+        char st[64], vm[64];
+        report_n_students(nm->students, st, sizeof st);
+        report_n_vms(nm->vms, vm, sizeof vm);
         if (nm->over)
             fprintf(out,
-                    _("  node %-12s %s: %zu student(s), %zu VM(s); memory %.1f of %.1f GiB "
-                      "configured, +%.1f GiB for the new VMs: over by %.1f GiB\n"),
-                    nm->node, state, nm->students, nm->vms, now, total, add,
+                    _("  node %-12s %s: %s, %s; memory %.1f of %.1f GiB configured, +%.1f GiB "
+                      "for the new VMs: over by %.1f GiB\n"),
+                    nm->node, state, st, vm, now, total, add,
                     (double)(nm->configured + nm->added - nm->total) / gib);
         else
             fprintf(out,
-                    _("  node %-12s %s: %zu student(s), %zu VM(s); memory %.1f of %.1f GiB "
-                      "configured, +%.1f GiB for the new VMs\n"),
-                    nm->node, state, nm->students, nm->vms, now, total, add);
+                    _("  node %-12s %s: %s, %s; memory %.1f of %.1f GiB configured, +%.1f GiB "
+                      "for the new VMs\n"),
+                    nm->node, state, st, vm, now, total, add);
     }
 }
 
@@ -155,15 +170,16 @@ void report_plan(const struct plan *p, const char *strategy, FILE *out, int json
     size_t nvm = 0;
     for (size_t s = 0; s < p->n_students; s++)
         nvm += p->students[s].n_vms;
+    char st[64], vm[64];
+    report_n_students(p->n_students, st, sizeof st);
+    report_n_vms(nvm, vm, sizeof vm);
     if (p->kind == PLAN_DEPLOY)
-        fprintf(out, _("Deploy plan for stand '%s', strategy %s: %zu student(s), %zu VM(s)\n"),
-                p->stand, strategy ? strategy : "local", p->n_students, nvm);
+        fprintf(out, _("Deploy plan for stand '%s', strategy %s: %s, %s\n"), p->stand,
+                strategy ? strategy : "local", st, vm);
     else if (p->kind == PLAN_DESTROY)
-        fprintf(out, _("Teardown plan for stand '%s': %zu student(s), %zu VM(s)\n"), p->stand,
-                p->n_students, nvm);
+        fprintf(out, _("Teardown plan for stand '%s': %s, %s\n"), p->stand, st, vm);
     else
-        fprintf(out, _("Plan for stand '%s': %zu student(s), %zu VM(s)\n"), p->stand, p->n_students,
-                nvm);
+        fprintf(out, _("Plan for stand '%s': %s, %s\n"), p->stand, st, vm);
     if (p->n_acts == 0) {
         fputs(p->kind == PLAN_DEPLOY    ? _("  nothing to do: the stand is up to date\n")
               : p->kind == PLAN_DESTROY ? _("  nothing to do: nothing of this stand is left on "
@@ -184,7 +200,7 @@ void report_plan(const struct plan *p, const char *strategy, FILE *out, int json
                 continue;
             if (!shared++)
                 fprintf(out, _("  shared\n"));
-            fprintf(out, "    + %s\n", a->summary);
+            fprintf(out, "    %c %s\n", plan_mark(p), a->summary);
         }
         for (size_t s = 0; s < p->n_students; s++) {
             int shown = 0;
@@ -205,11 +221,12 @@ void report_plan(const struct plan *p, const char *strategy, FILE *out, int json
     size_t k[ACT_KIND_COUNT] = {0};
     for (size_t i = 0; i < p->n_acts; i++)
         k[p->acts[i].kind]++;
-    fprintf(out, ngettext("\n%zu change(s):", "\n%zu change(s):", p->n_acts), p->n_acts);
+    fprintf(out, ngettext("\n%zu change:", "\n%zu changes:", p->n_acts), p->n_acts);
     const char *sep = " ";
     for (int i = 0; i < ACT_KIND_COUNT; i++) {
         if (k[i]) {
-            fprintf(out, "%s%zu %s", sep, k[i], _(action_kind_name((enum action_kind)i)));
+            fputs(sep, out);
+            fprintf(out, report_kind_count((enum action_kind)i, k[i]), k[i]);
             sep = ", ";
         }
     }
@@ -233,10 +250,12 @@ void report_result(const struct plan *p, int64_t elapsed_ns, FILE *out)
         ok += !p->students[s].failed;
         vms += p->students[s].failed ? 0 : p->students[s].n_vms;
     }
+    char vm[64];
     fprintf(out,
-            ngettext("\n%zu of %zu student(s) OK, %zu VM(s), %.1f s\n",
-                     "\n%zu of %zu student(s) OK, %zu VM(s), %.1f s\n", p->n_students),
-            ok, p->n_students, vms, (double)elapsed_ns / (double)DS_NS_PER_S);
+            ngettext("\n%zu of %zu student OK, %s, %.1f s\n",
+                     "\n%zu of %zu students OK, %s, %.1f s\n", p->n_students),
+            ok, p->n_students, report_n_vms(vms, vm, sizeof vm),
+            (double)elapsed_ns / (double)DS_NS_PER_S);
     for (size_t s = 0; s < p->n_students; s++)
         if (p->students[s].failed)
             fprintf(out, _("  FAILED %s: %s\n"), p->students[s].userid,

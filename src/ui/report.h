@@ -7,6 +7,13 @@
 #include "plan/plan.h"
 #include <stdio.h>
 
+/* "%zu student(s)", "%zu VM(s)" in the language's form for n, written into buf (returned). */
+const char *report_n_students(size_t n, char *buf, size_t len);
+const char *report_n_vms(size_t n, char *buf, size_t len);
+/* The counted form of an action kind for a plan's summary, a format with one %zu: "create %zu
+ * users", "clone %zu VMs"... */
+const char *report_kind_count(enum action_kind kind, size_t n);
+
 /* The plan grouped by node and student, with a one-line summary; or a JSON document. */
 void report_plan(const struct plan *p, const char *strategy, FILE *out, int json);
 

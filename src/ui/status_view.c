@@ -60,6 +60,18 @@ static void print_expiry(const json_t *st, FILE *out)
             file ? file : _("none"));
 }
 
+/* A VM's power state in the reader's language ("running", "stopped"...); a lock's name (clone,
+ * migrate...) as Proxmox gives it. */
+static const char *vm_state_text(const char *s)
+{
+    static const char *const known[] = {N_("running"), N_("stopped"), N_("paused"), N_("suspended"),
+                                        NULL};
+    for (size_t i = 0; known[i]; i++)
+        if (strcmp(s, known[i]) == 0)
+            return _(known[i]);
+    return s;
+}
+
 /* "web 5000 running 2h 05m, client 5001 stopped" into buf. */
 static void vms_cell(const json_t *vms, char *buf, size_t len)
 {
@@ -73,7 +85,7 @@ static void vms_cell(const json_t *vms, char *buf, size_t len)
             snprintf(up, sizeof up, " %s", status_view_uptime(num(x, "uptime"), t, sizeof t));
         if (l < len)
             l += (size_t)snprintf(buf + l, len - l, "%s%s %lld %s%s", k ? ", " : "", str(x, "name"),
-                                  num(x, "vmid"), str(x, "status"), up);
+                                  num(x, "vmid"), vm_state_text(str(x, "status")), up);
     }
 }
 
@@ -138,12 +150,15 @@ void status_view_print(const json_t *st, FILE *out, int json)
     }
     json_t *students = json_object_get(st, "students");
     size_t n_users = json_array_size(students);
+    long long n_vms = num(st, "vm_count");
     fprintf(out,
-            ngettext("Stand '%s': %lld of %zu student(s) deployed, %lld of %lld VM(s) running\n",
-                     "Stand '%s': %lld of %zu student(s) deployed, %lld of %lld VM(s) running\n",
-                     n_users),
-            str(st, "stand"), num(st, "deployed"), n_users, num(st, "running"),
-            num(st, "vm_count"));
+            ngettext("Stand '%s': %lld of %zu student deployed",
+                     "Stand '%s': %lld of %zu students deployed", n_users),
+            str(st, "stand"), num(st, "deployed"), n_users);
+    fprintf(out,
+            ngettext(", %lld of %lld VM running\n", ", %lld of %lld VMs running\n",
+                     (unsigned long)(n_vms > 0 ? n_vms : 0)),
+            num(st, "running"), n_vms);
     print_expiry(st, out);
     fputc('\n', out);
     const char *const hdr[] = {_("user"), _("state"), _("running"), _("pool"),

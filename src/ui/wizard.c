@@ -78,9 +78,9 @@ static void mem_text(long long bytes, char *out, size_t len)
     if (bytes <= 0)
         snprintf(out, len, "-");
     else if (bytes >= (1LL << 30))
-        snprintf(out, len, "%.1f GiB", (double)bytes / (double)(1LL << 30));
+        snprintf(out, len, _("%.1f GiB"), (double)bytes / (double)(1LL << 30));
     else
-        snprintf(out, len, "%lld MiB", bytes >> 20);
+        snprintf(out, len, _("%lld MiB"), bytes >> 20);
 }
 
 /* "scsi0 32G, scsi1 10G" from a VM config; "-" when unknown. */
@@ -662,7 +662,10 @@ static char *config_confirm(const struct wizard_io *io, char *yaml)
         free(yaml);
         yaml = NULL;
     } else {
-        sayf(io, _("The config is valid: stand %s, %zu machine(s)."), st->name, st->n_machines);
+        sayf(io,
+             ngettext("The config is valid: stand %s, %zu machine.",
+                      "The config is valid: stand %s, %zu machines.", st->n_machines),
+             st->name, st->n_machines);
         int ok = ask_yes_no(io, _("Save this config?"), 1);
         if (ok != 1) {
             free(yaml);

@@ -14,8 +14,8 @@ demo_ok() {
     shift
     "$DS_BIN/deploy-stand" demo --time-scale 0.01 "$@" >"$out" 2>&1 ||
         { rc=$?; grep -v "^student" "$out" | tail -40; fail "demo $name exited $rc"; }
-    for want in "Deploy plan for stand 'demo-lab'" "3 of 3 student(s) OK" "student1@pve" \
-                "Stand 'demo-lab': 3 of 3 student(s) deployed"; do
+    for want in "Deploy plan for stand 'demo-lab'" "3 of 3 students OK" "student1@pve" \
+                "Stand 'demo-lab': 3 of 3 students deployed"; do
         grep -qF "$want" "$out" || fail "demo $name: output lacks: $want"
     done
     grep -v '^$' "$out" | tail -4 | grep -qF "Verified: nothing of stand 'demo-lab' is left" ||

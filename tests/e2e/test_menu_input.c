@@ -66,7 +66,7 @@ static void test_invalid_answers_reasked(void **st)
     e2e_expect_in(out, "Saved config 'lab1'", "the menu's output");
     e2e_expect_in(out, "Please type a number from 0 to 1.", "the menu's output");
     e2e_expect_in(out, "Config 'lab1' is valid", "the menu's output");
-    e2e_expect_in(out, "Saved the user list 'cls' with 1 user(s).", "the menu's output");
+    e2e_expect_in(out, "Saved the user list 'cls' with 1 user.", "the menu's output");
     e2e_expect_in(out, "stud1@pve is already in the list.", "the menu's output");
     e2e_expect_in(out, "Please answer y (yes) or n (no).", "the menu's output");
     e2e_expect_in(out, "Nothing was changed.", "the menu's output");

@@ -148,7 +148,7 @@ static void test_status_and_credentials(void **st)
     long mutating = ds_mutating_requests(&C.sp);
     /* item 8 (hotkey i), the only config and list; the hand-out to the proposed file */
     char *out = menu("i\n\n\n\n\n\n");
-    expect(out, "Stand 'demo-lab': 2 of 2 student(s) deployed, 0 of 6 VM(s) running");
+    expect(out, "Stand 'demo-lab': 2 of 2 students deployed, 0 of 6 VMs running");
     expect(out, "Credentials for stand 'demo-lab'");
     expect(out, "Wrote the hand-out for 2 students to ./handout-demo-lab.html (mode 0600)");
     /* the passwords shown are those `creds` gives */
@@ -204,7 +204,7 @@ static void test_start_and_stop(void **st)
     free(out);
     assert_int_equal(count_power("running"), 6);
     out = menu("i\n\n\nn\n\n");
-    expect(out, "6 of 6 VM(s) running");
+    expect(out, "6 of 6 VMs running");
     expect(out, "3 of 3");
     free(out);
 
@@ -228,7 +228,7 @@ static void test_reset_one_student(void **st)
     expect(out, "the whole class (2 students)");
     expect(out, "Reset these VMs?");
     expect(out, "Reset: the VMs are back at the baseline.");
-    expect(out, "1 student(s), 3 VM(s)");
+    expect(out, "1 student, 3 VMs");
     e2e_expect_not_in(out, "student2@pve (pool", "the plan of the reset of student1");
     free(out);
     assert_int_equal(memory_of("student1", "web"), mem1); /* back at the baseline */

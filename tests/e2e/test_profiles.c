@@ -205,7 +205,7 @@ static void test_wizard_custom_profile(void **st)
                           "profiles:\n  custom1:\n    model: e1000\n    first_nic: 1\n"
                           "    firewall: true\n    management:\n      bridge: vmbr0\n"
                           "      link_down: true\n",
-                          "The config is valid: stand wizprof, 2 machine(s)"};
+                          "The config is valid: stand wizprof, 2 machines"};
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         e2e_expect_in(text, want[i], "the wizard's output");
     free(text);

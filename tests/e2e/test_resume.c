@@ -244,7 +244,7 @@ static void test_without_state_sweep_and_foreign(void **st)
     assert_int_not_equal(access(path, F_OK), 0);
     char *out = NULL;
     assert_int_equal(run_simple(c, "status", 0, &out), 0);
-    assert_non_null(strstr(out, "3 of 3 student(s) deployed"));
+    assert_non_null(strstr(out, "3 of 3 students deployed"));
     free(out);
     json_t *doc = NULL;
     assert_int_equal(run_deploy(c, &doc), 0); /* nothing to do; passwords are unknown now */
