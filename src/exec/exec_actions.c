@@ -336,7 +336,7 @@ static int do_pool_create(struct pve_client *c, const struct action *a)
     char why[1024];
     snprintf(why, sizeof why, "%s", ds_err_last());
     json_t *o = NULL;
-    if (pve_pool_get(c, a->target, &o) < 0)
+    if (pve_pool_get(c, a->target, &o) < 0 && pve_err_last() != PVE_ERR_NOT_FOUND)
         return -1;
     int ours = exists_as_ours(a, json_string_value(json_object_get(o, "comment")));
     json_decref(o);
@@ -409,8 +409,8 @@ static int user_is_ours(struct pve_client *c, const char *userid, const struct a
                         const char *comment)
 {
     json_t *u = NULL;
-    if (pve_user_get(c, userid, &u) < 0)
-        return -1;
+    if (pve_user_get(c, userid, &u) < 0) /* gone again: not ours, the first answer stands */
+        return pve_err_last() == PVE_ERR_NOT_FOUND ? 0 : -1;
     struct action want = *a;
     want.comment = (char *)comment;
     int ours = exists_as_ours(&want, json_string_value(json_object_get(u, "comment")));
