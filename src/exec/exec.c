@@ -3,6 +3,7 @@
 #include "exec/exec.h"
 #include "ds_clock.h"
 #include "exec/exec_internal.h"
+#include "exec/exec_order.h"
 #include "pve/pve_client.h"
 #include "util/err.h"
 #include "util/i18n.h"
@@ -165,17 +166,29 @@ static void skip_doomed(struct exec *e)
     }
 }
 
-/* Next runnable action, or -1. Callers hold e->mu. */
+/* A synchronous call on a node (a bridge, a VM's config) starts no task: it holds no task slot
+ * of the node. Cluster-wide calls keep their slot (user.cfg writes are serialised anyway). */
+static int takes_slot(const struct action *a)
+{
+    return !a->node || !exec_is_sync(a->kind);
+}
+
+/* Next runnable action: of the ready ones whose node has a free slot, the one with the longest
+ * chain of work behind it (the critical path), the earliest on a tie; -1 when none. Callers hold
+ * e->mu. */
 static int pick(struct exec *e)
 {
+    int best = -1;
     for (size_t i = 0; i < e->p->n_acts; i++) {
-        if (st_of(e, i) != RUN_PENDING || deps_state(e, &e->p->acts[i]) != 1)
+        const struct action *a = &e->p->acts[i];
+        if (st_of(e, i) != RUN_PENDING || (best >= 0 && e->prio[i] <= e->prio[best]) ||
+            deps_state(e, a) != 1)
             continue;
-        struct node_slot *sl = slot_for(e, e->p->acts[i].node);
-        if (sl->running < sl->limit)
-            return (int)i;
+        struct node_slot *sl = slot_for(e, a->node);
+        if (!takes_slot(a) || sl->running < sl->limit)
+            best = (int)i;
     }
-    return -1;
+    return best;
 }
 
 static int all_finished(const struct exec *e)
@@ -189,7 +202,8 @@ static void run_one(struct exec *e, struct pve_client *c, size_t i)
     const struct action *a = &e->p->acts[i];
     struct node_slot *sl = slot_for(e, a->node);
     e->r->acts[i].state = RUN_RUNNING;
-    sl->running++;
+    int slot = takes_slot(a);
+    sl->running += slot;
     if (sl->running > sl->max_seen)
         sl->max_seen = sl->running;
     exec_emit(e, EXEC_STARTED, a, NULL, 0);
@@ -203,7 +217,7 @@ static void run_one(struct exec *e, struct pve_client *c, size_t i)
     enum pve_err_class cls = rc < 0 ? pve_err_last() : PVE_OK;
 
     pthread_mutex_lock(&e->mu);
-    sl->running--;
+    sl->running -= slot;
     act_end(e, i, rc >= 0 ? RUN_DONE : RUN_FAILED, rc < 0 ? err : NULL);
     e->r->acts[i].cls = (int)cls;
     e->r->acts[i].elapsed_ns = took;
@@ -272,6 +286,7 @@ static void exec_init(struct exec *e, const struct plan *p)
     e->user_cred = xcalloc(p->n_students + 1, sizeof *e->user_cred);
     e->next_vmid = maxid + 1;
     e->next_bridge = PLAN_BRIDGE_FIRST;
+    e->prio = exec_order_priorities(p);
 }
 
 static void exec_fini(struct exec *e)
@@ -285,6 +300,7 @@ static void exec_fini(struct exec *e)
     free(e->vm_base);
     free(e->waited);
     free(e->copy_waited);
+    free(e->prio);
     free(e->copy_held);
     free(e->copy_adopted);
     for (size_t s = 0; s < e->p->n_students; s++)

@@ -22,9 +22,10 @@ struct exec {
     size_t finished; /* (mu) */
     int next_vmid;   /* (mu) ids handed out when a planned one turns out to be taken */
     int next_bridge; /* (mu) bridge numbers from here on may be handed out (exec_bridges.c) */
-    size_t *left;    /* (mu) per student: actions not finished yet */
-    unsigned rng;    /* (mu) */
-    size_t *vm_base; /* per student: its first VM's index in waited */
+    long *prio;   /* per action: its critical path (exec_order.c); the highest ready goes first */
+    size_t *left; /* (mu) per student: actions not finished yet */
+    unsigned rng; /* (mu) */
+    size_t *vm_base;                     /* per student: its first VM's index in waited */
     unsigned char *waited, *copy_waited; /* a locked VM / copy was seen unlocked (by its worker) */
     unsigned char *copy_held;    /* (mu) per copy: this run holds its copy lock (exec_copies.c) */
     unsigned char *copy_adopted; /* (mu) per copy: another run made it; its id is in r */
