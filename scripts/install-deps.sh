@@ -37,9 +37,11 @@ BUILD_PKGS=(gcc make libc6-dev cmake pkg-config
 # test renders the page), debhelper, dpkg-dev and lintian (the Debian package test builds the .deb
 # with dpkg-buildpackage and checks it with lintian; no fakeroot: Rules-Requires-Root is no),
 # python3-proxmoxer and python3-requests (tests/sim/test_sim_proxmoxer: a real third-party
-# Proxmox VE client, Debian's proxmoxer on requests, drives the simulator).
+# Proxmox VE client, Debian's proxmoxer on requests, drives the simulator), ansible
+# (tests/e2e/test_ansible: community.general.proxmox_kvm, which Debian's ansible package ships,
+# clones and deletes against the simulator; about 35 s to install).
 TEST_PKGS=(valgrind clang curl jq tmux locales chromium groff-base man-db debhelper dpkg-dev lintian
-           python3-proxmoxer python3-requests)
+           python3-proxmoxer python3-requests ansible)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
