@@ -127,7 +127,8 @@ status_flow() {
   wait_prompt '\]:[[:space:]]*$' 60 # write the hand-out? [Y/n]
   local u pw
   for u in alice bob carol; do
-    since | grep -qE "^$u@pve .* $u +pve[123] +web [0-9]+ stopped" || fail "no status line for $u@pve"
+    since | grep -qE "^$u@pve .* $u +pve[123] +web [0-9]+ (stopped|остановлена)" ||
+      fail "no status line for $u@pve"
     since | grep -qE "^$u@pve +[A-Za-z0-9]{10} +$u +pve[123] +web \([0-9]+\)" ||
       fail "no credentials line for $u@pve on the status screen"
   done
