@@ -313,32 +313,36 @@ static int do_role_ensure(struct pve_client *c, const struct action *a)
     return l ? pve_role_update(c, a->role, missing, 1) : 1;
 }
 
-/* "Already exists" for an object this action creates: when the object carries this action's own
- * mark (stand and student), the action's earlier attempt made it and only its answer was lost, so
- * it is done; otherwise the failure stands. `comment` is the object's comment (may be NULL). */
-static int exists_as_ours(const struct action *a, const char *comment)
+/* 1 when the comment `have` carries the mark `want` a creation sent: the same stand and student
+ * (and credential id, when `want` names one). */
+static int same_mark(const char *want, const char *have)
 {
-    struct mark want, have;
-    if (comment && mark_parse(a->comment, &want) && mark_parse(comment, &have) &&
-        strcmp(want.stand, have.stand) == 0 && want.student && have.student &&
-        strcmp(want.student, have.student) == 0 &&
-        (!want.cred || (have.cred && strcmp(want.cred, have.cred) == 0)))
-        return 1;
-    return 0;
+    struct mark w, h;
+    return have && mark_parse(want, &w) && mark_parse(have, &h) && strcmp(w.stand, h.stand) == 0 &&
+           w.student && h.student && strcmp(w.student, h.student) == 0 &&
+           (!w.cred || (h.cred && strcmp(w.cred, h.cred) == 0));
 }
 
-static int do_pool_create(struct pve_client *c, const struct action *a)
+enum created_kind { CREATED_POOL, CREATED_USER };
+
+/* The end of a creation (rc its result). When Proxmox said "already exists" and the object read
+ * back carries exactly the mark the creation sent (`sent`), its earlier attempt made it and only
+ * the answer was lost: done (0), so it is undone with its student if need be. Otherwise, or when
+ * the object is gone again, the creation's own failure stands. */
+static int created_or_ours(struct pve_client *c, int rc, enum created_kind kind, const char *id,
+                           const char *sent)
 {
-    if (pve_pool_create(c, a->target, a->comment) == 0)
-        return 0;
-    if (pve_err_last() != PVE_ERR_EXISTS)
-        return -1;
+    if (rc == 0 || pve_err_last() != PVE_ERR_EXISTS)
+        return rc;
     char why[1024];
     snprintf(why, sizeof why, "%s", ds_err_last());
     json_t *o = NULL;
-    if (pve_pool_get(c, a->target, &o) < 0 && pve_err_last() != PVE_ERR_NOT_FOUND)
+    int got = kind == CREATED_POOL ? pve_pool_get(c, id, &o) : pve_user_get(c, id, &o);
+    if (got < 0 && pve_err_last() != PVE_ERR_NOT_FOUND) {
+        json_decref(o);
         return -1;
-    int ours = exists_as_ours(a, json_string_value(json_object_get(o, "comment")));
+    }
+    int ours = same_mark(sent, json_string_value(json_object_get(o, "comment")));
     json_decref(o);
     ds_err_clear();
     if (ours)
@@ -404,40 +408,13 @@ static int user_secret(struct exec *e, const struct action *a, char *pw, size_t 
     return rc;
 }
 
-/* The user exists: made by this action's earlier attempt (its mark names our credential id)? */
-static int user_is_ours(struct pve_client *c, const char *userid, const struct action *a,
-                        const char *comment)
-{
-    json_t *u = NULL;
-    if (pve_user_get(c, userid, &u) < 0) /* gone again: not ours, the first answer stands */
-        return pve_err_last() == PVE_ERR_NOT_FOUND ? 0 : -1;
-    struct action want = *a;
-    want.comment = (char *)comment;
-    int ours = exists_as_ours(&want, json_string_value(json_object_get(u, "comment")));
-    json_decref(u);
-    return ours;
-}
-
 /* A directory realm's user (LDAP, AD, OpenID): created with our mark and no password, the realm
  * authenticates it. An earlier attempt's user (same mark) counts as done. */
 static int do_external_user_create(struct pve_client *c, const struct action *a, const char *userid)
 {
-    if ((a->expire > 0 ? pve_user_create_expiring(c, userid, NULL, a->comment, a->expire)
-                       : pve_user_create(c, userid, NULL, a->comment)) == 0)
-        return 0;
-    if (pve_err_last() != PVE_ERR_EXISTS)
-        return -1;
-    char why[1024];
-    snprintf(why, sizeof why, "%s", ds_err_last());
-    int ours = user_is_ours(c, userid, a, a->comment);
-    if (ours < 0)
-        return -1;
-    if (ours) {
-        ds_err_clear();
-        return 0;
-    }
-    ds_err_set("%s", why);
-    return pve_err_set_class(PVE_ERR_EXISTS);
+    int rc = a->expire > 0 ? pve_user_create_expiring(c, userid, NULL, a->comment, a->expire)
+                           : pve_user_create(c, userid, NULL, a->comment);
+    return created_or_ours(c, rc, CREATED_USER, userid, a->comment);
 }
 
 /* Creates the user with a new password, kept first (under a new credential id that the user's
@@ -462,18 +439,7 @@ static int do_user_create(struct exec *e, struct pve_client *c, const struct act
     }
     int rc = a->expire > 0 ? pve_user_create_expiring(c, ps->userid, pw, comment, a->expire)
                            : pve_user_create(c, ps->userid, pw, comment);
-    if (rc < 0 && pve_err_last() == PVE_ERR_EXISTS) {
-        char why[1024];
-        snprintf(why, sizeof why, "%s", ds_err_last());
-        int ours = user_is_ours(c, ps->userid, a, comment);
-        if (ours > 0) {
-            ds_err_clear();
-            rc = 0;
-        } else if (ours == 0) {
-            ds_err_set("%s", why);
-            rc = pve_err_set_class(PVE_ERR_EXISTS);
-        }
-    }
+    rc = created_or_ours(c, rc, CREATED_USER, ps->userid, comment);
     if (rc == 0) {
         pthread_mutex_lock(&e->mu);
         struct run_student *rs = &e->r->students[a->student];
@@ -493,7 +459,8 @@ static int do_action_once(struct exec *e, struct pve_client *c, const struct act
     case ACT_USER_CREATE:
         return do_user_create(e, c, a);
     case ACT_POOL_CREATE:
-        return do_pool_create(c, a);
+        return created_or_ours(c, pve_pool_create(c, a->target, a->comment), CREATED_POOL,
+                               a->target, a->comment);
     case ACT_ACL_GRANT:
     case ACT_ACL_REVOKE:
         return pve_acl_set(c, a->target, a->role, ps->userid, 1, a->kind == ACT_ACL_REVOKE);
