@@ -33,42 +33,31 @@ cat >"$work/play.yml" <<YML
       api_user: root@pam
       api_password: sim-root-password
       validate_certs: false
+      timeout: 60
+    clone: &clone
+      <<: *pve
+      node: pve1
+      vmid: 100
+      clone: alt-linux-tpl
+      newid: 7001
+      name: ans-web
+      full: false
+    absent: &absent
+      <<: *pve
+      name: ans-web
+      state: absent
   tasks:
     - name: clone
-      community.general.proxmox_kvm:
-        <<: *pve
-        node: pve1
-        vmid: 100
-        clone: alt-linux-tpl
-        newid: 7001
-        name: ans-web
-        full: false
-        timeout: 60
+      community.general.proxmox_kvm: *clone
       register: clone1
     - name: clone again
-      community.general.proxmox_kvm:
-        <<: *pve
-        node: pve1
-        vmid: 100
-        clone: alt-linux-tpl
-        newid: 7001
-        name: ans-web
-        full: false
-        timeout: 60
+      community.general.proxmox_kvm: *clone
       register: clone2
     - name: delete
-      community.general.proxmox_kvm:
-        <<: *pve
-        name: ans-web
-        state: absent
-        timeout: 60
+      community.general.proxmox_kvm: *absent
       register: del1
     - name: delete again
-      community.general.proxmox_kvm:
-        <<: *pve
-        name: ans-web
-        state: absent
-        timeout: 60
+      community.general.proxmox_kvm: *absent
       register: del2
     - name: check
       ansible.builtin.assert:
