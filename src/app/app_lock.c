@@ -43,34 +43,24 @@ static void *beat_main(void *arg)
     return NULL;
 }
 
-/* The holder's comment of the lock pool: 1 read (into *h), 0 gone, -1 no answer. A pool of that
- * name that is no lock is an error for people to solve. */
-static int holder_read(struct app_ctx *c, const char *pool, struct mark_lock *h)
-{
-    json_t *o = NULL;
-    if (lock_pool_get(c->client, pool, &o) < 0) {
-        if (pve_err_last() != PVE_ERR_NOT_FOUND)
-            return -1;
-        ds_err_clear();
-        return 0;
-    }
-    const char *comment = json_string_value(json_object_get(o, "comment"));
-    int ok = mark_lock_parse(comment, h);
-    json_decref(o);
-    if (!ok)
-        return ds_err_set(_("the pool %s exists on the cluster but is not deploy-stand's lock; "
-                            "rename or remove it (deploy-stand uses that name to lock the stand)"),
-                          pool);
-    return 1;
-}
-
 /* A dead run of this host (its pid is gone) or, with --break-lock, a run not seen for
- * APP_LOCK_STALE_S seconds: its lock may be taken over. */
-static int may_take_over(const struct mark_lock *me, const struct mark_lock *h, int break_lock)
+ * APP_LOCK_STALE_S seconds: its lock is taken over (and said); any other is refused. */
+struct judge_ctx {
+    struct app_ctx *c;
+    const struct mark_lock *me;
+    int break_lock;
+};
+
+static enum lock_verdict judge(const struct mark_lock *h, void *ud)
 {
-    if (lock_holder_dead_here(me, h))
-        return 1;
-    return break_lock && ds_clock_wall_s() - h->seen > APP_LOCK_STALE_S;
+    const struct judge_ctx *j = ud;
+    if (!lock_holder_dead_here(j->me, h) &&
+        !(j->break_lock && ds_clock_wall_s() - h->seen > APP_LOCK_STALE_S))
+        return LOCK_GIVE_UP;
+    app_say(&j->c->ev, APP_ERR, APP_LV_NOTE, NULL,
+            _("taking over the lock of stand '%s' left by `%s` (pid %ld on %s)"), j->c->stand->name,
+            h->command, h->pid, h->host);
+    return LOCK_TAKE_OVER;
 }
 
 static int refuse(struct app_ctx *c, const char *stand, const struct mark_lock *h)
@@ -108,34 +98,13 @@ static void me_init(struct app_lock *l, const char *command)
 /* Creates the lock pool, taking over a dead holder's; 0 held, 1 refused (reported), -1 error. */
 static int create_lock(struct app_ctx *c, struct app_lock *l, int break_lock)
 {
-    char text[512];
-    mark_lock_format(text, sizeof text, &l->me);
-    for (int tries = 0; tries < 5; tries++) {
-        if (lock_pool_create(c->client, l->pool, text) == 0)
-            return 0;
-        if (pve_err_last() != PVE_ERR_EXISTS)
-            return -1;
-        ds_err_clear();
-        struct mark_lock h;
-        int rc = holder_read(c, l->pool, &h);
-        if (rc < 0)
-            return -1;
-        if (rc == 0) /* released meanwhile */
-            continue;
-        if (strcmp(h.run, l->me.run) == 0) /* our own request, whose answer was lost */
-            return 0;
-        if (!may_take_over(&l->me, &h, break_lock)) {
-            refuse(c, c->stand->name, &h);
-            return 1;
-        }
-        app_say(&c->ev, APP_ERR, APP_LV_NOTE, NULL,
-                _("taking over the lock of stand '%s' left by `%s` (pid %ld on %s)"),
-                c->stand->name, h.command, h.pid, h.host);
-        if (lock_pool_delete(c->client, l->pool) < 0 && pve_err_last() != PVE_ERR_NOT_FOUND)
-            return -1;
-        ds_err_clear();
-    }
-    return ds_err_set(_("could not take the lock %s of the stand (5 tries)"), l->pool);
+    struct judge_ctx j = {c, &l->me, break_lock};
+    struct lock_try t = {&l->me, judge, &j, 0};
+    struct mark_lock h;
+    int rc = lock_pool_take(c->client, l->pool, &t, &h);
+    if (rc == 1)
+        refuse(c, c->stand->name, &h);
+    return rc;
 }
 
 int app_lock_take(struct app_ctx *c, const char *command, int break_lock)
@@ -173,7 +142,7 @@ void app_lock_release(struct app_ctx *c)
     pve_client_free(l->hc);
     /* only our own lock goes: another run may have taken it over meanwhile (--break-lock) */
     struct mark_lock h;
-    if (holder_read(c, l->pool, &h) == 1 && strcmp(h.run, l->me.run) == 0 &&
+    if (lock_pool_holder(c->client, l->pool, &h) == 1 && strcmp(h.run, l->me.run) == 0 &&
         lock_pool_delete(c->client, l->pool) < 0 && pve_err_last() != PVE_ERR_NOT_FOUND)
         app_say(&c->ev, APP_ERR, APP_LV_WARNING, NULL,
                 _("the lock %s of the stand could not be removed (%s); the next run on this "

@@ -18,16 +18,18 @@ static void lock_name(const struct plan_copy *pc, char *out, size_t len)
     snprintf(out, len, "ds-copy-%d-%s", pc->orig, pc->node);
 }
 
-/* A holder that is gone: a process of this host that no longer exists, or a lock older than twice
- * the task timeout (a copy takes a clone, a conversion and a migration). */
-static int holder_gone(const struct exec *e, const struct mark_lock *me, const char *comment)
+/* A holder that is gone (a process of this host that no longer exists, or a lock older than
+ * twice the task timeout: a copy takes a clone, a conversion and a migration) is taken over;
+ * another is waited for. */
+static enum lock_verdict judge(const struct mark_lock *h, void *ud)
 {
-    struct mark_lock h;
-    if (!mark_lock_parse(comment, &h))
-        return 0;
-    if (lock_holder_dead_here(me, &h))
-        return 1;
-    return ds_clock_wall_s() - h.since > 2LL * e->o->task_timeout_s;
+    const struct exec *e = ud;
+    struct mark_lock me;
+    lock_holder_me(&me, "copy", NULL);
+    return lock_holder_dead_here(&me, h) ||
+                   ds_clock_wall_s() - h->since > 2LL * e->o->task_timeout_s
+               ? LOCK_TAKE_OVER
+               : LOCK_WAIT;
 }
 
 /* A finished copy (a template on the copy's node with its mark and digest) made by another run:
@@ -68,46 +70,21 @@ static int finished_copy(struct pve_client *c, const struct plan_copy *pc, int *
     return found;
 }
 
-/* Waits (polling every 500 ms, at most twice the task timeout) while another run holds the lock;
- * takes it over when its holder is gone. 0 held, -1 with ds_err. */
+/* Waits while another run holds the copy lock (at most twice the task timeout); takes it over
+ * when its holder is gone. 0 held, -1 with ds_err. */
 static int lock_take(struct exec *e, struct pve_client *c, const struct plan_copy *pc,
                      const char *pool)
 {
-    struct mark_lock me;
+    struct mark_lock me, h;
     lock_holder_me(&me, "copy", NULL);
-    char text[512];
-    mark_lock_format(text, sizeof text, &me);
-    int64_t deadline = ds_clock_mono_ns() + 2LL * e->o->task_timeout_s * DS_NS_PER_S;
-    while (lock_pool_create(c, pool, text) < 0) {
-        if (pve_err_last() != PVE_ERR_EXISTS)
-            return -1;
-        ds_err_clear();
-        json_t *o = NULL;
-        const char *comment = NULL;
-        if (lock_pool_get(c, pool, &o) == 0)
-            comment = json_string_value(json_object_get(o, "comment"));
-        struct mark_lock h;
-        if (comment && mark_lock_parse(comment, &h) && strcmp(h.host, me.host) == 0 &&
-            h.pid == me.pid) { /* our own request, whose answer was lost */
-            json_decref(o);
-            ds_err_clear();
-            return 0;
-        }
-        int gone = comment && holder_gone(e, &me, comment);
-        json_decref(o);
-        ds_err_clear();
-        if (gone && lock_pool_delete(c, pool) < 0 && pve_err_last() != PVE_ERR_NOT_FOUND)
-            return -1;
-        ds_err_clear();
-        if (gone)
-            continue;
-        if (ds_clock_mono_ns() > deadline)
-            return ds_err_set(_("the copy of template %d for %s is being made by another run "
-                                "(pool %s) for too long; if that run is gone, remove the pool"),
-                              pc->orig, pc->node, pool);
-        ds_clock_sleep_ns(500 * DS_NS_PER_MS);
-    }
-    return 0;
+    struct lock_try t = {&me, judge, e,
+                         ds_clock_mono_ns() + 2LL * e->o->task_timeout_s * DS_NS_PER_S};
+    int rc = lock_pool_take(c, pool, &t, &h);
+    if (rc == 1)
+        return ds_err_set(_("the copy of template %d for %s is being made by another run "
+                            "(pool %s) for too long; if that run is gone, remove the pool"),
+                          pc->orig, pc->node, pool);
+    return rc;
 }
 
 int exec_copy_begin(struct exec *e, struct pve_client *c, const struct action *a)
